@@ -1,0 +1,25 @@
+//! One module per subcommand: glue that takes settings and flags and returns a typed
+//! result for `render`, or a [`Failure`](crate::error::Failure).
+
+pub mod completions;
+pub mod config;
+pub mod graph;
+
+use crate::cli::GlobalArgs;
+use crate::config::Settings;
+use crate::render::Style;
+
+/// What every command gets: the resolved settings, the global flags and the output style.
+pub struct Context {
+    pub settings: Settings,
+    pub global: GlobalArgs,
+    pub style: Style,
+    pub cwd: std::path::PathBuf,
+}
+
+impl Context {
+    /// Loads the dependency graph by the rules of PROTOCOL section 5.
+    pub fn graph(&self) -> Result<crate::graph::Graph, crate::error::Failure> {
+        Ok(crate::graph::Graph::load(self.global.graph.as_deref(), &self.cwd)?)
+    }
+}

@@ -1,0 +1,489 @@
+//! Settings: `.env` (dotenvy), then the process environment, then flags, later winning
+//! (PROTOCOL section 1). Every value remembers where it came from, so `polycache config`
+//! can answer "why is it talking to that server?".
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One configuration variable of PROTOCOL section 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Var {
+    pub name: &'static str,
+    pub default: Option<&'static str>,
+    pub secret: bool,
+    pub help: &'static str,
+}
+
+/// Every variable polycache reads, in the order `config` prints them.
+pub const VARS: &[Var] = &[
+    var(
+        "POLYCACHE_URL",
+        Some("http://localhost:3333"),
+        false,
+        "base URL of the local server",
+    ),
+    var(
+        "CACHE_MIRRORS",
+        None,
+        false,
+        "comma-separated base URLs of mirror deployments",
+    ),
+    var("SERVICE_EMAIL", None, false, "service account used to obtain a JWT"),
+    var("SERVICE_PASSWORD", None, true, "password of the service account"),
+    var(
+        "TEST_EMAIL",
+        None,
+        false,
+        "fallback account when the service account is unset",
+    ),
+    var("TEST_PASSWORD", None, true, "password of the fallback account"),
+    var("POLYCACHE_TOKEN", None, true, "a ready JWT; skips login"),
+    var(
+        "POLYCACHE_AUTH_PATH",
+        Some("/api/auth/login"),
+        false,
+        "login endpoint path",
+    ),
+    var(
+        "POLYCACHE_INVALIDATE_PATH",
+        Some("/api/cache/invalidate"),
+        false,
+        "invalidation endpoint path",
+    ),
+    var("POLYCACHE_STREAM_PATH", Some("/api/stream"), false, "SSE endpoint path"),
+    var("SUPABASE_URL", None, false, "when set, log in through Supabase instead"),
+    var("SUPABASE_ANON_KEY", None, true, "Supabase anon key sent as `apikey`"),
+    var(
+        "REDIS_URL",
+        Some("redis://127.0.0.1:6379"),
+        false,
+        "Redis of the server-side cache",
+    ),
+    var("CACHE_PREFIX", Some("cache:"), false, "prefix of cache keys in Redis"),
+    var(
+        "CACHE_LOG",
+        Some("server/logs/cache.json"),
+        false,
+        "the cache log file (pino NDJSON)",
+    ),
+    var(
+        "JWT_SECRET",
+        None,
+        true,
+        "HS256 secret `polycache serve` signs and verifies with",
+    ),
+];
+
+const fn var(name: &'static str, default: Option<&'static str>, secret: bool, help: &'static str) -> Var {
+    Var {
+        name,
+        default,
+        secret,
+        help,
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "lowercase")]
+pub enum Source {
+    Flag(String),
+    Env,
+    DotEnv(PathBuf),
+    Default,
+    Unset,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Source::Env => f.write_str("env"),
+            Source::DotEnv(p) => write!(f, "{}", p.display()),
+            Source::Default => f.write_str("default"),
+            Source::Unset => f.write_str("-"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub value: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("CACHE_MIRRORS entry `{entry}` has no scheme")]
+    MirrorNoScheme { entry: String },
+    #[error("CACHE_MIRRORS entry `{entry}` uses scheme `{scheme}`; only http and https are allowed")]
+    MirrorBadScheme { entry: String, scheme: String },
+    #[error("{name} `{value}` is not a valid URL: {reason}")]
+    BadUrl {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("cannot read env file {path}: {message}")]
+    EnvFile { path: PathBuf, message: String },
+}
+
+/// What the binary hands to [`Settings::load`]: flag values keyed by variable name.
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    /// `--env-file PATH`: read this file instead of searching for `.env`.
+    pub env_file: Option<PathBuf>,
+    /// The directory the search for `.env` starts from.
+    pub cwd: PathBuf,
+    /// Flag overrides: (variable name, flag as typed, value).
+    pub flags: Vec<(&'static str, &'static str, String)>,
+}
+
+/// The resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    values: BTreeMap<&'static str, Value>,
+    /// The `.env` file that was read, if any.
+    pub env_file: Option<PathBuf>,
+    /// `CACHE_MIRRORS`, parsed and cleaned.
+    pub mirrors: Vec<String>,
+    /// Problems that did not stop loading (dropped duplicate mirrors, ...).
+    pub warnings: Vec<String>,
+}
+
+impl Settings {
+    /// Loads settings from the real process environment.
+    pub fn load(opts: &LoadOptions) -> Result<Settings, ConfigError> {
+        Settings::load_with_env(opts, |k| std::env::var(k).ok())
+    }
+
+    /// Loads settings with `env` standing in for the process environment (tests use this).
+    pub fn load_with_env(opts: &LoadOptions, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let env_file = match &opts.env_file {
+            Some(p) => Some(p.clone()),
+            None => find_dotenv(&opts.cwd),
+        };
+        let mut dotenv: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(path) = &env_file {
+            let iter = dotenvy::from_path_iter(path).map_err(|e| ConfigError::EnvFile {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            for item in iter {
+                let (k, v) = item.map_err(|e| ConfigError::EnvFile {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+                dotenv.insert(k, v);
+            }
+        }
+        let mut values = BTreeMap::new();
+        for var in VARS {
+            let flag = opts.flags.iter().rev().find(|(n, _, _)| *n == var.name);
+            let value = if let Some((_, flag, v)) = flag {
+                Value {
+                    value: Some(v.clone()),
+                    source: Source::Flag(flag.to_string()),
+                }
+            } else if let Some(v) = env(var.name) {
+                Value {
+                    value: Some(v),
+                    source: Source::Env,
+                }
+            } else if let (Some(v), Some(path)) = (dotenv.get(var.name), &env_file) {
+                Value {
+                    value: Some(v.clone()),
+                    source: Source::DotEnv(path.clone()),
+                }
+            } else if let Some(d) = var.default {
+                Value {
+                    value: Some(d.to_string()),
+                    source: Source::Default,
+                }
+            } else {
+                Value {
+                    value: None,
+                    source: Source::Unset,
+                }
+            };
+            values.insert(var.name, value);
+        }
+        let mut settings = Settings {
+            values,
+            env_file,
+            mirrors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let url = normalize_base(settings.url());
+        check_url("POLYCACHE_URL", &url)?;
+        settings.values.get_mut("POLYCACHE_URL").expect("known var").value = Some(url.clone());
+        let raw = settings.get("CACHE_MIRRORS").unwrap_or("").to_string();
+        let (mirrors, warnings) = parse_mirrors(&raw, &url)?;
+        settings.mirrors = mirrors;
+        settings.warnings = warnings;
+        Ok(settings)
+    }
+
+    /// A variable's value, if set (or defaulted).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).and_then(|v| v.value.as_deref())
+    }
+
+    /// A variable's value and source.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    fn get_or_default(&self, name: &'static str) -> &str {
+        self.get(name)
+            .or_else(|| VARS.iter().find(|v| v.name == name).and_then(|v| v.default))
+            .unwrap_or("")
+    }
+
+    pub fn url(&self) -> &str {
+        self.get_or_default("POLYCACHE_URL")
+    }
+    pub fn auth_path(&self) -> &str {
+        self.get_or_default("POLYCACHE_AUTH_PATH")
+    }
+    pub fn invalidate_path(&self) -> &str {
+        self.get_or_default("POLYCACHE_INVALIDATE_PATH")
+    }
+    pub fn stream_path(&self) -> &str {
+        self.get_or_default("POLYCACHE_STREAM_PATH")
+    }
+    pub fn redis_url(&self) -> &str {
+        self.get_or_default("REDIS_URL")
+    }
+    pub fn cache_prefix(&self) -> &str {
+        self.get_or_default("CACHE_PREFIX")
+    }
+    pub fn cache_log(&self) -> &str {
+        self.get_or_default("CACHE_LOG")
+    }
+
+    /// The account to log in with: the service account, else the test account.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        match (self.get("SERVICE_EMAIL"), self.get("SERVICE_PASSWORD")) {
+            (Some(e), Some(p)) if !e.is_empty() => Some((e, p)),
+            _ => match (self.get("TEST_EMAIL"), self.get("TEST_PASSWORD")) {
+                (Some(e), Some(p)) if !e.is_empty() => Some((e, p)),
+                _ => None,
+            },
+        }
+    }
+
+    /// Rows for `polycache config`: name, shown value (secrets masked), source.
+    pub fn rows(&self) -> Vec<ConfigRow> {
+        VARS.iter()
+            .map(|var| {
+                let v = &self.values[var.name];
+                let shown = match (&v.value, var.secret) {
+                    (None, _) => "(unset)".to_string(),
+                    (Some(_), true) => "••••".to_string(),
+                    (Some(s), false) => redact_url_password(s),
+                };
+                ConfigRow {
+                    name: var.name,
+                    value: shown,
+                    set: v.value.is_some(),
+                    secret: var.secret,
+                    source: v.source.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// One row of `polycache config`: never holds a secret's value.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConfigRow {
+    pub name: &'static str,
+    pub value: String,
+    pub set: bool,
+    pub secret: bool,
+    pub source: Source,
+}
+
+/// The nearest `.env` from `cwd` up to the repository root (the first ancestor holding
+/// `.git`); outside a repository only `cwd` itself is looked at, so a stray `~/.env` is
+/// never picked up by accident.
+pub fn find_dotenv(cwd: &Path) -> Option<PathBuf> {
+    let in_repo = cwd.ancestors().any(|d| d.join(".git").exists());
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(".env");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !in_repo || dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Strips whitespace and trailing slashes from a base URL.
+pub fn normalize_base(s: &str) -> String {
+    s.trim().trim_end_matches('/').to_string()
+}
+
+fn check_url(name: &'static str, value: &str) -> Result<(), ConfigError> {
+    match value.split_once("://") {
+        Some((scheme, rest)) if (scheme == "http" || scheme == "https") && !rest.is_empty() => Ok(()),
+        _ => Err(ConfigError::BadUrl {
+            name,
+            value: value.to_string(),
+            reason: "expected http://host[:port] or https://host[:port]".into(),
+        }),
+    }
+}
+
+/// Parses `CACHE_MIRRORS` by the rules of PROTOCOL section 1. Returns the mirrors and the
+/// warnings for entries that were dropped.
+pub fn parse_mirrors(raw: &str, local: &str) -> Result<(Vec<String>, Vec<String>), ConfigError> {
+    let mut out: Vec<String> = Vec::new();
+    let mut warnings = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let url = normalize_base(entry);
+        match url.split_once("://") {
+            None => {
+                return Err(ConfigError::MirrorNoScheme {
+                    entry: entry.to_string(),
+                });
+            }
+            Some((scheme, rest)) => {
+                if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+                    return Err(ConfigError::MirrorBadScheme {
+                        entry: entry.to_string(),
+                        scheme: scheme.to_string(),
+                    });
+                }
+                if rest.is_empty() {
+                    return Err(ConfigError::BadUrl {
+                        name: "CACHE_MIRRORS",
+                        value: entry.to_string(),
+                        reason: "no host after the scheme".into(),
+                    });
+                }
+            }
+        }
+        if out.iter().any(|m| m.eq_ignore_ascii_case(&url)) {
+            warnings.push(format!("CACHE_MIRRORS lists {url} twice; using it once"));
+            continue;
+        }
+        if url.eq_ignore_ascii_case(local) {
+            warnings.push(format!(
+                "CACHE_MIRRORS lists {url}, which is the local server (POLYCACHE_URL); dropped so it is not invalidated twice"
+            ));
+            continue;
+        }
+        out.push(url);
+    }
+    Ok((out, warnings))
+}
+
+/// Replaces the password of a URL's userinfo (`redis://:secret@host`) with `••••`.
+pub fn redact_url_password(s: &str) -> String {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return s.to_string();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return s.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, pass)) if !pass.is_empty() => format!("{scheme}://{user}:••••@{host}{tail}"),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirrors_are_trimmed_deduplicated_and_local_dropped() {
+        let (m, w) = parse_mirrors(
+            " https://a.example/ ,, http://b.example:8080,https://a.example,http://localhost:3333/ ",
+            "http://localhost:3333",
+        )
+        .unwrap();
+        assert_eq!(m, ["https://a.example", "http://b.example:8080"]);
+        assert_eq!(w.len(), 2);
+        assert!(w[0].contains("twice"));
+        assert!(w[1].contains("local server"));
+    }
+
+    #[test]
+    fn bad_mirror_entries_are_named() {
+        let e = parse_mirrors("https://ok.example, service.polymech.info", "http://x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "CACHE_MIRRORS entry `service.polymech.info` has no scheme"
+        );
+        let e = parse_mirrors("ftp://files.example", "http://x").unwrap_err();
+        assert!(e.to_string().contains("`ftp://files.example`") && e.to_string().contains("`ftp`"));
+    }
+
+    #[test]
+    fn later_sources_win() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join(".env"),
+            "POLYCACHE_URL=http://from-dotenv:1\nREDIS_URL=redis://dotenv\nCACHE_PREFIX=dot:\n",
+        )
+        .unwrap();
+        let sub = dir.path().join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        let opts = LoadOptions {
+            env_file: None,
+            cwd: sub,
+            flags: vec![("POLYCACHE_URL", "--url", "http://from-flag:3".into())],
+        };
+        let s = Settings::load_with_env(&opts, |k| {
+            (k == "REDIS_URL" || k == "POLYCACHE_URL").then(|| format!("env-{k}"))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.url(), "http://from-flag:3");
+        assert_eq!(s.value("POLYCACHE_URL").unwrap().source, Source::Flag("--url".into()));
+        assert_eq!(s.redis_url(), "env-REDIS_URL");
+        assert_eq!(s.cache_prefix(), "dot:");
+        assert_eq!(
+            s.value("CACHE_PREFIX").unwrap().source,
+            Source::DotEnv(dir.path().join(".env"))
+        );
+        assert_eq!(s.cache_log(), "server/logs/cache.json");
+        assert_eq!(s.value("CACHE_LOG").unwrap().source, Source::Default);
+    }
+
+    #[test]
+    fn secrets_never_appear_in_rows() {
+        let opts = LoadOptions::default();
+        let s = Settings::load_with_env(&opts, |k| match k {
+            "SERVICE_PASSWORD" => Some("hunter2-secret".into()),
+            "REDIS_URL" => Some("redis://user:redispass@127.0.0.1:6379/0".into()),
+            _ => None,
+        })
+        .unwrap();
+        let text = format!("{:?}", s.rows());
+        assert!(!text.contains("hunter2-secret"));
+        assert!(!text.contains("redispass"));
+        assert!(text.contains("redis://user:••••@127.0.0.1:6379/0"));
+    }
+
+    #[test]
+    fn credentials_fall_back_to_test_account() {
+        let s = Settings::load_with_env(&LoadOptions::default(), |k| match k {
+            "TEST_EMAIL" => Some("t@example.com".into()),
+            "TEST_PASSWORD" => Some("pw".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.credentials(), Some(("t@example.com", "pw")));
+    }
+}

@@ -1,0 +1,90 @@
+//! The edge where library errors become one readable message, a hint and an exit code.
+
+use crate::config::ConfigError;
+use crate::graph::GraphError;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const PARTIAL: u8 = 3;
+    pub const AUTH: u8 = 4;
+}
+
+/// A failed command: what went wrong, what to do about it, and the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub hint: Option<String>,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            hint: None,
+            code,
+        }
+    }
+
+    pub fn error(message: impl Into<String>) -> Failure {
+        Failure::new(exit::ERROR, message)
+    }
+
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(exit::USAGE, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<GraphError> for Failure {
+    fn from(e: GraphError) -> Failure {
+        let message = e.to_string();
+        match e {
+            GraphError::UnknownType { suggestion, known, .. } => {
+                let hint = match suggestion {
+                    Some(s) => format!("did you mean `{s}`? Known types: {}", known.join(", ")),
+                    None => format!("known types: {}", known.join(", ")),
+                };
+                Failure::usage(message).with_hint(hint)
+            }
+            GraphError::Cycle { .. } => Failure::error(message)
+                .with_hint("a type cannot depend on itself, directly or through others: remove one edge of the cycle"),
+            GraphError::Parse { .. } => Failure::error(message).with_hint(
+                "the file must declare `DEPENDENCIES: Record<string, string[]> = { type: ['dep', ...], ... }`",
+            ),
+            GraphError::Io { .. } => Failure::error(message).with_hint("check the path given to --graph"),
+        }
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Failure {
+        let message = e.to_string();
+        let hint = match e {
+            ConfigError::MirrorNoScheme { entry } => format!("write it as https://{entry}"),
+            ConfigError::MirrorBadScheme { .. } => "mirrors are reached over http:// or https:// only".to_string(),
+            ConfigError::BadUrl { name, .. } => format!("set {name} to a base URL such as http://localhost:3333"),
+            ConfigError::EnvFile { .. } => {
+                "check the path given to --env-file and the file's KEY=value lines".to_string()
+            }
+        };
+        Failure::usage(message).with_hint(hint)
+    }
+}

@@ -1,0 +1,76 @@
+//! polycache: inspect and control the Polymech platform's cache.
+//!
+//! Everything the commands do is library code that tests can call without a process;
+//! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod graph;
+pub mod render;
+
+use std::io::Write;
+
+use cli::{Cli, Command};
+use commands::Context;
+use config::{LoadOptions, Settings};
+use error::{Failure, exit};
+use render::Style;
+
+/// Runs one parsed command line; returns the exit code, or the failure to report.
+pub fn run(cli: Cli) -> Result<u8, Failure> {
+    let cwd = std::env::current_dir().map_err(|e| Failure::error(format!("cannot read the working directory: {e}")))?;
+    let opts = LoadOptions {
+        env_file: cli.global.env_file.clone(),
+        cwd: cwd.clone(),
+        flags: cli.global.overrides(),
+    };
+    let settings = Settings::load(&opts)?;
+    let style = Style::detect(cli.global.color);
+    let ctx = Context {
+        settings,
+        global: cli.global,
+        style,
+        cwd,
+    };
+    if !ctx.global.json {
+        for w in &ctx.settings.warnings {
+            eprintln!("{} {w}", style.yellow("warning:"));
+        }
+    }
+    match cli.command {
+        Command::Config => {
+            let report = commands::config::run(&ctx);
+            print(&commands::config::render(&report, &ctx))?;
+            Ok(exit::OK)
+        }
+        Command::Graph(args) => {
+            print(&commands::graph::run(&ctx, &args)?)?;
+            Ok(exit::OK)
+        }
+        Command::Completions(args) => {
+            if let Some(dir) = &args.dir {
+                for p in commands::completions::write_all(dir)? {
+                    eprintln!("wrote {p}");
+                }
+            } else if let Some(shell) = args.shell {
+                std::io::stdout()
+                    .write_all(&commands::completions::generate(shell))
+                    .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?;
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`polycache ... | head`) is not an error.
+pub fn print(s: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::error(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
