@@ -201,19 +201,42 @@ impl Graph {
         })
     }
 
-    /// What invalidating `t` clears, in clearing order: `t` first, then breadth-first
-    /// every type built from a cleared type.
+    /// What invalidating `t` clears, in clearing order: `t` first, then every type built
+    /// from a cleared type, each one only after everything it is built from that is also
+    /// cleared (a topological order), nearer types and earlier declarations first.
     pub fn cascade(&self, t: &str) -> Vec<String> {
-        let mut order = vec![t.to_string()];
-        let mut seen: BTreeSet<String> = BTreeSet::from([t.to_string()]);
+        // Breadth-first: the set to clear and each type's distance from `t`.
+        let mut depth: BTreeMap<String, usize> = BTreeMap::from([(t.to_string(), 0)]);
         let mut queue = VecDeque::from([t.to_string()]);
         while let Some(cur) = queue.pop_front() {
-            for d in self.dependents(&cur) {
-                if seen.insert(d.to_string()) {
-                    order.push(d.to_string());
-                    queue.push_back(d.to_string());
+            let d = depth[&cur];
+            for dep in self.dependents(&cur) {
+                if !depth.contains_key(dep) {
+                    depth.insert(dep.to_string(), d + 1);
+                    queue.push_back(dep.to_string());
                 }
             }
+        }
+        let index = |n: &str| self.types.iter().position(|x| x == n).unwrap_or(usize::MAX);
+        let mut order = Vec::with_capacity(depth.len());
+        let mut done: BTreeSet<String> = BTreeSet::new();
+        while order.len() < depth.len() {
+            // Ready: not done, and every cleared type it is built from is done already.
+            let next = depth
+                .iter()
+                .filter(|(n, _)| !done.contains(*n))
+                .filter(|(n, _)| {
+                    n.as_str() == t
+                        || self
+                            .dependencies(n)
+                            .iter()
+                            .all(|d| d == t || !depth.contains_key(d) || done.contains(d))
+                })
+                .min_by_key(|(n, d)| (**d, index(n)))
+                .map(|(n, _)| n.clone());
+            let Some(next) = next else { break }; // unreachable in an acyclic graph
+            done.insert(next.clone());
+            order.push(next);
         }
         order
     }

@@ -64,6 +64,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
+/// A multi-threaded tokio runtime for the commands that talk to the network.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::error(format!("cannot start the async runtime: {e}")))
+}
+
 /// Writes to stdout; a closed pipe (`polycache ... | head`) is not an error.
 pub fn print(s: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
