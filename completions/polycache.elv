@@ -35,6 +35,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --version 'Print version'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
+            cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+            cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -69,6 +71,52 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'polycache;invalidate'= {
+            cand --only 'Only this base URL (repeat, or separate with commas, for several)'
+            cand --id 'The entity id, passed on to the SSE notification'
+            cand --verify-timeout 'How long --verify waits for each target''s event (e.g. 10s, 500ms, 2m)'
+            cand --concurrency 'How many targets are asked at the same time'
+            cand --retries 'Retries per request after a connect error, a timeout or a 5xx answer'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --mirror 'The local server and every CACHE_MIRRORS target'
+            cand --via-server 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
+            cand --dry-run 'Print the requests that would be sent and what they clear; send nothing'
+            cand --verify 'Subscribe to each target''s stream first and check that it announces the invalidation'
+            cand --allow-insecure 'Allow sending credentials over plain http:// to a host that is not loopback'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;tail'= {
+            cand --only 'Only this base URL (repeat, or separate with commas, for several)'
+            cand --type 'Only events of this type (aliases work; repeat for several)'
+            cand --count 'Exit 0 after this many events'
+            cand --timeout 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached'
+            cand --since-id 'Ask the server to replay the events after this id first (sent as Last-Event-ID)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --mirror 'The local server and every CACHE_MIRRORS target'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'polycache;completions'= {
             cand --dir 'Write the scripts for every supported shell into this directory instead'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
@@ -88,12 +136,18 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help'= {
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
+            cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+            cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;help;config'= {
         }
         &'polycache;help;graph'= {
+        }
+        &'polycache;help;invalidate'= {
+        }
+        &'polycache;help;tail'= {
         }
         &'polycache;help;completions'= {
         }

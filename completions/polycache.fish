@@ -40,6 +40,8 @@ complete -c polycache -n "__fish_polycache_needs_command" -s h -l help -d 'Print
 complete -c polycache -n "__fish_polycache_needs_command" -s V -l version -d 'Print version'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
@@ -72,6 +74,48 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l id -d 'The entity id, passed on to the SSE notification' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify-timeout -d 'How long --verify waits for each target\'s event (e.g. 10s, 500ms, 2m)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l concurrency -d 'How many targets are asked at the same time' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l retries -d 'Retries per request after a connect error, a timeout or a 5xx answer' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirror -d 'The local server and every CACHE_MIRRORS target'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-server -d 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear; send nothing'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'Only events of this type (aliases work; repeat for several)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d 'The local server and every CACHE_MIRRORS target'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l dir -d 'Write the scripts for every supported shell into this directory instead' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
@@ -86,7 +130,9 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph completions help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph completions help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

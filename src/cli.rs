@@ -95,6 +95,39 @@ the working directory, else the platform's built-in default; the output names th
     )]
     Graph(GraphArgs),
 
+    /// Invalidate cache types on the local server, on mirrors, or on chosen targets.
+    #[command(
+        long_about = "Invalidate cache types (PROTOCOL section 3).\n\n\
+By default only the local server (POLYCACHE_URL) is asked, with `mirror: false`. --mirror asks \
+the local server and every CACHE_MIRRORS target directly, each with `mirror: false`, concurrently. \
+--only asks just the named base URLs. --via-server sends `mirror: true` to the local server and \
+lets it broadcast to its own mirrors.\n\n\
+Types are resolved through the dependency graph (`post` means `posts`); the table shows what \
+each server says it cleared. Connect errors, timeouts and 5xx answers are retried with backoff; \
+4xx answers are not.\n\n\
+--verify subscribes to every target's SSE stream before sending and waits for that target's \
+`app-update` of the type: a target that accepts the invalidation but never tells its visitors \
+is reported as failed.\n\n\
+Exit codes: 0 every target succeeded, 3 some failed (or did not stream with --verify), \
+4 authentication failed everywhere.",
+        after_help = "Examples:\n  polycache invalidate posts\n  polycache invalidate post pages --id 42\n  polycache invalidate pictures --mirror --verify\n  polycache invalidate feed --only https://staging.example.com --only https://service.polymech.info\n  polycache invalidate posts --via-server\n  polycache invalidate types --mirror --dry-run\n  polycache invalidate posts --mirror --json | jq '.results[] | select(.ok | not)'"
+    )]
+    Invalidate(InvalidateArgs),
+
+    /// Follow the SSE stream of the local server, mirrors or chosen targets.
+    #[command(
+        long_about = "Follow the SSE stream (PROTOCOL section 4) and print one line per event: local \
+time, target (when following several), event name, stream id, type, entity id, action, and the \
+cascade the type triggers according to the graph. Unknown event names are shown, not dropped.\n\n\
+A dropped stream is reconnected with backoff and `Last-Event-ID`, so the server replays what \
+was missed; disconnects and resumes are announced on stderr. Heartbeats (`: ping`) are counted \
+and shown on stderr with -v.\n\n\
+--count N exits 0 once N events have been printed; --timeout D stops after D, exiting 1 if \
+--count was given and not reached (0 otherwise).",
+        after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'"
+    )]
+    Tail(TailArgs),
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions --dir completions   # write all of them"
@@ -118,6 +151,82 @@ pub enum GraphFormat {
     Dot,
     Mermaid,
     Json,
+}
+
+/// Which servers a command talks to: the local one by default.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// The local server and every CACHE_MIRRORS target.
+    #[arg(long, conflicts_with = "only")]
+    pub mirror: bool,
+
+    /// Only this base URL (repeat, or separate with commas, for several).
+    #[arg(long, value_name = "URL", value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InvalidateArgs {
+    /// The types to invalidate (aliases such as `post` work too).
+    #[arg(required = true, value_name = "TYPE")]
+    pub types: Vec<String>,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// The entity id, passed on to the SSE notification.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// Send `mirror: true` to the local server and let it broadcast to its own mirrors.
+    #[arg(long, conflicts_with_all = ["mirror", "only"])]
+    pub via_server: bool,
+
+    /// Print the requests that would be sent and what they clear; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Subscribe to each target's stream first and check that it announces the invalidation.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// How long --verify waits for each target's event (e.g. 10s, 500ms, 2m).
+    #[arg(long, value_parser = crate::duration::parse, default_value = "10s", value_name = "DURATION")]
+    pub verify_timeout: std::time::Duration,
+
+    /// How many targets are asked at the same time.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024), value_name = "N")]
+    pub concurrency: u32,
+
+    /// Retries per request after a connect error, a timeout or a 5xx answer.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub retries: u32,
+
+    /// Allow sending credentials over plain http:// to a host that is not loopback.
+    #[arg(long)]
+    pub allow_insecure: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Only events of this type (aliases work; repeat for several).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+
+    /// Exit 0 after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached.
+    #[arg(long, value_parser = crate::duration::parse, value_name = "DURATION")]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Ask the server to replay the events after this id first (sent as Last-Event-ID).
+    #[arg(long, value_name = "ID")]
+    pub since_id: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,10 @@
 //! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
 
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod config;
+pub mod duration;
 pub mod error;
 pub mod graph;
 pub mod render;
@@ -49,6 +51,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             print(&commands::graph::run(&ctx, &args)?)?;
             Ok(exit::OK)
         }
+        Command::Tail(args) => commands::tail::run(&ctx, &args),
+        Command::Invalidate(_args) => Err(Failure::error("not yet")),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

@@ -4,6 +4,8 @@
 pub mod completions;
 pub mod config;
 pub mod graph;
+pub mod tail;
+pub mod targets;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;

@@ -1,0 +1,390 @@
+//! The SSE subscription (PROTOCOL section 4): `GET {target}{POLYCACHE_STREAM_PATH}`, parsed by
+//! eventsource-client and carried by the process's one reqwest client.
+//!
+//! Reconnecting is done here, not by the crate: the crate retries silently, while a person
+//! watching a stream wants to hear "disconnected" and "resumed from id 17", and a script
+//! wants to know that a resume carried `Last-Event-ID`. So the crate is told not to
+//! reconnect, and [`follow`] rebuilds the subscription with the last id it saw, with an
+//! exponential backoff (or the server's `retry:` hint), announcing each step as a
+//! [`Notice`]. Events, heartbeats (`: ping` comments, which the crate does expose) and
+//! unknown event names are all passed on as typed values through a channel; nothing here
+//! prints.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use eventsource_client::{self as es, Client as _};
+use futures::{StreamExt, TryStreamExt};
+use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+/// The `data` of an `app-update`: which type changed, which entity, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppUpdate {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The entity id: a string, a number or null.
+    #[serde(default)]
+    pub id: serde_json::Value,
+    #[serde(default)]
+    pub action: Option<String>,
+}
+
+/// One event as received from one target.
+#[derive(Debug, Clone)]
+pub struct StreamEvent {
+    /// The target's base URL.
+    pub target: String,
+    /// The SSE event name (`app-update`, or anything else the server sends; `message` when
+    /// the server named none).
+    pub event: String,
+    /// The SSE `id:` line, when there was one.
+    pub id: Option<String>,
+    /// The raw `data:` payload.
+    pub data: String,
+    /// `data` read as `{type, id, action}`, when it has that shape (whatever the event name).
+    pub update: Option<AppUpdate>,
+    /// Wall-clock time of arrival, for display.
+    pub received: chrono::DateTime<chrono::Utc>,
+    /// Monotonic time of arrival, for measuring propagation.
+    pub received_at: Instant,
+}
+
+/// What a subscription reports, in the order it happens.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// The stream is open. `resumed_from` is the `Last-Event-ID` that was sent, if any;
+    /// `reconnect` is false for the first connection.
+    Connected {
+        target: String,
+        resumed_from: Option<String>,
+        reconnect: bool,
+    },
+    Event(StreamEvent),
+    /// A comment line (`: ping`), the server's heartbeat; `count` is this target's total.
+    Heartbeat {
+        target: String,
+        comment: String,
+        count: u64,
+    },
+    /// The stream dropped (or a reconnect attempt failed); the next attempt is in `retry_in`.
+    Disconnected {
+        target: String,
+        reason: String,
+        attempt: u32,
+        retry_in: Duration,
+    },
+    /// The subscription gave up: the first connection failed (and `retry_initial` is off),
+    /// or the stream dropped with reconnecting off.
+    Failed {
+        target: String,
+        reason: String,
+    },
+}
+
+impl Notice {
+    pub fn target(&self) -> &str {
+        match self {
+            Notice::Connected { target, .. }
+            | Notice::Heartbeat { target, .. }
+            | Notice::Disconnected { target, .. }
+            | Notice::Failed { target, .. } => target,
+            Notice::Event(e) => &e.target,
+        }
+    }
+}
+
+/// How a subscription behaves.
+#[derive(Debug, Clone)]
+pub struct FollowOptions {
+    /// The SSE path, appended to the target's base URL.
+    pub path: String,
+    /// Sent as `Last-Event-ID` on the first connection (`tail --since-id`).
+    pub last_event_id: Option<String>,
+    /// Reconnect after the stream drops.
+    pub reconnect: bool,
+    /// Keep retrying when the very first connection fails, instead of giving up.
+    pub retry_initial: bool,
+    /// First reconnect delay; doubled per failed attempt up to `backoff_max`.
+    pub backoff: Duration,
+    pub backoff_max: Duration,
+    /// A stream silent for this long is treated as dropped (the server pings every 15 s).
+    pub idle_timeout: Duration,
+}
+
+impl Default for FollowOptions {
+    fn default() -> FollowOptions {
+        FollowOptions {
+            path: "/api/stream".to_string(),
+            last_event_id: None,
+            reconnect: true,
+            retry_initial: false,
+            backoff: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(45),
+        }
+    }
+}
+
+/// The delay before reconnect attempt `attempt` (1-based): `base * 2^(attempt-1)`, capped.
+pub fn backoff_delay(base: Duration, max: Duration, attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
+    base.saturating_mul(factor).min(max)
+}
+
+/// The stream URL of a target: its base URL (without trailing `/`) plus the path.
+pub fn stream_url(base: &str, path: &str) -> String {
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    format!("{}{}", base.trim_end_matches('/'), path)
+}
+
+/// Follows one target's stream until the receiver is dropped or the subscription gives up,
+/// sending every [`Notice`] to `tx`. Run it as a task; drop the receiver to stop it.
+pub async fn follow(http: reqwest::Client, target: String, opts: FollowOptions, tx: mpsc::Sender<Notice>) {
+    let url = stream_url(&target, &opts.path);
+    let transport = ReqwestTransport { http };
+    let mut last_id = opts.last_event_id.clone();
+    let mut connected_once = false;
+    let mut attempt: u32 = 0;
+    let mut heartbeats: u64 = 0;
+    let mut server_retry: Option<Duration> = None;
+    loop {
+        let reason = match es::ClientBuilder::for_url(&url) {
+            Err(e) => {
+                let _ = tx
+                    .send(Notice::Failed {
+                        target,
+                        reason: format!("invalid stream URL {url}: {e}"),
+                    })
+                    .await;
+                return;
+            }
+            Ok(builder) => {
+                let mut builder = builder.reconnect(es::ReconnectOptions::reconnect(false).build());
+                if let Some(id) = &last_id {
+                    builder = builder.last_event_id(id.clone());
+                }
+                let mut events = builder.build_with_transport(transport.clone()).stream();
+                loop {
+                    let next = tokio::select! {
+                        _ = tx.closed() => return,
+                        n = tokio::time::timeout(opts.idle_timeout, events.next()) => n,
+                    };
+                    let notice = match next {
+                        Err(_) => break format!("no data for {}", crate::duration::human(opts.idle_timeout)),
+                        Ok(None) => break "the stream ended".to_string(),
+                        Ok(Some(Err(e))) => break describe(&e),
+                        Ok(Some(Ok(es::SSE::Connected(_)))) => {
+                            let n = Notice::Connected {
+                                target: target.clone(),
+                                resumed_from: last_id.clone(),
+                                reconnect: connected_once,
+                            };
+                            connected_once = true;
+                            attempt = 0;
+                            n
+                        }
+                        Ok(Some(Ok(es::SSE::Comment(c)))) => {
+                            heartbeats += 1;
+                            Notice::Heartbeat {
+                                target: target.clone(),
+                                comment: c.trim().to_string(),
+                                count: heartbeats,
+                            }
+                        }
+                        Ok(Some(Ok(es::SSE::Event(ev)))) => {
+                            if ev.id.as_deref().is_some_and(|id| !id.is_empty()) {
+                                last_id.clone_from(&ev.id);
+                            }
+                            if let Some(ms) = ev.retry {
+                                server_retry = Some(Duration::from_millis(ms));
+                            }
+                            Notice::Event(event_from(&target, ev))
+                        }
+                    };
+                    if tx.send(notice).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        if !connected_once && !opts.retry_initial || connected_once && !opts.reconnect {
+            let _ = tx.send(Notice::Failed { target, reason }).await;
+            return;
+        }
+        attempt = attempt.saturating_add(1);
+        let retry_in = backoff_delay(server_retry.unwrap_or(opts.backoff), opts.backoff_max, attempt);
+        let sent = tx
+            .send(Notice::Disconnected {
+                target: target.clone(),
+                reason,
+                attempt,
+                retry_in,
+            })
+            .await;
+        if sent.is_err() {
+            return;
+        }
+        tokio::select! {
+            _ = tx.closed() => return,
+            _ = tokio::time::sleep(retry_in) => {}
+        }
+    }
+}
+
+/// Follows several targets at once, merged into one channel in arrival order. The tasks
+/// stop when the returned receiver is dropped.
+pub fn follow_all(http: &reqwest::Client, targets: &[String], opts: &FollowOptions) -> mpsc::Receiver<Notice> {
+    let (tx, rx) = mpsc::channel(1024);
+    for t in targets {
+        tokio::spawn(follow(http.clone(), t.clone(), opts.clone(), tx.clone()));
+    }
+    rx
+}
+
+fn event_from(target: &str, ev: es::Event) -> StreamEvent {
+    let update = serde_json::from_str::<AppUpdate>(&ev.data).ok();
+    StreamEvent {
+        target: target.to_string(),
+        event: ev.event_type,
+        id: ev.id,
+        data: ev.data,
+        update,
+        received: chrono::Utc::now(),
+        received_at: Instant::now(),
+    }
+}
+
+/// One line for a stream error, with the underlying cause (e.g. "connection refused").
+fn describe(e: &es::Error) -> String {
+    match e {
+        es::Error::UnexpectedResponse(r, _) => format!("the server answered HTTP {}", r.status()),
+        es::Error::Eof => "the server closed the stream".to_string(),
+        es::Error::UnexpectedEof => "the server closed the stream in the middle of an event".to_string(),
+        es::Error::Transport(t) => error_chain(t.inner()),
+        es::Error::TimedOut => "timed out".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// An error and its causes on one line, without repeating a cause already in the text.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cur = c.source();
+    }
+    out
+}
+
+/// eventsource-client brings no HTTP client of its own in this build: it is handed this
+/// adapter so that the stream shares the process's reqwest client (its TLS setup, user
+/// agent and connection pool).
+#[derive(Clone)]
+struct ReqwestTransport {
+    http: reqwest::Client,
+}
+
+/// A stream lives for as long as the user watches it; the client's total timeout must not
+/// cut it. Dead streams are detected by [`FollowOptions::idle_timeout`] instead.
+const STREAM_LIFETIME: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+impl HttpTransport for ReqwestTransport {
+    fn request(&self, request: http::Request<Option<Bytes>>) -> ResponseFuture {
+        let (parts, body) = request.into_parts();
+        let mut req = self
+            .http
+            .request(parts.method, parts.uri.to_string())
+            .headers(parts.headers)
+            .timeout(STREAM_LIFETIME);
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        // reqwest's futures and body streams are Send but not Sync, which the transport
+        // trait demands; a task and a channel in between satisfy it.
+        let (head_tx, head_rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = head_tx.send(Err(TransportError::new(e)));
+                    return;
+                }
+            };
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let (body_tx, body_rx) = futures::channel::mpsc::channel::<Result<Bytes, TransportError>>(16);
+            let body: ByteStream = Box::pin(body_rx);
+            let mut out = http::Response::new(body);
+            *out.status_mut() = status;
+            *out.headers_mut() = headers;
+            if head_tx.send(Ok(out)).is_err() {
+                return;
+            }
+            let mut chunks = resp.bytes_stream().map_err(TransportError::new);
+            let mut body_tx = body_tx;
+            use futures::SinkExt;
+            while let Some(chunk) = chunks.next().await {
+                if body_tx.send(chunk).await.is_err() {
+                    return; // the subscriber went away
+                }
+            }
+        });
+        Box::pin(async move {
+            head_rx
+                .await
+                .unwrap_or_else(|_| Err(TransportError::new(std::io::Error::other("the request task ended"))))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let base = Duration::from_millis(250);
+        let max = Duration::from_secs(10);
+        assert_eq!(backoff_delay(base, max, 1), Duration::from_millis(250));
+        assert_eq!(backoff_delay(base, max, 2), Duration::from_millis(500));
+        assert_eq!(backoff_delay(base, max, 4), Duration::from_secs(2));
+        assert_eq!(backoff_delay(base, max, 9), max);
+        assert_eq!(backoff_delay(base, max, u32::MAX), max);
+    }
+
+    #[test]
+    fn stream_url_joins_base_and_path() {
+        assert_eq!(
+            stream_url("http://127.0.0.1:3333/", "/api/stream"),
+            "http://127.0.0.1:3333/api/stream"
+        );
+        assert_eq!(
+            stream_url("https://a.example/base", "events"),
+            "https://a.example/base/events"
+        );
+    }
+
+    #[test]
+    fn app_update_reads_every_id_shape() {
+        let u: AppUpdate = serde_json::from_str(r#"{"type":"post","id":"42","action":"update"}"#).unwrap();
+        assert_eq!(u.kind, "post");
+        assert_eq!(u.id, serde_json::json!("42"));
+        let u: AppUpdate = serde_json::from_str(r#"{"type":"posts","id":7}"#).unwrap();
+        assert_eq!(u.id, serde_json::json!(7));
+        assert_eq!(u.action, None);
+        let u: AppUpdate = serde_json::from_str(r#"{"type":"feed","id":null,"action":"delete"}"#).unwrap();
+        assert!(u.id.is_null());
+        assert!(serde_json::from_str::<AppUpdate>(r#"{"hello":1}"#).is_err());
+    }
+}

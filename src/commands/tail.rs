@@ -1,0 +1,312 @@
+//! `polycache tail`: follow the SSE stream of one or more targets and print one line (or
+//! one JSON object) per event, merged in arrival order. Subscription, reconnects and
+//! `Last-Event-ID` live in `client::stream`; this file filters, counts and renders.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::{Context, targets};
+use crate::cli::TailArgs;
+use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
+use crate::duration::human;
+use crate::error::{Failure, exit};
+use crate::graph::Graph;
+use crate::render::Style;
+
+pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
+    let graph = ctx.graph()?;
+    let wanted = args
+        .types
+        .iter()
+        .map(|t| graph.resolve(t).map(|r| r.canonical))
+        .collect::<Result<Vec<_>, _>>()?;
+    let targets = targets::select(&ctx.settings, &args.targets)?;
+    let opts = FollowOptions {
+        path: ctx.settings.stream_path().to_string(),
+        last_event_id: args.since_id.map(|n| n.to_string()),
+        ..FollowOptions::default()
+    };
+    let view = View {
+        graph,
+        wanted,
+        several: targets.len() > 1,
+        json: ctx.global.json,
+        verbose: ctx.global.verbose > 0,
+        style: ctx.style,
+    };
+    let http = crate::client::http()?;
+    crate::runtime()?.block_on(watch(http, targets, opts, args, &view))
+}
+
+/// How events are filtered and shown.
+pub struct View {
+    pub graph: Graph,
+    /// Canonical types to keep; empty keeps everything.
+    pub wanted: Vec<String>,
+    pub several: bool,
+    pub json: bool,
+    pub verbose: bool,
+    pub style: Style,
+}
+
+async fn watch(
+    http: reqwest::Client,
+    targets: Vec<String>,
+    opts: FollowOptions,
+    args: &TailArgs,
+    view: &View,
+) -> Result<u8, Failure> {
+    let mut rx = follow_all(&http, &targets, &opts);
+    let deadline = tokio::time::sleep(args.timeout.unwrap_or(std::time::Duration::MAX / 4));
+    tokio::pin!(deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut shown: u64 = 0;
+    let mut heartbeats: u64 = 0;
+    let mut failed = 0usize;
+    let summary = |shown: u64, heartbeats: u64| {
+        if view.verbose {
+            eprintln!(
+                "{}",
+                view.style.dim(&format!("{shown} events, {heartbeats} heartbeats"))
+            );
+        }
+    };
+    loop {
+        let first = tokio::select! {
+            n = rx.recv() => n,
+            _ = &mut deadline, if args.timeout.is_some() => {
+                flush(&mut out)?;
+                summary(shown, heartbeats);
+                let waited = human(args.timeout.unwrap_or_default());
+                return match args.count {
+                    Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} events arrived"))
+                        .with_hint("raise --timeout, or check with `polycache tail -v` that the server streams")),
+                    None => Ok(exit::OK),
+                };
+            }
+            _ = &mut ctrl_c => {
+                flush(&mut out)?;
+                summary(shown, heartbeats);
+                return Ok(exit::OK);
+            }
+        };
+        let Some(first) = first else {
+            flush(&mut out)?;
+            return Err(Failure::error("every stream ended"));
+        };
+        // Handle everything already queued before flushing: one write for a burst.
+        let mut next = Some(first);
+        while let Some(notice) = next {
+            match notice {
+                Notice::Event(ev) => {
+                    if !view.keeps(&ev) {
+                        next = rx.try_recv().ok();
+                        continue;
+                    }
+                    let line = if view.json { view.json_line(&ev) } else { view.line(&ev) };
+                    if let Err(e) = writeln!(out, "{line}") {
+                        return closed_stdout(e);
+                    }
+                    shown += 1;
+                    if args.count.is_some_and(|n| shown >= n) {
+                        flush(&mut out)?;
+                        summary(shown, heartbeats);
+                        return Ok(exit::OK);
+                    }
+                }
+                Notice::Heartbeat { target, comment, count } => {
+                    heartbeats += 1;
+                    if view.verbose {
+                        flush(&mut out)?;
+                        eprintln!(
+                            "{}",
+                            view.style.dim(&format!(
+                                "{} {}heartbeat `{comment}` ({count} from this target)",
+                                now(),
+                                view.target_prefix(&target)
+                            ))
+                        );
+                    }
+                }
+                Notice::Connected {
+                    target,
+                    resumed_from,
+                    reconnect,
+                } => {
+                    flush(&mut out)?;
+                    let url = crate::client::stream::stream_url(&target, &opts.path);
+                    let msg = match (reconnect, resumed_from) {
+                        (false, None) => format!("following {url}"),
+                        (false, Some(id)) => format!("following {url}, replaying after id {id}"),
+                        (true, Some(id)) => format!("resumed {url} from id {id} (Last-Event-ID)"),
+                        (true, None) => format!("reconnected to {url} (no event seen before, nothing to resume)"),
+                    };
+                    eprintln!("{}", view.style.dim(&msg));
+                }
+                Notice::Disconnected {
+                    target,
+                    reason,
+                    attempt,
+                    retry_in,
+                } => {
+                    flush(&mut out)?;
+                    let what = if attempt == 1 {
+                        "disconnected from"
+                    } else {
+                        "still cannot reach"
+                    };
+                    eprintln!(
+                        "{} {what} {target}: {reason}; reconnecting in {} (attempt {attempt})",
+                        view.style.yellow("warning:"),
+                        human(retry_in)
+                    );
+                }
+                Notice::Failed { target, reason } => {
+                    flush(&mut out)?;
+                    failed += 1;
+                    let message = format!("cannot follow {target}: {reason}");
+                    if failed == targets.len() {
+                        return Err(Failure::error(message).with_hint(
+                            "is the server running? Check POLYCACHE_URL (`polycache config`), --url or --only",
+                        ));
+                    }
+                    eprintln!("{} {message}", view.style.red("error:"));
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        flush(&mut out)?;
+    }
+}
+
+fn flush(out: &mut impl Write) -> Result<(), Failure> {
+    match out.flush() {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::error(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// `polycache tail | head -3` closes the pipe: that is the reader being done, not an error.
+fn closed_stdout(e: std::io::Error) -> Result<u8, Failure> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(exit::OK)
+    } else {
+        Err(Failure::error(format!("cannot write to stdout: {e}")))
+    }
+}
+
+fn now() -> String {
+    chrono::Local::now().format("%H:%M:%S%.3f").to_string()
+}
+
+/// `https://service.polymech.info` -> `service.polymech.info`: enough to tell targets apart.
+pub fn short_target(target: &str) -> &str {
+    target.split_once("://").map_or(target, |(_, rest)| rest)
+}
+
+impl View {
+    /// The canonical type of an event's data, when the graph knows it.
+    fn canonical(&self, ev: &StreamEvent) -> Option<String> {
+        let kind = &ev.update.as_ref()?.kind;
+        self.graph.resolve(kind).ok().map(|r| r.canonical)
+    }
+
+    pub fn keeps(&self, ev: &StreamEvent) -> bool {
+        self.wanted.is_empty() || self.canonical(ev).is_some_and(|c| self.wanted.contains(&c))
+    }
+
+    fn cascade(&self, ev: &StreamEvent) -> Option<Vec<String>> {
+        self.canonical(ev).map(|c| self.graph.cascade(&c))
+    }
+
+    fn target_prefix(&self, target: &str) -> String {
+        if self.several {
+            format!("{} ", self.style.blue(short_target(target)))
+        } else {
+            String::new()
+        }
+    }
+
+    /// One human line: time, target, event, stream id, type, entity id, action, cascade.
+    pub fn line(&self, ev: &StreamEvent) -> String {
+        let s = &self.style;
+        let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
+        let name = if ev.event == "app-update" {
+            s.cyan(&ev.event)
+        } else {
+            s.magenta(&ev.event)
+        };
+        let mut line = format!("{} {}{name}", s.dim(&time.to_string()), self.target_prefix(&ev.target));
+        if let Some(id) = &ev.id {
+            line.push_str(&s.dim(&format!(" #{id}")));
+        }
+        match &ev.update {
+            Some(u) => {
+                line.push(' ');
+                line.push_str(&s.bold(&u.kind));
+                if !u.id.is_null() {
+                    line.push_str(&format!(" id={}", plain(&u.id)));
+                }
+                if let Some(a) = &u.action {
+                    line.push(' ');
+                    line.push_str(a);
+                }
+                match self.cascade(ev) {
+                    Some(c) => line.push_str(&s.dim(&format!(" -> clears {}", c.join(", ")))),
+                    None => line.push_str(&s.yellow(" (type not in the graph)")),
+                }
+            }
+            None => {
+                line.push(' ');
+                line.push_str(&ev.data.replace('\n', "\\n"));
+            }
+        }
+        line
+    }
+
+    /// One NDJSON object: receive time and target first, then the event.
+    pub fn json_line(&self, ev: &StreamEvent) -> String {
+        let event_id = match &ev.id {
+            Some(id) => id
+                .parse::<u64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(id.as_str())),
+            None => Value::Null,
+        };
+        let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
+        let obj = match &ev.update {
+            Some(u) => json!({
+                "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "target": ev.target,
+                "event": ev.event,
+                "event_id": event_id,
+                "type": u.kind,
+                "canonical_type": self.canonical(ev),
+                "id": u.id,
+                "action": u.action,
+                "cascade": self.cascade(ev),
+                "data": data,
+            }),
+            None => json!({
+                "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "target": ev.target,
+                "event": ev.event,
+                "event_id": event_id,
+                "data": data,
+            }),
+        };
+        obj.to_string()
+    }
+}
+
+/// A JSON value without quotes around strings.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
