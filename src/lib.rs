@@ -4,6 +4,7 @@
 //! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
 
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod error;
