@@ -10,6 +10,7 @@
 //! unknown event names are all passed on as typed values through a channel; nothing here
 //! prints.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -18,6 +19,9 @@ use futures::{StreamExt, TryStreamExt};
 use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
+
+use super::auth::describe_reqwest;
+use super::target::Target;
 
 /// The `data` of an `app-update`: which type changed, which entity, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,8 +38,7 @@ pub struct AppUpdate {
 /// One event as received from one target.
 #[derive(Debug, Clone)]
 pub struct StreamEvent {
-    /// The target's base URL.
-    pub target: String,
+    pub target: Arc<Target>,
     /// The SSE event name (`app-update`, or anything else the server sends; `message` when
     /// the server named none).
     pub event: String,
@@ -57,20 +60,20 @@ pub enum Notice {
     /// The stream is open. `resumed_from` is the `Last-Event-ID` that was sent, if any;
     /// `reconnect` is false for the first connection.
     Connected {
-        target: String,
+        target: Arc<Target>,
         resumed_from: Option<String>,
         reconnect: bool,
     },
     Event(StreamEvent),
     /// A comment line (`: ping`), the server's heartbeat; `count` is this target's total.
     Heartbeat {
-        target: String,
+        target: Arc<Target>,
         comment: String,
         count: u64,
     },
     /// The stream dropped (or a reconnect attempt failed); the next attempt is in `retry_in`.
     Disconnected {
-        target: String,
+        target: Arc<Target>,
         reason: String,
         attempt: u32,
         retry_in: Duration,
@@ -78,13 +81,13 @@ pub enum Notice {
     /// The subscription gave up: the first connection failed (and `retry_initial` is off),
     /// or the stream dropped with reconnecting off.
     Failed {
-        target: String,
+        target: Arc<Target>,
         reason: String,
     },
 }
 
 impl Notice {
-    pub fn target(&self) -> &str {
+    pub fn target(&self) -> &Arc<Target> {
         match self {
             Notice::Connected { target, .. }
             | Notice::Heartbeat { target, .. }
@@ -133,20 +136,10 @@ pub fn backoff_delay(base: Duration, max: Duration, attempt: u32) -> Duration {
     base.saturating_mul(factor).min(max)
 }
 
-/// The stream URL of a target: its base URL (without trailing `/`) plus the path.
-pub fn stream_url(base: &str, path: &str) -> String {
-    let path = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
-    };
-    format!("{}{}", base.trim_end_matches('/'), path)
-}
-
 /// Follows one target's stream until the receiver is dropped or the subscription gives up,
 /// sending every [`Notice`] to `tx`. Run it as a task; drop the receiver to stop it.
-pub async fn follow(http: reqwest::Client, target: String, opts: FollowOptions, tx: mpsc::Sender<Notice>) {
-    let url = stream_url(&target, &opts.path);
+pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOptions, tx: mpsc::Sender<Notice>) {
+    let url = target.url(&opts.path);
     let transport = ReqwestTransport { http };
     let mut last_id = opts.last_event_id.clone();
     let mut connected_once = false;
@@ -181,7 +174,7 @@ pub async fn follow(http: reqwest::Client, target: String, opts: FollowOptions, 
                         Ok(Some(Err(e))) => break describe(&e),
                         Ok(Some(Ok(es::SSE::Connected(_)))) => {
                             let n = Notice::Connected {
-                                target: target.clone(),
+                                target: Arc::clone(&target),
                                 resumed_from: last_id.clone(),
                                 reconnect: connected_once,
                             };
@@ -192,7 +185,7 @@ pub async fn follow(http: reqwest::Client, target: String, opts: FollowOptions, 
                         Ok(Some(Ok(es::SSE::Comment(c)))) => {
                             heartbeats += 1;
                             Notice::Heartbeat {
-                                target: target.clone(),
+                                target: Arc::clone(&target),
                                 comment: c.trim().to_string(),
                                 count: heartbeats,
                             }
@@ -221,7 +214,7 @@ pub async fn follow(http: reqwest::Client, target: String, opts: FollowOptions, 
         let retry_in = backoff_delay(server_retry.unwrap_or(opts.backoff), opts.backoff_max, attempt);
         let sent = tx
             .send(Notice::Disconnected {
-                target: target.clone(),
+                target: Arc::clone(&target),
                 reason,
                 attempt,
                 retry_in,
@@ -239,18 +232,18 @@ pub async fn follow(http: reqwest::Client, target: String, opts: FollowOptions, 
 
 /// Follows several targets at once, merged into one channel in arrival order. The tasks
 /// stop when the returned receiver is dropped.
-pub fn follow_all(http: &reqwest::Client, targets: &[String], opts: &FollowOptions) -> mpsc::Receiver<Notice> {
+pub fn follow_all(http: &reqwest::Client, targets: &[Arc<Target>], opts: &FollowOptions) -> mpsc::Receiver<Notice> {
     let (tx, rx) = mpsc::channel(1024);
     for t in targets {
-        tokio::spawn(follow(http.clone(), t.clone(), opts.clone(), tx.clone()));
+        tokio::spawn(follow(http.clone(), Arc::clone(t), opts.clone(), tx.clone()));
     }
     rx
 }
 
-fn event_from(target: &str, ev: es::Event) -> StreamEvent {
+fn event_from(target: &Arc<Target>, ev: es::Event) -> StreamEvent {
     let update = serde_json::from_str::<AppUpdate>(&ev.data).ok();
     StreamEvent {
-        target: target.to_string(),
+        target: Arc::clone(target),
         event: ev.event_type,
         id: ev.id,
         data: ev.data,
@@ -266,25 +259,13 @@ fn describe(e: &es::Error) -> String {
         es::Error::UnexpectedResponse(r, _) => format!("the server answered HTTP {}", r.status()),
         es::Error::Eof => "the server closed the stream".to_string(),
         es::Error::UnexpectedEof => "the server closed the stream in the middle of an event".to_string(),
-        es::Error::Transport(t) => error_chain(t.inner()),
+        es::Error::Transport(t) => match t.inner().downcast_ref::<reqwest::Error>() {
+            Some(e) => describe_reqwest(e),
+            None => t.inner().to_string(),
+        },
         es::Error::TimedOut => "timed out".to_string(),
         other => other.to_string(),
     }
-}
-
-/// An error and its causes on one line, without repeating a cause already in the text.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let s = c.to_string();
-        if !out.contains(&s) {
-            out.push_str(": ");
-            out.push_str(&s);
-        }
-        cur = c.source();
-    }
-    out
 }
 
 /// eventsource-client brings no HTTP client of its own in this build: it is handed this
@@ -361,18 +342,6 @@ mod tests {
         assert_eq!(backoff_delay(base, max, 4), Duration::from_secs(2));
         assert_eq!(backoff_delay(base, max, 9), max);
         assert_eq!(backoff_delay(base, max, u32::MAX), max);
-    }
-
-    #[test]
-    fn stream_url_joins_base_and_path() {
-        assert_eq!(
-            stream_url("http://127.0.0.1:3333/", "/api/stream"),
-            "http://127.0.0.1:3333/api/stream"
-        );
-        assert_eq!(
-            stream_url("https://a.example/base", "events"),
-            "https://a.example/base/events"
-        );
     }
 
     #[test]

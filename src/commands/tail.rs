@@ -3,11 +3,13 @@
 //! `Last-Event-ID` live in `client::stream`; this file filters, counts and renders.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::{Context, targets};
 use crate::cli::TailArgs;
+use crate::client::Target;
 use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
 use crate::duration::human;
 use crate::error::{Failure, exit};
@@ -21,7 +23,10 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         .iter()
         .map(|t| graph.resolve(t).map(|r| r.canonical))
         .collect::<Result<Vec<_>, _>>()?;
-    let targets = targets::select(&ctx.settings, &args.targets)?;
+    let targets: Vec<Arc<Target>> = targets::select(&ctx.settings, &args.targets)?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
     let opts = FollowOptions {
         path: ctx.settings.stream_path().to_string(),
         last_event_id: args.since_id.map(|n| n.to_string()),
@@ -35,7 +40,7 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         verbose: ctx.global.verbose > 0,
         style: ctx.style,
     };
-    let http = crate::client::http()?;
+    let http = crate::client::http();
     crate::runtime()?.block_on(watch(http, targets, opts, args, &view))
 }
 
@@ -52,7 +57,7 @@ pub struct View {
 
 async fn watch(
     http: reqwest::Client,
-    targets: Vec<String>,
+    targets: Vec<Arc<Target>>,
     opts: FollowOptions,
     args: &TailArgs,
     view: &View,
@@ -137,7 +142,7 @@ async fn watch(
                     reconnect,
                 } => {
                     flush(&mut out)?;
-                    let url = crate::client::stream::stream_url(&target, &opts.path);
+                    let url = target.url(&opts.path);
                     let msg = match (reconnect, resumed_from) {
                         (false, None) => format!("following {url}"),
                         (false, Some(id)) => format!("following {url}, replaying after id {id}"),
@@ -159,15 +164,16 @@ async fn watch(
                         "still cannot reach"
                     };
                     eprintln!(
-                        "{} {what} {target}: {reason}; reconnecting in {} (attempt {attempt})",
+                        "{} {what} {}: {reason}; reconnecting in {} (attempt {attempt})",
                         view.style.yellow("warning:"),
+                        target.base,
                         human(retry_in)
                     );
                 }
                 Notice::Failed { target, reason } => {
                     flush(&mut out)?;
                     failed += 1;
-                    let message = format!("cannot follow {target}: {reason}");
+                    let message = format!("cannot follow {} ({}): {reason}", target.name, target.base);
                     if failed == targets.len() {
                         return Err(Failure::error(message).with_hint(
                             "is the server running? Check POLYCACHE_URL (`polycache config`), --url or --only",
@@ -203,11 +209,6 @@ fn now() -> String {
     chrono::Local::now().format("%H:%M:%S%.3f").to_string()
 }
 
-/// `https://service.polymech.info` -> `service.polymech.info`: enough to tell targets apart.
-pub fn short_target(target: &str) -> &str {
-    target.split_once("://").map_or(target, |(_, rest)| rest)
-}
-
 impl View {
     /// The canonical type of an event's data, when the graph knows it.
     fn canonical(&self, ev: &StreamEvent) -> Option<String> {
@@ -223,9 +224,9 @@ impl View {
         self.canonical(ev).map(|c| self.graph.cascade(&c))
     }
 
-    fn target_prefix(&self, target: &str) -> String {
+    fn target_prefix(&self, target: &Target) -> String {
         if self.several {
-            format!("{} ", self.style.blue(short_target(target)))
+            format!("{} ", self.style.blue(&target.name))
         } else {
             String::new()
         }
@@ -281,7 +282,8 @@ impl View {
         let obj = match &ev.update {
             Some(u) => json!({
                 "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "target": ev.target,
+                "target": ev.target.name,
+                "url": ev.target.base,
                 "event": ev.event,
                 "event_id": event_id,
                 "type": u.kind,
@@ -293,7 +295,8 @@ impl View {
             }),
             None => json!({
                 "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "target": ev.target,
+                "target": ev.target.name,
+                "url": ev.target.base,
                 "event": ev.event,
                 "event_id": event_id,
                 "data": data,
