@@ -52,7 +52,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Tail(args) => commands::tail::run(&ctx, &args),
-        Command::Invalidate(_) => Err(Failure::error("invalidate is not built yet")),
+        Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod config;
 pub mod graph;
+pub mod invalidate;
 pub mod tail;
 pub mod targets;
 

@@ -1,0 +1,455 @@
+//! `polycache invalidate TYPE...`: ask one or many servers to clear types, concurrently,
+//! optionally checking on each server's stream that its visitors were told.
+//!
+//! The HTTP work (login, one request with retries) is `client::{auth, invalidate}`, the
+//! stream watching is `client::verify`; this file plans the requests, runs them with a
+//! progress bar, and renders the table or JSON.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use super::{Context, targets};
+use crate::cli::InvalidateArgs;
+use crate::client::verify::{Canonicalize, Watch};
+use crate::client::{
+    AuthConfig, AuthError, Authenticator, InvalidateError, InvalidateOutcome, InvalidateRequest, Invalidator,
+    RetryPolicy, Target,
+};
+use crate::duration::human;
+use crate::error::{Failure, exit};
+use crate::graph::Graph;
+use crate::render::{self, Style};
+
+/// One request of the plan: a type at a target.
+#[derive(Debug, Clone)]
+struct Job {
+    target: usize,
+    kind: String,
+}
+
+/// What `--verify` found for one (target, type).
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub seen: bool,
+    #[serde(rename = "eventId")]
+    pub event_id: Option<String>,
+    /// From sending the request to the event on the target's stream.
+    #[serde(rename = "propagationMs")]
+    pub propagation_ms: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// One line of the result table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ok: bool,
+    #[serde(flatten)]
+    pub outcome: InvalidateOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    #[serde(rename = "viaServer")]
+    pub via_server: bool,
+    pub results: Vec<Row>,
+}
+
+pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
+    let graph = ctx.graph()?;
+    let mut kinds: Vec<String> = Vec::new();
+    for t in &args.types {
+        let canonical = graph.resolve(t)?.canonical;
+        if !kinds.contains(&canonical) {
+            kinds.push(canonical);
+        }
+    }
+    let targets: Vec<Arc<Target>> = if args.via_server {
+        vec![Arc::new(Target::from_settings_local(&ctx.settings))]
+    } else {
+        targets::select(&ctx.settings, &args.targets)?
+            .into_iter()
+            .map(Arc::new)
+            .collect()
+    };
+    let jobs: Vec<Job> = (0..targets.len())
+        .flat_map(|target| {
+            kinds.iter().map(move |k| Job {
+                target,
+                kind: k.clone(),
+            })
+        })
+        .collect();
+    let request = |job: &Job| {
+        let req = InvalidateRequest::new(job.kind.clone(), args.via_server);
+        match &args.id {
+            Some(id) => req.with_id(serde_json::Value::String(id.clone())),
+            None => req,
+        }
+    };
+    if args.dry_run {
+        let plan = dry_run(ctx, args, &graph, &targets, &jobs, &request);
+        crate::print(&plan)?;
+        return Ok(exit::OK);
+    }
+    let auth = Authenticator::from_settings(crate::client::http(), &ctx.settings, args.allow_insecure)
+        .map_err(auth_failure)?;
+    let report = crate::runtime()?.block_on(execute(ctx, args, graph, &targets, &jobs, auth, &request));
+    if ctx.global.json {
+        crate::print(&render::json(&report))?;
+    } else {
+        crate::print(&table(&report, args, ctx.style))?;
+    }
+    let everything_auth = report.results.iter().all(|r| denied(&r.outcome));
+    Ok(if report.ok {
+        exit::OK
+    } else if everything_auth {
+        exit::AUTH
+    } else {
+        exit::PARTIAL
+    })
+}
+
+/// The target refused our identity (bad password, rejected token). Not being able to reach
+/// it, or refusing to send a password over plain http, is a different problem (exit 3).
+fn denied(o: &InvalidateOutcome) -> bool {
+    matches!(
+        o.error,
+        Some(InvalidateError::Auth(
+            AuthError::Rejected { .. } | AuthError::TokenRejected { .. } | AuthError::NoCredentials
+        ))
+    )
+}
+
+fn auth_failure(e: AuthError) -> Failure {
+    let hint = match &e {
+        AuthError::NoCredentials => "put them in .env, or export them; `polycache config` shows what is set",
+        AuthError::Insecure(_) => "use an https:// URL, or pass --allow-insecure if the network is trusted",
+        _ => "check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
+    };
+    Failure::new(exit::AUTH, e.to_string()).with_hint(hint)
+}
+
+async fn execute(
+    ctx: &Context,
+    args: &InvalidateArgs,
+    graph: Graph,
+    targets: &[Arc<Target>],
+    jobs: &[Job],
+    auth: Authenticator,
+    request: &(dyn Fn(&Job) -> InvalidateRequest + Sync),
+) -> Report {
+    let http = crate::client::http();
+    let concurrency = args.concurrency as usize;
+    let watch = if args.verify {
+        let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
+        let ready = args.verify_timeout.max(Duration::from_secs(1));
+        Some(Watch::start(&http, targets, ctx.settings.stream_path(), ready, canonicalize).await)
+    } else {
+        None
+    };
+    let auth = Arc::new(auth);
+    let invalidator = Invalidator::new(http, Arc::clone(&auth), ctx.settings.invalidate_path())
+        .with_retry(RetryPolicy {
+            attempts: args.retries.saturating_add(1),
+            base_delay: Duration::from_millis(200),
+        })
+        .with_concurrency(concurrency);
+
+    let progress = progress_bar(ctx, jobs.len());
+    // Log in first, everywhere at once: a wrong password then costs one attempt per
+    // target, and latencies below measure the invalidation, not the login.
+    progress.set_message("logging in");
+    let logins: Vec<Result<(), AuthError>> = futures::stream::iter(targets)
+        .map(|t| {
+            let auth = Arc::clone(&auth);
+            async move { auth.token_for(t).await.map(|_| ()) }
+        })
+        .buffered(concurrency)
+        .collect()
+        .await;
+    progress.set_message("invalidating");
+    let mut done: Vec<(usize, Instant, InvalidateOutcome)> = futures::stream::iter(jobs.iter().enumerate())
+        .map(|(n, job)| {
+            let target = &targets[job.target];
+            let login = &logins[job.target];
+            let invalidator = &invalidator;
+            let req = request(job);
+            async move {
+                let start = Instant::now();
+                let outcome = match login {
+                    // Unreachable at login time: the invalidation retries the login.
+                    Err(e) if !matches!(e, AuthError::Network { .. }) => failed_login(target, e.clone()),
+                    _ => invalidator.invalidate_one(target, &req).await,
+                };
+                (n, start, outcome)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .inspect(|_| progress.inc(1))
+        .collect()
+        .await;
+    done.sort_by_key(|(n, _, _)| *n);
+
+    let verifications: Vec<Option<Verification>> = match &watch {
+        None => vec![None; done.len()],
+        Some(watch) => {
+            progress.set_message("watching the streams");
+            futures::future::join_all(done.iter().map(|(n, start, outcome)| {
+                let job = &jobs[*n];
+                async move {
+                    if !outcome.is_ok() {
+                        return None;
+                    }
+                    Some(verify_one(watch, job, *start, args.verify_timeout).await)
+                }
+            }))
+            .await
+        }
+    };
+    progress.finish_and_clear();
+    let results: Vec<Row> = done
+        .into_iter()
+        .zip(verifications)
+        .map(|((n, _, outcome), verify)| Row {
+            kind: jobs[n].kind.clone(),
+            ok: outcome.is_ok() && verify.as_ref().is_none_or(|v| v.seen),
+            outcome,
+            verify,
+        })
+        .collect();
+    Report {
+        ok: results.iter().all(|r| r.ok),
+        via_server: args.via_server,
+        results,
+    }
+}
+
+async fn verify_one(watch: &Watch, job: &Job, start: Instant, timeout: Duration) -> Verification {
+    let deadline = Instant::now() + timeout;
+    match watch.wait_for(job.target, &job.kind, deadline).await {
+        Some(s) => Verification {
+            seen: true,
+            event_id: s.event_id,
+            propagation_ms: Some(s.at.saturating_duration_since(start).as_millis() as u64),
+            error: None,
+        },
+        None => Verification {
+            seen: false,
+            event_id: None,
+            propagation_ms: None,
+            error: Some(match watch.down(job.target) {
+                Some(why) => format!("no stream to watch: {why}"),
+                None => format!("accepted, but no app-update for {} within {}", job.kind, human(timeout)),
+            }),
+        },
+    }
+}
+
+fn failed_login(target: &Target, e: AuthError) -> InvalidateOutcome {
+    InvalidateOutcome {
+        target: target.name.clone(),
+        base: target.base.clone(),
+        status: None,
+        invalidated: Vec::new(),
+        mirrored: None,
+        latency: Duration::ZERO,
+        attempts: 0,
+        error: Some(InvalidateError::Auth(e)),
+    }
+}
+
+/// A bar on a terminal; nothing when stderr is not one or with `--json`.
+fn progress_bar(ctx: &Context, len: usize) -> indicatif::ProgressBar {
+    if ctx.global.json || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn table(report: &Report, args: &InvalidateArgs, style: Style) -> String {
+    let mut header = vec!["target", "type", "status", "cleared", "latency"];
+    if args.verify {
+        header.extend(["on stream", "propagation"]);
+    }
+    header.push("error");
+    let mut t = render::table(style, &header);
+    for r in &report.results {
+        let o = &r.outcome;
+        let status = match (o.is_ok(), o.status) {
+            (true, Some(s)) => style.green(&format!("ok {s}")),
+            (true, None) => style.green("ok"),
+            (false, Some(s)) => style.red(&format!("failed {s}")),
+            (false, None) => style.red("failed"),
+        };
+        let status = if o.attempts > 1 {
+            format!("{status} ({} tries)", o.attempts)
+        } else {
+            status
+        };
+        let mut row = vec![
+            o.target.clone(),
+            r.kind.clone(),
+            status,
+            o.invalidated.join(", "),
+            if o.attempts == 0 { "-".into() } else { human(o.latency) },
+        ];
+        let mut error = o.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+        if args.verify {
+            match &r.verify {
+                Some(v) if v.seen => {
+                    let id = v.event_id.as_deref().map(|i| format!(" #{i}")).unwrap_or_default();
+                    row.push(style.green(&format!("yes{id}")));
+                    row.push(
+                        v.propagation_ms
+                            .map(|ms| human(Duration::from_millis(ms)))
+                            .unwrap_or_default(),
+                    );
+                }
+                Some(v) => {
+                    row.push(style.red("no"));
+                    row.push("-".into());
+                    error = v.error.clone().unwrap_or_default();
+                }
+                None => {
+                    row.push("-".into());
+                    row.push("-".into());
+                }
+            }
+        }
+        row.push(error);
+        t.add_row(row);
+    }
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| r.outcome.target.as_str())
+        .collect();
+    let mut out = format!("{t}\n");
+    let total = report.results.len();
+    if failed.is_empty() {
+        out.push_str(&style.green(&format!("{total} of {total} invalidations succeeded")));
+    } else {
+        let mut names = failed.clone();
+        names.dedup();
+        out.push_str(&style.red(&format!(
+            "{} of {total} invalidations failed: {}",
+            failed.len(),
+            names.join(", ")
+        )));
+    }
+    out.push('\n');
+    if report.via_server {
+        let mirrored = report.results.iter().any(|r| r.outcome.mirrored == Some(true));
+        out.push_str(&style.dim(if mirrored {
+            "the local server broadcasts to its own mirrors (mirrored: true)\n"
+        } else {
+            "the local server did not report broadcasting to mirrors\n"
+        }));
+    }
+    out
+}
+
+/// The request each target would get, and what it would clear; nothing is sent.
+#[derive(Debug, Serialize)]
+struct PlannedRequest {
+    target: String,
+    method: &'static str,
+    url: String,
+    headers: serde_json::Value,
+    body: InvalidateRequest,
+    /// The cascade according to the local graph (the server's answer may differ).
+    cascade: Vec<String>,
+    /// Why the real run would refuse to send credentials there.
+    refused: Option<String>,
+}
+
+fn dry_run(
+    ctx: &Context,
+    args: &InvalidateArgs,
+    graph: &Graph,
+    targets: &[Arc<Target>],
+    jobs: &[Job],
+    request: &dyn Fn(&Job) -> InvalidateRequest,
+) -> String {
+    let s = ctx.style;
+    let auth = match AuthConfig::from_settings(&ctx.settings) {
+        Ok(AuthConfig::Token(_)) => "POLYCACHE_TOKEN (no login)".to_string(),
+        Ok(AuthConfig::Login { auth_path, credentials }) => {
+            format!(
+                "POST {{target}}{auth_path} as {} (password ••••), one login per target",
+                credentials.email
+            )
+        }
+        Ok(AuthConfig::Supabase { url, credentials, .. }) => format!(
+            "POST {url}/auth/v1/token?grant_type=password as {} (password ••••), one token for every target",
+            credentials.email
+        ),
+        Err(e) => format!("none: {e}"),
+    };
+    let planned: Vec<PlannedRequest> = jobs
+        .iter()
+        .map(|job| {
+            let t = &targets[job.target];
+            PlannedRequest {
+                target: t.name.clone(),
+                method: "POST",
+                url: t.url(ctx.settings.invalidate_path()),
+                headers: serde_json::json!({"Authorization": "Bearer ••••", "Content-Type": "application/json"}),
+                body: request(job),
+                cascade: graph.cascade(&job.kind),
+                refused: t.check_secure(args.allow_insecure).err().map(|e| e.to_string()),
+            }
+        })
+        .collect();
+    if ctx.global.json {
+        return render::json(&serde_json::json!({"dryRun": true, "auth": auth, "requests": planned}));
+    }
+    let mut out = format!(
+        "{}\n{} {auth}\n",
+        s.yellow("dry run: nothing is sent (no login either)"),
+        s.dim("auth:")
+    );
+    for (i, p) in planned.iter().enumerate() {
+        let t = &targets[jobs[i].target];
+        if i == 0 || jobs[i - 1].target != jobs[i].target {
+            out.push_str(&format!("\n{} {}\n", s.bold(&t.name), s.dim(&format!("({})", t.base))));
+        }
+        out.push_str(&format!("  {} {}\n", p.method, p.url));
+        if let Some(headers) = p.headers.as_object() {
+            for (k, v) in headers {
+                out.push_str(&format!("  {k}: {}\n", v.as_str().unwrap_or_default()));
+            }
+        }
+        out.push_str(&format!(
+            "  {}\n  {} {}\n",
+            serde_json::to_string(&p.body).unwrap_or_default(),
+            s.dim("clears (graph):"),
+            p.cascade.join(", ")
+        ));
+        if let Some(r) = &p.refused {
+            out.push_str(&format!("  {} {r}\n", s.red("would be refused:")));
+        }
+    }
+    if args.via_server {
+        out.push_str(&format!(
+            "\n{}\n",
+            s.dim("mirror: true: the local server broadcasts on to its own CACHE_MIRRORS")
+        ));
+    }
+    out
+}
