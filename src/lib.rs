@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod render;
+pub mod server;
 
 use std::io::Write;
 
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             print(&commands::graph::run(&ctx, &args)?)?;
             Ok(exit::OK)
         }
+        Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {
