@@ -11,6 +11,7 @@ pub mod duration;
 pub mod error;
 pub mod graph;
 pub mod render;
+pub mod server;
 
 use std::io::Write;
 
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Tail(args) => commands::tail::run(&ctx, &args),
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
+        Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {
