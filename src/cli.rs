@@ -191,24 +191,7 @@ pub enum StoreChoice {
 
 /// Parses `15s`, `500ms`, `2m` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration such as 15s, 500ms or 1m"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("`{s}`: unknown unit `{unit}`; use ms, s or m")),
-    };
-    if !secs.is_finite() || secs <= 0.0 {
-        return Err(format!("`{s}` must be greater than zero"));
-    }
-    Ok(std::time::Duration::from_secs_f64(secs))
+    crate::duration::parse_positive(s)
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,15 @@ pub fn parse(s: &str) -> Result<Duration, String> {
     from_secs(total, s)
 }
 
+/// Like [`parse`], for intervals that must not be zero (a zero tick interval panics).
+pub fn parse_positive(s: &str) -> Result<Duration, String> {
+    let d = parse(s)?;
+    if d.is_zero() {
+        return Err(format!("`{}` must be greater than zero", s.trim()));
+    }
+    Ok(d)
+}
+
 /// Formats a duration the way people read latencies: `87ms`, `1.25s`, `2m05s`.
 pub fn human(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
@@ -89,6 +98,12 @@ mod tests {
             assert!(err.contains("duration"), "{s}: {err}");
         }
         assert!(parse("10x").unwrap_err().contains("10s, 500ms"));
+    }
+
+    #[test]
+    fn positive_refuses_zero() {
+        assert!(parse_positive("0s").unwrap_err().contains("greater than zero"));
+        assert_eq!(parse_positive("15s"), Ok(Duration::from_secs(15)));
     }
 
     #[test]
