@@ -151,14 +151,8 @@ pub struct Authenticator {
     http: reqwest::Client,
     config: AuthConfig,
     allow_insecure: bool,
-    /// One slot per (login URL, account). A login holds only its own slot's lock, so logins
-    /// to different targets run concurrently while two requests to the same target share
-    /// one login.
-    cache: Mutex<HashMap<(String, String), TokenSlot>>,
+    cache: Mutex<HashMap<(String, String), Token>>,
 }
-
-/// The cached token of one (login URL, account), locked while logging in.
-type TokenSlot = Arc<Mutex<Option<Token>>>;
 
 /// A cached token is reused until this long before its `exp`.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
@@ -213,13 +207,12 @@ impl Authenticator {
             }
         };
         let key = (login_url.clone(), credentials.email.clone());
-        let slot = Arc::clone(self.cache.lock().await.entry(key).or_default());
-        let mut slot = slot.lock().await;
-        if let Some(t) = slot.as_ref().filter(|t| t.fresh_for(EXPIRY_MARGIN)) {
+        let mut cache = self.cache.lock().await;
+        if let Some(t) = cache.get(&key).filter(|t| t.fresh_for(EXPIRY_MARGIN)) {
             return Ok(t.clone());
         }
         let token = login(&self.http, &login_target, &login_url, credentials, apikey).await?;
-        *slot = Some(token.clone());
+        cache.insert(key, token.clone());
         Ok(token)
     }
 

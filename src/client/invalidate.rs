@@ -216,14 +216,7 @@ impl Invalidator {
             let token = match self.auth.token_for(target).await {
                 Ok(t) => t,
                 Err(e) => {
-                    // A login that could not reach the target is retried like the
-                    // invalidation itself; a rejected login is final.
-                    let retry = matches!(e, AuthError::Network { .. }) && outcome.attempts < attempts;
                     outcome.error = Some(e.into());
-                    if retry {
-                        tokio::time::sleep(self.retry.delay(outcome.attempts)).await;
-                        continue;
-                    }
                     break;
                 }
             };
