@@ -435,7 +435,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +454,18 @@ _polycache() {
                     return 0
                     ;;
                 --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inject-503)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delay-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -136,6 +136,9 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bind -d 'A
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l store -d 'Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest})' -r -f -a "memory\t''
 redis\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l ping-interval -d 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l state -d 'Keep the stream\'s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l inject-503 -d 'Rehearsal: answer the first N invalidations with 503' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l delay-ms -d 'Rehearsal: wait this many milliseconds before answering each invalidation' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
@@ -149,6 +152,7 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l dev -d 'Development mode: a random JWT secret (unless JWT_SECRET is set) and a dev account whose password is printed on the banner'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l demo-data -d 'Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l allow-insecure -d 'Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify -d 'Rehearsal: accept invalidations but never announce them on the stream'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -181,6 +181,23 @@ pub struct ServeArgs {
     /// Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors.
     #[arg(long)]
     pub allow_insecure: bool,
+
+    /// Keep the stream's events (ids and the replay buffer) in this file, so that clients
+    /// reconnecting with Last-Event-ID after a restart get what they missed.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Rehearsal: answer the first N invalidations with 503.
+    #[arg(long, hide = true, default_value_t = 0, value_name = "N")]
+    pub inject_503: u64,
+
+    /// Rehearsal: accept invalidations but never announce them on the stream.
+    #[arg(long, hide = true)]
+    pub no_notify: bool,
+
+    /// Rehearsal: wait this many milliseconds before answering each invalidation.
+    #[arg(long, hide = true, default_value_t = 0, value_name = "MS")]
+    pub delay_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

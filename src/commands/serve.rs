@@ -19,6 +19,12 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         demo_data: args.demo_data,
         ping_interval: args.ping_interval,
         allow_insecure: args.allow_insecure,
+        state_file: args.state.clone(),
+        faults: crate::server::faults::FaultOptions {
+            fail_first: args.inject_503,
+            no_notify: args.no_notify,
+            delay: std::time::Duration::from_millis(args.delay_ms),
+        },
     };
     let rt = crate::runtime()?;
     rt.block_on(async {
@@ -119,6 +125,9 @@ impl From<ServeError> for Failure {
             }
             ServeError::Store(_) => Failure::error(message)
                 .with_hint("start redis-server or point REDIS_URL (or --redis-url) at it, or use --store memory"),
+            ServeError::State { .. } => {
+                Failure::error(message).with_hint("point --state at a writable file (it is created if missing)")
+            }
             ServeError::Log { .. } => {
                 Failure::error(message).with_hint("point CACHE_LOG (or --log-file) at a writable path")
             }

@@ -7,6 +7,7 @@
 //! so the HTTP answer never waits for a mirror.
 
 pub mod auth;
+pub mod faults;
 pub mod log;
 mod routes;
 pub mod store;
@@ -49,6 +50,10 @@ pub struct ServeOptions {
     pub ping_interval: Duration,
     /// Let the mirror broadcast send credentials over plain http to non-loopback mirrors.
     pub allow_insecure: bool,
+    /// Keep the stream's events (ids, replay buffer) in this file across restarts.
+    pub state_file: Option<PathBuf>,
+    /// Deliberate failures for rehearsals (hidden flags).
+    pub faults: faults::FaultOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +64,8 @@ pub enum ServeError {
     Bind { addr: String, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot use the state file {path}: {message}")]
+    State { path: PathBuf, message: String },
     #[error("cannot open the cache log {path}: {message}")]
     Log { path: PathBuf, message: String },
     #[error("{name} `{value}` cannot be served: {reason}")]
@@ -109,6 +116,7 @@ pub struct AppState {
     /// The mirror broadcaster, or why the node cannot log in to its mirrors.
     pub broadcaster: Result<Arc<Invalidator>, AuthError>,
     pub ping_interval: Duration,
+    pub faults: faults::Faults,
     pub started: Instant,
     shutdown: watch::Sender<bool>,
     inflight: Arc<AtomicUsize>,
@@ -227,16 +235,24 @@ impl Server {
             paths,
             warnings,
         };
+        let hub = match &opts.state_file {
+            None => Hub::new(),
+            Some(path) => Hub::with_state(path).map_err(|e| ServeError::State {
+                path: path.clone(),
+                message: e.to_string(),
+            })?,
+        };
         let (shutdown, _) = watch::channel(false);
         let state = Arc::new(AppState {
             store,
             graph,
             keys: Keys::new(&secret, accounts),
-            hub: Hub::new(),
+            hub,
             log: Arc::new(log),
             mirrors: Arc::new(mirrors),
             broadcaster,
             ping_interval: opts.ping_interval,
+            faults: faults::Faults::new(&opts.faults),
             started: Instant::now(),
             shutdown,
             inflight: Arc::new(AtomicUsize::new(0)),

@@ -180,6 +180,15 @@ fn unknown_type(e: GraphError) -> ApiError {
 async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Answer {
     let start = Instant::now();
     let account = authorize(&state, &headers)?;
+    if !state.faults.delay.is_zero() {
+        tokio::time::sleep(state.faults.delay).await;
+    }
+    if state.faults.take_failure() {
+        return Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "injected failure (--inject-503)",
+        ));
+    }
     let m = json_body(body)?;
     let requested = match m.get("type") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
@@ -223,7 +232,8 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
         }
     }
     let data = json!({"type": canonical, "id": id, "action": "update"}).to_string();
-    let event_id = state.hub.publish("app-update", data);
+    // `--no-notify` rehearses a node that clears its cache but never tells its visitors.
+    let event_id = (!state.faults.no_notify).then(|| state.hub.publish("app-update", data));
     let mirrored = mirror && !state.mirrors.is_empty();
     state.log.info(
         "cache invalidated",

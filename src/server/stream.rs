@@ -4,6 +4,8 @@
 //! so one slow reader never stalls the others nor grows memory.
 
 use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
@@ -30,6 +32,8 @@ pub struct Hub {
 struct HubState {
     next_id: u64,
     replay: VecDeque<Arc<StreamEvent>>,
+    /// `serve --state FILE`: the events, kept across restarts.
+    persist: Option<Persist>,
 }
 
 /// What a new subscriber gets: the events it missed, then the live feed.
@@ -52,6 +56,7 @@ impl Hub {
             state: Mutex::new(HubState {
                 next_id: 1,
                 replay: VecDeque::with_capacity(REPLAY),
+                persist: None,
             }),
         }
     }
@@ -69,6 +74,10 @@ impl Hub {
             st.replay.pop_front();
         }
         st.replay.push_back(ev.clone());
+        if let Some(mut p) = st.persist.take() {
+            p.record(&ev, &st.replay);
+            st.persist = Some(p);
+        }
         // Sent under the lock so ids reach every receiver in order; no receivers is fine.
         let _ = self.tx.send(ev.clone());
         ev.id
@@ -97,6 +106,90 @@ impl Hub {
     }
 }
 
+impl Hub {
+    /// A hub whose events survive a restart: ids continue where they stopped and the
+    /// replay buffer is reloaded, so a client reconnecting with `Last-Event-ID` after the
+    /// node was killed and started again still gets what it missed. Every event is
+    /// appended to `path` (NDJSON) as it is published; the file is compacted to the replay
+    /// buffer at startup and whenever it holds twice as many lines.
+    pub fn with_state(path: &Path) -> std::io::Result<Hub> {
+        let hub = Hub::new();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        let mut st = hub.state.lock().unwrap_or_else(|p| p.into_inner());
+        // A torn last line (the node was killed mid-write) is skipped, not fatal.
+        for saved in text.lines().filter_map(|l| serde_json::from_str::<Saved>(l).ok()) {
+            if st.replay.len() == REPLAY {
+                st.replay.pop_front();
+            }
+            st.next_id = st.next_id.max(saved.id + 1);
+            st.replay.push_back(Arc::new(StreamEvent {
+                id: saved.id,
+                name: saved.name,
+                data: saved.data,
+            }));
+        }
+        let mut p = Persist {
+            path: path.to_path_buf(),
+            file: None,
+            lines: 0,
+        };
+        p.rewrite(&st.replay)?;
+        st.persist = Some(p);
+        drop(st);
+        Ok(hub)
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    id: u64,
+    name: String,
+    data: String,
+}
+
+struct Persist {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    lines: usize,
+}
+
+impl Persist {
+    /// Appends one event (best effort: a full disk must not stop the node from serving).
+    fn record(&mut self, ev: &StreamEvent, replay: &VecDeque<Arc<StreamEvent>>) {
+        if self.lines >= 2 * REPLAY {
+            let _ = self.rewrite(replay);
+            return; // the rewrite already holds `ev`
+        }
+        if let Some(f) = self.file.as_mut() {
+            let _ = writeln!(f, "{}", saved_line(ev));
+            self.lines += 1;
+        }
+    }
+
+    /// Replaces the file with the replay buffer (write to a temp file, then rename).
+    fn rewrite(&mut self, replay: &VecDeque<Arc<StreamEvent>>) -> std::io::Result<()> {
+        let tmp = self.path.with_extension("tmp");
+        let mut text = String::new();
+        for ev in replay {
+            text.push_str(&saved_line(ev));
+            text.push('\n');
+        }
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &self.path)?;
+        self.file = Some(std::fs::OpenOptions::new().append(true).open(&self.path)?);
+        self.lines = replay.len();
+        Ok(())
+    }
+}
+
+fn saved_line(ev: &StreamEvent) -> String {
+    serde_json::json!({"id": ev.id, "name": ev.name, "data": ev.data}).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +210,30 @@ mod tests {
         assert_eq!(s.missed.len(), REPLAY);
         assert_eq!(s.missed[0].id, 501);
         assert!(hub.subscribe(None).missed.is_empty());
+    }
+
+    #[test]
+    fn state_file_keeps_ids_and_replay_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.ndjson");
+        let hub = Hub::with_state(&path).unwrap();
+        for i in 0..3 {
+            hub.publish("app-update", format!("{i}"));
+        }
+        drop(hub);
+        // A torn last line, as after a kill in mid-write.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"{\"id\":4,\"na"))
+            .unwrap();
+        let hub = Hub::with_state(&path).unwrap();
+        assert_eq!(hub.last_id(), 3);
+        assert_eq!(
+            hub.subscribe(Some(1)).missed.iter().map(|e| e.id).collect::<Vec<_>>(),
+            [2, 3]
+        );
+        assert_eq!(hub.publish("app-update", "x".into()), 4);
     }
 
     #[tokio::test]
