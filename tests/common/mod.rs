@@ -1,6 +1,8 @@
 //! Shared test harness: real processes on loopback ports, cleaned up on drop.
 #![allow(dead_code)]
 
+pub mod node;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

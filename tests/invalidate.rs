@@ -1,0 +1,380 @@
+//! `polycache invalidate` against real `polycache serve` nodes on loopback ports.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::free_port;
+use common::node::{PASSWORD, ServeNode, client};
+use serde_json::Value;
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+/// Runs a client command; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let dir = tmp();
+    let out = client(dir.path()).args(args).output().expect("run polycache");
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+/// The result rows of `invalidate --json`, by target name.
+fn row<'a>(report: &'a Value, target: &str, kind: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["target"] == target && r["type"] == kind))
+        .unwrap_or_else(|| panic!("no row for {target}/{kind} in {report:#}"))
+}
+
+fn name(node: &ServeNode) -> String {
+    format!("127.0.0.1:{}", node.port)
+}
+
+#[test]
+fn invalidating_locally_clears_the_cascade_on_the_server() {
+    let node = ServeNode::start(&[]);
+    let before = node.entry_types();
+    assert!(before.contains(&"pictures".to_string()), "{before:?}");
+    let (code, stdout, stderr) = run(&["--url", &node.base, "invalidate", "picture"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The table shows what the server said it cleared, in its order.
+    assert!(stdout.contains("pictures, posts, pages, feed"), "{stdout}");
+    assert!(stdout.contains("1 of 1 invalidations succeeded"), "{stdout}");
+    let after = node.entry_types();
+    for gone in ["pictures", "posts", "pages", "feed"] {
+        assert!(!after.contains(&gone.to_string()), "{gone} still cached: {after:?}");
+    }
+    for kept in ["categories", "translations", "types", "auth"] {
+        assert!(after.contains(&kept.to_string()), "{kept} was cleared: {after:?}");
+    }
+    let done = node.invalidations();
+    assert_eq!(done.len(), 1);
+    assert_eq!(
+        done[0]["mirror"], false,
+        "the local default must not ask for a broadcast"
+    );
+}
+
+#[test]
+fn mirror_invalidates_local_and_every_mirror_directly_with_mirror_false() {
+    let local = ServeNode::start(&[]);
+    let a = ServeNode::start(&[]);
+    let b = ServeNode::start(&[]);
+    let mirrors = format!("{},{}", a.base, b.base);
+    let (code, stdout, stderr) = run(&[
+        "--url",
+        &local.base,
+        "--mirrors",
+        &mirrors,
+        "--json",
+        "invalidate",
+        "posts",
+        "types",
+        "--mirror",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&stdout);
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["results"].as_array().map(Vec::len), Some(6));
+    for target in ["local".to_string(), name(&a), name(&b)] {
+        let r = row(&report, &target, "types");
+        assert_eq!(r["status"], 200);
+        assert_eq!(
+            r["invalidated"],
+            serde_json::json!(["types", "categories", "posts", "pages", "feed"])
+        );
+        assert_eq!(row(&report, &target, "posts")["mirrored"], false);
+    }
+    for node in [&local, &a, &b] {
+        let left = node.entry_types();
+        for gone in ["types", "categories", "posts", "pages", "feed"] {
+            assert!(
+                !left.contains(&gone.to_string()),
+                "{}: {gone} left in {left:?}",
+                node.base
+            );
+        }
+        let done = node.invalidations();
+        assert_eq!(done.len(), 2, "{}", node.base);
+        assert!(done.iter().all(|l| l["mirror"] == false), "{done:?}");
+    }
+}
+
+#[test]
+fn a_dead_mirror_gives_exit_3_and_is_named_while_the_others_succeed() {
+    let local = ServeNode::start(&[]);
+    let up = ServeNode::start(&[]);
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let mirrors = format!("{},{dead}", up.base);
+    let (code, stdout, stderr) = run(&[
+        "--url",
+        &local.base,
+        "--mirrors",
+        &mirrors,
+        "invalidate",
+        "feed",
+        "--mirror",
+        "--retries",
+        "1",
+    ]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    let dead_name = dead.trim_start_matches("http://");
+    let dead_line = stdout
+        .lines()
+        .find(|l| l.contains(dead_name) && l.contains("failed"))
+        .unwrap_or_else(|| panic!("no failed row for {dead_name}:\n{stdout}"));
+    assert!(dead_line.contains("cannot reach"), "{dead_line}");
+    assert!(
+        stdout.contains(&format!("1 of 3 invalidations failed: {dead_name}")),
+        "{stdout}"
+    );
+    for node in [&local, &up] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(&node_name(node, &local)) && l.contains("ok 200")),
+            "{stdout}"
+        );
+        assert!(!node.entry_types().contains(&"feed".to_string()));
+    }
+}
+
+fn node_name(node: &ServeNode, local: &ServeNode) -> String {
+    if node.port == local.port {
+        "local".to_string()
+    } else {
+        name(node)
+    }
+}
+
+#[test]
+fn a_wrong_password_everywhere_exits_4_and_never_shows_the_password() {
+    let local = ServeNode::start(&[]);
+    let mirror = ServeNode::start(&[]);
+    let wrong = "Wr0ng-pa55word-that-must-not-leak";
+    let dir = tmp();
+    for json_flag in [false, true] {
+        let mut cmd = client(dir.path());
+        cmd.env("SERVICE_PASSWORD", wrong)
+            .args(["--url", &local.base, "--mirrors", &mirror.base]);
+        if json_flag {
+            cmd.arg("--json");
+        }
+        let out = cmd
+            .args(["invalidate", "posts", "--mirror", "--verify", "--verify-timeout", "1s"])
+            .output()
+            .expect("run");
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(4), "{stdout}{stderr}");
+        assert!(stdout.contains("invalid credentials for svc@client.test"), "{stdout}");
+        for secret in [wrong, PASSWORD] {
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret),
+                "secret leaked:\n{stdout}{stderr}"
+            );
+        }
+    }
+    assert!(local.invalidations().is_empty() && mirror.invalidations().is_empty());
+    assert!(local.entry_types().contains(&"posts".to_string()));
+}
+
+#[test]
+fn a_503_that_recovers_on_retry_succeeds() {
+    let node = ServeNode::start(&["--inject-503", "2"]);
+    let (code, stdout, stderr) = run(&["--url", &node.base, "--json", "invalidate", "posts", "--retries", "2"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&stdout);
+    let r = row(&report, "local", "posts");
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["attempts"], 3, "two 503s, then success: {r:#}");
+    assert_eq!(node.invalidations().len(), 1);
+    assert!(!node.entry_types().contains(&"posts".to_string()));
+}
+
+#[test]
+fn a_503_that_outlasts_the_retries_fails_with_its_status() {
+    let node = ServeNode::start(&["--inject-503", "5"]);
+    let (code, stdout, stderr) = run(&["--url", &node.base, "invalidate", "posts", "--retries", "1"]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(stdout.contains("failed 503 (2 tries)"), "{stdout}");
+    assert!(stdout.contains("injected failure"), "{stdout}");
+    assert!(node.invalidations().is_empty());
+}
+
+#[test]
+fn a_4xx_answer_is_not_retried() {
+    // The client's graph knows `widgets`, the server's does not: the server answers 400.
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let graph = dir.path().join("graph.json");
+    std::fs::write(&graph, r#"{"posts": ["pictures"], "widgets": []}"#).expect("write graph");
+    let out = client(dir.path())
+        .args(["--url", &node.base, "--graph"])
+        .arg(&graph)
+        .args(["--json", "invalidate", "widgets", "--retries", "3"])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
+    let report = json(&stdout);
+    let r = row(&report, "local", "widgets");
+    assert_eq!(r["status"], 400);
+    assert_eq!(r["attempts"], 1, "{r:#}");
+}
+
+#[test]
+fn dry_run_prints_the_requests_and_sends_nothing() {
+    let local = ServeNode::start(&[]);
+    let mirror = ServeNode::start(&[]);
+    let before = (local.entry_types(), mirror.entry_types());
+    let (code, stdout, stderr) = run(&[
+        "--url",
+        &local.base,
+        "--mirrors",
+        &mirror.base,
+        "invalidate",
+        "category",
+        "--mirror",
+        "--id",
+        "7",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for url in [&local.base, &mirror.base] {
+        assert!(stdout.contains(&format!("POST {url}/api/cache/invalidate")), "{stdout}");
+    }
+    assert!(stdout.contains("Authorization: Bearer ••••"), "{stdout}");
+    assert!(
+        stdout.contains(r#"{"type":"categories","mirror":false,"id":"7"}"#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("clears (graph): categories, posts, pages, feed"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD));
+    // Checked on the servers: nothing cleared, nothing logged, no event streamed.
+    assert_eq!((local.entry_types(), mirror.entry_types()), before);
+    for node in [&local, &mirror] {
+        assert!(node.log_lines().is_empty(), "{:?}", node.log_lines());
+        assert_eq!(node.health()["lastEventId"], 0);
+    }
+}
+
+#[test]
+fn via_server_lets_the_local_server_broadcast_to_its_mirrors() {
+    let mirror = ServeNode::start(&[]);
+    let local = ServeNode::start(&["--mirrors", &mirror.base]);
+    let (code, stdout, stderr) = run(&["--url", &local.base, "--json", "invalidate", "pages", "--via-server"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&stdout);
+    assert_eq!(
+        report["results"].as_array().map(Vec::len),
+        Some(1),
+        "only local is asked"
+    );
+    assert_eq!(row(&report, "local", "pages")["mirrored"], true);
+    // The broadcast is asynchronous: wait for the mirror to log it.
+    let start = Instant::now();
+    while mirror.invalidations().is_empty() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let done = mirror.invalidations();
+    assert_eq!(done.len(), 1, "the mirror never got the broadcast");
+    assert_eq!(done[0]["mirror"], false);
+    assert!(!mirror.entry_types().contains(&"pages".to_string()));
+}
+
+#[test]
+fn verify_reports_propagation_on_every_target() {
+    let local = ServeNode::start(&[]);
+    let a = ServeNode::start(&[]);
+    let b = ServeNode::start(&[]);
+    let mirrors = format!("{},{}", a.base, b.base);
+    let (code, stdout, stderr) = run(&[
+        "--url",
+        &local.base,
+        "--mirrors",
+        &mirrors,
+        "--json",
+        "invalidate",
+        "post",
+        "--mirror",
+        "--verify",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&stdout);
+    for target in ["local".to_string(), name(&a), name(&b)] {
+        let v = &row(&report, &target, "posts")["verify"];
+        assert_eq!(v["seen"], true, "{target}: {v}");
+        assert!(v["propagationMs"].is_u64(), "{target}: {v}");
+        assert_eq!(v["eventId"], "1", "{target}: {v}");
+    }
+    // The human table has the extra columns.
+    let (code, stdout, _) = run(&["--url", &local.base, "invalidate", "posts", "--verify"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("on stream") && stdout.contains("propagation"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("yes #2"), "{stdout}");
+}
+
+#[test]
+fn verify_fails_a_target_that_accepts_but_never_streams() {
+    let local = ServeNode::start(&[]);
+    let silent = ServeNode::start(&["--no-notify"]);
+    let (code, stdout, stderr) = run(&[
+        "--url",
+        &local.base,
+        "--mirrors",
+        &silent.base,
+        "invalidate",
+        "pages",
+        "--mirror",
+        "--verify",
+        "--verify-timeout",
+        "1s",
+    ]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    let silent_line = stdout
+        .lines()
+        .find(|l| l.contains(&name(&silent)))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        silent_line.contains("ok 200"),
+        "the server did accept it: {silent_line}"
+    );
+    assert!(
+        silent_line.contains("accepted, but no app-update for pages within 1.00s"),
+        "{silent_line}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.contains("local") && l.contains("yes #1")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("1 of 2 invalidations failed: {}", name(&silent))),
+        "{stdout}"
+    );
+    // The silent node did clear its cache: only the announcement is missing.
+    assert_eq!(silent.invalidations().len(), 1);
+}
+
+#[test]
+fn unknown_types_are_refused_before_anything_is_sent() {
+    let node = ServeNode::start(&[]);
+    let (code, _, stderr) = run(&["--url", &node.base, "invalidate", "postz"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `posts`?"), "{stderr}");
+    assert!(node.log_lines().is_empty());
+}
