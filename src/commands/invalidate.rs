@@ -177,26 +177,33 @@ async fn execute(
         .collect()
         .await;
     progress.set_message("invalidating");
-    let mut done: Vec<(usize, Instant, InvalidateOutcome)> = futures::stream::iter(jobs.iter().enumerate())
-        .map(|(n, job)| {
-            let target = &targets[job.target];
-            let login = &logins[job.target];
+    // Targets run concurrently; each target gets its types one after another, in the order
+    // given, so its stream announces them in that order too.
+    let progress_ref = &progress;
+    let per_target: Vec<Vec<(usize, Instant, InvalidateOutcome)>> = futures::stream::iter(0..targets.len())
+        .map(|ti| {
+            let target = &targets[ti];
+            let login = &logins[ti];
             let invalidator = &invalidator;
-            let req = request(job);
             async move {
-                let start = Instant::now();
-                let outcome = match login {
-                    // Unreachable at login time: the invalidation retries the login.
-                    Err(e) if !matches!(e, AuthError::Network { .. }) => failed_login(target, e.clone()),
-                    _ => invalidator.invalidate_one(target, &req).await,
-                };
-                (n, start, outcome)
+                let mut out = Vec::new();
+                for (n, job) in jobs.iter().enumerate().filter(|(_, j)| j.target == ti) {
+                    let start = Instant::now();
+                    let outcome = match login {
+                        // Unreachable at login time: the invalidation retries the login.
+                        Err(e) if !matches!(e, AuthError::Network { .. }) => failed_login(target, e.clone()),
+                        _ => invalidator.invalidate_one(target, &request(job)).await,
+                    };
+                    progress_ref.inc(1);
+                    out.push((n, start, outcome));
+                }
+                out
             }
         })
         .buffer_unordered(concurrency)
-        .inspect(|_| progress.inc(1))
         .collect()
         .await;
+    let mut done: Vec<(usize, Instant, InvalidateOutcome)> = per_target.into_iter().flatten().collect();
     done.sort_by_key(|(n, _, _)| *n);
 
     let verifications: Vec<Option<Verification>> = match &watch {

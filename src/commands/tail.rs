@@ -313,3 +313,65 @@ fn plain(v: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::stream::AppUpdate;
+
+    fn event(name: &str, data: &str) -> StreamEvent {
+        StreamEvent {
+            target: Arc::new(Target::mirror("http://127.0.0.1:4001")),
+            event: name.to_string(),
+            id: Some("9".to_string()),
+            data: data.to_string(),
+            update: serde_json::from_str::<AppUpdate>(data).ok(),
+            received: chrono::Utc::now(),
+            received_at: std::time::Instant::now(),
+        }
+    }
+
+    fn view(several: bool, wanted: &[&str]) -> View {
+        View {
+            graph: Graph::built_in(),
+            wanted: wanted.iter().map(|s| s.to_string()).collect(),
+            several,
+            json: false,
+            verbose: false,
+            style: Style::plain(),
+        }
+    }
+
+    #[test]
+    fn unknown_event_names_are_shown_with_their_data() {
+        let v = view(false, &[]);
+        let ev = event("deploy-finished", "release 12\nok");
+        assert!(v.keeps(&ev));
+        assert!(
+            v.line(&ev).ends_with("deploy-finished #9 release 12\\nok"),
+            "{}",
+            v.line(&ev)
+        );
+        let j: serde_json::Value = serde_json::from_str(&v.json_line(&ev)).unwrap();
+        assert_eq!(j["event"], "deploy-finished");
+        assert_eq!(j["data"], "release 12\nok");
+    }
+
+    #[test]
+    fn types_outside_the_graph_are_flagged_and_several_targets_named() {
+        let v = view(true, &[]);
+        let line = v.line(&event("app-update", r#"{"type":"widgets","id":3,"action":"delete"}"#));
+        assert!(
+            line.contains("127.0.0.1:4001 app-update #9 widgets id=3 delete (type not in the graph)"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn the_type_filter_drops_other_types_and_untyped_events() {
+        let v = view(false, &["posts"]);
+        assert!(v.keeps(&event("app-update", r#"{"type":"post","id":null,"action":"update"}"#)));
+        assert!(!v.keeps(&event("app-update", r#"{"type":"pages","id":null,"action":"update"}"#)));
+        assert!(!v.keeps(&event("deploy-finished", "x")));
+    }
+}

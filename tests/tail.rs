@@ -1,0 +1,279 @@
+//! `polycache tail` against real `polycache serve` nodes on loopback ports.
+
+mod common;
+
+use common::node::{Background, ServeNode, client};
+use serde_json::Value;
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Invalidates `types` on `url` (and the mirrors, when given) and asserts success.
+fn invalidate(url: &str, mirrors: Option<&str>, types: &[&str]) {
+    let dir = tmp();
+    let mut cmd = client(dir.path());
+    cmd.args(["--url", url]);
+    if let Some(m) = mirrors {
+        cmd.args(["--mirrors", m, "invalidate", "--mirror"]);
+    } else {
+        cmd.arg("invalidate");
+    }
+    cmd.args(types).assert().success();
+}
+
+/// `#N` stream ids in tail's human lines, in order.
+fn ids(lines: &[String]) -> Vec<u64> {
+    lines
+        .iter()
+        .filter_map(|l| l.split_whitespace().find_map(|w| w.strip_prefix('#')?.parse().ok()))
+        .collect()
+}
+
+#[test]
+fn tail_count_prints_events_with_their_cascade_and_exits_0() {
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let mut tail = Background::spawn(
+        dir.path(),
+        &["--url", &node.base, "tail", "--count", "2", "--timeout", "30s"],
+    );
+    node.wait_clients(1);
+    invalidate(&node.base, None, &["post", "translations"]);
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let out = tail.stdout_text();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].contains("app-update #1 posts update -> clears posts, feed"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("app-update #2 translations update -> clears translations, pages, feed"),
+        "{out}"
+    );
+    // One target: no target column.
+    assert!(!out.contains("local"), "{out}");
+    assert!(
+        tail.stderr_text()
+            .contains(&format!("following {}/api/stream", node.base))
+    );
+}
+
+#[test]
+fn tail_survives_a_restart_and_resumes_with_last_event_id_losing_nothing() {
+    // --state keeps ids and the replay buffer across the restart (a kill, not a shutdown).
+    let mut node = ServeNode::start(&["--state", "events.ndjson"]);
+    let dir = tmp();
+    let tail = Background::spawn(
+        dir.path(),
+        &["--url", &node.base, "tail", "--count", "5", "--timeout", "60s"],
+    );
+    node.wait_clients(1);
+    invalidate(&node.base, None, &["posts", "pages"]);
+    tail.wait_lines(2);
+    node.kill();
+    node.restart();
+    // Published right after the restart: whether tail has reconnected yet or not, it must
+    // get these, live or replayed after `Last-Event-ID: 2`.
+    invalidate(&node.base, None, &["feed", "types", "auth"]);
+    let mut tail = tail;
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let lines: Vec<String> = tail.stdout_text().lines().map(str::to_string).collect();
+    assert_eq!(
+        ids(&lines),
+        [1, 2, 3, 4, 5],
+        "every event exactly once, in order: {lines:#?}"
+    );
+    let err = tail.stderr_text();
+    assert!(err.contains(&format!("disconnected from {}", node.base)), "{err}");
+    assert!(err.contains("from id 2 (Last-Event-ID)"), "{err}");
+}
+
+#[test]
+fn since_id_replays_what_the_server_still_holds() {
+    let node = ServeNode::start(&[]);
+    invalidate(&node.base, None, &["posts", "pages", "feed"]);
+    let dir = tmp();
+    let out = client(dir.path())
+        .args([
+            "--url",
+            &node.base,
+            "tail",
+            "--since-id",
+            "1",
+            "--count",
+            "2",
+            "--timeout",
+            "20s",
+        ])
+        .output()
+        .expect("run tail");
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ids(&lines), [2, 3], "{lines:#?}");
+    assert!(lines[0].contains("pages") && lines[1].contains("feed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("replaying after id 1"));
+}
+
+#[test]
+fn tail_json_prints_one_parseable_object_per_line() {
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let mut tail = Background::spawn(
+        dir.path(),
+        &[
+            "--url",
+            &node.base,
+            "--json",
+            "tail",
+            "--count",
+            "3",
+            "--timeout",
+            "30s",
+        ],
+    );
+    node.wait_clients(1);
+    let id_dir = tmp();
+    client(id_dir.path())
+        .args(["--url", &node.base, "invalidate", "posts", "--id", "42"])
+        .assert()
+        .success();
+    invalidate(&node.base, None, &["pictures", "auth"]);
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let out = tail.stdout_text();
+    let objects: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("line is not JSON ({e}): {l}")))
+        .collect();
+    assert_eq!(objects.len(), 3, "{out}");
+    let first = &objects[0];
+    assert_eq!(first["event"], "app-update");
+    assert_eq!(first["target"], "local");
+    assert_eq!(first["url"], node.base);
+    assert_eq!(first["event_id"], 1);
+    assert_eq!(first["type"], "posts");
+    assert_eq!(first["id"], "42");
+    assert_eq!(first["action"], "update");
+    assert_eq!(first["cascade"], serde_json::json!(["posts", "feed"]));
+    assert!(first["received"].as_str().is_some_and(|t| t.ends_with('Z')), "{first}");
+    assert_eq!(
+        objects[1]["cascade"],
+        serde_json::json!(["pictures", "posts", "pages", "feed"])
+    );
+    assert_eq!(objects[2]["type"], "auth");
+}
+
+#[test]
+fn tail_mirror_merges_every_stream_and_names_the_target() {
+    let local = ServeNode::start(&[]);
+    let mirror = ServeNode::start(&[]);
+    let dir = tmp();
+    let mut tail = Background::spawn(
+        dir.path(),
+        &[
+            "--url",
+            &local.base,
+            "--mirrors",
+            &mirror.base,
+            "tail",
+            "--mirror",
+            "--count",
+            "2",
+            "--timeout",
+            "30s",
+        ],
+    );
+    local.wait_clients(1);
+    mirror.wait_clients(1);
+    invalidate(&local.base, Some(&mirror.base), &["categories"]);
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let out = tail.stdout_text();
+    let mirror_name = format!("127.0.0.1:{}", mirror.port);
+    assert!(
+        out.lines().any(|l| l.contains(" local app-update #1 categories")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains(&format!(" {mirror_name} app-update #1 categories"))),
+        "{out}"
+    );
+}
+
+#[test]
+fn tail_type_filter_keeps_only_that_type_aliases_included() {
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let mut tail = Background::spawn(
+        dir.path(),
+        &[
+            "--url",
+            &node.base,
+            "tail",
+            "--type",
+            "page",
+            "--count",
+            "1",
+            "--timeout",
+            "30s",
+        ],
+    );
+    node.wait_clients(1);
+    invalidate(&node.base, None, &["posts", "feed", "pages"]);
+    assert_eq!(tail.wait(), 0);
+    let out = tail.stdout_text();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("#3 pages"), "{out}");
+}
+
+#[test]
+fn tail_timeout_before_count_exits_1() {
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let out = client(dir.path())
+        .args(["--url", &node.base, "tail", "--count", "1", "--timeout", "500ms"])
+        .output()
+        .expect("run tail");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("timed out after 500ms: 0 of 1 events arrived"), "{err}");
+}
+
+#[test]
+fn heartbeats_are_counted_and_shown_with_verbose() {
+    let node = ServeNode::start(&["--ping-interval", "100ms"]);
+    let dir = tmp();
+    let out = client(dir.path())
+        .args(["--url", &node.base, "-v", "tail", "--timeout", "1s"])
+        .output()
+        .expect("run tail");
+    assert_eq!(out.status.code(), Some(0), "a timeout without --count is a normal end");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("heartbeat `ping` (2 from this target)"), "{err}");
+    assert!(err.contains("0 events, "), "{err}");
+    assert!(out.stdout.is_empty(), "heartbeats never go to stdout");
+    // Without -v they are not shown.
+    let out = client(dir.path())
+        .args(["--url", &node.base, "tail", "--timeout", "500ms"])
+        .output()
+        .expect("run tail");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("heartbeat"));
+}
+
+#[test]
+fn tail_of_a_server_that_is_not_there_fails_with_a_hint() {
+    let dir = tmp();
+    let port = common::free_port();
+    let out = client(dir.path())
+        .args(["--url", &format!("http://127.0.0.1:{port}"), "tail"])
+        .output()
+        .expect("run tail");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot follow local"), "{err}");
+    assert!(err.contains("is the server running?"), "{err}");
+}
