@@ -151,8 +151,11 @@ pub struct Authenticator {
     http: reqwest::Client,
     config: AuthConfig,
     allow_insecure: bool,
-    cache: Mutex<HashMap<(String, String), Token>>,
+    cache: std::sync::Mutex<HashMap<(String, String), TokenSlot>>,
 }
+
+/// The cached token of one (login endpoint, account), locked while a login is under way.
+type TokenSlot = Arc<Mutex<Option<Token>>>;
 
 /// A cached token is reused until this long before its `exp`.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
@@ -163,7 +166,7 @@ impl Authenticator {
             http,
             config,
             allow_insecure,
-            cache: Mutex::new(HashMap::new()),
+            cache: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -207,12 +210,19 @@ impl Authenticator {
             }
         };
         let key = (login_url.clone(), credentials.email.clone());
-        let mut cache = self.cache.lock().await;
-        if let Some(t) = cache.get(&key).filter(|t| t.fresh_for(EXPIRY_MARGIN)) {
+        // One slot per (endpoint, account): concurrent requests for the same endpoint wait
+        // for one login (Supabase mode logs in once for every target), while logins to
+        // different targets proceed in parallel, so one slow target never holds up another.
+        let slot = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache.entry(key).or_default().clone()
+        };
+        let mut slot = slot.lock().await;
+        if let Some(t) = slot.as_ref().filter(|t| t.fresh_for(EXPIRY_MARGIN)) {
             return Ok(t.clone());
         }
         let token = login(&self.http, &login_target, &login_url, credentials, apikey).await?;
-        cache.insert(key, token.clone());
+        *slot = Some(token.clone());
         Ok(token)
     }
 
@@ -223,7 +233,10 @@ impl Authenticator {
             AuthConfig::Login { auth_path, .. } => target.url(auth_path),
             AuthConfig::Supabase { url, .. } => Target::new(url, "supabase").url("/auth/v1/token?grant_type=password"),
         };
-        self.cache.lock().await.retain(|(u, _), _| *u != url);
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(u, _), _| *u != url);
     }
 }
 

@@ -213,14 +213,15 @@ impl Invalidator {
         let mut relogged = false;
         loop {
             outcome.attempts += 1;
-            let token = match self.auth.token_for(target).await {
-                Ok(t) => t,
-                Err(e) => {
-                    outcome.error = Some(e.into());
-                    break;
+            let attempt = match self.auth.token_for(target).await {
+                Ok(token) => self.attempt(target, req, token.expose()).await,
+                // Not reaching the login endpoint is a network failure, retried as such.
+                Err(AuthError::Network { target, message }) => {
+                    Attempt::Retry(InvalidateError::Network { target, message }, None)
                 }
+                Err(e) => Attempt::Fatal(e.into(), None),
             };
-            match self.attempt(target, req, token.expose()).await {
+            match attempt {
                 Attempt::Done(status, answer) => {
                     outcome.status = Some(status);
                     outcome.invalidated = answer.invalidated;
