@@ -271,7 +271,7 @@ pub struct InvalidateArgs {
     pub verify_timeout: std::time::Duration,
 
     /// How many targets are asked at the same time.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024), value_name = "N")]
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024), value_name = "N")]
     pub concurrency: u32,
 
     /// Retries per request after a connect error, a timeout or a 5xx answer.

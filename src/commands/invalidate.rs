@@ -108,14 +108,19 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
     } else {
         crate::print(&table(&report, args, ctx.style))?;
     }
-    let everything_auth = report.results.iter().all(|r| denied(&r.outcome));
-    Ok(if report.ok {
-        exit::OK
-    } else if everything_auth {
-        exit::AUTH
-    } else {
-        exit::PARTIAL
-    })
+    if report.ok {
+        return Ok(exit::OK);
+    }
+    if report.results.iter().all(|r| denied(&r.outcome)) {
+        if !ctx.global.json {
+            eprintln!(
+                "{} every target refused the login; check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
+                ctx.style.yellow("hint:")
+            );
+        }
+        return Ok(exit::AUTH);
+    }
+    Ok(exit::PARTIAL)
 }
 
 /// The target refused our identity (bad password, rejected token). Not being able to reach
