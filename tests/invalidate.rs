@@ -35,6 +35,15 @@ fn row<'a>(report: &'a Value, target: &str, kind: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row for {target}/{kind} in {report:#}"))
 }
 
+/// Three nodes, and the `--mirrors` value naming the last two.
+fn local_and_two_mirrors() -> (ServeNode, ServeNode, ServeNode, String) {
+    let local = ServeNode::start(&[]);
+    let a = ServeNode::start(&[]);
+    let b = ServeNode::start(&[]);
+    let mirrors = format!("{},{}", a.base, b.base);
+    (local, a, b, mirrors)
+}
+
 fn name(node: &ServeNode) -> String {
     format!("127.0.0.1:{}", node.port)
 }
@@ -66,10 +75,7 @@ fn invalidating_locally_clears_the_cascade_on_the_server() {
 
 #[test]
 fn mirror_invalidates_local_and_every_mirror_directly_with_mirror_false() {
-    let local = ServeNode::start(&[]);
-    let a = ServeNode::start(&[]);
-    let b = ServeNode::start(&[]);
-    let mirrors = format!("{},{}", a.base, b.base);
+    let (local, a, b, mirrors) = local_and_two_mirrors();
     let (code, stdout, stderr) = run(&[
         "--url",
         &local.base,
@@ -296,10 +302,7 @@ fn via_server_lets_the_local_server_broadcast_to_its_mirrors() {
 
 #[test]
 fn verify_reports_propagation_on_every_target() {
-    let local = ServeNode::start(&[]);
-    let a = ServeNode::start(&[]);
-    let b = ServeNode::start(&[]);
-    let mirrors = format!("{},{}", a.base, b.base);
+    let (local, a, b, mirrors) = local_and_two_mirrors();
     let (code, stdout, stderr) = run(&[
         "--url",
         &local.base,

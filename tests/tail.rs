@@ -22,6 +22,17 @@ fn invalidate(url: &str, mirrors: Option<&str>, types: &[&str]) {
     cmd.args(types).assert().success();
 }
 
+/// `polycache --url NODE [global...] tail ARGS...` in the background, once the node sees it.
+fn tail(node: &ServeNode, dir: &std::path::Path, global: &[&str], args: &[&str]) -> Background {
+    let mut all = vec!["--url", node.base.as_str()];
+    all.extend_from_slice(global);
+    all.push("tail");
+    all.extend_from_slice(args);
+    let bg = Background::spawn(dir, &all);
+    node.wait_clients(1);
+    bg
+}
+
 /// `#N` stream ids in tail's human lines, in order.
 fn ids(lines: &[String]) -> Vec<u64> {
     lines
@@ -34,11 +45,7 @@ fn ids(lines: &[String]) -> Vec<u64> {
 fn tail_count_prints_events_with_their_cascade_and_exits_0() {
     let node = ServeNode::start(&[]);
     let dir = tmp();
-    let mut tail = Background::spawn(
-        dir.path(),
-        &["--url", &node.base, "tail", "--count", "2", "--timeout", "30s"],
-    );
-    node.wait_clients(1);
+    let mut tail = tail(&node, dir.path(), &[], &["--count", "2", "--timeout", "30s"]);
     invalidate(&node.base, None, &["post", "translations"]);
     assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
     let out = tail.stdout_text();
@@ -65,11 +72,7 @@ fn tail_survives_a_restart_and_resumes_with_last_event_id_losing_nothing() {
     // --state keeps ids and the replay buffer across the restart (a kill, not a shutdown).
     let mut node = ServeNode::start(&["--state", "events.ndjson"]);
     let dir = tmp();
-    let tail = Background::spawn(
-        dir.path(),
-        &["--url", &node.base, "tail", "--count", "5", "--timeout", "60s"],
-    );
-    node.wait_clients(1);
+    let mut tail = tail(&node, dir.path(), &[], &["--count", "5", "--timeout", "60s"]);
     invalidate(&node.base, None, &["posts", "pages"]);
     tail.wait_lines(2);
     node.kill();
@@ -77,7 +80,6 @@ fn tail_survives_a_restart_and_resumes_with_last_event_id_losing_nothing() {
     // Published right after the restart: whether tail has reconnected yet or not, it must
     // get these, live or replayed after `Last-Event-ID: 2`.
     invalidate(&node.base, None, &["feed", "types", "auth"]);
-    let mut tail = tail;
     assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
     let lines: Vec<String> = tail.stdout_text().lines().map(str::to_string).collect();
     assert_eq!(
@@ -123,20 +125,7 @@ fn since_id_replays_what_the_server_still_holds() {
 fn tail_json_prints_one_parseable_object_per_line() {
     let node = ServeNode::start(&[]);
     let dir = tmp();
-    let mut tail = Background::spawn(
-        dir.path(),
-        &[
-            "--url",
-            &node.base,
-            "--json",
-            "tail",
-            "--count",
-            "3",
-            "--timeout",
-            "30s",
-        ],
-    );
-    node.wait_clients(1);
+    let mut tail = tail(&node, dir.path(), &["--json"], &["--count", "3", "--timeout", "30s"]);
     let id_dir = tmp();
     client(id_dir.path())
         .args(["--url", &node.base, "invalidate", "posts", "--id", "42"])
@@ -172,22 +161,12 @@ fn tail_mirror_merges_every_stream_and_names_the_target() {
     let local = ServeNode::start(&[]);
     let mirror = ServeNode::start(&[]);
     let dir = tmp();
-    let mut tail = Background::spawn(
+    let mut tail = tail(
+        &local,
         dir.path(),
-        &[
-            "--url",
-            &local.base,
-            "--mirrors",
-            &mirror.base,
-            "tail",
-            "--mirror",
-            "--count",
-            "2",
-            "--timeout",
-            "30s",
-        ],
+        &["--mirrors", &mirror.base],
+        &["--mirror", "--count", "2", "--timeout", "30s"],
     );
-    local.wait_clients(1);
     mirror.wait_clients(1);
     invalidate(&local.base, Some(&mirror.base), &["categories"]);
     assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
@@ -208,21 +187,12 @@ fn tail_mirror_merges_every_stream_and_names_the_target() {
 fn tail_type_filter_keeps_only_that_type_aliases_included() {
     let node = ServeNode::start(&[]);
     let dir = tmp();
-    let mut tail = Background::spawn(
+    let mut tail = tail(
+        &node,
         dir.path(),
-        &[
-            "--url",
-            &node.base,
-            "tail",
-            "--type",
-            "page",
-            "--count",
-            "1",
-            "--timeout",
-            "30s",
-        ],
+        &[],
+        &["--type", "page", "--count", "1", "--timeout", "30s"],
     );
-    node.wait_clients(1);
     invalidate(&node.base, None, &["posts", "feed", "pages"]);
     assert_eq!(tail.wait(), 0);
     let out = tail.stdout_text();

@@ -118,6 +118,20 @@ pub struct InvalidateOutcome {
 }
 
 impl InvalidateOutcome {
+    /// Nothing happened yet at `target`: no attempt, no status, no error.
+    pub fn new(target: &Target) -> InvalidateOutcome {
+        InvalidateOutcome {
+            target: target.name.clone(),
+            base: target.base.clone(),
+            status: None,
+            invalidated: Vec::new(),
+            mirrored: None,
+            latency: Duration::ZERO,
+            attempts: 0,
+            error: None,
+        }
+    }
+
     pub fn is_ok(&self) -> bool {
         self.error.is_none()
     }
@@ -199,16 +213,7 @@ impl Invalidator {
     /// the outcome says what happened.
     pub async fn invalidate_one(&self, target: &Target, req: &InvalidateRequest) -> InvalidateOutcome {
         let start = Instant::now();
-        let mut outcome = InvalidateOutcome {
-            target: target.name.clone(),
-            base: target.base.clone(),
-            status: None,
-            invalidated: Vec::new(),
-            mirrored: None,
-            latency: Duration::ZERO,
-            attempts: 0,
-            error: None,
-        };
+        let mut outcome = InvalidateOutcome::new(target);
         let attempts = self.retry.attempts.max(1);
         let mut relogged = false;
         loop {

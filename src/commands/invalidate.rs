@@ -268,14 +268,8 @@ async fn verify_one(watch: &Watch, job: &Job, start: Instant, timeout: Duration)
 
 fn failed_login(target: &Target, e: AuthError) -> InvalidateOutcome {
     InvalidateOutcome {
-        target: target.name.clone(),
-        base: target.base.clone(),
-        status: None,
-        invalidated: Vec::new(),
-        mirrored: None,
-        latency: Duration::ZERO,
-        attempts: 0,
         error: Some(InvalidateError::Auth(e)),
+        ..InvalidateOutcome::new(target)
     }
 }
 
