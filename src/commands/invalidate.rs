@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use comfy_table::{Cell, Color};
 use futures::StreamExt;
 use serde::Serialize;
 
@@ -293,50 +294,58 @@ fn table(report: &Report, args: &InvalidateArgs, style: Style) -> String {
     }
     header.push("error");
     let mut t = render::table(style, &header);
+    if style.color {
+        // Colour goes through comfy-table's own cell styling: ANSI codes inside the text
+        // would be counted as width and split when a cell wraps.
+        t.enforce_styling();
+    }
+    let paint = |text: String, good: bool| {
+        let cell = Cell::new(text);
+        match (style.color, good) {
+            (false, _) => cell,
+            (true, true) => cell.fg(Color::Green),
+            (true, false) => cell.fg(Color::Red),
+        }
+    };
     for r in &report.results {
         let o = &r.outcome;
-        let status = match (o.is_ok(), o.status) {
-            (true, Some(s)) => style.green(&format!("ok {s}")),
-            (true, None) => style.green("ok"),
-            (false, Some(s)) => style.red(&format!("failed {s}")),
-            (false, None) => style.red("failed"),
+        let mut status = match o.status {
+            Some(s) if o.is_ok() => format!("ok {s}"),
+            None if o.is_ok() => "ok".to_string(),
+            Some(s) => format!("failed {s}"),
+            None => "failed".to_string(),
         };
-        let status = if o.attempts > 1 {
-            format!("{status} ({} tries)", o.attempts)
-        } else {
-            status
-        };
+        if o.attempts > 1 {
+            status.push_str(&format!(" ({} tries)", o.attempts));
+        }
         let mut row = vec![
-            o.target.clone(),
-            r.kind.clone(),
-            status,
-            o.invalidated.join(", "),
-            if o.attempts == 0 { "-".into() } else { human(o.latency) },
+            Cell::new(&o.target),
+            Cell::new(&r.kind),
+            paint(status, o.is_ok()),
+            Cell::new(o.invalidated.join(", ")),
+            Cell::new(if o.attempts == 0 { "-".into() } else { human(o.latency) }),
         ];
         let mut error = o.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
         if args.verify {
             match &r.verify {
                 Some(v) if v.seen => {
                     let id = v.event_id.as_deref().map(|i| format!(" #{i}")).unwrap_or_default();
-                    row.push(style.green(&format!("yes{id}")));
-                    row.push(
-                        v.propagation_ms
-                            .map(|ms| human(Duration::from_millis(ms)))
-                            .unwrap_or_default(),
-                    );
+                    row.push(paint(format!("yes{id}"), true));
+                    let ms = v.propagation_ms.map(|ms| human(Duration::from_millis(ms)));
+                    row.push(Cell::new(ms.unwrap_or_default()));
                 }
                 Some(v) => {
-                    row.push(style.red("no"));
-                    row.push("-".into());
+                    row.push(paint("no".into(), false));
+                    row.push(Cell::new("-"));
                     error = v.error.clone().unwrap_or_default();
                 }
                 None => {
-                    row.push("-".into());
-                    row.push("-".into());
+                    row.push(Cell::new("-"));
+                    row.push(Cell::new("-"));
                 }
             }
         }
-        row.push(error);
+        row.push(Cell::new(error));
         t.add_row(row);
     }
     let failed: Vec<&str> = report
