@@ -40,6 +40,12 @@ pub const VARS: &[Var] = &[
     var("TEST_PASSWORD", None, true, "password of the fallback account"),
     var("POLYCACHE_TOKEN", None, true, "a ready JWT; skips login"),
     var(
+        "POLYCACHE_TOKEN_CACHE",
+        None,
+        false,
+        "keep tokens on disk between runs: 1 (user cache directory) or a directory",
+    ),
+    var(
         "POLYCACHE_AUTH_PATH",
         Some("/api/auth/login"),
         false,

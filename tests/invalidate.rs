@@ -381,3 +381,43 @@ fn unknown_types_are_refused_before_anything_is_sent() {
     assert!(stderr.contains("did you mean `posts`?"), "{stderr}");
     assert!(node.log_lines().is_empty());
 }
+
+#[test]
+fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_password() {
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let cache_dir = dir.path().join("tokens");
+    client(dir.path())
+        .env("POLYCACHE_TOKEN_CACHE", &cache_dir)
+        .args(["--url", &node.base, "invalidate", "posts"])
+        .assert()
+        .success();
+    let file = cache_dir.join("tokens.json");
+    let stored = std::fs::read_to_string(&file).expect("token file written");
+    assert!(
+        stored.contains(&format!("{}/api/auth/login svc@client.test", node.base)),
+        "{stored}"
+    );
+    assert!(!stored.contains(PASSWORD), "the password is never stored");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A second run needs no login: even a wrong password goes unused.
+    let out = client(dir.path())
+        .env("POLYCACHE_TOKEN_CACHE", &cache_dir)
+        .env("SERVICE_PASSWORD", "Wr0ng-but-unused")
+        .args(["--url", &node.base, "invalidate", "pages"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(node.invalidations().len(), 2);
+    // Without the cache the wrong password is used, and refused.
+    client(dir.path())
+        .env("SERVICE_PASSWORD", "Wr0ng-but-unused")
+        .args(["--url", &node.base, "invalidate", "pages"])
+        .assert()
+        .code(4);
+}

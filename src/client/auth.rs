@@ -152,6 +152,8 @@ pub struct Authenticator {
     config: AuthConfig,
     allow_insecure: bool,
     cache: std::sync::Mutex<HashMap<(String, String), TokenSlot>>,
+    /// `POLYCACHE_TOKEN_CACHE`: tokens kept on disk between runs.
+    disk: Option<super::token_cache::DiskTokens>,
 }
 
 /// The cached token of one (login endpoint, account), locked while a login is under way.
@@ -167,7 +169,14 @@ impl Authenticator {
             config,
             allow_insecure,
             cache: std::sync::Mutex::new(HashMap::new()),
+            disk: None,
         }
+    }
+
+    /// Also keeps tokens in `disk` between runs (read before logging in, written after).
+    pub fn with_disk_cache(mut self, disk: Option<super::token_cache::DiskTokens>) -> Authenticator {
+        self.disk = disk;
+        self
     }
 
     pub fn from_settings(
@@ -221,8 +230,20 @@ impl Authenticator {
         if let Some(t) = slot.as_ref().filter(|t| t.fresh_for(EXPIRY_MARGIN)) {
             return Ok(t.clone());
         }
+        if let Some(t) = self
+            .disk
+            .as_ref()
+            .and_then(|d| d.get(&login_url, &credentials.email, EXPIRY_MARGIN))
+        {
+            *slot = Some(t.clone());
+            return Ok(t);
+        }
         let token = login(&self.http, &login_target, &login_url, credentials, apikey).await?;
         *slot = Some(token.clone());
+        if let Some(d) = &self.disk {
+            // A cache: failing to write it only costs a login next time.
+            let _ = d.put(&login_url, &credentials.email, &token);
+        }
         Ok(token)
     }
 
@@ -237,6 +258,9 @@ impl Authenticator {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .retain(|(u, _), _| *u != url);
+        if let Some(d) = &self.disk {
+            let _ = d.remove(&url);
+        }
     }
 }
 

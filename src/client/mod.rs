@@ -9,6 +9,7 @@ pub mod auth;
 pub mod invalidate;
 pub mod stream;
 pub mod target;
+pub mod token_cache;
 pub mod verify;
 
 use std::time::Duration;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::{Context, targets};
 use crate::cli::InvalidateArgs;
+use crate::client::token_cache::DiskTokens;
 use crate::client::verify::{Canonicalize, Watch};
 use crate::client::{
     AuthConfig, AuthError, Authenticator, InvalidateError, InvalidateOutcome, InvalidateRequest, Invalidator,
@@ -102,7 +103,8 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
         return Ok(exit::OK);
     }
     let auth = Authenticator::from_settings(crate::client::http(), &ctx.settings, args.allow_insecure)
-        .map_err(auth_failure)?;
+        .map_err(auth_failure)?
+        .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")));
     let report = crate::runtime()?.block_on(execute(ctx, args, graph, &targets, &jobs, auth, &request));
     if ctx.global.json {
         crate::print(&render::json(&report))?;

@@ -1,0 +1,217 @@
+//! The optional on-disk token cache (`POLYCACHE_TOKEN_CACHE`): tokens survive from one
+//! `polycache` run to the next, so a script that invalidates every minute logs in once an
+//! hour instead of every minute.
+//!
+//! One JSON file, `tokens.json`, in the user's cache directory (or the directory given),
+//! created with mode 0600 in a 0700 directory and replaced atomically. It maps
+//! `login URL + account` to the token; it never holds a password. Expired tokens are
+//! dropped whenever the file is written. It is a cache: a file that cannot be read is
+//! treated as empty, and a failed write only costs a login next time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::auth::Token;
+
+/// The token file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskTokens {
+    path: PathBuf,
+}
+
+impl DiskTokens {
+    /// `tokens.json` in `dir`.
+    pub fn in_dir(dir: &Path) -> DiskTokens {
+        DiskTokens {
+            path: dir.join("tokens.json"),
+        }
+    }
+
+    /// From the `POLYCACHE_TOKEN_CACHE` setting: `1`/`true`/`on` means the user cache
+    /// directory (`$XDG_CACHE_HOME/polycache`, else `~/.cache/polycache`), another value is
+    /// a directory; unset, empty, `0`/`false`/`off` means no disk cache.
+    pub fn from_setting(value: Option<&str>) -> Option<DiskTokens> {
+        let v = value?.trim();
+        match v.to_ascii_lowercase().as_str() {
+            "" | "0" | "false" | "off" | "no" => None,
+            "1" | "true" | "on" | "yes" => user_cache_dir().map(|d| DiskTokens::in_dir(&d)),
+            _ => Some(DiskTokens::in_dir(Path::new(v))),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The cached token for (login URL, account), if it is still usable for `margin`.
+    pub fn get(&self, login_url: &str, account: &str, margin: Duration) -> Option<Token> {
+        self.read()
+            .remove(&key(login_url, account))
+            .map(Token::new)
+            .filter(|t| t.fresh_for(margin))
+    }
+
+    /// Stores a token, dropping expired ones.
+    pub fn put(&self, login_url: &str, account: &str, token: &Token) -> std::io::Result<()> {
+        let mut all = self.read();
+        all.retain(|_, t| Token::new(t.as_str()).fresh_for(Duration::ZERO));
+        all.insert(key(login_url, account), token.expose().to_string());
+        self.write(&all)
+    }
+
+    /// Forgets every token obtained from `login_url` (after a 401).
+    pub fn remove(&self, login_url: &str) -> std::io::Result<()> {
+        let mut all = self.read();
+        let prefix = format!("{login_url} ");
+        let before = all.len();
+        all.retain(|k, _| !k.starts_with(&prefix));
+        if all.len() == before {
+            return Ok(());
+        }
+        self.write(&all)
+    }
+
+    fn read(&self) -> BTreeMap<String, String> {
+        std::fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    fn write(&self, all: &BTreeMap<String, String>) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
+        let text = serde_json::to_string_pretty(all).map_err(std::io::Error::other)?;
+        write_private(&tmp, text.as_bytes())?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+fn key(login_url: &str, account: &str) -> String {
+    format!("{login_url} {account}")
+}
+
+fn user_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("polycache"))
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+/// Creates (truncating) a file readable and writable by its owner only.
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its mode on open; make sure it is private.
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    f.write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(exp: u64) -> Token {
+        let claims = serde_json::json!({"sub": "svc", "exp": exp});
+        Token::new(
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::default(),
+                &claims,
+                &jsonwebtoken::EncodingKey::from_secret(b"k"),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn tokens_round_trip_per_target_and_account_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskTokens::in_dir(&dir.path().join("polycache"));
+        let t = jwt(now() + 3600);
+        cache.put("http://a/api/auth/login", "svc@x", &t).unwrap();
+        let m = Duration::from_secs(60);
+        assert_eq!(cache.get("http://a/api/auth/login", "svc@x", m), Some(t.clone()));
+        assert_eq!(cache.get("http://b/api/auth/login", "svc@x", m), None);
+        assert_eq!(cache.get("http://a/api/auth/login", "other@x", m), None);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(cache.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let dmode = std::fs::metadata(dir.path().join("polycache"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(dmode & 0o777, 0o700);
+        }
+        cache.remove("http://a/api/auth/login").unwrap();
+        assert_eq!(cache.get("http://a/api/auth/login", "svc@x", m), None);
+    }
+
+    #[test]
+    fn stale_tokens_are_not_returned_and_are_dropped_on_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskTokens::in_dir(dir.path());
+        cache.put("u1", "a", &jwt(now() + 30)).unwrap();
+        assert_eq!(cache.get("u1", "a", Duration::from_secs(60)), None, "within the margin");
+        cache.put("u2", "a", &jwt(now() - 10)).unwrap();
+        cache.put("u3", "a", &jwt(now() + 3600)).unwrap();
+        let text = std::fs::read_to_string(cache.path()).unwrap();
+        assert!(!text.contains("u2 a"), "{text}");
+        assert!(text.contains("u3 a"), "{text}");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_an_empty_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskTokens::in_dir(dir.path());
+        std::fs::write(cache.path(), "{not json").unwrap();
+        assert_eq!(cache.get("u", "a", Duration::ZERO), None);
+        cache.put("u", "a", &jwt(now() + 3600)).unwrap();
+        assert!(cache.get("u", "a", Duration::ZERO).is_some());
+    }
+
+    #[test]
+    fn the_setting_picks_the_place() {
+        assert_eq!(DiskTokens::from_setting(None), None);
+        assert_eq!(DiskTokens::from_setting(Some("off")), None);
+        assert_eq!(DiskTokens::from_setting(Some("")), None);
+        assert_eq!(
+            DiskTokens::from_setting(Some("/tmp/pc")),
+            Some(DiskTokens::in_dir(Path::new("/tmp/pc")))
+        );
+    }
+}
