@@ -5,7 +5,8 @@
 #     answering after DELAY_MS (default 100) ms (`serve --delay-ms`): total wall time against
 #     one target's, with curl --parallel on the same targets as the peer.
 #  2. tail --json sustained events/s from one node against `curl -N` on the same stream,
-#     both reading while a fast invalidation loop (curl, keep-alive) publishes EVENTS events.
+#     both reading while a fast invalidation loop (curl --parallel GEN_PARALLEL, keep-alive)
+#     publishes EVENTS (default 20000) events.
 #
 # Only loopback is used. Every process it starts is stopped on exit. Bounded: it ends by itself.
 set -euo pipefail
@@ -16,6 +17,7 @@ MIRRORS=${MIRRORS:-50}
 DELAY_MS=${DELAY_MS:-100}
 EVENTS=${EVENTS:-20000}
 RUNS=${RUNS:-5}
+GEN_PARALLEL=${GEN_PARALLEL:-4}
 
 if [ ! -x "$BIN" ]; then
   (cd "$ROOT" && cargo build --release --quiet)
@@ -92,7 +94,7 @@ done | median)
 seq1=$(time_ms "$BIN" --url "$LOCAL" --mirrors "$MIRROR_LIST" invalidate posts --mirror --concurrency 1)
 # Check that the fan-out really succeeded everywhere (exit code 0, every row ok).
 "$BIN" --url "$LOCAL" --mirrors "$MIRROR_LIST" --json invalidate posts --mirror >"$WORK/fanout.json"
-okrows=$(grep -c '"ok": true' "$WORK/fanout.json" || true)
+okrows=$(python3 -c 'import json,sys; print(sum(r["ok"] for r in json.load(open(sys.argv[1]))["results"]))' "$WORK/fanout.json")
 
 # Peer: curl --parallel with one token (every node shares the bench JWT secret).
 TOKEN=$(curl -s -X POST "$LOCAL/api/auth/login" -H 'Content-Type: application/json' \
@@ -110,7 +112,7 @@ curl_one=$(for _ in $(seq "$RUNS"); do
     -d '{"type":"posts","mirror":false}' "$LOCAL/api/cache/invalidate"
 done | median)
 curl_all=$(for _ in $(seq "$RUNS"); do
-  time_ms curl -s --parallel --parallel-max 64 -X POST -K "$WORK/curl-fanout.cfg"
+  time_ms curl -s --no-progress-meter --parallel --parallel-max 64 -X POST -K "$WORK/curl-fanout.cfg"
 done | median)
 
 printf '  %-52s %6s ms\n' "polycache invalidate, 1 target (median of $RUNS)" "$one"
@@ -132,8 +134,10 @@ echo "== 2. tail --json vs curl -N on one node, $EVENTS events from a keep-alive
 start_node s >/dev/null
 URL=$(url_of s)
 "$BIN" --url "$URL" --json tail >"$WORK/tail.ndjson" 2>"$WORK/tail.err" &
+TAIL_PID=$!
 PIDS+=($!)
 curl -sN "$URL/api/stream" >"$WORK/curl.sse" &
+CURL_PID=$!
 PIDS+=($!)
 for _ in $(seq 1 500); do
   c=$(curl -s "$URL/api/health" | sed -E 's/.*"clients":([0-9]+).*/\1/')
@@ -149,7 +153,7 @@ done
 } >"$WORK/curl-loop.cfg"
 # The token above was issued by another node; every node shares the secret.
 t0=$(now_ms)
-curl -s --parallel --parallel-max 4 -X POST -K "$WORK/curl-loop.cfg" >/dev/null
+curl -s --no-progress-meter --parallel --parallel-max "$GEN_PARALLEL" -X POST -K "$WORK/curl-loop.cfg" >/dev/null
 t_gen=$(now_ms)
 tail_done="" curl_done=""
 while [ $(($(now_ms) - t_gen)) -lt 15000 ]; do
@@ -169,13 +173,17 @@ for l in open(sys.argv[1]):
     except Exception: n+=1
 print(n)' "$WORK/tail.ndjson")
 gen_ms=$((t_gen - t0))
+# CPU time (user + system) each reader spent, from /proc, in milliseconds.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }
+tail_cpu=$(cpu_ms "$TAIL_PID")
+curl_cpu=$(cpu_ms "$CURL_PID")
 rate() { if [ -n "$2" ]; then echo "$1 * 1000 / ($2 - $t0)" | bc; else echo "-"; fi; }
-printf '  %-40s %7s events in %6s ms = %6s events/s\n' "generator (curl --parallel 4)" "$EVENTS" "$gen_ms" \
+printf '  %-40s %7s events in %6s ms = %6s events/s\n' "generator (curl --parallel $GEN_PARALLEL)" "$EVENTS" "$gen_ms" \
   "$(echo "$EVENTS * 1000 / $gen_ms" | bc)"
-printf '  %-40s %7s events, all by %6s ms = %6s events/s (bad JSON lines: %s)\n' "polycache tail --json" "$nt" \
-  "${tail_done:+$((tail_done - t0))}" "$(rate "$nt" "$tail_done")" "$bad"
-printf '  %-40s %7s events, all by %6s ms = %6s events/s\n' "curl -N (peer)" "$nc" \
-  "${curl_done:+$((curl_done - t0))}" "$(rate "$nc" "$curl_done")"
+printf '  %-40s %7s events, all by %6s ms = %6s events/s, CPU %5s ms (bad JSON lines: %s)\n' \
+  "polycache tail --json" "$nt" "${tail_done:+$((tail_done - t0))}" "$(rate "$nt" "$tail_done")" "$tail_cpu" "$bad"
+printf '  %-40s %7s events, all by %6s ms = %6s events/s, CPU %5s ms\n' "curl -N (peer)" "$nc" \
+  "${curl_done:+$((curl_done - t0))}" "$(rate "$nc" "$curl_done")" "$curl_cpu"
 if grep -q "disconnected" "$WORK/tail.err"; then
   echo "  note: tail was disconnected during the run:"
   sed 's/^/    /' "$WORK/tail.err"

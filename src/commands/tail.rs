@@ -2,7 +2,10 @@
 //! one JSON object) per event, merged in arrival order. Subscription, reconnects and
 //! `Last-Event-ID` live in `client::stream`; this file filters, counts and renders.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -39,6 +42,7 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         json: ctx.global.json,
         verbose: ctx.global.verbose > 0,
         style: ctx.style,
+        known: RefCell::default(),
     };
     let http = crate::client::http();
     crate::runtime()?.block_on(watch(http, targets, opts, args, &view))
@@ -53,6 +57,15 @@ pub struct View {
     pub json: bool,
     pub verbose: bool,
     pub style: Style,
+    /// Type name as streamed -> canonical type and cascade (None: not in the graph).
+    pub known: RefCell<HashMap<String, Option<Rc<Known>>>>,
+}
+
+/// What the graph says about one streamed type name.
+#[derive(Debug)]
+pub struct Known {
+    pub canonical: String,
+    pub cascade: Vec<String>,
 }
 
 async fn watch(
@@ -211,9 +224,25 @@ fn now() -> String {
 
 impl View {
     /// The canonical type of an event's data, when the graph knows it.
-    fn canonical(&self, ev: &StreamEvent) -> Option<String> {
+    /// The canonical type of an event's data and its cascade, when the graph knows the
+    /// type; computed once per type name (a stream repeats a handful of types).
+    fn known(&self, ev: &StreamEvent) -> Option<Rc<Known>> {
         let kind = &ev.update.as_ref()?.kind;
-        self.graph.resolve(kind).ok().map(|r| r.canonical)
+        if let Some(k) = self.known.borrow().get(kind) {
+            return k.clone();
+        }
+        let k = self.graph.resolve(kind).ok().map(|r| {
+            Rc::new(Known {
+                cascade: self.graph.cascade(&r.canonical),
+                canonical: r.canonical,
+            })
+        });
+        self.known.borrow_mut().insert(kind.clone(), k.clone());
+        k
+    }
+
+    fn canonical(&self, ev: &StreamEvent) -> Option<String> {
+        self.known(ev).map(|k| k.canonical.clone())
     }
 
     pub fn keeps(&self, ev: &StreamEvent) -> bool {
@@ -221,7 +250,7 @@ impl View {
     }
 
     fn cascade(&self, ev: &StreamEvent) -> Option<Vec<String>> {
-        self.canonical(ev).map(|c| self.graph.cascade(&c))
+        self.known(ev).map(|k| k.cascade.clone())
     }
 
     fn target_prefix(&self, target: &Target) -> String {
@@ -339,6 +368,7 @@ mod tests {
             json: false,
             verbose: false,
             style: Style::plain(),
+            known: RefCell::default(),
         }
     }
 
