@@ -122,6 +122,7 @@ impl From<ServeError> for Failure {
             ServeError::Log { .. } => {
                 Failure::error(message).with_hint("point CACHE_LOG (or --log-file) at a writable path")
             }
+            ServeError::Mirrors(e) => Failure::from(e),
             ServeError::BadPath { name, .. } => {
                 Failure::usage(message).with_hint(format!("set {name} to a path such as /api/cache/invalidate"))
             }
