@@ -761,3 +761,25 @@ async fn many_sse_clients_each_receive_every_invalidation() {
         assert_eq!(t.await.unwrap(), want, "a client missed or reordered events");
     }
 }
+
+#[test]
+fn unreachable_redis_is_a_clear_error_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = common::free_port();
+    let out = clean_command(dir.path())
+        .args(["serve", "--store", "redis", "--port", &common::free_port().to_string()])
+        .env("JWT_SECRET", SECRET)
+        .env("REDIS_URL", format!("redis://:hunter2-redis@127.0.0.1:{dead}/0"))
+        .env("CACHE_LOG", dir.path().join("log.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("cannot connect to Redis at redis://:••••@127.0.0.1:{dead}/0")),
+        "{err}"
+    );
+    assert!(err.contains("--store memory"), "{err}");
+    assert!(!err.contains("hunter2-redis"), "{err}");
+    assert!(out.stdout.is_empty());
+}
