@@ -201,9 +201,10 @@ async fn slow_reader(base: &str, pid: u32, inv: &Invalidator, target: &Target) {
     let addr = base.trim_start_matches("http://").to_string();
     let mut sock = std::net::TcpStream::connect(&addr).expect("connect");
     sock.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    // `Connection: close`, so that the end of the response is the end of the connection.
     write!(
         sock,
-        "GET /api/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /api/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
     )
     .expect("request");
     tokio::time::sleep(Duration::from_millis(200)).await;
