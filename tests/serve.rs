@@ -783,3 +783,46 @@ fn unreachable_redis_is_a_clear_error_without_the_password() {
     assert!(!err.contains("hunter2-redis"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_banner_tells_scripts_where_a_port_zero_node_listens() {
+    use std::io::BufRead;
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Kill(
+        clean_command(dir.path())
+            .args(["--json", "serve", "--port", "0", "--demo-data"])
+            .env("JWT_SECRET", SECRET)
+            .env("SERVICE_EMAIL", EMAIL)
+            .env("SERVICE_PASSWORD", PASSWORD)
+            .env("CACHE_LOG", dir.path().join("log.json"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let banner: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let port = banner["port"].as_u64().unwrap_or(0);
+    assert!(port > 0, "{line}");
+    assert_eq!(banner["listening"], format!("http://127.0.0.1:{port}"));
+    assert_eq!(banner["demoEntries"], 24);
+    assert_eq!(banner["accounts"], json!([EMAIL]));
+    assert!(!line.contains(SECRET) && !line.contains(PASSWORD));
+    let health: Value = reqwest::get(format!("http://127.0.0.1:{port}/api/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["ok"], true);
+}

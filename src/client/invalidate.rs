@@ -176,6 +176,17 @@ impl Invalidator {
         }
     }
 
+    /// The invalidator the commands use: tokens per the settings (POLYCACHE_TOKEN, Supabase
+    /// or login at POLYCACHE_AUTH_PATH) and POLYCACHE_INVALIDATE_PATH.
+    pub fn from_settings(
+        http: reqwest::Client,
+        settings: &crate::config::Settings,
+        allow_insecure: bool,
+    ) -> Result<Invalidator, AuthError> {
+        let auth = Authenticator::from_settings(http.clone(), settings, allow_insecure)?;
+        Ok(Invalidator::new(http, Arc::new(auth), settings.invalidate_path()))
+    }
+
     pub fn with_retry(mut self, retry: RetryPolicy) -> Invalidator {
         self.retry = retry;
         self

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::client::{AuthError, Authenticator, Credentials, Invalidator, Target};
+use crate::client::{AuthError, Credentials, Invalidator, Target};
 use crate::config::Settings;
 use crate::graph::Graph;
 use auth::Keys;
@@ -207,8 +207,7 @@ impl Server {
         warnings.extend(mirror_warnings);
         let mirrors: Vec<Target> = parsed.iter().map(|m| Target::mirror(m)).collect();
         let http = crate::client::http();
-        let broadcaster = Authenticator::from_settings(http.clone(), settings, opts.allow_insecure)
-            .map(|a| Arc::new(Invalidator::new(http, Arc::new(a), settings.invalidate_path())));
+        let broadcaster = Invalidator::from_settings(http, settings, opts.allow_insecure).map(Arc::new);
         if let (Err(e), false) = (&broadcaster, mirrors.is_empty()) {
             warnings.push(format!(
                 "mirrors are configured but the broadcast cannot log in to them: {e}"
