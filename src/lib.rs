@@ -37,7 +37,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         style,
         cwd,
     };
-    if !ctx.global.json {
+    // `serve` judges its mirrors against its own address, not POLYCACHE_URL, and says so itself.
+    if !ctx.global.json && !matches!(cli.command, Command::Serve(_)) {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }

@@ -136,9 +136,16 @@ impl InvalidateOutcome {
         self.error.is_none()
     }
 
-    /// True when the failure is about authentication (callers exit 4).
+    /// True when the failure is about authentication: no credentials, login refused, or
+    /// the target answered 401 (callers exit 4). Not for the insecure-http refusal.
     pub fn is_auth_failure(&self) -> bool {
-        matches!(self.error, Some(InvalidateError::Auth(_)))
+        matches!(&self.error, Some(InvalidateError::Auth(e)) if !matches!(e, AuthError::Insecure(_)))
+    }
+
+    /// True when nothing was sent because credentials would have gone over plain http to
+    /// another machine (a usage error: pass `--allow-insecure` or use https).
+    pub fn is_insecure(&self) -> bool {
+        matches!(self.error, Some(InvalidateError::Auth(AuthError::Insecure(_))))
     }
 }
 
@@ -188,6 +195,17 @@ impl Invalidator {
             concurrency: DEFAULT_CONCURRENCY,
             timeout: super::REQUEST_TIMEOUT,
         }
+    }
+
+    /// The invalidator the commands use: tokens per the settings (POLYCACHE_TOKEN, Supabase
+    /// or login at POLYCACHE_AUTH_PATH) and POLYCACHE_INVALIDATE_PATH.
+    pub fn from_settings(
+        http: reqwest::Client,
+        settings: &crate::config::Settings,
+        allow_insecure: bool,
+    ) -> Result<Invalidator, AuthError> {
+        let auth = Authenticator::from_settings(http.clone(), settings, allow_insecure)?;
+        Ok(Invalidator::new(http, Arc::new(auth), settings.invalidate_path()))
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Invalidator {
@@ -382,6 +400,24 @@ mod tests {
             serde_json::to_string(&r).unwrap(),
             r#"{"type":"post","mirror":true,"id":"42"}"#
         );
+    }
+
+    #[tokio::test]
+    async fn insecure_targets_are_not_auth_failures_and_get_no_request() {
+        let auth = Arc::new(Authenticator::new(
+            reqwest::Client::new(),
+            super::super::AuthConfig::Token(super::super::Token::new("t")),
+            false,
+        ));
+        let inv = Invalidator::new(reqwest::Client::new(), auth, "/api/cache/invalidate");
+        let o = inv
+            .invalidate_one(
+                &Target::mirror("http://staging.example.invalid"),
+                &InvalidateRequest::new("posts", false),
+            )
+            .await;
+        assert!(o.is_insecure() && !o.is_auth_failure());
+        assert_eq!((o.attempts, o.status), (1, None));
     }
 
     #[test]

@@ -32,7 +32,12 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         for w in &server.started.warnings {
             eprintln!("{} {w}", ctx.style.yellow("warning:"));
         }
-        crate::print(&banner(&server.started, ctx))?;
+        let text = if ctx.global.json {
+            banner_json(&server.started)
+        } else {
+            banner(&server.started, ctx)
+        };
+        crate::print(&text)?;
         server
             .run(shutdown_signal())
             .await
@@ -61,6 +66,23 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// The banner as one JSON line, for scripts that start a node and read where it listens.
+fn banner_json(s: &Started) -> String {
+    let v = serde_json::json!({
+        "listening": format!("http://{}", s.addr),
+        "port": s.addr.port(),
+        "store": s.store,
+        "graph": s.graph,
+        "mirrors": s.mirrors,
+        "log": s.log_file.display().to_string(),
+        "accounts": s.accounts,
+        "demoEntries": s.demo_entries,
+        "paths": {"auth": s.paths.auth, "invalidate": s.paths.invalidate, "stream": s.paths.stream},
+        "dev": s.dev_account.as_ref().map(|d| serde_json::json!({"email": d.email, "password": d.expose_password()})),
+    });
+    format!("{v}\n")
 }
 
 fn banner(s: &Started, ctx: &Context) -> String {
@@ -131,6 +153,7 @@ impl From<ServeError> for Failure {
             ServeError::Log { .. } => {
                 Failure::error(message).with_hint("point CACHE_LOG (or --log-file) at a writable path")
             }
+            ServeError::Mirrors(e) => Failure::from(e),
             ServeError::BadPath { name, .. } => {
                 Failure::usage(message).with_hint(format!("set {name} to a path such as /api/cache/invalidate"))
             }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::client::{AuthError, Authenticator, Credentials, Invalidator, Target};
+use crate::client::{AuthError, Credentials, Invalidator, Target};
 use crate::config::Settings;
 use crate::graph::Graph;
 use auth::Keys;
@@ -68,6 +68,8 @@ pub enum ServeError {
     State { path: PathBuf, message: String },
     #[error("cannot open the cache log {path}: {message}")]
     Log { path: PathBuf, message: String },
+    #[error(transparent)]
+    Mirrors(crate::config::ConfigError),
     #[error("{name} `{value}` cannot be served: {reason}")]
     BadPath {
         name: &'static str,
@@ -198,10 +200,22 @@ impl Server {
             0
         };
 
-        let mirrors: Vec<Target> = Target::from_settings_mirrors(settings);
+        // A node's "local" is itself, so its mirrors are parsed against its own address
+        // (a mirror naming this very node is dropped) rather than against POLYCACHE_URL.
+        let own = format!("http://{}:{}", opts.bind, opts.port);
+        let raw = settings.get("CACHE_MIRRORS").unwrap_or("");
+        let (parsed, mirror_warnings) = crate::config::parse_mirrors(raw, &own).map_err(ServeError::Mirrors)?;
+        warnings.extend(
+            settings
+                .warnings
+                .iter()
+                .filter(|w| !w.starts_with("CACHE_MIRRORS"))
+                .cloned(),
+        );
+        warnings.extend(mirror_warnings);
+        let mirrors: Vec<Target> = parsed.iter().map(|m| Target::mirror(m)).collect();
         let http = crate::client::http();
-        let broadcaster = Authenticator::from_settings(http.clone(), settings, opts.allow_insecure)
-            .map(|a| Arc::new(Invalidator::new(http, Arc::new(a), settings.invalidate_path())));
+        let broadcaster = Invalidator::from_settings(http, settings, opts.allow_insecure).map(Arc::new);
         if let (Err(e), false) = (&broadcaster, mirrors.is_empty()) {
             warnings.push(format!(
                 "mirrors are configured but the broadcast cannot log in to them: {e}"

@@ -247,7 +247,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             "mirror" => mirror,
             "account" => account,
             "status" => 200,
-            "durationMs" => start.elapsed().as_secs_f64() * 1000.0,
+            "durationMs" => millis(start.elapsed()),
         },
     );
     if mirrored {
@@ -289,7 +289,7 @@ fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
                 "status" => o.status,
                 "attempts" => o.attempts,
                 "invalidated" => o.invalidated,
-                "durationMs" => o.latency.as_secs_f64() * 1000.0,
+                "durationMs" => millis(o.latency),
             };
             match &o.error {
                 None => state.log.write(level::INFO, "mirror invalidated", fields),
@@ -297,6 +297,11 @@ fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
             }
         }
     });
+}
+
+/// A duration in milliseconds, to the microsecond, for the log's `durationMs`.
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
