@@ -109,7 +109,8 @@ each server says it cleared. Connect errors, timeouts and 5xx answers are retrie
 `app-update` of the type: a target that accepts the invalidation but never tells its visitors \
 is reported as failed.\n\n\
 Exit codes: 0 every target succeeded, 3 some failed (or did not stream with --verify), \
-4 authentication failed everywhere.",
+4 authentication failed everywhere, 2 unknown type or every target refused as plain http \
+to another machine (use https:// or --allow-insecure).",
         after_help = "Examples:\n  polycache invalidate posts\n  polycache invalidate post pages --id 42\n  polycache invalidate pictures --mirror --verify\n  polycache invalidate feed --only https://staging.example.com --only https://service.polymech.info\n  polycache invalidate posts --via-server\n  polycache invalidate types --mirror --dry-run\n  polycache invalidate posts --mirror --json | jq '.results[] | select(.ok | not)'"
     )]
     Invalidate(InvalidateArgs),

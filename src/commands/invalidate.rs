@@ -114,7 +114,14 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
     if report.ok {
         return Ok(exit::OK);
     }
-    if report.results.iter().all(|r| denied(&r.outcome)) {
+    if report.results.iter().all(|r| r.outcome.is_insecure()) {
+        eprintln!(
+            "{} credentials are never sent over plain http:// to another machine: use https://, or pass --allow-insecure on a trusted network",
+            ctx.style.yellow("hint:")
+        );
+        return Ok(exit::USAGE);
+    }
+    if report.results.iter().all(|r| r.outcome.is_auth_failure()) {
         if !ctx.global.json {
             eprintln!(
                 "{} every target refused the login; check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
@@ -124,17 +131,6 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
         return Ok(exit::AUTH);
     }
     Ok(exit::PARTIAL)
-}
-
-/// The target refused our identity (bad password, rejected token). Not being able to reach
-/// it, or refusing to send a password over plain http, is a different problem (exit 3).
-fn denied(o: &InvalidateOutcome) -> bool {
-    matches!(
-        o.error,
-        Some(InvalidateError::Auth(
-            AuthError::Rejected { .. } | AuthError::TokenRejected { .. } | AuthError::NoCredentials
-        ))
-    )
 }
 
 fn auth_failure(e: AuthError) -> Failure {
