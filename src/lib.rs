@@ -34,7 +34,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         style,
         cwd,
     };
-    if !ctx.global.json {
+    // `config` lists the warnings itself.
+    if !ctx.global.json && !matches!(cli.command, Command::Config) {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }
