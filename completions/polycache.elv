@@ -36,6 +36,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;config'= {
@@ -85,10 +86,27 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'polycache;man'= {
+            cand --dir 'Write `polycache.1` and one page per subcommand into this directory'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'polycache;help'= {
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;help;config'= {
@@ -96,6 +114,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;graph'= {
         }
         &'polycache;help;completions'= {
+        }
+        &'polycache;help;man'= {
         }
         &'polycache;help;help'= {
         }

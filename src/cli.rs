@@ -100,6 +100,12 @@ the working directory, else the platform's built-in default; the output names th
         after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions --dir completions   # write all of them"
     )]
     Completions(CompletionsArgs),
+
+    /// Print the man page (roff), or write one page per subcommand into a directory.
+    #[command(
+        after_help = "Examples:\n  polycache man | man -l -\n  polycache man --dir man   # write polycache.1, polycache-graph.1, ..."
+    )]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +134,13 @@ pub struct CompletionsArgs {
 
     /// Write the scripts for every supported shell into this directory instead.
     #[arg(long, value_name = "DIR", conflicts_with = "shell")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `polycache.1` and one page per subcommand into this directory.
+    #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 

@@ -62,6 +62,19 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(exit::OK)
         }
+        Command::Man(args) => {
+            match &args.dir {
+                Some(dir) => {
+                    for p in commands::completions::write_man_pages(dir)? {
+                        eprintln!("wrote {p}");
+                    }
+                }
+                None => std::io::stdout()
+                    .write_all(&commands::completions::man_page())
+                    .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?,
+            }
+            Ok(exit::OK)
+        }
     }
 }
 
