@@ -31,6 +31,9 @@ _polycache() {
             polycache,man)
                 cmd="polycache__subcmd__man"
                 ;;
+            polycache,serve)
+                cmd="polycache__subcmd__serve"
+                ;;
             polycache__subcmd__help,completions)
                 cmd="polycache__subcmd__help__subcmd__completions"
                 ;;
@@ -46,6 +49,9 @@ _polycache() {
             polycache__subcmd__help,man)
                 cmd="polycache__subcmd__help__subcmd__man"
                 ;;
+            polycache__subcmd__help,serve)
+                cmd="polycache__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +59,7 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help --version config graph completions man help"
+            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help --version config graph completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,7 +251,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help)
-            opts="config graph completions man help"
+            opts="config graph completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +334,20 @@ _polycache() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        polycache__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         polycache__subcmd__man)
             opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -336,6 +356,68 @@ _polycache() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polycache__subcmd__serve)
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "memory redis" -- "${cur}"))
+                    return 0
+                    ;;
+                --ping-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

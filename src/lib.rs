@@ -4,11 +4,13 @@
 //! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
 
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod graph;
 pub mod render;
+pub mod server;
 
 use std::io::Write;
 
@@ -34,8 +36,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         style,
         cwd,
     };
-    // `config` lists the warnings itself.
-    if !ctx.global.json && !matches!(cli.command, Command::Config) {
+    // `config` lists the warnings itself; `serve` judges its mirrors against its own
+    // address, not POLYCACHE_URL, and says so itself.
+    if !ctx.global.json && !matches!(cli.command, Command::Config | Command::Serve(_)) {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             print(&commands::graph::run(&ctx, &args)?)?;
             Ok(exit::OK)
         }
+        Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {
