@@ -38,6 +38,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -134,6 +135,22 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'polycache;man'= {
+            cand --dir 'Write `polycache.1` and one page per subcommand into this directory'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'polycache;serve'= {
             cand --port 'TCP port to listen on (0 picks a free one)'
             cand --bind 'Address to listen on; use 0.0.0.0 to accept other machines'
@@ -166,6 +183,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -178,6 +196,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;tail'= {
         }
         &'polycache;help;completions'= {
+        }
+        &'polycache;help;man'= {
         }
         &'polycache;help;serve'= {
         }

@@ -135,6 +135,11 @@ and shown on stderr with -v.\n\n\
     )]
     Completions(CompletionsArgs),
 
+    /// Print the man page (roff), or write one page per subcommand into a directory.
+    #[command(
+        after_help = "Examples:\n  polycache man | man -l -\n  polycache man --dir man   # write polycache.1, polycache-graph.1, ..."
+    )]
+    Man(ManArgs),
     /// Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors.
     #[command(
         long_about = "Run a reference Polymech cache node (the server side of the protocol).\n\n\
@@ -314,6 +319,13 @@ pub struct CompletionsArgs {
 
     /// Write the scripts for every supported shell into this directory instead.
     #[arg(long, value_name = "DIR", conflicts_with = "shell")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `polycache.1` and one page per subcommand into this directory.
+    #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 

@@ -37,8 +37,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         style,
         cwd,
     };
-    // `serve` judges its mirrors against its own address, not POLYCACHE_URL, and says so itself.
-    if !ctx.global.json && !matches!(cli.command, Command::Serve(_)) {
+    // `config` lists the warnings itself; `serve` judges its mirrors against its own
+    // address, not POLYCACHE_URL, and says so itself.
+    if !ctx.global.json && !matches!(cli.command, Command::Config | Command::Serve(_)) {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }
@@ -65,6 +66,19 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 std::io::stdout()
                     .write_all(&commands::completions::generate(shell))
                     .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?;
+            }
+            Ok(exit::OK)
+        }
+        Command::Man(args) => {
+            match &args.dir {
+                Some(dir) => {
+                    for p in commands::completions::write_man_pages(dir)? {
+                        eprintln!("wrote {p}");
+                    }
+                }
+                None => std::io::stdout()
+                    .write_all(&commands::completions::man_page())
+                    .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?,
             }
             Ok(exit::OK)
         }

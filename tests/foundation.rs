@@ -321,3 +321,38 @@ fn committed_completions_match_the_cli() {
         );
     }
 }
+
+#[test]
+fn committed_man_pages_match_the_cli() {
+    let dir = tmp();
+    polycache(dir.path())
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let list = |d: &std::path::Path| {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .map(|r| {
+                r.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let fresh = list(dir.path());
+    assert!(fresh.contains(&"polycache.1".to_string()) && fresh.contains(&"polycache-graph.1".to_string()));
+    assert_eq!(
+        list(&committed),
+        fresh,
+        "man/ is out of date: run `cargo run -- man --dir man` and commit"
+    );
+    for name in fresh {
+        assert!(
+            fs::read(dir.path().join(&name)).unwrap() == fs::read(committed.join(&name)).unwrap(),
+            "man/{name} is out of date: run `cargo run -- man --dir man` and commit"
+        );
+    }
+}

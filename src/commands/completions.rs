@@ -1,4 +1,5 @@
-//! `polycache completions`: shell completion scripts generated from the clap definitions.
+//! `polycache completions` and `polycache man`: shell completion scripts and man pages,
+//! generated from the clap definitions so they never drift from the CLI.
 
 use std::path::Path;
 
@@ -37,5 +38,38 @@ pub fn write_all(dir: &Path) -> Result<Vec<String>, Failure> {
             .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display())))?;
         written.push(path.display().to_string());
     }
+    Ok(written)
+}
+
+/// The main man page, in roff.
+pub fn man_page() -> Vec<u8> {
+    let mut buf = Vec::new();
+    // Rendering into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut buf);
+    buf
+}
+
+/// Writes `polycache.1` and one page per subcommand (`polycache-graph.1`, ...) into `dir`.
+pub fn write_man_pages(dir: &Path) -> Result<Vec<String>, Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| Failure::error(format!("cannot create {}: {e}", dir.display())))?;
+    // Render into a fresh temporary directory first, then move the pages in, so that a
+    // failure never leaves a mix of old and half-written pages.
+    let staging = dir.join(".staging.tmp");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)
+        .and_then(|_| clap_mangen::generate_to(Cli::command(), &staging))
+        .map_err(|e| Failure::error(format!("cannot write man pages into {}: {e}", dir.display())))?;
+    let mut written = Vec::new();
+    let entries =
+        std::fs::read_dir(&staging).map_err(|e| Failure::error(format!("cannot list {}: {e}", staging.display())))?;
+    let mut names: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    names.sort();
+    for name in names {
+        let to = dir.join(&name);
+        std::fs::rename(staging.join(&name), &to)
+            .map_err(|e| Failure::error(format!("cannot write {}: {e}", to.display())))?;
+        written.push(to.display().to_string());
+    }
+    let _ = std::fs::remove_dir_all(&staging);
     Ok(written)
 }
