@@ -44,6 +44,23 @@ fn local_and_two_mirrors() -> (ServeNode, ServeNode, ServeNode, String) {
     (local, a, b, mirrors)
 }
 
+/// `invalidate ARGS... --mirror --json` from `local` to `mirrors`; asserts exit 0.
+fn invalidate_mirror_json(local: &ServeNode, mirrors: &str, args: &[&str]) -> Value {
+    let mut all = vec![
+        "--url",
+        local.base.as_str(),
+        "--mirrors",
+        mirrors,
+        "--json",
+        "invalidate",
+        "--mirror",
+    ];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = run(&all);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    json(&stdout)
+}
+
 fn name(node: &ServeNode) -> String {
     format!("127.0.0.1:{}", node.port)
 }
@@ -76,19 +93,7 @@ fn invalidating_locally_clears_the_cascade_on_the_server() {
 #[test]
 fn mirror_invalidates_local_and_every_mirror_directly_with_mirror_false() {
     let (local, a, b, mirrors) = local_and_two_mirrors();
-    let (code, stdout, stderr) = run(&[
-        "--url",
-        &local.base,
-        "--mirrors",
-        &mirrors,
-        "--json",
-        "invalidate",
-        "posts",
-        "types",
-        "--mirror",
-    ]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let report = json(&stdout);
+    let report = invalidate_mirror_json(&local, &mirrors, &["posts", "types"]);
     assert_eq!(report["ok"], true);
     assert_eq!(report["results"].as_array().map(Vec::len), Some(6));
     for target in ["local".to_string(), name(&a), name(&b)] {
@@ -303,19 +308,7 @@ fn via_server_lets_the_local_server_broadcast_to_its_mirrors() {
 #[test]
 fn verify_reports_propagation_on_every_target() {
     let (local, a, b, mirrors) = local_and_two_mirrors();
-    let (code, stdout, stderr) = run(&[
-        "--url",
-        &local.base,
-        "--mirrors",
-        &mirrors,
-        "--json",
-        "invalidate",
-        "post",
-        "--mirror",
-        "--verify",
-    ]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let report = json(&stdout);
+    let report = invalidate_mirror_json(&local, &mirrors, &["post", "--verify"]);
     for target in ["local".to_string(), name(&a), name(&b)] {
         let v = &row(&report, &target, "posts")["verify"];
         assert_eq!(v["seen"], true, "{target}: {v}");
