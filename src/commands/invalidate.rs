@@ -111,26 +111,36 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
     } else {
         crate::print(&table(&report, args, ctx.style))?;
     }
+    let code = exit_code(&report);
+    let hint = match code {
+        exit::USAGE => Some(
+            "credentials are never sent over plain http:// to another machine: use https://, or pass --allow-insecure on a trusted network",
+        ),
+        exit::AUTH => Some(
+            "every target refused the login; check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
+        ),
+        _ => None,
+    };
+    if let Some(h) = hint
+        && !ctx.global.json
+    {
+        eprintln!("{} {h}", ctx.style.yellow("hint:"));
+    }
+    Ok(code)
+}
+
+/// 0 when everything succeeded; 2 when every target was refused as plain http to another
+/// machine; 4 when authentication failed everywhere; else 3 (some failed).
+pub fn exit_code(report: &Report) -> u8 {
     if report.ok {
-        return Ok(exit::OK);
+        exit::OK
+    } else if report.results.iter().all(|r| r.outcome.is_insecure()) {
+        exit::USAGE
+    } else if report.results.iter().all(|r| r.outcome.is_auth_failure()) {
+        exit::AUTH
+    } else {
+        exit::PARTIAL
     }
-    if report.results.iter().all(|r| r.outcome.is_insecure()) {
-        eprintln!(
-            "{} credentials are never sent over plain http:// to another machine: use https://, or pass --allow-insecure on a trusted network",
-            ctx.style.yellow("hint:")
-        );
-        return Ok(exit::USAGE);
-    }
-    if report.results.iter().all(|r| r.outcome.is_auth_failure()) {
-        if !ctx.global.json {
-            eprintln!(
-                "{} every target refused the login; check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
-                ctx.style.yellow("hint:")
-            );
-        }
-        return Ok(exit::AUTH);
-    }
-    Ok(exit::PARTIAL)
 }
 
 fn auth_failure(e: AuthError) -> Failure {
@@ -465,4 +475,95 @@ fn dry_run(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::InsecureError;
+
+    fn row(target: &str, error: Option<InvalidateError>, verified: Option<bool>) -> Row {
+        let outcome = InvalidateOutcome {
+            status: error.is_none().then_some(200),
+            error,
+            ..InvalidateOutcome::new(&Target::mirror(target))
+        };
+        let verify = verified.map(|seen| Verification {
+            seen,
+            event_id: None,
+            propagation_ms: None,
+            error: None,
+        });
+        Row {
+            kind: "posts".into(),
+            ok: outcome.is_ok() && verify.as_ref().is_none_or(|v| v.seen),
+            outcome,
+            verify,
+        }
+    }
+
+    fn report(results: Vec<Row>) -> Report {
+        Report {
+            ok: results.iter().all(|r| r.ok),
+            via_server: false,
+            results,
+        }
+    }
+
+    fn rejected() -> Option<InvalidateError> {
+        Some(InvalidateError::Auth(AuthError::Rejected {
+            target: "t".into(),
+            status: 401,
+            email: "e".into(),
+        }))
+    }
+
+    fn insecure(t: &str) -> Option<InvalidateError> {
+        Some(InvalidateError::Auth(AuthError::Insecure(InsecureError {
+            target: t.into(),
+            base: format!("http://{t}"),
+        })))
+    }
+
+    fn down() -> Option<InvalidateError> {
+        Some(InvalidateError::Network {
+            target: "t".into(),
+            message: "connection refused".into(),
+        })
+    }
+
+    #[test]
+    fn exit_codes_follow_the_documented_rules() {
+        assert_eq!(exit_code(&report(vec![row("a:1", None, None)])), exit::OK);
+        assert_eq!(exit_code(&report(vec![row("a:1", None, Some(true))])), exit::OK);
+        // Accepted but never streamed: a failure.
+        assert_eq!(exit_code(&report(vec![row("a:1", None, Some(false))])), exit::PARTIAL);
+        assert_eq!(
+            exit_code(&report(vec![row("a:1", None, None), row("b:1", down(), None)])),
+            exit::PARTIAL
+        );
+        assert_eq!(
+            exit_code(&report(vec![
+                row("a:1", rejected(), None),
+                row("b:1", rejected(), None)
+            ])),
+            exit::AUTH
+        );
+        // Refused here and there for different reasons: partial, not "auth everywhere".
+        assert_eq!(
+            exit_code(&report(vec![row("a:1", rejected(), None), row("b:1", down(), None)])),
+            exit::PARTIAL
+        );
+        assert_eq!(
+            exit_code(&report(vec![
+                row("a:1", insecure("a:1"), None),
+                row("b:1", insecure("b:1"), None)
+            ])),
+            exit::USAGE
+        );
+        assert_eq!(
+            exit_code(&report(vec![row("a:1", insecure("a:1"), None), row("b:1", None, None)])),
+            exit::PARTIAL
+        );
+    }
 }
