@@ -414,3 +414,33 @@ fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_pa
         .assert()
         .code(4);
 }
+
+#[test]
+fn verify_without_a_stream_to_watch_is_a_failure_that_says_why() {
+    // The client looks for the stream at a path this server does not serve.
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let out = client(dir.path())
+        .env("POLYCACHE_STREAM_PATH", "/api/no-such-stream")
+        .args([
+            "--url",
+            &node.base,
+            "invalidate",
+            "posts",
+            "--verify",
+            "--verify-timeout",
+            "1s",
+        ])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("ok 200"),
+        "the invalidation itself went through: {stdout}"
+    );
+    assert!(
+        stdout.contains("no stream to watch: the server answered HTTP 404"),
+        "{stdout}"
+    );
+}

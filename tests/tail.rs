@@ -247,3 +247,26 @@ fn tail_of_a_server_that_is_not_there_fails_with_a_hint() {
     assert!(err.contains("cannot follow local"), "{err}");
     assert!(err.contains("is the server running?"), "{err}");
 }
+
+#[test]
+fn tail_mirror_keeps_following_the_live_targets_when_one_is_down() {
+    let local = ServeNode::start(&[]);
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let dir = tmp();
+    let mut tail = tail(
+        &local,
+        dir.path(),
+        &["--mirrors", &dead],
+        &["--mirror", "--count", "1", "--timeout", "30s"],
+    );
+    invalidate(&local.base, None, &["auth"]);
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    assert!(
+        tail.stdout_text().contains(" local app-update #1 auth"),
+        "{}",
+        tail.stdout_text()
+    );
+    let err = tail.stderr_text();
+    let dead_name = dead.trim_start_matches("http://");
+    assert!(err.contains(&format!("error: cannot follow {dead_name}")), "{err}");
+}
