@@ -142,7 +142,7 @@ fn tail_json_prints_one_parseable_object_per_line() {
     let first = &objects[0];
     assert_eq!(first["event"], "app-update");
     assert_eq!(first["target"], "local");
-    assert_eq!(first["url"], node.base);
+    assert_eq!(first["base"], node.base);
     assert_eq!(first["event_id"], 1);
     assert_eq!(first["type"], "posts");
     assert_eq!(first["id"], "42");

@@ -312,7 +312,7 @@ impl View {
             Some(u) => json!({
                 "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 "target": ev.target.name,
-                "url": ev.target.base,
+                "base": ev.target.base,
                 "event": ev.event,
                 "event_id": event_id,
                 "type": u.kind,
@@ -325,7 +325,7 @@ impl View {
             None => json!({
                 "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 "target": ev.target.name,
-                "url": ev.target.base,
+                "base": ev.target.base,
                 "event": ev.event,
                 "event_id": event_id,
                 "data": data,
