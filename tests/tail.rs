@@ -270,3 +270,23 @@ fn tail_mirror_keeps_following_the_live_targets_when_one_is_down() {
     let dead_name = dead.trim_start_matches("http://");
     assert!(err.contains(&format!("error: cannot follow {dead_name}")), "{err}");
 }
+
+#[test]
+fn ctrl_c_ends_tail_cleanly_with_its_summary() {
+    let node = ServeNode::start(&[]);
+    let dir = tmp();
+    let mut tail = tail(&node, dir.path(), &["-v"], &[]);
+    invalidate(&node.base, None, &["posts"]);
+    tail.wait_lines(1);
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &tail.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    assert!(
+        tail.stderr_text().contains("1 event, 0 heartbeats"),
+        "{}",
+        tail.stderr_text()
+    );
+}

@@ -88,7 +88,13 @@ async fn watch(
         if view.verbose {
             eprintln!(
                 "{}",
-                view.style.dim(&format!("{shown} events, {heartbeats} heartbeats"))
+                view.style.dim(&format!(
+                    "{} {}, {} {}",
+                    shown,
+                    plural(shown, "event"),
+                    heartbeats,
+                    plural(heartbeats, "heartbeat")
+                ))
             );
         }
     };
@@ -333,6 +339,10 @@ impl View {
         };
         obj.to_string()
     }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 /// A JSON value without quotes around strings.
