@@ -102,10 +102,18 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
         crate::print(&plan)?;
         return Ok(exit::OK);
     }
-    let auth = Authenticator::from_settings(crate::client::http(), &ctx.settings, args.allow_insecure)
+    // One HTTP client for the logins, the invalidations and the --verify streams.
+    let http = crate::client::http();
+    let auth = Authenticator::from_settings(http.clone(), &ctx.settings, args.allow_insecure)
         .map_err(auth_failure)?
         .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")));
-    let report = crate::runtime()?.block_on(execute(ctx, args, graph, &targets, &jobs, auth, &request));
+    let plan = Plan {
+        graph,
+        targets: &targets,
+        jobs: &jobs,
+        request: &request,
+    };
+    let report = crate::runtime()?.block_on(execute(ctx, args, http, auth, plan));
     if ctx.global.json {
         crate::print(&render::json(&report))?;
     } else {
@@ -152,16 +160,27 @@ fn auth_failure(e: AuthError) -> Failure {
     Failure::new(exit::AUTH, e.to_string()).with_hint(hint)
 }
 
+/// What to send where.
+struct Plan<'a> {
+    graph: Graph,
+    targets: &'a [Arc<Target>],
+    jobs: &'a [Job],
+    request: &'a (dyn Fn(&Job) -> InvalidateRequest + Sync),
+}
+
 async fn execute(
     ctx: &Context,
     args: &InvalidateArgs,
-    graph: Graph,
-    targets: &[Arc<Target>],
-    jobs: &[Job],
+    http: reqwest::Client,
     auth: Authenticator,
-    request: &(dyn Fn(&Job) -> InvalidateRequest + Sync),
+    plan: Plan<'_>,
 ) -> Report {
-    let http = crate::client::http();
+    let Plan {
+        graph,
+        targets,
+        jobs,
+        request,
+    } = plan;
     let concurrency = args.concurrency as usize;
     let watch = if args.verify {
         let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
