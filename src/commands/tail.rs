@@ -38,7 +38,12 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
     let view = View {
         graph,
         wanted,
-        several: targets.len() > 1,
+        // Several targets: each line names its target, padded so the columns line up.
+        target_width: if targets.len() > 1 {
+            targets.iter().map(|t| t.name.chars().count()).max().unwrap_or(0)
+        } else {
+            0
+        },
         json: ctx.global.json,
         verbose: ctx.global.verbose > 0,
         style: ctx.style,
@@ -53,7 +58,8 @@ pub struct View {
     pub graph: Graph,
     /// Canonical types to keep; empty keeps everything.
     pub wanted: Vec<String>,
-    pub several: bool,
+    /// Width of the target column; 0 when following one target (no column).
+    pub target_width: usize,
     pub json: bool,
     pub verbose: bool,
     pub style: Style,
@@ -260,8 +266,9 @@ impl View {
     }
 
     fn target_prefix(&self, target: &Target) -> String {
-        if self.several {
-            format!("{} ", self.style.blue(&target.name))
+        if self.target_width > 0 {
+            let name = format!("{:<w$}", target.name, w = self.target_width);
+            format!("{} ", self.style.blue(&name))
         } else {
             String::new()
         }
@@ -370,11 +377,11 @@ mod tests {
         }
     }
 
-    fn view(several: bool, wanted: &[&str]) -> View {
+    fn view(target_width: usize, wanted: &[&str]) -> View {
         View {
             graph: Graph::built_in(),
             wanted: wanted.iter().map(|s| s.to_string()).collect(),
-            several,
+            target_width,
             json: false,
             verbose: false,
             style: Style::plain(),
@@ -384,7 +391,7 @@ mod tests {
 
     #[test]
     fn unknown_event_names_are_shown_with_their_data() {
-        let v = view(false, &[]);
+        let v = view(0, &[]);
         let ev = event("deploy-finished", "release 12\nok");
         assert!(v.keeps(&ev));
         assert!(
@@ -399,17 +406,17 @@ mod tests {
 
     #[test]
     fn types_outside_the_graph_are_flagged_and_several_targets_named() {
-        let v = view(true, &[]);
+        let v = view(16, &[]);
         let line = v.line(&event("app-update", r#"{"type":"widgets","id":3,"action":"delete"}"#));
         assert!(
-            line.contains("127.0.0.1:4001 app-update #9 widgets id=3 delete (type not in the graph)"),
+            line.contains("127.0.0.1:4001   app-update #9 widgets id=3 delete (type not in the graph)"),
             "{line}"
         );
     }
 
     #[test]
     fn the_type_filter_drops_other_types_and_untyped_events() {
-        let v = view(false, &["posts"]);
+        let v = view(0, &["posts"]);
         assert!(v.keeps(&event("app-update", r#"{"type":"post","id":null,"action":"update"}"#)));
         assert!(!v.keeps(&event("app-update", r#"{"type":"pages","id":null,"action":"update"}"#)));
         assert!(!v.keeps(&event("deploy-finished", "x")));
