@@ -30,6 +30,20 @@ impl Style {
         Style { color: false }
     }
 
+    /// Appends `s` to `out` in the colour `code` (an SGR code such as `"31"` or `"1;31"`),
+    /// allocating nothing: for output written in a hot loop.
+    pub fn paint_into(&self, out: &mut Vec<u8>, code: &str, s: &[u8]) {
+        if self.color {
+            out.extend_from_slice(b"\x1b[");
+            out.extend_from_slice(code.as_bytes());
+            out.push(b'm');
+            out.extend_from_slice(s);
+            out.extend_from_slice(b"\x1b[0m");
+        } else {
+            out.extend_from_slice(s);
+        }
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
