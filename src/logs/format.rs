@@ -11,24 +11,8 @@
 
 use chrono::{Local, Offset, TimeZone};
 
-use super::parse::{self, Parsed, Record, Scratch};
+use super::parse::{self, Known, Parsed, Record, Scratch};
 use crate::render::Style;
-
-/// Fields shown in the head of the line, or left out because they repeat on every line
-/// (`pid`, `hostname`: `--json` keeps them).
-const HEAD: [&str; 11] = [
-    "level",
-    "time",
-    "msg",
-    "module",
-    "type",
-    "target",
-    "status",
-    "durationMs",
-    "err",
-    "pid",
-    "hostname",
-];
 
 const DIM: &str = "2";
 const RED: &str = "31";
@@ -89,8 +73,8 @@ impl Formatter {
             s.paint_into(out, colour, label);
         }
         let head_start = out.len();
-        let module = rec.get("module");
-        let ty = rec.get("type");
+        let module = rec.known(Known::Module);
+        let ty = rec.known(Known::Type);
         if module.is_some() || ty.is_some() {
             out.push(b' ');
             if let Some(m) = module {
@@ -103,11 +87,11 @@ impl Formatter {
                 s.paint_into(out, MAGENTA, parse::text_of_raw(t, &mut st.text).as_bytes());
             }
         }
-        if let Some(t) = rec.get("target") {
+        if let Some(t) = rec.known(Known::Target) {
             out.extend_from_slice(" → ".as_bytes());
             s.paint_into(out, BLUE, parse::text_of_raw(t, &mut st.text).as_bytes());
         }
-        if let Some(raw) = rec.get("status") {
+        if let Some(raw) = rec.known(Known::Status) {
             let text = parse::text_of_raw(raw, &mut st.text);
             let code: Option<u32> = text.parse().ok();
             let colour = match code {
@@ -118,7 +102,7 @@ impl Formatter {
             out.push(b' ');
             s.paint_into(out, colour, text.as_bytes());
         }
-        if let Some(raw) = rec.get("durationMs") {
+        if let Some(raw) = rec.known(Known::DurationMs) {
             let text = parse::text_of_raw(raw, &mut st.text);
             out.push(b' ');
             let slow = rec.duration_ms().is_some_and(|d| d >= 1000.0);
@@ -130,7 +114,7 @@ impl Formatter {
                 s.paint_into(out, if slow { YELLOW } else { DIM }, &piece);
             }
         }
-        if let Some(raw) = rec.get("msg") {
+        if let Some(raw) = rec.known(Known::Msg) {
             // Two spaces set the message apart from a head of module, target and status.
             out.extend_from_slice(if out.len() > head_start { b"  " } else { b" " });
             let msg = parse::text_of_raw(raw, &mut st.text);
@@ -138,16 +122,14 @@ impl Formatter {
             s.paint_into(out, if important { BOLD } else { "" }, msg.as_bytes());
         }
         let mut first = true;
-        for (k, v) in rec.fields() {
-            if HEAD.contains(&k) {
-                continue;
-            }
+        // The other fields; pid and hostname repeat on every line and are left out.
+        for (k, v) in rec.others() {
             out.extend_from_slice(if first { b"  " } else { b" " });
             first = false;
             self.field(k, v, &mut st.text, out);
         }
         out.push(b'\n');
-        if let Some(err) = rec.get("err") {
+        if let Some(err) = rec.known(Known::Err) {
             self.err(err, st, out);
         }
     }

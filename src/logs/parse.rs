@@ -11,6 +11,8 @@ use serde_json::value::RawValue;
 #[derive(Debug, Default)]
 pub struct Scratch {
     fields: Vec<Field>,
+    /// Index in `fields` of each [`Known`] key, `u32::MAX` when absent.
+    known: [u32; KNOWN.len()],
     /// Keys that were written with escapes, unescaped.
     pool: String,
 }
@@ -20,6 +22,59 @@ pub struct Scratch {
 struct Field {
     key: Span,
     value: (u32, u32),
+    /// One of the [`Known`] keys.
+    known: bool,
+}
+
+/// The keys pino and the platform give a meaning to, found by index instead of by search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    Level,
+    Time,
+    Msg,
+    Module,
+    Type,
+    Target,
+    Status,
+    DurationMs,
+    Err,
+    Pid,
+    Hostname,
+}
+
+const KNOWN: [&str; 11] = [
+    "level",
+    "time",
+    "msg",
+    "module",
+    "type",
+    "target",
+    "status",
+    "durationMs",
+    "err",
+    "pid",
+    "hostname",
+];
+
+impl Known {
+    fn of(key: &str) -> Option<Known> {
+        use Known::*;
+        // By length first: one comparison for most keys.
+        Some(match (key.len(), key) {
+            (3, "msg") => Msg,
+            (3, "err") => Err,
+            (3, "pid") => Pid,
+            (4, "time") => Time,
+            (4, "type") => Type,
+            (5, "level") => Level,
+            (6, "module") => Module,
+            (6, "target") => Target,
+            (6, "status") => Status,
+            (8, "hostname") => Hostname,
+            (10, "durationMs") => DurationMs,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +96,7 @@ pub const FATAL: u32 = 60;
 pub struct Record<'a> {
     pub line: &'a str,
     fields: &'a [Field],
+    known: &'a [u32; KNOWN.len()],
     pool: &'a str,
     /// The level as a number (`"warn"` is 40); `None` when absent or unknown.
     pub level: Option<u32>,
@@ -61,10 +117,12 @@ impl Scratch {
     pub fn parse<'a>(&'a mut self, line: &'a str) -> Parsed<'a> {
         self.fields.clear();
         self.pool.clear();
+        self.known = [u32::MAX; KNOWN.len()];
         let base = line.as_ptr() as usize;
         let mut de = serde_json::Deserializer::from_str(line);
         let seed = Collect {
             fields: &mut self.fields,
+            known: &mut self.known,
             pool: &mut self.pool,
             base,
         };
@@ -74,12 +132,13 @@ impl Scratch {
         let mut rec = Record {
             line,
             fields: &self.fields,
+            known: &self.known,
             pool: &self.pool,
             level: None,
             time: None,
         };
-        rec.level = rec.get("level").and_then(level_of_raw);
-        rec.time = rec.get("time").and_then(time_of_raw);
+        rec.level = rec.known(Known::Level).and_then(level_of_raw);
+        rec.time = rec.known(Known::Time).and_then(time_of_raw);
         Parsed::Record(rec)
     }
 }
@@ -92,19 +151,35 @@ impl<'a> Record<'a> {
         }
     }
 
+    fn value(&self, f: &Field) -> &'a str {
+        &self.line[f.value.0 as usize..f.value.1 as usize]
+    }
+
+    /// The raw JSON text of a well-known field.
+    pub fn known(&self, k: Known) -> Option<&'a str> {
+        let i = self.known[k as usize];
+        self.fields.get(i as usize).map(|f| self.value(f))
+    }
+
     /// The raw JSON text of a top-level field (the first one, when a key repeats).
     pub fn get(&self, key: &str) -> Option<&'a str> {
-        self.fields
-            .iter()
-            .find(|f| self.key(f) == key)
-            .map(|f| &self.line[f.value.0 as usize..f.value.1 as usize])
+        match Known::of(key) {
+            Some(k) => self.known(k),
+            None => self.fields.iter().find(|f| self.key(f) == key).map(|f| self.value(f)),
+        }
     }
 
     /// Every top-level field as (key, raw JSON value), in the order written.
     pub fn fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.fields.iter().map(|f| (self.key(f), self.value(f)))
+    }
+
+    /// The fields that are not [`Known`], in the order written.
+    pub fn others(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.fields
             .iter()
-            .map(|f| (self.key(f), &self.line[f.value.0 as usize..f.value.1 as usize]))
+            .filter(|f| !f.known)
+            .map(|f| (self.key(f), self.value(f)))
     }
 
     /// A string field's content, unescaped into `buf` only when it has escapes; a number
@@ -118,7 +193,7 @@ impl<'a> Record<'a> {
 
     /// `durationMs` as a number (a numeric string is accepted too).
     pub fn duration_ms(&self) -> Option<f64> {
-        let raw = self.get("durationMs")?;
+        let raw = self.known(Known::DurationMs)?;
         raw.trim_matches('"').parse::<f64>().ok().filter(|d| d.is_finite())
     }
 }
@@ -230,6 +305,7 @@ pub fn time_of_raw(raw: &str) -> Option<i64> {
 /// Collects the top-level fields of an object without decoding their values.
 struct Collect<'s> {
     fields: &'s mut Vec<Field>,
+    known: &'s mut [u32; KNOWN.len()],
     pool: &'s mut String,
     base: usize,
 }
@@ -247,14 +323,24 @@ impl<'de> Visitor<'de> for Collect<'_> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeySeed {
+        while let Some((key, which)) = map.next_key_seed(KeySeed {
             pool: self.pool,
             base: self.base,
         })? {
             let value: &'de RawValue = map.next_value()?;
             let s = value.get().as_ptr() as usize - self.base;
             let value = (s as u32, (s + value.get().len()) as u32);
-            self.fields.push(Field { key, value });
+            let known = match which {
+                Some(k) => {
+                    let slot = &mut self.known[k as usize];
+                    if *slot == u32::MAX {
+                        *slot = self.fields.len() as u32;
+                    }
+                    true
+                }
+                None => false,
+            };
+            self.fields.push(Field { key, value, known });
         }
         Ok(())
     }
@@ -266,25 +352,25 @@ struct KeySeed<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Span;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Span, D::Error> {
+    type Value = (Span, Option<Known>);
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Span;
+    type Value = (Span, Option<Known>);
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a key")
     }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Span, E> {
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         let s = v.as_ptr() as usize - self.base;
-        Ok(Span::Line(s as u32, (s + v.len()) as u32))
+        Ok((Span::Line(s as u32, (s + v.len()) as u32), Known::of(v)))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Span, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let s = self.pool.len();
         self.pool.push_str(v);
-        Ok(Span::Pool(s as u32, self.pool.len() as u32))
+        Ok((Span::Pool(s as u32, self.pool.len() as u32), Known::of(v)))
     }
 }
 
