@@ -40,6 +40,9 @@ pub struct FormatState {
     text2: String,
     /// The 15-minute slot whose offset is cached, and the offset in ms.
     zone_slot: Option<(i64, i64)>,
+    /// The last stamp written and its second: entries come many to a second.
+    stamp: [u8; 23],
+    stamp_second: Option<i64>,
 }
 
 impl Formatter {
@@ -48,9 +51,17 @@ impl Formatter {
         let s = self.style;
         if let Some(t) = rec.time {
             let local = t + self.offset(t, st);
-            let mut stamp = [0u8; 23];
-            write_stamp(local, &mut stamp);
-            s.paint_into(out, DIM, &stamp);
+            let second = local.div_euclid(1000);
+            if st.stamp_second == Some(second) {
+                let ms = local.rem_euclid(1000) as u32;
+                st.stamp[20] = b'0' + (ms / 100) as u8;
+                st.stamp[21] = b'0' + (ms / 10 % 10) as u8;
+                st.stamp[22] = b'0' + (ms % 10) as u8;
+            } else {
+                write_stamp(local, &mut st.stamp);
+                st.stamp_second = Some(second);
+            }
+            s.paint_into(out, DIM, &st.stamp);
             out.push(b' ');
         }
         let (label, colour): (&[u8], &str) = match rec.level {
@@ -105,14 +116,14 @@ impl Formatter {
         if let Some(raw) = rec.known(Known::DurationMs) {
             let text = parse::text_of_raw(raw, &mut st.text);
             out.push(b' ');
-            let slow = rec.duration_ms().is_some_and(|d| d >= 1000.0);
-            let start = out.len();
+            let colour = match s.color && rec.duration_ms().is_some_and(|d| d >= 1000.0) {
+                true => YELLOW,
+                false => DIM,
+            };
+            s.start(out, colour);
             out.extend_from_slice(text.as_bytes());
             out.extend_from_slice(b"ms");
-            if s.color {
-                let piece = out.split_off(start);
-                s.paint_into(out, if slow { YELLOW } else { DIM }, &piece);
-            }
+            s.end(out, colour);
         }
         if let Some(raw) = rec.known(Known::Msg) {
             // Two spaces set the message apart from a head of module, target and status.
@@ -135,8 +146,10 @@ impl Formatter {
     }
 
     fn field(&self, key: &str, raw: &str, buf: &mut String, out: &mut Vec<u8>) {
-        self.style.paint_into(out, DIM, key.as_bytes());
-        self.style.paint_into(out, DIM, b"=");
+        self.style.start(out, DIM);
+        out.extend_from_slice(key.as_bytes());
+        out.push(b'=');
+        self.style.end(out, DIM);
         if raw.starts_with('"') {
             let text = parse::text_of_raw(raw, buf);
             let bare = !text.is_empty() && !text.bytes().any(|b| b <= b' ' || b == b'"' || b == b'=' || b == 0x7f);

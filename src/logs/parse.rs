@@ -4,7 +4,6 @@
 //! a reusable pool), so parsing allocates nothing once the [`Scratch`] has warmed up. Values
 //! stay raw JSON text; they are decoded only when something looks at them.
 
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// Reusable buffers for parsing, one per thread.
@@ -118,15 +117,7 @@ impl Scratch {
         self.fields.clear();
         self.pool.clear();
         self.known = [u32::MAX; KNOWN.len()];
-        let base = line.as_ptr() as usize;
-        let mut de = serde_json::Deserializer::from_str(line);
-        let seed = Collect {
-            fields: &mut self.fields,
-            known: &mut self.known,
-            pool: &mut self.pool,
-            base,
-        };
-        if seed.deserialize(&mut de).is_err() || de.end().is_err() {
+        if !scan_object(line, &mut self.fields, &mut self.known, &mut self.pool) {
             return Parsed::Raw;
         }
         let mut rec = Record {
@@ -202,7 +193,7 @@ impl<'a> Record<'a> {
 /// values as written.
 pub fn text_of_raw<'b>(raw: &'b str, buf: &'b mut String) -> &'b str {
     match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        Some(inner) if !inner.contains('\\') => inner,
+        Some(inner) if memchr::memchr(b'\\', inner.as_bytes()).is_none() => inner,
         Some(inner) => {
             buf.clear();
             unescape(inner, buf);
@@ -302,75 +293,161 @@ pub fn time_of_raw(raw: &str) -> Option<i64> {
     raw.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64)
 }
 
-/// Collects the top-level fields of an object without decoding their values.
-struct Collect<'s> {
-    fields: &'s mut Vec<Field>,
-    known: &'s mut [u32; KNOWN.len()],
-    pool: &'s mut String,
-    base: usize,
+/// What may not appear raw in a JSON string: the quote, the backslash, control characters.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
 }
 
-impl<'de> DeserializeSeed<'de> for Collect<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Collect<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some((key, which)) = map.next_key_seed(KeySeed {
-            pool: self.pool,
-            base: self.base,
-        })? {
-            let value: &'de RawValue = map.next_value()?;
-            let s = value.get().as_ptr() as usize - self.base;
-            let value = (s as u32, (s + value.get().len()) as u32);
-            let known = match which {
-                Some(k) => {
-                    let slot = &mut self.known[k as usize];
-                    if *slot == u32::MAX {
-                        *slot = self.fields.len() as u32;
-                    }
-                    true
-                }
-                None => false,
-            };
-            self.fields.push(Field { key, value, known });
+/// A string starting at `b[start] == '"'`: the index after its closing quote, and whether it
+/// has escapes. `None` when it is not a valid JSON string.
+fn scan_string(b: &[u8], start: usize) -> Option<(usize, bool)> {
+    let mut i = start + 1;
+    let mut escaped = false;
+    loop {
+        while i < b.len() && !STOP[b[i] as usize] {
+            i += 1;
         }
-        Ok(())
+        match b.get(i)? {
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                match b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        let hex = b.get(i + 2..i + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            _ => return None, // a raw control character
+        }
     }
 }
 
-struct KeySeed<'s> {
-    pool: &'s mut String,
-    base: usize,
+/// A number starting at `b[i]`: the index after it (JSON's grammar, strictly).
+fn scan_number(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |b: &[u8], mut i: usize| {
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        (i > s).then_some(i)
+    };
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(b, i)?,
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        i = digits(b, i + 1)?;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        i = digits(b, i)?;
+    }
+    Some(i)
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = (Span, Option<Known>);
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
+/// Any JSON value starting at `line[i]` (not whitespace): the index after it. Nested objects
+/// and arrays are checked by serde_json; the top level, where pino puts nearly everything, is
+/// scanned here.
+fn scan_value(line: &str, i: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let lit = |word: &[u8]| b.get(i..i + word.len()).filter(|w| *w == word).map(|_| i + word.len());
+    match b.get(i)? {
+        b'"' => scan_string(b, i).map(|(end, _)| end),
+        b'{' | b'[' => {
+            use serde::Deserialize;
+            let mut de = serde_json::Deserializer::from_str(&line[i..]);
+            let raw = <&RawValue>::deserialize(&mut de).ok()?;
+            Some(i + raw.get().len())
+        }
+        b't' => lit(b"true"),
+        b'f' => lit(b"false"),
+        b'n' => lit(b"null"),
+        b'-' | b'0'..=b'9' => scan_number(b, i),
+        _ => None,
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = (Span, Option<Known>);
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a key")
+/// Splits a line holding one JSON object into its top-level fields; false when it is not
+/// exactly one JSON object.
+fn scan_object(line: &str, fields: &mut Vec<Field>, known: &mut [u32; KNOWN.len()], pool: &mut String) -> bool {
+    let b = line.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return false;
     }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        let s = v.as_ptr() as usize - self.base;
-        Ok((Span::Line(s as u32, (s + v.len()) as u32), Known::of(v)))
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return skip_ws(b, i + 1) == b.len();
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let s = self.pool.len();
-        self.pool.push_str(v);
-        Ok((Span::Pool(s as u32, self.pool.len() as u32), Known::of(v)))
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return false;
+        }
+        let Some((key_end, escaped)) = scan_string(b, i) else {
+            return false;
+        };
+        let (key, which) = if escaped {
+            let start = pool.len();
+            unescape(&line[i + 1..key_end - 1], pool);
+            (Span::Pool(start as u32, pool.len() as u32), Known::of(&pool[start..]))
+        } else {
+            (
+                Span::Line(i as u32 + 1, key_end as u32 - 1),
+                Known::of(&line[i + 1..key_end - 1]),
+            )
+        };
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return false;
+        }
+        i = skip_ws(b, i + 1);
+        let Some(value_end) = scan_value(line, i) else {
+            return false;
+        };
+        if let Some(k) = which
+            && known[k as usize] == u32::MAX
+        {
+            known[k as usize] = fields.len() as u32;
+        }
+        fields.push(Field {
+            key,
+            value: (i as u32, value_end as u32),
+            known: which.is_some(),
+        });
+        i = skip_ws(b, value_end);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return skip_ws(b, i + 1) == b.len(),
+            _ => return false,
+        }
     }
 }
 
@@ -406,6 +483,58 @@ mod tests {
         assert_eq!(r.get("n"), Some(r#"{"x":[1,2]}"#));
         let mut buf = String::new();
         assert_eq!(r.text("msg", &mut buf), Some("line\nnext é 😀"));
+    }
+
+    /// The scanner agrees with serde_json on what is an object and on every value.
+    #[test]
+    fn scanner_agrees_with_serde_json() {
+        let lines = [
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"a":1,"b":-0.5e+3,"c":true,"d":false,"e":null,"f":"x\"y","g":[1,{"h":[]}],"i":{"j":"k"}}"#,
+            r#"{"level":30,"time":1,"msg":"tab\tand \u00e9 and \ud83d\ude00"}"#,
+            r#"{ "a" : 1 , "b" : [ 1 , 2 ] }"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12g4"}"#,
+            "{\"a\":\"raw\ttab\"}",
+            r#"{"a":1,}"#,
+            r#"{,"a":1}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1}}"#,
+            r#"{"a":{"b":1}"#,
+            r#"{"a":[1,2}"#,
+            r#"{"a":{"b" 1}}"#,
+            r#"{a:1}"#,
+            r#"{"a":1"#,
+            r#"{"a":"unterminated}"#,
+            r#"{"a":1} {"b":2}"#,
+            r#"["not","an","object"]"#,
+            r#""string""#,
+            "",
+        ];
+        for line in lines {
+            let want = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .filter(|v| v.is_object());
+            let mut sc = Scratch::default();
+            match (sc.parse(line), want) {
+                (Parsed::Raw, None) => {}
+                (Parsed::Record(r), Some(serde_json::Value::Object(m))) => {
+                    assert_eq!(r.fields().count(), m.len(), "{line}");
+                    for (k, raw) in r.fields() {
+                        let v: serde_json::Value = serde_json::from_str(raw).expect(raw);
+                        assert_eq!(Some(&v), m.get(k), "{line}: {k}");
+                    }
+                }
+                (got, want) => panic!("{line}: scanner {got:?}, serde_json {want:?}"),
+            }
+        }
     }
 
     #[test]
