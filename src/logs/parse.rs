@@ -245,6 +245,8 @@ pub fn unescape(inner: &str, out: &mut String) {
 pub fn level_of_raw(raw: &str) -> Option<u32> {
     if raw.starts_with('"') {
         level_of_label(raw.trim_matches('"'))
+    } else if let Ok(l) = raw.parse::<u32>() {
+        Some(l)
     } else {
         raw.parse::<f64>()
             .ok()
