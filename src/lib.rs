@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     };
     // `config` lists the warnings itself; `serve` judges its mirrors against its own
     // address, not POLYCACHE_URL, and says so itself.
-    if !ctx.global.json && !matches!(cli.command, Command::Config | Command::Serve(_)) {
+    if !ctx.global.json && !matches!(cli.command, Command::Config | Command::Serve(_) | Command::Demo(_)) {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }
@@ -59,6 +59,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Logs(args) => commands::logs::run(&ctx, &args),
+        Command::Demo(args) => commands::demo::run(&ctx, &args),
+        Command::Doctor(_) => Err(Failure::error("doctor: not built yet")),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

@@ -92,7 +92,8 @@ pub fn graph_report(graph: &Graph) -> GraphReport {
     }
 }
 
-fn tree_text(r: &TypeReport, st: Style) -> String {
+/// The tree form of one type: what it is built from and what invalidating it clears.
+pub fn tree_text(r: &TypeReport, st: Style) -> String {
     let mut out = String::new();
     if let Some(a) = &r.alias {
         out.push_str(&format!(

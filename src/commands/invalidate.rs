@@ -65,7 +65,14 @@ pub struct Report {
     pub results: Vec<Row>,
 }
 
-pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
+/// The types resolved through the graph, the targets, and one job per (target, type).
+struct Prepared {
+    graph: Graph,
+    targets: Vec<Arc<Target>>,
+    jobs: Vec<Job>,
+}
+
+fn prepare(ctx: &Context, args: &InvalidateArgs) -> Result<Prepared, Failure> {
     let graph = ctx.graph()?;
     let mut kinds: Vec<String> = Vec::new();
     for t in &args.types {
@@ -90,30 +97,27 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
             })
         })
         .collect();
-    let request = |job: &Job| {
-        let req = InvalidateRequest::new(job.kind.clone(), args.via_server);
-        match &args.id {
-            Some(id) => req.with_id(serde_json::Value::String(id.clone())),
-            None => req,
-        }
-    };
+    Ok(Prepared { graph, targets, jobs })
+}
+
+/// The request a job sends.
+fn request_for(args: &InvalidateArgs, job: &Job) -> InvalidateRequest {
+    let req = InvalidateRequest::new(job.kind.clone(), args.via_server);
+    match &args.id {
+        Some(id) => req.with_id(serde_json::Value::String(id.clone())),
+        None => req,
+    }
+}
+
+pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
     if args.dry_run {
-        let plan = dry_run(ctx, args, &graph, &targets, &jobs, &request);
+        let p = prepare(ctx, args)?;
+        let request = |job: &Job| request_for(args, job);
+        let plan = dry_run(ctx, args, &p.graph, &p.targets, &p.jobs, &request);
         crate::print(&plan)?;
         return Ok(exit::OK);
     }
-    // One HTTP client for the logins, the invalidations and the --verify streams.
-    let http = crate::client::http();
-    let auth = Authenticator::from_settings(http.clone(), &ctx.settings, args.allow_insecure)
-        .map_err(auth_failure)?
-        .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")));
-    let plan = Plan {
-        graph,
-        targets: &targets,
-        jobs: &jobs,
-        request: &request,
-    };
-    let report = crate::runtime()?.block_on(execute(ctx, args, http, auth, plan));
+    let report = crate::runtime()?.block_on(send(ctx, args))?;
     if ctx.global.json {
         crate::print(&render::json(&report))?;
     } else {
@@ -135,6 +139,25 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
         eprintln!("{} {h}", ctx.style.yellow("hint:"));
     }
     Ok(code)
+}
+
+/// Runs the invalidations of `args` (not `--dry-run`) and returns the report, for `run`
+/// and for other commands that invalidate as part of their work (`demo`).
+pub async fn send(ctx: &Context, args: &InvalidateArgs) -> Result<Report, Failure> {
+    let Prepared { graph, targets, jobs } = prepare(ctx, args)?;
+    let request = |job: &Job| request_for(args, job);
+    // One HTTP client for the logins, the invalidations and the --verify streams.
+    let http = crate::client::http();
+    let auth = Authenticator::from_settings(http.clone(), &ctx.settings, args.allow_insecure)
+        .map_err(auth_failure)?
+        .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")));
+    let plan = Plan {
+        graph,
+        targets: &targets,
+        jobs: &jobs,
+        request: &request,
+    };
+    Ok(execute(ctx, args, http, auth, plan).await)
 }
 
 /// 0 when everything succeeded; 2 when every target was refused as plain http to another
@@ -314,7 +337,8 @@ fn progress_bar(ctx: &Context, len: usize) -> indicatif::ProgressBar {
     bar
 }
 
-fn table(report: &Report, args: &InvalidateArgs, style: Style) -> String {
+/// The result table, with the summary line under it.
+pub fn table(report: &Report, args: &InvalidateArgs, style: Style) -> String {
     let mut header = vec!["target", "type", "status", "cleared", "latency"];
     if args.verify {
         header.extend(["on stream", "propagation"]);

@@ -3,6 +3,7 @@
 
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod graph;
 pub mod invalidate;
 pub mod logs;

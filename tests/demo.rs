@@ -1,0 +1,231 @@
+//! `polycache demo`: the real binary runs the whole walkthrough against its two in-process
+//! nodes; every step must check out, the figures must be real, and the throwaway password
+//! must never reach the output.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::polycache;
+
+const STEPS: [&str; 6] = [
+    "1. the graph: what invalidating pictures clears",
+    "2. the cache entries on each node, before",
+    "3. polycache invalidate pictures --mirror --verify",
+    "4. the app-update events on both streams",
+    "5. the cache entries on each node, after",
+    "6. polycache invalidate translations --via-server: the local node broadcasts",
+];
+
+/// The env file the demo names on its `env file` line.
+fn env_file_of(stdout: &str) -> PathBuf {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("env file"))
+        .unwrap_or_else(|| panic!("no `env file` line in:\n{stdout}"));
+    PathBuf::from(line.trim())
+}
+
+fn env_value(path: &Path, key: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!("{key} missing from {}:\n{text}", path.display()))
+        .trim_matches('"')
+        .to_string()
+}
+
+#[test]
+fn demo_walks_through_every_step_and_exits_0_without_printing_the_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = polycache(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+
+    // Each step is narrated, in order, and ends with its ✓ line.
+    let mut at = 0;
+    for title in STEPS {
+        let i = stdout[at..]
+            .find(title)
+            .unwrap_or_else(|| panic!("step `{title}` missing or out of order:\n{stdout}"));
+        at += i + title.len();
+    }
+    let checks: Vec<&str> = stdout.lines().filter(|l| l.starts_with("✓ ")).collect();
+    assert_eq!(checks.len(), 7, "six step checks and the verdict:\n{stdout}");
+    assert!(!stdout.contains('✗'), "{stdout}");
+    assert!(checks[6].starts_with("✓ all 6 steps checked out in "), "{stdout}");
+
+    // Real figures from the real nodes.
+    assert!(stdout.contains("✓ invalidating pictures clears 4 types: pictures, posts, pages, feed"));
+    assert!(stdout.contains("✓ 24 entries on local, 24 on production"), "{stdout}");
+    assert_eq!(
+        stdout.matches("┆ ok 200 ┆ pictures, posts, pages, feed ┆").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 of 2 invalidations succeeded"));
+    assert_eq!(
+        stdout
+            .matches("app-update #1 pictures update -> clears pictures, posts, pages, feed")
+            .count(),
+        2
+    );
+    assert!(
+        stdout.contains("✓ app-update pictures arrived on both streams (local #1 after "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("│ posts        ┆ 3 → 0 ┆ 3 → 0      ┆ cleared │"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("│ categories   ┆ 3 → 3 ┆ 3 → 3      ┆ kept    │"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(
+        "✓ pictures, posts, pages, feed gone on both nodes; categories, translations, auth, types still cached"
+    ));
+    assert!(stdout.contains("the local server broadcasts to its own mirrors (mirrored: true)"));
+    assert!(stdout.contains("production's translations entries: 3 → 0"), "{stdout}");
+    assert!(
+        stdout.contains("mirror invalidated"),
+        "the logs --mirror line:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("invalidated=[\"translations\",\"pages\",\"feed\"]"),
+        "{stdout}"
+    );
+
+    // The by-hand commands name the env file, which only its owner can read.
+    let env = env_file_of(&stdout);
+    assert!(
+        env.starts_with(tmp.path()),
+        "the demo directory honours TMPDIR: {}",
+        env.display()
+    );
+    assert!(stdout.contains(&format!(
+        "polycache --env-file {} invalidate pictures --mirror --verify",
+        env.display()
+    )));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&env).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "env file mode");
+    }
+    let password = env_value(&env, "SERVICE_PASSWORD");
+    assert!(password.len() >= 16, "a generated password: {password:?}");
+    assert!(
+        !stdout.contains(&password) && !stderr.contains(&password),
+        "the password leaked"
+    );
+    // Nor does a token: the nodes' JWTs all start with the same header.
+    assert!(
+        !stdout.contains("eyJ") && !stderr.contains("eyJ"),
+        "a token leaked:\n{stdout}\n{stderr}"
+    );
+    // The log the demo showed is the real file it names.
+    let log = env_value(&env, "CACHE_LOG");
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(log_text.contains("\"module\":\"mirror\""), "{log_text}");
+    assert!(!log_text.contains(&password));
+}
+
+#[test]
+fn demo_json_reports_every_step() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = polycache(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .args(["demo", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["ok"], true);
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    for (i, s) in steps.iter().enumerate() {
+        assert_eq!(s["n"], i + 1);
+        assert_eq!(s["ok"], true, "{s}");
+    }
+    assert_eq!(steps[2]["data"]["results"].as_array().unwrap().len(), 2);
+    assert_eq!(steps[2]["data"]["results"][0]["verify"]["seen"], true);
+    assert_eq!(steps[4]["data"]["local"]["categories"], 3);
+    assert!(steps[4]["data"]["local"].get("pictures").is_none());
+    let env = PathBuf::from(v["envFile"].as_str().unwrap());
+    let password = env_value(&env, "SERVICE_PASSWORD");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&password));
+    assert!(v["commands"][0].as_str().unwrap().contains("--env-file"));
+}
+
+#[test]
+fn demo_keep_leaves_nodes_that_the_printed_commands_reach_until_ctrl_c() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stdout_path = tmp.path().join("demo.out");
+    let mut child = common::serve::clean_command(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .args(["demo", "--keep"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(std::fs::File::create(&stdout_path).unwrap()))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let text = loop {
+        let text = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+        if text.contains("press Ctrl-C to stop them") {
+            break text;
+        }
+        if start.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("demo --keep did not reach its waiting state:\n{text}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let env = env_file_of(&text);
+    // The printed command, run by hand, reaches both nodes with the env file's account.
+    let out = polycache(tmp.path())
+        .args([
+            "--env-file",
+            env.to_str().unwrap(),
+            "invalidate",
+            "categories",
+            "--mirror",
+            "--verify",
+        ])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let stopped = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{shown}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("2 of 2 invalidations succeeded"), "{shown}");
+    assert_eq!(shown.matches("categories, posts, pages, feed").count(), 2, "{shown}");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("demo --keep did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
