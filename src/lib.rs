@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod render;
+pub mod store;
 
 use std::io::Write;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             print(&commands::graph::run(&ctx, &args)?)?;
             Ok(exit::OK)
         }
+        Command::Redis(args) => commands::redis::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod config;
 pub mod graph;
+pub mod redis;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;
