@@ -184,6 +184,7 @@ pub struct ScannedKey {
 #[derive(Clone)]
 struct Node {
     addr: String,
+    client: Client,
     conn: MultiplexedConnection,
 }
 
@@ -262,14 +263,16 @@ impl Store {
                 _ => "127.0.0.1".to_string(),
             };
             for (host, port, myself) in cluster_masters(&nodes, &default_host) {
+                let addr = format!("{host}:{port}");
+                let node_client = store.node_client(&addr)?;
                 let conn = if myself {
                     first.clone()
                 } else {
-                    let node_client = store.node_client(&format!("{host}:{port}"))?;
                     store.open(&node_client).await?
                 };
                 store.nodes.push(Node {
-                    addr: format!("{host}:{port}"),
+                    addr,
+                    client: node_client,
                     conn,
                 });
             }
@@ -279,7 +282,11 @@ impl Store {
                 ConnectionAddr::Unix(p) => p.display().to_string(),
                 _ => "?".to_string(),
             };
-            store.nodes.push(Node { addr, conn: first });
+            store.nodes.push(Node {
+                addr,
+                client,
+                conn: first,
+            });
         }
         Ok(store)
     }
@@ -351,7 +358,7 @@ impl Store {
     /// handed to `on_page` as they arrive (keys only, nothing described).
     pub async fn scan(&self, pattern: &str, mut on_page: impl FnMut(Vec<ScannedKey>)) -> Result<(), StoreError> {
         for (i, node) in self.nodes.iter().enumerate() {
-            let mut pages = std::pin::pin!(self.pages(i, node, pattern));
+            let mut pages = std::pin::pin!(self.pages(i, node.conn.clone(), pattern));
             while let Some(page) = pages.try_next().await? {
                 on_page(page);
             }
@@ -363,50 +370,79 @@ impl Store {
     fn pages<'a>(
         &'a self,
         index: usize,
-        node: &'a Node,
+        conn: MultiplexedConnection,
         pattern: &'a str,
     ) -> impl futures::Stream<Item = Result<Vec<ScannedKey>, StoreError>> + 'a {
-        futures::stream::try_unfold(Some(0u64), move |cursor| async move {
-            let Some(cursor) = cursor else { return Ok(None) };
-            let mut conn = node.conn.clone();
-            let (next, keys): (String, Vec<Vec<u8>>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(pattern)
-                .arg("COUNT")
-                .arg(SCAN_COUNT)
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| self.err(&e))?;
-            let next: u64 = next.parse().map_err(|_| StoreError::Server {
-                url: self.url.clone(),
-                detail: format!("SCAN returned a cursor that is not a number: {next}"),
-            })?;
-            let page = keys.into_iter().map(|key| ScannedKey { key, node: index }).collect();
-            Ok(Some((page, (next != 0).then_some(next))))
+        futures::stream::try_unfold(Some(0u64), move |cursor| {
+            let mut conn = conn.clone();
+            async move {
+                let Some(cursor) = cursor else { return Ok(None) };
+                let (next, keys): (String, Vec<Vec<u8>>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(pattern)
+                    .arg("COUNT")
+                    .arg(SCAN_COUNT)
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(|e| self.err(&e))?;
+                let next: u64 = next.parse().map_err(|_| StoreError::Server {
+                    url: self.url.clone(),
+                    detail: format!("SCAN returned a cursor that is not a number: {next}"),
+                })?;
+                let page = keys.into_iter().map(|key| ScannedKey { key, node: index }).collect();
+                Ok(Some((page, (next != 0).then_some(next))))
+            }
         })
     }
 
     /// One SCAN pass over `pattern` with the per-key facts of `fields` fetched page by
-    /// page, several pipelines in flight; described pages go to `on_page`. Keys that
-    /// vanished between SCAN and the pipeline are dropped.
+    /// page; described pages go to `on_page`. Keys that vanished between SCAN and the
+    /// pipeline are dropped.
+    ///
+    /// SCAN runs on a connection of its own and reads ahead into a bounded queue, while
+    /// up to [`IN_FLIGHT`] pipelines per node describe earlier pages on the main
+    /// connection: the cursor's round trips are strictly sequential, so they must not
+    /// wait behind the pipelines, and the server always has work queued.
     pub async fn scan_described(
         &self,
         pattern: &str,
         fields: Fields,
         mut on_page: impl FnMut(Vec<KeyInfo>),
     ) -> Result<(), StoreError> {
-        let streams = self.nodes.iter().enumerate().map(|(i, node)| {
-            self.pages(i, node, pattern)
-                .map_ok(move |page| self.describe_on(node, page, fields))
-                .try_buffer_unordered(IN_FLIGHT)
-                .boxed()
-        });
-        let mut all = futures::stream::select_all(streams);
-        while let Some(page) = all.try_next().await? {
-            on_page(page);
+        let mut scan_conns = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            scan_conns.push(self.open(&node.client).await?);
         }
-        Ok(())
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(usize, Vec<ScannedKey>), StoreError>>(4 * IN_FLIGHT);
+        let produce = async move {
+            let streams = scan_conns
+                .into_iter()
+                .enumerate()
+                .map(|(i, conn)| self.pages(i, conn, pattern).map_ok(move |p| (i, p)).boxed());
+            let mut all = futures::stream::select_all(streams);
+            while let Some(page) = all.next().await {
+                let failed = page.is_err();
+                if tx.send(page).await.is_err() || failed {
+                    break;
+                }
+            }
+        };
+        // `rx` moves in, so that a failing consumer drops it and unblocks the producer.
+        let consume = async move {
+            let pages = futures::stream::poll_fn(|cx| rx.poll_recv(cx));
+            let mut described = std::pin::pin!(
+                pages
+                    .map_ok(|(i, page)| self.describe_on(&self.nodes[i], page, fields))
+                    .try_buffer_unordered(IN_FLIGHT * self.nodes.len())
+            );
+            while let Some(page) = described.try_next().await? {
+                on_page(page);
+            }
+            Ok::<(), StoreError>(())
+        };
+        let ((), result) = tokio::join!(produce, consume);
+        result
     }
 
     /// Describes keys (from [`Store::scan`]), in pipelines of at most [`SCAN_COUNT`] keys.
