@@ -32,7 +32,14 @@ pub fn run(ctx: &Context, args: &RedisArgs) -> Result<u8, Failure> {
         .with_hint("add --yes to delete without asking, or --dry-run to list what would be deleted"));
     }
     let graph = ctx.graph()?;
-    crate::runtime()?.block_on(async {
+    // One thread: the Redis server is the bottleneck of a scan (one core of work per
+    // page), and a second client thread would only compete with it for the CPU when
+    // Redis runs on the same machine; one client thread keeps up with it.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::error(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
         let store = Store::connect(ctx.settings.redis_url(), ctx.settings.cache_prefix()).await?;
         match &args.command {
             RedisCommand::Stats => stats(ctx, &graph, &store).await,
