@@ -251,7 +251,11 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
                 report.shown, report.total, report.pattern
             )));
         } else {
-            out.push_str(&st.dim(&format!("{} keys matching {}\n", report.total, report.pattern)));
+            out.push_str(&st.dim(&format!(
+                "{} matching {}\n",
+                keys_n(report.total as u64),
+                report.pattern
+            )));
         }
     }
     crate::print(&out)?;
@@ -278,10 +282,14 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
     let fetched = store.fetch(key.as_bytes(), a.max_bytes).await?;
     let kind = fetched.info.kind.clone().unwrap_or_default();
     let Some(value) = &fetched.value else {
+        let exact = if fetched.size >= 1024 {
+            format!(" ({} bytes)", fetched.size)
+        } else {
+            String::new()
+        };
         return Err(Failure::error(format!(
-            "`{key}` is a {kind} of {} ({} bytes), over --max-bytes {}; not read",
+            "`{key}` is a {kind} of {}{exact}, over --max-bytes {}; not read",
             fmt_bytes(fetched.size),
-            fetched.size,
             fmt_bytes(a.max_bytes)
         ))
         .with_hint(format!(
@@ -421,8 +429,8 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
             render::json(&report)
         } else {
             let mut out = format!(
-                "dry run: would delete {} keys of {} from {} (nothing deleted)\n",
-                report.total,
+                "dry run: would delete {} of {} from {} (nothing deleted)\n",
+                keys_n(report.total),
                 types.join(", "),
                 report.url
             );
@@ -455,8 +463,8 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         render::json(&report)
     } else {
         let mut out = format!(
-            "deleted {} keys of {} from {}\n",
-            report.total,
+            "deleted {} of {} from {}\n",
+            keys_n(report.total),
             types.join(", "),
             report.url
         );
@@ -481,8 +489,8 @@ fn confirm(report: &DelReport, types: &[String]) -> Result<bool, Failure> {
         .map(|t| format!("{t} {}", report.keys.get(t).map_or(0, Vec::len)))
         .collect();
     eprint!(
-        "delete {} keys ({}) from {}? [y/N] ",
-        report.total,
+        "delete {} ({}) from {}? [y/N] ",
+        keys_n(report.total),
         counts.join(", "),
         report.url
     );
@@ -561,6 +569,11 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
     }
     eprintln!("{seen} events");
     Ok(exit::OK)
+}
+
+/// `1 key`, `7 keys`.
+fn keys_n(n: u64) -> String {
+    if n == 1 { "1 key".into() } else { format!("{n} keys") }
 }
 
 /// `312 B`, `4.1 KiB`, `12.0 MiB`.

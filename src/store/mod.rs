@@ -76,7 +76,9 @@ impl StoreError {
             let detail = if text.contains("NOAUTH") {
                 "the server requires a password (NOAUTH)".to_string()
             } else {
-                "wrong username or password (WRONGPASS)".to_string()
+                // redis-rs reports a failed AUTH (WRONGPASS, or a password the server
+                // does not expect) without the server's words.
+                "wrong username or password".to_string()
             };
             return StoreError::Auth { url, detail };
         }
