@@ -107,6 +107,9 @@ impl From<StoreError> for Failure {
             ),
             StoreError::Io { .. } => Failure::error(message)
                 .with_hint("check REDIS_URL; a TLS server needs rediss://, a plain one redis://"),
+            StoreError::Tls { .. } => Failure::error(message).with_hint(
+                "rediss:// trusts the system's CA store; for a private CA set SSL_CERT_FILE=/path/to/ca.pem",
+            ),
             StoreError::Server { .. } => Failure::error(message)
                 .with_hint("a managed Redis may disable commands polycache uses (SCAN, MEMORY, CONFIG, UNLINK)"),
             StoreError::NoSuchKey { .. } => {

@@ -559,3 +559,126 @@ fn cluster_every_master_is_scanned_and_deleted_from() {
     let left: u64 = cmd::<u64>(&mut conn(&a.url()), &["DBSIZE"]) + cmd::<u64>(&mut conn(&b.url()), &["DBSIZE"]);
     assert_eq!(left, 1, "only cache:feed:home is left");
 }
+
+/// A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated CA, made
+/// with the openssl CLI.
+fn make_certs(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl must be installed (.ci/run installs it)")
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=polycache test CA",
+    ]);
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=another CA",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+}
+
+#[test]
+fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
+    let certs = tempfile::tempdir().unwrap();
+    make_certs(certs.path());
+    let tls_port = common::free_port();
+    let p = |f: &str| certs.path().join(f).display().to_string();
+    let (cert, key, ca) = (p("server.pem"), p("server.key"), p("ca.pem"));
+    let server = RedisServer::start_with(&[
+        "--tls-port",
+        &tls_port.to_string(),
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &ca,
+        "--tls-auth-clients",
+        "no",
+    ]);
+    assert!(common::wait_for_port(tls_port, Duration::from_secs(5)));
+    let _: () = cmd(&mut conn(&server.url()), &["SET", "cache:posts:id:1", POST_1]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("rediss://127.0.0.1:{tls_port}");
+    let r = polycache(dir.path())
+        .env("SSL_CERT_FILE", &ca)
+        .args(["--redis-url", &url, "--json", "redis", "keys"])
+        .assert()
+        .success();
+    let r: Json = serde_json::from_slice(&r.get_output().stdout).unwrap();
+    assert_eq!(r["keys"][0]["key"], "cache:posts:id:1");
+
+    // Trusting another CA only, the certificate is not trusted.
+    polycache(dir.path())
+        .env("SSL_CERT_FILE", p("other.pem"))
+        .args(["--redis-url", &url, "redis", "keys"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(format!(
+            "error: TLS with Redis at {url} failed"
+        )))
+        .stderr(predicate::str::contains("SSL_CERT_FILE"));
+}

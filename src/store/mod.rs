@@ -49,6 +49,8 @@ pub enum StoreError {
     Auth { url: String, detail: String },
     #[error("Redis at {url}: {detail}")]
     Io { url: String, detail: String },
+    #[error("TLS with Redis at {url} failed: {detail}")]
+    Tls { url: String, detail: String },
     #[error("Redis at {url} answered with an error: {detail}")]
     Server { url: String, detail: String },
     #[error("key `{key}` does not exist")]
@@ -94,6 +96,9 @@ impl StoreError {
                 detail: "the answer is not the Redis protocol (wrong port, or a TLS server reached with redis://?)"
                     .to_string(),
             };
+        }
+        if ["certificate", "TLS", "tls", "PEM"].iter().any(|w| text.contains(w)) {
+            return StoreError::Tls { url, detail: text };
         }
         if e.is_io_error() || e.is_connection_dropped() {
             return StoreError::Io { url, detail: text };
