@@ -4,14 +4,18 @@
 #   - redis-cli --scan --pattern 'cache:*' | wc -l   (only lists keys; SCAN COUNT 10)
 #   - redis-cli --memkeys --pattern 'cache:*'        (SCAN COUNT 10 + TYPE/MEMORY USAGE per key)
 # stats does more per key than the plain scan (PTTL and MEMORY USAGE, grouped per type with
-# TTL median), with one SCAN pass of COUNT 1000 and the per-key calls pipelined.
+# TTL median), with one SCAN pass of COUNT 1000 and the per-key calls pipelined. Besides the
+# wall time, the CPU time redis-server spent serving each tool is printed: stats is bound by it.
 #
-# Usage: benches/redis.sh [KEYS]     (default 1000000; needs redis-server, redis-cli, python3)
+# Usage: benches/redis.sh [KEYS [ROUNDS]]   (default 1000000 keys, 1 round; needs redis-server,
+# redis-cli, python3, bc). Each round times the three tools one after the other on the same data;
+# more rounds show how much a busy machine moves the figures.
 # The redis-server is started on a free loopback port without persistence and stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N="${1:-1000000}"
+ROUNDS="${2:-1}"
 for tool in redis-server redis-cli python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
 done
@@ -83,27 +87,39 @@ t1=$(date +%s.%N)
 DBSIZE=$(redis-cli -p "$PORT" dbsize)
 printf 'loaded %s keys in %.1f s (dbsize %s)\n' "$N" "$(echo "$t1 - $t0" | bc)" "$DBSIZE"
 
-secs() { # run "$@", print elapsed seconds on stdout, its output to $WORK/out
-  local a b
+RPID=$(cat "$WORK/redis.pid")
+TCK=$(getconf CLK_TCK)
+server_cpu() { awk '{print $14 + $15}' "/proc/$RPID/stat"; }
+secs() { # run "$@", print elapsed seconds on stdout, its output to $WORK/out, server CPU to $WORK/cpu
+  local a b c0 c1
+  c0=$(server_cpu)
   a=$(date +%s.%N)
   "$@" >"$WORK/out" 2>&1
   b=$(date +%s.%N)
-  echo "$b - $a" | bc
+  c1=$(server_cpu)
+  echo "scale=2; ($c1 - $c0) / $TCK" | bc >"$WORK/cpu"
+  echo "scale=2; ($b - $a) / 1" | bc
 }
-
-STATS=$(secs "$POLYCACHE" --redis-url "redis://127.0.0.1:$PORT" --json redis stats)
-STATS_KEYS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["keys"])' "$WORK/out")
-SCAN=$(secs sh -c "redis-cli -p $PORT --scan --pattern 'cache:*' | wc -l")
-SCAN_KEYS=$(tr -d ' ' <"$WORK/out")
-MEMKEYS=$(secs redis-cli -p "$PORT" --memkeys --pattern 'cache:*')
-MEMKEYS_KEYS=$(grep -oE 'Sampled [0-9]+ keys' "$WORK/out" | grep -oE '[0-9]+' || echo '?')
 
 echo
 echo "machine: $(nproc) cores; redis-server $(redis-server --version | grep -oE 'v=[0-9.]+' | cut -d= -f2); redis-cli $(redis-cli --version | cut -d' ' -f2)"
-printf '%-52s %8s s  %9s keys\n' "polycache redis stats (one SCAN COUNT 1000 pass," "$STATS" "$STATS_KEYS"
-printf '%-52s\n' "  PTTL + MEMORY USAGE per key, pipelined)"
-printf '%-52s %8s s  %9s keys\n' "redis-cli --scan --pattern 'cache:*' | wc -l" "$SCAN" "$SCAN_KEYS"
-printf '%-52s %8s s  %9s keys\n' "redis-cli --memkeys --pattern 'cache:*'" "$MEMKEYS" "$MEMKEYS_KEYS"
-echo
-printf 'stats vs plain scan:  %.2fx faster (goal > 1x)\n' "$(echo "$SCAN / $STATS" | bc -l)"
-printf 'stats vs --memkeys:   %.2fx faster (goal >= 5x)\n' "$(echo "$MEMKEYS / $STATS" | bc -l)"
+for round in $(seq "$ROUNDS"); do
+  STATS=$(secs "$POLYCACHE" --redis-url "redis://127.0.0.1:$PORT" --json redis stats)
+  STATS_CPU=$(cat "$WORK/cpu")
+  STATS_KEYS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["keys"])' "$WORK/out")
+  SCAN=$(secs sh -c "redis-cli -p $PORT --scan --pattern 'cache:*' | wc -l")
+  SCAN_CPU=$(cat "$WORK/cpu")
+  SCAN_KEYS=$(tr -d ' ' <"$WORK/out")
+  MEMKEYS=$(secs redis-cli -p "$PORT" --memkeys --pattern 'cache:*')
+  MEMKEYS_CPU=$(cat "$WORK/cpu")
+  MEMKEYS_KEYS=$(grep -oE 'Sampled [0-9]+ keys' "$WORK/out" | head -1 | grep -oE '[0-9]+' || echo '?')
+
+  echo
+  echo "round $round/$ROUNDS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  printf '%-48s %8s %18s %10s\n' "" "wall" "redis-server CPU" "keys"
+  printf '%-48s %7ss %17ss %10s\n' "polycache redis stats" "$STATS" "$STATS_CPU" "$STATS_KEYS"
+  printf '%-48s %7ss %17ss %10s\n' "redis-cli --scan --pattern 'cache:*' | wc -l" "$SCAN" "$SCAN_CPU" "$SCAN_KEYS"
+  printf '%-48s %7ss %17ss %10s\n' "redis-cli --memkeys --pattern 'cache:*'" "$MEMKEYS" "$MEMKEYS_CPU" "$MEMKEYS_KEYS"
+  printf 'stats vs plain scan:  %.2fx faster (goal > 1x)\n' "$(echo "$SCAN / $STATS" | bc -l)"
+  printf 'stats vs --memkeys:   %.2fx faster (goal >= 5x)\n' "$(echo "$MEMKEYS / $STATS" | bc -l)"
+done

@@ -238,7 +238,8 @@ fn get_pretty_prints_json_hashes_natively_and_guards_size() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains(format!("is a string of {} B", POST_1.len())))
-        .stderr(predicate::str::contains("over --max-bytes 16 B"));
+        .stderr(predicate::str::contains("over --max-bytes 16 B"))
+        .stderr(predicate::str::contains(format!("(--max-bytes {})", POST_1.len())));
     polycache(dir.path())
         .args(["--redis-url", &url, "redis", "get", "cache:nope:1"])
         .assert()

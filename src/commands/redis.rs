@@ -294,7 +294,7 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
         ))
         .with_hint(format!(
             "raise the guard (--max-bytes {}), or read a part with redis-cli (GETRANGE, LRANGE, HSCAN, SSCAN, ZRANGE)",
-            fmt_bytes(fetched.size.next_power_of_two()).replace(' ', "")
+            fetched.size
         )));
     };
     if ctx.global.json {
@@ -304,7 +304,7 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
     let st = ctx.style;
     let enc = fetched.info.encoding.clone().unwrap_or_else(|| "-".into());
     eprintln!(
-        "{}  {kind} ({enc})  {}  {}",
+        "{}  {kind} ({enc})  {}  value {}",
         st.bold(&key),
         match fetched.info.ttl_ms {
             Some(_) => format!("ttl {}", ttl_cell(&fetched.info)),
