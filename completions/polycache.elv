@@ -37,6 +37,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand completions 'Print a shell completion script'
+            cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;config'= {
@@ -213,11 +214,34 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'polycache;serve'= {
+            cand --port 'TCP port to listen on (0 picks a free one)'
+            cand --bind 'Address to listen on; use 0.0.0.0 to accept other machines'
+            cand --store 'Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest})'
+            cand --ping-interval 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --dev 'Development mode: a random JWT secret (unless JWT_SECRET is set) and a dev account whose password is printed on the banner'
+            cand --demo-data 'Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2)'
+            cand --allow-insecure 'Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'polycache;help'= {
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand completions 'Print a shell completion script'
+            cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;help;config'= {
@@ -242,6 +266,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;redis;watch'= {
         }
         &'polycache;help;completions'= {
+        }
+        &'polycache;help;serve'= {
         }
         &'polycache;help;help'= {
         }

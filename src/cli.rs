@@ -110,6 +110,82 @@ pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every mas
         after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions --dir completions   # write all of them"
     )]
     Completions(CompletionsArgs),
+
+    /// Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors.
+    #[command(
+        long_about = "Run a reference Polymech cache node (the server side of the protocol).\n\n\
+It answers login (POLYCACHE_AUTH_PATH and the Supabase-shaped /auth/v1/token), invalidation \
+(POLYCACHE_INVALIDATE_PATH: clears the type's cascade from its store, notifies SSE clients, and \
+broadcasts to its own mirrors with mirror:false), the SSE stream (POLYCACHE_STREAM_PATH) and \
+GET /api/health. Sandbox extensions: GET /api/cache/entries lists the cached keys by type, \
+PUT /api/cache/entries/{type}/{rest} seeds one (authenticated).\n\n\
+Accounts come from SERVICE_EMAIL/SERVICE_PASSWORD and TEST_EMAIL/TEST_PASSWORD; tokens are \
+HS256 JWTs signed with JWT_SECRET (1 h). The node logs in to its mirrors with the same \
+accounts. Every cache and mirror action is appended to CACHE_LOG (pino NDJSON). Only the \
+startup banner and fatal errors go to stdout/stderr. SIGINT/SIGTERM stop it gracefully.",
+        after_help = "Examples:\n  polycache serve --dev --demo-data\n  JWT_SECRET=change-me SERVICE_EMAIL=svc@example.com SERVICE_PASSWORD=pw polycache serve --port 3333\n  polycache serve --port 3334 --store redis --mirrors http://127.0.0.1:3333\n  polycache serve --bind 0.0.0.0 --log-file /var/log/polycache/cache.json"
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TCP port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 3333, value_name = "PORT")]
+    pub port: u16,
+
+    /// Address to listen on; use 0.0.0.0 to accept other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+
+    /// Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest}).
+    #[arg(long, value_enum, default_value_t = StoreChoice::Memory, value_name = "STORE")]
+    pub store: StoreChoice,
+
+    /// Development mode: a random JWT secret (unless JWT_SECRET is set) and a dev account
+    /// whose password is printed on the banner.
+    #[arg(long)]
+    pub dev: bool,
+
+    /// Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2).
+    #[arg(long)]
+    pub demo_data: bool,
+
+    /// Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m).
+    #[arg(long, default_value = "15s", value_parser = parse_duration, value_name = "DURATION")]
+    pub ping_interval: std::time::Duration,
+
+    /// Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors.
+    #[arg(long)]
+    pub allow_insecure: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreChoice {
+    Memory,
+    Redis,
+}
+
+/// Parses `15s`, `500ms`, `2m` or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration such as 15s, 500ms or 1m"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}`; use ms, s or m")),
+    };
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(format!("`{s}` must be greater than zero"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 #[derive(Debug, Args)]
@@ -263,24 +339,6 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         _ => return Err(format!("`{s}` has an unknown unit (use K, M or G)")),
     };
     n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too big"))
-}
-
-/// `500ms`, `30s`, `5m`, `1h`; a bare number is seconds.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (e.g. 30s, 500ms, 5m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("`{s}` has an unknown unit (use ms, s, m or h)")),
-    };
-    std::time::Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is not a valid duration"))
 }
 
 #[derive(Debug, Args)]

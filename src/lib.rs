@@ -4,11 +4,13 @@
 //! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
 
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod graph;
 pub mod render;
+pub mod server;
 pub mod store;
 
 use std::io::Write;
@@ -35,7 +37,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         style,
         cwd,
     };
-    if !ctx.global.json {
+    // `serve` judges its mirrors against its own address, not POLYCACHE_URL, and says so itself.
+    if !ctx.global.json && !matches!(cli.command, Command::Serve(_)) {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Redis(args) => commands::redis::run(&ctx, &args),
+        Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

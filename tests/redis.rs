@@ -683,3 +683,46 @@ fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
         )))
         .stderr(predicate::str::contains("SSL_CERT_FILE"));
 }
+
+/// End to end: a `polycache serve --store redis` node clears the cascade of `pictures`
+/// from Redis, and `redis stats` sees exactly those types emptied.
+#[tokio::test]
+async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() {
+    use common::serve::{Mode, Node, NodeConfig, http};
+    let redis = RedisServer::start();
+    let node = Node::start(&NodeConfig::new(Mode::Redis(&redis))); // --demo-data: keys for every type
+    let dir = tempfile::tempdir().unwrap();
+    let keys_of = |r: &Json| -> std::collections::BTreeMap<String, u64> {
+        r["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["type"].as_str().unwrap().to_string(), t["keys"].as_u64().unwrap()))
+            .collect()
+    };
+    let before = keys_of(&run_json(dir.path(), &redis.url(), &["stats"]));
+    assert!(
+        before.values().all(|n| *n > 0),
+        "demo data fills every type: {before:?}"
+    );
+
+    let http = http();
+    let token = node.login(&http).await;
+    let (status, body) = node
+        .invalidate(
+            &http,
+            Some(&token),
+            &serde_json::json!({"type": "picture", "mirror": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let after = keys_of(&run_json(dir.path(), &redis.url(), &["stats"]));
+    for (t, n) in &after {
+        if ["pictures", "posts", "pages", "feed"].contains(&t.as_str()) {
+            assert_eq!(*n, 0, "{t} emptied: {after:?}");
+        } else {
+            assert_eq!(*n, before[t], "{t} untouched: {after:?}");
+        }
+    }
+}

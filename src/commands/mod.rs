@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod graph;
 pub mod redis;
+pub mod serve;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;

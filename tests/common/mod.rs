@@ -17,19 +17,20 @@ pub fn bin() -> PathBuf {
 pub fn polycache(cwd: &std::path::Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(bin());
     cmd.current_dir(cwd).env("NO_COLOR", "1");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("POLYCACHE_")
-            || k.starts_with("CACHE_")
-            || k.starts_with("REDIS_")
-            || k.starts_with("SERVICE_")
-            || k.starts_with("TEST_")
-            || k.starts_with("SUPABASE_")
-            || k == "JWT_SECRET"
-        {
-            cmd.env_remove(k);
-        }
+    for k in inherited_settings() {
+        cmd.env_remove(k);
     }
     cmd
+}
+
+/// The variables of the test process's environment that polycache would read as settings.
+pub fn inherited_settings() -> impl Iterator<Item = String> {
+    std::env::vars().map(|(k, _)| k).filter(|k| {
+        ["POLYCACHE_", "CACHE_", "REDIS_", "SERVICE_", "TEST_", "SUPABASE_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+            || k == "JWT_SECRET"
+    })
 }
 
 /// A free TCP port on 127.0.0.1 (bound then released; good enough for tests).
@@ -110,3 +111,4 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+pub mod serve;

@@ -1,0 +1,404 @@
+//! Login (PROTOCOL section 2), token reuse until shortly before expiry, and redaction.
+//!
+//! Three ways to get a token, chosen from the settings:
+//! - `POLYCACHE_TOKEN`: a ready JWT, used as is for every target;
+//! - `SUPABASE_URL` + `SUPABASE_ANON_KEY`: one Supabase password login serves every target;
+//! - otherwise `POST {target}{POLYCACHE_AUTH_PATH}` on each target with the service account
+//!   (or the test account).
+//!
+//! Neither the password nor the token ever appears in a `Debug`, `Display` or error text.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Mutex;
+
+use super::target::{InsecureError, Target};
+use crate::config::Settings;
+
+/// A bearer token. Prints as `••••`; call [`Token::expose`] only to build a header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(Arc<str>);
+
+impl Token {
+    pub fn new(s: impl Into<String>) -> Token {
+        Token(Arc::from(s.into()))
+    }
+
+    /// The raw token, for the `Authorization` header and nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The `exp` claim (seconds since the epoch), read without verifying the signature.
+    pub fn expires_at(&self) -> Option<u64> {
+        jwt_exp(&self.0)
+    }
+
+    /// Whether the token can still be used `margin` from now (true when it has no `exp`).
+    pub fn fresh_for(&self, margin: Duration) -> bool {
+        match self.expires_at() {
+            Some(exp) => now_secs() + margin.as_secs() < exp,
+            None => true,
+        }
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(••••)")
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("••••")
+    }
+}
+
+/// An email and password. The password prints as `••••`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub email: String,
+    password: String,
+}
+
+impl Credentials {
+    pub fn new(email: impl Into<String>, password: impl Into<String>) -> Credentials {
+        Credentials {
+            email: email.into(),
+            password: password.into(),
+        }
+    }
+
+    /// The raw password, for the login body and nothing else.
+    pub fn expose_password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credentials {{ email: {:?}, password: •••• }}", self.email)
+    }
+}
+
+/// How tokens are obtained.
+#[derive(Debug, Clone)]
+pub enum AuthConfig {
+    /// `POLYCACHE_TOKEN`: skip login.
+    Token(Token),
+    /// `POST {target}{auth_path}` on each target.
+    Login {
+        auth_path: String,
+        credentials: Credentials,
+    },
+    /// One Supabase password login for every target.
+    Supabase {
+        url: String,
+        anon_key: Token,
+        credentials: Credentials,
+    },
+}
+
+impl AuthConfig {
+    /// Picks the mode from the settings (PROTOCOL section 1).
+    pub fn from_settings(settings: &Settings) -> Result<AuthConfig, AuthError> {
+        if let Some(t) = settings.get("POLYCACHE_TOKEN").filter(|t| !t.trim().is_empty()) {
+            return Ok(AuthConfig::Token(Token::new(t.trim())));
+        }
+        let credentials = settings
+            .credentials()
+            .map(|(e, p)| Credentials::new(e, p))
+            .ok_or(AuthError::NoCredentials)?;
+        match (settings.get("SUPABASE_URL"), settings.get("SUPABASE_ANON_KEY")) {
+            (Some(url), Some(key)) if !url.trim().is_empty() => Ok(AuthConfig::Supabase {
+                url: crate::config::normalize_base(url),
+                anon_key: Token::new(key),
+                credentials,
+            }),
+            _ => Ok(AuthConfig::Login {
+                auth_path: settings.auth_path().to_string(),
+                credentials,
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error(
+        "no credentials: set SERVICE_EMAIL and SERVICE_PASSWORD (or TEST_EMAIL and TEST_PASSWORD), or POLYCACHE_TOKEN"
+    )]
+    NoCredentials,
+    #[error("login to {target} was rejected ({status}): invalid credentials for {email}")]
+    Rejected { target: String, status: u16, email: String },
+    #[error("{target} rejected the token (401): {message}")]
+    TokenRejected { target: String, message: String },
+    #[error(transparent)]
+    Insecure(#[from] InsecureError),
+    #[error("cannot reach {target} to log in: {message}")]
+    Network { target: String, message: String },
+    #[error("unexpected login answer from {target}: {message}")]
+    BadResponse { target: String, message: String },
+}
+
+/// Logs in and caches tokens per (auth endpoint, account) until 60 s before they expire.
+#[derive(Debug)]
+pub struct Authenticator {
+    http: reqwest::Client,
+    config: AuthConfig,
+    allow_insecure: bool,
+    cache: std::sync::Mutex<HashMap<(String, String), TokenSlot>>,
+}
+
+/// The cached token of one (login endpoint, account), locked while a login is under way.
+type TokenSlot = Arc<Mutex<Option<Token>>>;
+
+/// A cached token is reused until this long before its `exp`.
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+impl Authenticator {
+    pub fn new(http: reqwest::Client, config: AuthConfig, allow_insecure: bool) -> Authenticator {
+        Authenticator {
+            http,
+            config,
+            allow_insecure,
+            cache: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn from_settings(
+        http: reqwest::Client,
+        settings: &Settings,
+        allow_insecure: bool,
+    ) -> Result<Authenticator, AuthError> {
+        Ok(Authenticator::new(
+            http,
+            AuthConfig::from_settings(settings)?,
+            allow_insecure,
+        ))
+    }
+
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// Whether a rejected token may be replaced by logging in again (false for
+    /// `POLYCACHE_TOKEN`, which is fixed).
+    pub fn can_refresh(&self) -> bool {
+        !matches!(self.config, AuthConfig::Token(_))
+    }
+
+    /// A token to send to `target`: cached when still fresh, else from a new login.
+    pub async fn token_for(&self, target: &Target) -> Result<Token, AuthError> {
+        target.check_secure(self.allow_insecure)?;
+        let (login_url, credentials, apikey, login_target) = match &self.config {
+            AuthConfig::Token(t) => return Ok(t.clone()),
+            AuthConfig::Login { auth_path, credentials } => (target.url(auth_path), credentials, None, target.clone()),
+            AuthConfig::Supabase {
+                url,
+                anon_key,
+                credentials,
+            } => {
+                let supabase = Target::new(url, "supabase");
+                supabase.check_secure(self.allow_insecure)?;
+                let u = supabase.url("/auth/v1/token?grant_type=password");
+                (u, credentials, Some(anon_key), supabase)
+            }
+        };
+        let key = (login_url.clone(), credentials.email.clone());
+        // One slot per (endpoint, account): concurrent requests for the same endpoint wait
+        // for one login (Supabase mode logs in once for every target), while logins to
+        // different targets proceed in parallel, so one slow target never holds up another.
+        let slot = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache.entry(key).or_default().clone()
+        };
+        let mut slot = slot.lock().await;
+        if let Some(t) = slot.as_ref().filter(|t| t.fresh_for(EXPIRY_MARGIN)) {
+            return Ok(t.clone());
+        }
+        let token = login(&self.http, &login_target, &login_url, credentials, apikey).await?;
+        *slot = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Drops the cached token used for `target` (after the target answered 401).
+    pub async fn forget(&self, target: &Target) {
+        let url = match &self.config {
+            AuthConfig::Token(_) => return,
+            AuthConfig::Login { auth_path, .. } => target.url(auth_path),
+            AuthConfig::Supabase { url, .. } => Target::new(url, "supabase").url("/auth/v1/token?grant_type=password"),
+        };
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(u, _), _| *u != url);
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LoginAnswer {
+    token: Option<String>,
+    access_token: Option<String>,
+}
+
+/// One login: `POST url` with `{email, password}` (and `apikey` for Supabase).
+pub async fn login(
+    http: &reqwest::Client,
+    target: &Target,
+    url: &str,
+    credentials: &Credentials,
+    apikey: Option<&Token>,
+) -> Result<Token, AuthError> {
+    let body = serde_json::json!({"email": credentials.email, "password": credentials.expose_password()});
+    let mut req = http.post(url).timeout(super::REQUEST_TIMEOUT).json(&body);
+    if let Some(k) = apikey {
+        req = req.header("apikey", k.expose());
+    }
+    let resp = req.send().await.map_err(|e| AuthError::Network {
+        target: target.name.clone(),
+        message: describe_reqwest(&e),
+    })?;
+    let status = resp.status();
+    if status == reqwest::StatusCode::UNAUTHORIZED
+        || status == reqwest::StatusCode::FORBIDDEN
+        || (apikey.is_some() && status == reqwest::StatusCode::BAD_REQUEST)
+    {
+        return Err(AuthError::Rejected {
+            target: target.name.clone(),
+            status: status.as_u16(),
+            email: credentials.email.clone(),
+        });
+    }
+    if !status.is_success() {
+        return Err(AuthError::BadResponse {
+            target: target.name.clone(),
+            message: format!("HTTP {status} from {url}"),
+        });
+    }
+    let answer: LoginAnswer = resp.json().await.map_err(|e| AuthError::BadResponse {
+        target: target.name.clone(),
+        message: format!("the body is not the expected JSON: {}", describe_reqwest(&e)),
+    })?;
+    match answer.token.or(answer.access_token) {
+        Some(t) if !t.is_empty() => Ok(Token::new(t)),
+        _ => Err(AuthError::BadResponse {
+            target: target.name.clone(),
+            message: "the answer has neither `token` nor `access_token`".into(),
+        }),
+    }
+}
+
+/// A reqwest error in words, without the URL's query (which never holds secrets here,
+/// but keeps messages short).
+pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_decode() {
+        "cannot decode the body"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ExpClaim {
+    exp: Option<u64>,
+}
+
+/// The `exp` claim of a JWT, read WITHOUT verifying the signature (the client has no key;
+/// it only uses this to decide when to log in again).
+pub fn jwt_exp(token: &str) -> Option<u64> {
+    jsonwebtoken::dangerous::insecure_decode_claims::<ExpClaim>(token)
+        .ok()
+        .and_then(|c| c.exp)
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"k"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn exp_is_read_without_a_key() {
+        let t = jwt(serde_json::json!({"sub": "a", "exp": 2_000_000_000u64}));
+        assert_eq!(jwt_exp(&t), Some(2_000_000_000));
+        assert_eq!(jwt_exp("not.a.jwt"), None);
+        assert_eq!(jwt_exp(""), None);
+        assert_eq!(jwt_exp(&jwt(serde_json::json!({"sub": "a"}))), None);
+    }
+
+    #[test]
+    fn tokens_are_reused_until_a_minute_before_expiry() {
+        let soon = Token::new(jwt(serde_json::json!({"exp": now_secs() + 30})));
+        let later = Token::new(jwt(serde_json::json!({"exp": now_secs() + 600})));
+        let past = Token::new(jwt(serde_json::json!({"exp": now_secs() - 10})));
+        assert!(!soon.fresh_for(EXPIRY_MARGIN));
+        assert!(later.fresh_for(EXPIRY_MARGIN));
+        assert!(!past.fresh_for(EXPIRY_MARGIN));
+        assert!(Token::new("opaque").fresh_for(EXPIRY_MARGIN));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let t = Token::new("eyJsecret-token");
+        let c = Credentials::new("svc@example.com", "hunter2-pass");
+        let cfg = AuthConfig::Login {
+            auth_path: "/api/auth/login".into(),
+            credentials: c.clone(),
+        };
+        let text = format!("{t} {t:?} {c:?} {cfg:?}");
+        assert!(!text.contains("eyJsecret-token"), "{text}");
+        assert!(!text.contains("hunter2-pass"), "{text}");
+        assert!(text.contains("svc@example.com"));
+        let e = AuthError::Rejected {
+            target: "local".into(),
+            status: 401,
+            email: c.email.clone(),
+        };
+        assert!(!e.to_string().contains("hunter2-pass"));
+    }
+
+    #[tokio::test]
+    async fn insecure_targets_are_refused_before_any_request() {
+        let auth = Authenticator::new(reqwest::Client::new(), AuthConfig::Token(Token::new("t")), false);
+        let e = auth
+            .token_for(&Target::mirror("http://example.invalid"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AuthError::Insecure(_)));
+        assert!(e.to_string().contains("--allow-insecure"));
+    }
+}

@@ -1,0 +1,435 @@
+//! One invalidation request (PROTOCOL section 3), with retries, and the concurrent fan-out
+//! over many targets.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use super::auth::{AuthError, Authenticator, describe_reqwest};
+use super::target::Target;
+
+/// How many targets are contacted at once by [`Invalidator::fan_out`] unless set otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// The body of `POST /api/cache/invalidate`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvalidateRequest {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Whether the receiver broadcasts on to its own mirrors; always `false` towards a mirror.
+    pub mirror: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+}
+
+impl InvalidateRequest {
+    pub fn new(type_name: impl Into<String>, mirror: bool) -> InvalidateRequest {
+        InvalidateRequest {
+            type_name: type_name.into(),
+            mirror,
+            id: None,
+        }
+    }
+
+    pub fn with_id(mut self, id: serde_json::Value) -> InvalidateRequest {
+        self.id = Some(id);
+        self
+    }
+}
+
+/// Retries for connect errors, timeouts and 5xx answers (never for 4xx).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Total attempts, at least 1.
+    pub attempts: u32,
+    /// Delay before the second attempt; doubled for each further one.
+    pub base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(200),
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 1,
+            base_delay: Duration::ZERO,
+        }
+    }
+
+    fn delay(&self, attempt: u32) -> Duration {
+        self.base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidateError {
+    /// Could not get a token, or the target answered 401.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A 4xx other than 401: the request itself is wrong (unknown type, malformed body).
+    #[error("{target} refused the request ({status}): {message}")]
+    Rejected {
+        target: String,
+        status: u16,
+        message: String,
+    },
+    /// A 5xx after every retry.
+    #[error("{target} failed ({status}): {message}")]
+    Server {
+        target: String,
+        status: u16,
+        message: String,
+    },
+    /// Connect error or timeout after every retry.
+    #[error("cannot reach {target}: {message}")]
+    Network { target: String, message: String },
+    /// A 2xx whose body is not the protocol's answer.
+    #[error("unexpected answer from {target}: {message}")]
+    BadResponse { target: String, message: String },
+}
+
+/// What happened at one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvalidateOutcome {
+    /// The target's display name (`local`, `host:port`).
+    pub target: String,
+    pub base: String,
+    /// The last HTTP status received, if any.
+    pub status: Option<u16>,
+    /// The cascade the target cleared, in its order.
+    pub invalidated: Vec<String>,
+    /// What the target said about broadcasting on.
+    pub mirrored: Option<bool>,
+    #[serde(rename = "latencyMs", serialize_with = "ser_ms")]
+    pub latency: Duration,
+    pub attempts: u32,
+    #[serde(serialize_with = "ser_err")]
+    pub error: Option<InvalidateError>,
+}
+
+impl InvalidateOutcome {
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// True when the failure is about authentication: no credentials, login refused, or
+    /// the target answered 401 (callers exit 4). Not for the insecure-http refusal.
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(&self.error, Some(InvalidateError::Auth(e)) if !matches!(e, AuthError::Insecure(_)))
+    }
+
+    /// True when nothing was sent because credentials would have gone over plain http to
+    /// another machine (a usage error: pass `--allow-insecure` or use https).
+    pub fn is_insecure(&self) -> bool {
+        matches!(self.error, Some(InvalidateError::Auth(AuthError::Insecure(_))))
+    }
+}
+
+fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis().min(u64::MAX as u128) as u64)
+}
+
+fn ser_err<S: serde::Serializer>(e: &Option<InvalidateError>, s: S) -> Result<S::Ok, S::Error> {
+    match e {
+        Some(e) => s.serialize_str(&e.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Answer {
+    #[serde(default)]
+    invalidated: Vec<String>,
+    mirrored: Option<bool>,
+}
+
+/// Sends invalidations: holds the HTTP client, the authenticator and the policies.
+#[derive(Debug, Clone)]
+pub struct Invalidator {
+    http: reqwest::Client,
+    auth: Arc<Authenticator>,
+    invalidate_path: String,
+    pub retry: RetryPolicy,
+    pub concurrency: usize,
+    pub timeout: Duration,
+}
+
+enum Attempt {
+    Done(u16, Answer),
+    Unauthorized(String),
+    Fatal(InvalidateError, Option<u16>),
+    Retry(InvalidateError, Option<u16>),
+}
+
+impl Invalidator {
+    pub fn new(http: reqwest::Client, auth: Arc<Authenticator>, invalidate_path: impl Into<String>) -> Invalidator {
+        Invalidator {
+            http,
+            auth,
+            invalidate_path: invalidate_path.into(),
+            retry: RetryPolicy::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: super::REQUEST_TIMEOUT,
+        }
+    }
+
+    /// The invalidator the commands use: tokens per the settings (POLYCACHE_TOKEN, Supabase
+    /// or login at POLYCACHE_AUTH_PATH) and POLYCACHE_INVALIDATE_PATH.
+    pub fn from_settings(
+        http: reqwest::Client,
+        settings: &crate::config::Settings,
+        allow_insecure: bool,
+    ) -> Result<Invalidator, AuthError> {
+        let auth = Authenticator::from_settings(http.clone(), settings, allow_insecure)?;
+        Ok(Invalidator::new(http, Arc::new(auth), settings.invalidate_path()))
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Invalidator {
+        self.retry = retry;
+        self
+    }
+
+    pub fn with_concurrency(mut self, n: usize) -> Invalidator {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    pub fn with_timeout(mut self, t: Duration) -> Invalidator {
+        self.timeout = t;
+        self
+    }
+
+    pub fn authenticator(&self) -> &Arc<Authenticator> {
+        &self.auth
+    }
+
+    /// One invalidation at one target, retried per the policy. Never panics, never errs:
+    /// the outcome says what happened.
+    pub async fn invalidate_one(&self, target: &Target, req: &InvalidateRequest) -> InvalidateOutcome {
+        let start = Instant::now();
+        let mut outcome = InvalidateOutcome {
+            target: target.name.clone(),
+            base: target.base.clone(),
+            status: None,
+            invalidated: Vec::new(),
+            mirrored: None,
+            latency: Duration::ZERO,
+            attempts: 0,
+            error: None,
+        };
+        let attempts = self.retry.attempts.max(1);
+        let mut relogged = false;
+        loop {
+            outcome.attempts += 1;
+            let attempt = match self.auth.token_for(target).await {
+                Ok(token) => self.attempt(target, req, token.expose()).await,
+                // Not reaching the login endpoint is a network failure, retried as such.
+                Err(AuthError::Network { target, message }) => {
+                    Attempt::Retry(InvalidateError::Network { target, message }, None)
+                }
+                Err(e) => Attempt::Fatal(e.into(), None),
+            };
+            match attempt {
+                Attempt::Done(status, answer) => {
+                    outcome.status = Some(status);
+                    outcome.invalidated = answer.invalidated;
+                    outcome.mirrored = answer.mirrored;
+                    outcome.error = None;
+                    break;
+                }
+                Attempt::Unauthorized(message) => {
+                    outcome.status = Some(401);
+                    // A cached token may have been revoked or the server's secret rotated:
+                    // log in again once before giving up.
+                    if !relogged && self.auth.can_refresh() {
+                        relogged = true;
+                        self.auth.forget(target).await;
+                        outcome.attempts -= 1;
+                        continue;
+                    }
+                    outcome.error = Some(InvalidateError::Auth(AuthError::TokenRejected {
+                        target: target.name.clone(),
+                        message,
+                    }));
+                    break;
+                }
+                Attempt::Fatal(e, status) => {
+                    outcome.status = status;
+                    outcome.error = Some(e);
+                    break;
+                }
+                Attempt::Retry(e, status) => {
+                    outcome.status = status;
+                    outcome.error = Some(e);
+                    if outcome.attempts >= attempts {
+                        break;
+                    }
+                    tokio::time::sleep(self.retry.delay(outcome.attempts)).await;
+                }
+            }
+        }
+        outcome.latency = start.elapsed();
+        outcome
+    }
+
+    async fn attempt(&self, target: &Target, req: &InvalidateRequest, token: &str) -> Attempt {
+        let name = || target.name.clone();
+        let sent = self
+            .http
+            .post(target.url(&self.invalidate_path))
+            .timeout(self.timeout)
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let err = InvalidateError::Network {
+                    target: name(),
+                    message: describe_reqwest(&e),
+                };
+                return Attempt::Retry(err, None);
+            }
+        };
+        let status = resp.status().as_u16();
+        let body = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                let err = InvalidateError::Network {
+                    target: name(),
+                    message: describe_reqwest(&e),
+                };
+                return Attempt::Retry(err, Some(status));
+            }
+        };
+        let message = || error_message(&body, status);
+        match status {
+            200..=299 => match serde_json::from_slice::<Answer>(&body) {
+                Ok(a) => Attempt::Done(status, a),
+                Err(e) => Attempt::Fatal(
+                    InvalidateError::BadResponse {
+                        target: name(),
+                        message: format!("the body is not the protocol's JSON answer: {e}"),
+                    },
+                    Some(status),
+                ),
+            },
+            401 => Attempt::Unauthorized(message()),
+            500..=599 => Attempt::Retry(
+                InvalidateError::Server {
+                    target: name(),
+                    status,
+                    message: message(),
+                },
+                Some(status),
+            ),
+            _ => Attempt::Fatal(
+                InvalidateError::Rejected {
+                    target: name(),
+                    status,
+                    message: message(),
+                },
+                Some(status),
+            ),
+        }
+    }
+
+    /// Invalidates at every target concurrently (at most `concurrency` at once); the
+    /// outcomes come back in the order of `targets`.
+    pub async fn fan_out(&self, targets: &[Target], req: &InvalidateRequest) -> Vec<InvalidateOutcome> {
+        let mut indexed: Vec<(usize, InvalidateOutcome)> = self.fan_out_stream(targets, req).collect().await;
+        indexed.sort_by_key(|(i, _)| *i);
+        indexed.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Like [`fan_out`](Self::fan_out), but yields `(index in targets, outcome)` as each
+    /// target finishes, so a caller can show progress.
+    pub fn fan_out_stream<'a>(
+        &'a self,
+        targets: &'a [Target],
+        req: &'a InvalidateRequest,
+    ) -> impl futures::Stream<Item = (usize, InvalidateOutcome)> + 'a {
+        futures::stream::iter(targets.iter().enumerate())
+            .map(move |(i, t)| async move { (i, self.invalidate_one(t, req).await) })
+            .buffer_unordered(self.concurrency.max(1))
+    }
+}
+
+/// The `error` field of a JSON error body, else the start of the body, else the status.
+fn error_message(body: &[u8], status: u16) -> String {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(e) = v.get("error").and_then(|e| e.as_str())
+    {
+        return e.to_string();
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        text.chars().take(200).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_body_matches_the_protocol() {
+        let r = InvalidateRequest::new("posts", false);
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"type":"posts","mirror":false}"#);
+        let r = InvalidateRequest::new("post", true).with_id(serde_json::json!("42"));
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"type":"post","mirror":true,"id":"42"}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn insecure_targets_are_not_auth_failures_and_get_no_request() {
+        let auth = Arc::new(Authenticator::new(
+            reqwest::Client::new(),
+            super::super::AuthConfig::Token(super::super::Token::new("t")),
+            false,
+        ));
+        let inv = Invalidator::new(reqwest::Client::new(), auth, "/api/cache/invalidate");
+        let o = inv
+            .invalidate_one(
+                &Target::mirror("http://staging.example.invalid"),
+                &InvalidateRequest::new("posts", false),
+            )
+            .await;
+        assert!(o.is_insecure() && !o.is_auth_failure());
+        assert_eq!((o.attempts, o.status), (1, None));
+    }
+
+    #[test]
+    fn backoff_doubles() {
+        let p = RetryPolicy {
+            attempts: 4,
+            base_delay: Duration::from_millis(100),
+        };
+        assert_eq!(p.delay(1), Duration::from_millis(100));
+        assert_eq!(p.delay(2), Duration::from_millis(200));
+        assert_eq!(p.delay(3), Duration::from_millis(400));
+    }
+
+    #[test]
+    fn error_bodies_are_summarised() {
+        assert_eq!(error_message(br#"{"error":"unknown type"}"#, 400), "unknown type");
+        assert_eq!(error_message(b"", 502), "HTTP 502");
+        assert_eq!(error_message(b"Bad Gateway", 502), "Bad Gateway");
+    }
+}

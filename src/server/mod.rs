@@ -1,0 +1,315 @@
+//! `polycache serve`: the reference Polymech cache node (the server side of PROTOCOL.md).
+//!
+//! One [`AppState`] shared by small axum handlers (in [`routes`]). The cache lives in a
+//! [`store::Store`] (memory or Redis); invalidations clear the cascade from the graph,
+//! notify the SSE [`stream::Hub`], log to the pino file ([`log::LogWriter`]) and broadcast
+//! to the node's own mirrors through the shared [`crate::client`] module, in a spawned task
+//! so the HTTP answer never waits for a mirror.
+
+pub mod auth;
+pub mod log;
+mod routes;
+pub mod store;
+pub mod stream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::client::{AuthError, Credentials, Invalidator, Target};
+use crate::config::Settings;
+use crate::graph::Graph;
+use auth::Keys;
+use log::LogWriter;
+use store::{Store, StoreError};
+use stream::Hub;
+
+/// Largest request body accepted (larger ones get 413).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Where the node keeps its cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Memory,
+    Redis,
+}
+
+/// Everything `serve` needs besides the settings.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: String,
+    pub port: u16,
+    pub store: StoreKind,
+    pub dev: bool,
+    pub demo_data: bool,
+    pub ping_interval: Duration,
+    /// Let the mirror broadcast send credentials over plain http to non-loopback mirrors.
+    pub allow_insecure: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("JWT_SECRET is not set; the node cannot sign or verify tokens")]
+    NoSecret,
+    #[error("cannot listen on {addr}: {message}")]
+    Bind { addr: String, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot open the cache log {path}: {message}")]
+    Log { path: PathBuf, message: String },
+    #[error(transparent)]
+    Mirrors(crate::config::ConfigError),
+    #[error("{name} `{value}` cannot be served: {reason}")]
+    BadPath {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+}
+
+/// What the startup banner shows.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub addr: SocketAddr,
+    pub store: &'static str,
+    pub graph: String,
+    pub mirrors: Vec<String>,
+    /// The account `--dev` created (its password is meant to be shown once).
+    pub dev_account: Option<Credentials>,
+    pub accounts: Vec<String>,
+    pub log_file: PathBuf,
+    pub demo_entries: usize,
+    pub paths: Paths,
+    pub warnings: Vec<String>,
+}
+
+/// The configurable endpoint paths (PROTOCOL section 1).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub auth: String,
+    pub invalidate: String,
+    pub stream: String,
+}
+
+/// Path of the sandbox's extension that lists and seeds entries.
+pub const ENTRIES_PATH: &str = "/api/cache/entries";
+pub const HEALTH_PATH: &str = "/api/health";
+pub const SUPABASE_TOKEN_PATH: &str = "/auth/v1/token";
+
+/// Shared by every handler.
+pub struct AppState {
+    pub store: Store,
+    pub graph: Graph,
+    pub keys: Keys,
+    pub hub: Hub,
+    pub log: Arc<LogWriter>,
+    pub mirrors: Arc<Vec<Target>>,
+    /// The mirror broadcaster, or why the node cannot log in to its mirrors.
+    pub broadcaster: Result<Arc<Invalidator>, AuthError>,
+    pub ping_interval: Duration,
+    pub started: Instant,
+    shutdown: watch::Sender<bool>,
+    inflight: Arc<AtomicUsize>,
+}
+
+/// A bound, ready node: call [`Server::run`] to serve.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    pub started: Started,
+}
+
+impl Server {
+    /// Builds the state (store, keys, log, mirrors) and binds the listener.
+    pub async fn bind(settings: &Settings, graph: Graph, opts: &ServeOptions) -> Result<Server, ServeError> {
+        let mut warnings = Vec::new();
+        let secret = match settings.get("JWT_SECRET").filter(|s| !s.is_empty()) {
+            Some(s) => s.as_bytes().to_vec(),
+            None if opts.dev => auth::random_hex(32).into_bytes(),
+            None => return Err(ServeError::NoSecret),
+        };
+        let mut accounts = Vec::new();
+        for (e, p) in [("SERVICE_EMAIL", "SERVICE_PASSWORD"), ("TEST_EMAIL", "TEST_PASSWORD")] {
+            if let (Some(email), Some(pw)) = (settings.get(e), settings.get(p))
+                && !email.is_empty()
+                && !pw.is_empty()
+            {
+                accounts.push(Credentials::new(email, pw));
+            }
+        }
+        let dev_account = opts
+            .dev
+            .then(|| Credentials::new("dev@polycache.local", auth::random_hex(12)));
+        accounts.extend(dev_account.clone());
+        if accounts.is_empty() {
+            warnings.push(
+                "no account configured (SERVICE_EMAIL/SERVICE_PASSWORD or TEST_EMAIL/TEST_PASSWORD): every login will be refused"
+                    .to_string(),
+            );
+        }
+        let paths = Paths {
+            auth: checked_path("POLYCACHE_AUTH_PATH", settings.auth_path())?,
+            invalidate: checked_path("POLYCACHE_INVALIDATE_PATH", settings.invalidate_path())?,
+            stream: checked_path("POLYCACHE_STREAM_PATH", settings.stream_path())?,
+        };
+        let mut seen = vec![ENTRIES_PATH, HEALTH_PATH, SUPABASE_TOKEN_PATH];
+        for (name, p) in [
+            ("POLYCACHE_AUTH_PATH", &paths.auth),
+            ("POLYCACHE_INVALIDATE_PATH", &paths.invalidate),
+            ("POLYCACHE_STREAM_PATH", &paths.stream),
+        ] {
+            if seen.contains(&p.as_str()) {
+                return Err(ServeError::BadPath {
+                    name,
+                    value: p.clone(),
+                    reason: "another endpoint already uses that path",
+                });
+            }
+            seen.push(p);
+        }
+
+        let log_path = PathBuf::from(settings.cache_log());
+        let log = LogWriter::open(&log_path).map_err(|e| ServeError::Log {
+            path: log_path.clone(),
+            message: e.to_string(),
+        })?;
+
+        let store = match opts.store {
+            StoreKind::Memory => Store::memory(settings.cache_prefix()),
+            StoreKind::Redis => {
+                let url = settings.redis_url();
+                let shown = crate::config::redact_url_password(url);
+                Store::redis(url, &shown, settings.cache_prefix()).await?
+            }
+        };
+        let demo_entries = if opts.demo_data {
+            store.fill_demo(&graph).await?
+        } else {
+            0
+        };
+
+        // A node's "local" is itself, so its mirrors are parsed against its own address
+        // (a mirror naming this very node is dropped) rather than against POLYCACHE_URL.
+        let own = format!("http://{}:{}", opts.bind, opts.port);
+        let raw = settings.get("CACHE_MIRRORS").unwrap_or("");
+        let (parsed, mirror_warnings) = crate::config::parse_mirrors(raw, &own).map_err(ServeError::Mirrors)?;
+        warnings.extend(
+            settings
+                .warnings
+                .iter()
+                .filter(|w| !w.starts_with("CACHE_MIRRORS"))
+                .cloned(),
+        );
+        warnings.extend(mirror_warnings);
+        let mirrors: Vec<Target> = parsed.iter().map(|m| Target::mirror(m)).collect();
+        let http = crate::client::http();
+        let broadcaster = Invalidator::from_settings(http, settings, opts.allow_insecure).map(Arc::new);
+        if let (Err(e), false) = (&broadcaster, mirrors.is_empty()) {
+            warnings.push(format!(
+                "mirrors are configured but the broadcast cannot log in to them: {e}"
+            ));
+        }
+
+        let addr_text = format!("{}:{}", opts.bind, opts.port);
+        let bind_err = |message: String| ServeError::Bind {
+            addr: addr_text.clone(),
+            message,
+        };
+        let ip: std::net::IpAddr = opts
+            .bind
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse()
+            .map_err(|_| bind_err("not an IP address".into()))?;
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, opts.port))
+            .await
+            .map_err(|e| bind_err(e.to_string()))?;
+        let addr = listener.local_addr().map_err(|e| bind_err(e.to_string()))?;
+
+        let started = Started {
+            addr,
+            store: store.kind(),
+            graph: graph.source.to_string(),
+            mirrors: mirrors.iter().map(|m| m.base.clone()).collect(),
+            dev_account,
+            accounts: accounts.iter().map(|a| a.email.clone()).collect(),
+            log_file: log_path,
+            demo_entries,
+            paths,
+            warnings,
+        };
+        let (shutdown, _) = watch::channel(false);
+        let state = Arc::new(AppState {
+            store,
+            graph,
+            keys: Keys::new(&secret, accounts),
+            hub: Hub::new(),
+            log: Arc::new(log),
+            mirrors: Arc::new(mirrors),
+            broadcaster,
+            ping_interval: opts.ping_interval,
+            started: Instant::now(),
+            shutdown,
+            inflight: Arc::new(AtomicUsize::new(0)),
+        });
+        Ok(Server {
+            listener,
+            state,
+            started,
+        })
+    }
+
+    /// Serves until `signal` completes, then closes open streams, lets in-flight mirror
+    /// broadcasts finish (up to 10 s) and flushes the log.
+    pub async fn run(self, signal: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let app = routes::router(self.state.clone(), &self.started.paths);
+        let stopper = state.clone();
+        let result = axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                signal.await;
+                stopper.shutdown.send_replace(true);
+            })
+            .await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state.inflight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        state.log.sync();
+        result
+    }
+}
+
+/// Counts a running background task (mirror broadcast) until dropped.
+pub(crate) struct Inflight(Arc<AtomicUsize>);
+
+impl Inflight {
+    pub(crate) fn new(counter: &Arc<AtomicUsize>) -> Inflight {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Inflight(counter.clone())
+    }
+}
+
+impl Drop for Inflight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn checked_path(name: &'static str, value: &str) -> Result<String, ServeError> {
+    let bad = |reason| ServeError::BadPath {
+        name,
+        value: value.to_string(),
+        reason,
+    };
+    if !value.starts_with('/') || value.len() < 2 {
+        return Err(bad("it must start with `/` and name a path"));
+    }
+    if value.contains(['{', '}', '*', '?', '#', ' ']) {
+        return Err(bad("it must be a plain path without `{`, `}`, `*`, `?`, `#` or spaces"));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}

@@ -1,0 +1,382 @@
+//! The node's HTTP handlers. Every error is a JSON `{"error": ...}` with the right status;
+//! nothing here panics on outside input.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+use super::log::level;
+use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Inflight, Paths, SUPABASE_TOKEN_PATH};
+use crate::client::InvalidateRequest;
+use crate::graph::GraphError;
+use crate::log_fields;
+
+type Shared = State<Arc<AppState>>;
+
+pub(super) fn router(state: Arc<AppState>, paths: &Paths) -> Router {
+    Router::new()
+        .route(&paths.auth, post(login))
+        .route(SUPABASE_TOKEN_PATH, post(supabase_token))
+        .route(&paths.invalidate, post(invalidate))
+        .route(&paths.stream, get(stream))
+        .route(HEALTH_PATH, get(health))
+        .route(ENTRIES_PATH, get(entries))
+        .route(&format!("{ENTRIES_PATH}/{{type}}/{{*rest}}"), put(put_entry))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// A JSON error answer: `{"error": message}` with its status.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(json!({"error": self.1}))).into_response()
+    }
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError(status, message.into())
+}
+
+type Answer = Result<Response, ApiError>;
+
+async fn not_found() -> ApiError {
+    error(StatusCode::NOT_FOUND, "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this endpoint")
+}
+
+/// The body as JSON, or the response to send instead (413 too large, 400 malformed).
+fn json_body(body: Result<Bytes, BytesRejection>) -> Result<serde_json::Map<String, Value>, ApiError> {
+    let bytes = body.map_err(|r| {
+        let status = r.status();
+        let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("request body larger than {} KiB", BODY_LIMIT / 1024)
+        } else {
+            "cannot read the request body".to_string()
+        };
+        error(status, msg)
+    })?;
+    if bytes.is_empty() {
+        return Err(error(StatusCode::BAD_REQUEST, "missing JSON body"));
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(error(StatusCode::BAD_REQUEST, "the body must be a JSON object")),
+        Err(e) => Err(error(StatusCode::BAD_REQUEST, format!("malformed JSON body: {e}"))),
+    }
+}
+
+/// `email` and `password` from a login body, or 400.
+fn login_fields(body: Result<Bytes, BytesRejection>) -> Result<(String, String), ApiError> {
+    let m = json_body(body)?;
+    match (
+        m.get("email").and_then(Value::as_str),
+        m.get("password").and_then(Value::as_str),
+    ) {
+        (Some(e), Some(p)) => Ok((e.to_string(), p.to_string())),
+        _ => Err(error(
+            StatusCode::BAD_REQUEST,
+            "the body must have string fields `email` and `password`",
+        )),
+    }
+}
+
+/// Checks credentials and issues a token; `shape` builds the success body from it.
+fn issue(state: &AppState, email: &str, password: &str, shape: impl FnOnce(String) -> Value) -> Answer {
+    let account = state
+        .keys
+        .check(email, password)
+        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "invalid credentials"))?;
+    let token = state
+        .keys
+        .issue(account)
+        .map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot sign the token"))?;
+    Ok(axum::Json(shape(token)).into_response())
+}
+
+async fn login(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Answer {
+    let (email, password) = login_fields(body)?;
+    issue(
+        &state,
+        &email,
+        &password,
+        |token| json!({"token": token, "expires_in": super::auth::TOKEN_TTL_SECS}),
+    )
+}
+
+/// The Supabase-shaped login, for clients configured with SUPABASE_URL.
+async fn supabase_token(State(state): Shared, RawQuery(q): RawQuery, body: Result<Bytes, BytesRejection>) -> Answer {
+    let password_grant = q
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .any(|kv| kv == "grant_type=password");
+    if !password_grant {
+        return Err(error(StatusCode::BAD_REQUEST, "only grant_type=password is supported"));
+    }
+    let (email, password) = login_fields(body)?;
+    issue(
+        &state,
+        &email,
+        &password,
+        |token| json!({"access_token": token, "token_type": "bearer", "expires_in": super::auth::TOKEN_TTL_SECS}),
+    )
+}
+
+/// The verified account behind the `Authorization: Bearer` header, or 401.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer token"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "the Authorization header must be `Bearer <token>`",
+            )
+        })?;
+    state
+        .keys
+        .verify(token)
+        .map(|c| c.sub)
+        .map_err(|why| error(StatusCode::UNAUTHORIZED, why))
+}
+
+fn unknown_type(e: GraphError) -> ApiError {
+    let msg = match &e {
+        GraphError::UnknownType {
+            suggestion: Some(s),
+            known,
+            ..
+        } => format!("{e}; did you mean `{s}`? Known types: {}", known.join(", ")),
+        GraphError::UnknownType { known, .. } => format!("{e}; known types: {}", known.join(", ")),
+        _ => e.to_string(),
+    };
+    error(StatusCode::BAD_REQUEST, msg)
+}
+
+async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Answer {
+    let start = Instant::now();
+    let account = authorize(&state, &headers)?;
+    let m = json_body(body)?;
+    let requested = match m.get("type") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            return Err(error(StatusCode::BAD_REQUEST, "missing `type`"));
+        }
+        Some(_) => return Err(error(StatusCode::BAD_REQUEST, "`type` must be a string")),
+    };
+    let mirror = match m.get("mirror") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(error(StatusCode::BAD_REQUEST, "`mirror` must be true or false")),
+    };
+    let id = match m.get("id") {
+        None => Value::Null,
+        Some(v @ (Value::String(_) | Value::Number(_) | Value::Null)) => v.clone(),
+        Some(_) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "`id` must be a string, a number or null",
+            ));
+        }
+    };
+    let canonical = state.graph.resolve(&requested).map_err(unknown_type)?.canonical;
+    let cascade = state.graph.cascade(&canonical);
+    let mut cleared = 0u64;
+    for t in &cascade {
+        match state.store.clear_type(t).await {
+            Ok(n) => cleared += n,
+            Err(e) => {
+                state.log.error(
+                    "cache invalidation failed",
+                    &e,
+                    log_fields! {"module" => "cache", "type" => t, "status" => 500},
+                );
+                return Err(error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("cannot clear `{t}`: {e}"),
+                ));
+            }
+        }
+    }
+    let data = json!({"type": canonical, "id": id, "action": "update"}).to_string();
+    let event_id = state.hub.publish("app-update", data);
+    let mirrored = mirror && !state.mirrors.is_empty();
+    state.log.info(
+        "cache invalidated",
+        log_fields! {
+            "module" => "cache",
+            "type" => canonical,
+            "requested" => requested,
+            "invalidated" => cascade,
+            "keys" => cleared,
+            "eventId" => event_id,
+            "mirror" => mirror,
+            "account" => account,
+            "status" => 200,
+            "durationMs" => millis(start.elapsed()),
+        },
+    );
+    if mirrored {
+        broadcast(&state, &canonical, &id);
+    }
+    Ok(
+        axum::Json(json!({"success": true, "type": canonical, "invalidated": cascade, "mirrored": mirrored}))
+            .into_response(),
+    )
+}
+
+/// Sends the invalidation on to every mirror with `mirror: false`, in the background.
+fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
+    let guard = Inflight::new(&state.inflight);
+    let state = state.clone();
+    let mut req = InvalidateRequest::new(type_name, false);
+    if !id.is_null() {
+        req = req.with_id(id.clone());
+    }
+    tokio::spawn(async move {
+        let _guard = guard;
+        let invalidator = match &state.broadcaster {
+            Ok(i) => i.clone(),
+            Err(e) => {
+                for m in state.mirrors.iter() {
+                    let fields = log_fields! {"module" => "mirror", "type" => req.type_name, "target" => m.base, "status" => Value::Null, "durationMs" => 0};
+                    state.log.error("mirror invalidation failed", e, fields);
+                }
+                return;
+            }
+        };
+        let mirrors = state.mirrors.clone();
+        let mut results = invalidator.fan_out_stream(&mirrors, &req);
+        while let Some((i, o)) = results.next().await {
+            let fields = log_fields! {
+                "module" => "mirror",
+                "type" => req.type_name,
+                "target" => mirrors[i].base,
+                "status" => o.status,
+                "attempts" => o.attempts,
+                "invalidated" => o.invalidated,
+                "durationMs" => millis(o.latency),
+            };
+            match &o.error {
+                None => state.log.write(level::INFO, "mirror invalidated", fields),
+                Some(e) => state.log.error("mirror invalidation failed", e, fields),
+            }
+        }
+    });
+}
+
+/// A duration in milliseconds, to the microsecond, for the log's `durationMs`.
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let sub = state.hub.subscribe(last);
+    let mut stop = state.shutdown.subscribe();
+    let live = futures::stream::unfold(sub.live, |mut rx| async move {
+        // Lagged (a slow client) or closed: end this client's stream.
+        rx.recv().await.ok().map(|ev| (ev, rx))
+    });
+    let events = futures::stream::iter(sub.missed)
+        .chain(live)
+        .map(|ev| Ok::<_, Infallible>(Event::default().event(&ev.name).id(ev.id.to_string()).data(&ev.data)))
+        .take_until(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        });
+    let keep_alive = KeepAlive::new()
+        .interval(state.ping_interval.max(Duration::from_millis(10)))
+        .text("ping");
+    Sse::new(events).keep_alive(keep_alive).into_response()
+}
+
+async fn health(State(state): Shared) -> Response {
+    axum::Json(json!({
+        "ok": true,
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": state.store.kind(),
+        "graph": state.graph.source.to_string(),
+        "mirrors": state.mirrors.iter().map(|m| m.base.clone()).collect::<Vec<_>>(),
+        "clients": state.hub.clients(),
+        "lastEventId": state.hub.last_id(),
+        "uptimeMs": state.started.elapsed().as_millis() as u64,
+    }))
+    .into_response()
+}
+
+/// Sandbox extension: every entry key, grouped by type.
+async fn entries(State(state): Shared) -> Answer {
+    let e = state
+        .store
+        .entries()
+        .await
+        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(axum::Json(json!({"entries": e})).into_response())
+}
+
+/// Sandbox extension: seeds one entry (`PUT /api/cache/entries/{type}/{rest}?ttl=SECS`,
+/// any JSON body as the value; authenticated).
+async fn put_entry(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((type_name, rest)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    authorize(&state, &headers)?;
+    let canonical = state.graph.resolve(&type_name).map_err(unknown_type)?.canonical;
+    let ttl = q
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("ttl="))
+        .map(|v| v.parse::<u64>());
+    let ttl = match ttl {
+        None => 3600,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "`ttl` must be a positive number of seconds",
+            ));
+        }
+    };
+    let value = Value::Object(json_body(body)?);
+    let key = state
+        .store
+        .put(&canonical, &rest, &value, Duration::from_secs(ttl))
+        .await
+        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    state.log.info(
+        "cache entry stored",
+        log_fields! {"module" => "cache", "type" => canonical, "key" => key, "status" => 200},
+    );
+    Ok(axum::Json(json!({"success": true, "key": key, "ttl": ttl})).into_response())
+}

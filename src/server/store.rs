@@ -1,0 +1,258 @@
+//! The node's cache: in memory, or in Redis with the sandbox's key layout
+//! `{CACHE_PREFIX}{type}:{rest}` (PROTOCOL section 7). Values are JSON strings with a TTL.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+
+use crate::graph::Graph;
+
+/// The group of keys that do not follow the layout.
+pub const OTHER: &str = "(other)";
+
+/// TTL of the entries `--demo-data` creates.
+pub const DEMO_TTL: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot connect to Redis at {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("Redis command failed: {0}")]
+    Command(String),
+}
+
+/// Where the cache lives.
+pub enum Store {
+    Memory(MemoryStore),
+    Redis(RedisStore),
+}
+
+pub struct MemoryStore {
+    prefix: String,
+    entries: Mutex<BTreeMap<String, (String, Instant)>>,
+}
+
+pub struct RedisStore {
+    prefix: String,
+    conn: MultiplexedConnection,
+}
+
+impl Store {
+    pub fn memory(prefix: &str) -> Store {
+        Store::Memory(MemoryStore {
+            prefix: prefix.to_string(),
+            entries: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// Connects to Redis; `shown_url` is the URL with its password masked, for errors.
+    pub async fn redis(url: &str, shown_url: &str, prefix: &str) -> Result<Store, StoreError> {
+        let connect = |e: redis::RedisError| StoreError::Connect {
+            url: shown_url.to_string(),
+            message: e.to_string(),
+        };
+        let client = redis::Client::open(url).map_err(connect)?;
+        let fut = client.get_multiplexed_async_connection();
+        let mut conn = tokio::time::timeout(Duration::from_secs(5), fut)
+            .await
+            .map_err(|_| StoreError::Connect {
+                url: shown_url.to_string(),
+                message: "timed out after 5 s".into(),
+            })?
+            .map_err(connect)?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map_err(connect)?;
+        Ok(Store::Redis(RedisStore {
+            prefix: prefix.to_string(),
+            conn,
+        }))
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Memory(_) => "memory",
+            Store::Redis(_) => "redis",
+        }
+    }
+
+    fn prefix(&self) -> &str {
+        match self {
+            Store::Memory(m) => &m.prefix,
+            Store::Redis(r) => &r.prefix,
+        }
+    }
+
+    /// The full key of an entry.
+    pub fn key(&self, type_name: &str, rest: &str) -> String {
+        format!("{}{type_name}:{rest}", self.prefix())
+    }
+
+    /// Stores `value` (serialized as a JSON string) under `{prefix}{type}:{rest}`.
+    pub async fn put(
+        &self,
+        type_name: &str,
+        rest: &str,
+        value: &serde_json::Value,
+        ttl: Duration,
+    ) -> Result<String, StoreError> {
+        let key = self.key(type_name, rest);
+        let text = value.to_string();
+        match self {
+            Store::Memory(m) => {
+                let mut map = m.entries.lock().map_err(|_| poisoned())?;
+                map.insert(key.clone(), (text, Instant::now() + ttl));
+            }
+            Store::Redis(r) => {
+                let mut conn = r.conn.clone();
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(text)
+                    .arg("EX")
+                    .arg(ttl.as_secs().max(1))
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .map_err(cmd_err)?;
+            }
+        }
+        Ok(key)
+    }
+
+    /// Deletes every entry of a type; returns how many were removed.
+    pub async fn clear_type(&self, type_name: &str) -> Result<u64, StoreError> {
+        let start = format!("{}{type_name}:", self.prefix());
+        match self {
+            Store::Memory(m) => {
+                let mut map = m.entries.lock().map_err(|_| poisoned())?;
+                let before = map.len();
+                map.retain(|k, _| !k.starts_with(&start));
+                Ok((before - map.len()) as u64)
+            }
+            Store::Redis(r) => {
+                let mut conn = r.conn.clone();
+                let keys = scan(&mut conn, &format!("{}*", glob_escape(&start))).await?;
+                let mut removed = 0;
+                for chunk in keys.chunks(500) {
+                    removed += redis::cmd("UNLINK")
+                        .arg(chunk)
+                        .query_async::<u64>(&mut conn)
+                        .await
+                        .map_err(cmd_err)?;
+                }
+                Ok(removed)
+            }
+        }
+    }
+
+    /// Every live key under the prefix, grouped by type (sorted).
+    pub async fn entries(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+        let keys: Vec<String> = match self {
+            Store::Memory(m) => {
+                let now = Instant::now();
+                let mut map = m.entries.lock().map_err(|_| poisoned())?;
+                map.retain(|_, (_, exp)| *exp > now);
+                map.keys().cloned().collect()
+            }
+            Store::Redis(r) => {
+                let mut conn = r.conn.clone();
+                let mut keys = scan(&mut conn, &format!("{}*", glob_escape(&r.prefix))).await?;
+                keys.sort();
+                keys
+            }
+        };
+        let prefix = self.prefix();
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for k in keys {
+            let group = k
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(t, _)| t.to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| OTHER.to_string());
+            out.entry(group).or_default().push(k);
+        }
+        Ok(out)
+    }
+
+    /// A few entries for every type of the graph: `{type}:list`, `{type}:id:1`, `{type}:id:2`.
+    pub async fn fill_demo(&self, graph: &Graph) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for t in graph.types() {
+            for rest in ["list", "id:1", "id:2"] {
+                let value = serde_json::json!({"demo": true, "type": t, "key": rest});
+                self.put(t, rest, &value, DEMO_TTL).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+async fn scan(conn: &mut MultiplexedConnection, pattern: &str) -> Result<Vec<String>, StoreError> {
+    let mut cursor: u64 = 0;
+    let mut keys = Vec::new();
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(conn)
+            .await
+            .map_err(cmd_err)?;
+        keys.extend(batch);
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// Escapes Redis glob metacharacters so a prefix matches literally.
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn cmd_err(e: redis::RedisError) -> StoreError {
+    StoreError::Command(e.to_string())
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Command("the in-memory store lock was poisoned".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_store_groups_and_clears_by_type() {
+        let s = Store::memory("cache:");
+        s.fill_demo(&Graph::built_in()).await.unwrap();
+        let e = s.entries().await.unwrap();
+        assert_eq!(e["posts"], ["cache:posts:id:1", "cache:posts:id:2", "cache:posts:list"]);
+        assert_eq!(s.clear_type("posts").await.unwrap(), 3);
+        let e = s.entries().await.unwrap();
+        assert!(!e.contains_key("posts"));
+        assert!(e.contains_key("pages"));
+    }
+
+    #[test]
+    fn glob_metacharacters_are_escaped() {
+        assert_eq!(glob_escape("c*a[che]:"), "c\\*a\\[che\\]:");
+    }
+}
