@@ -371,3 +371,19 @@ impl GlobalArgs {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("2mib"), Ok(2 << 20));
+        assert_eq!(parse_size("71B"), Ok(71));
+        assert!(parse_size("1.5M").is_err());
+        assert!(parse_size("12X").is_err());
+    }
+}

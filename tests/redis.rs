@@ -478,6 +478,20 @@ fn watch_needs_notifications_and_then_sees_a_set_and_a_del() {
     assert!(flags[1].contains('K') && flags[1].contains('A'), "{flags:?}");
 }
 
+/// The first of `keys` that lives on `node`.
+fn first_key_on(node: &RedisServer, keys: &[String]) -> String {
+    let mut c = conn(&node.url());
+    keys.iter()
+        .find(|k| owns(&mut c, k))
+        .cloned()
+        .expect("a key on each master")
+}
+
+/// Whether the node `c` is connected to holds `key` (EXISTS answers MOVED otherwise).
+fn owns(c: &mut redis::Connection, key: &str) -> bool {
+    redis::cmd("EXISTS").arg(key).query::<u64>(c).is_ok_and(|n| n == 1)
+}
+
 /// Two masters on free ports, slots split between them, joined with CLUSTER MEET.
 fn start_cluster() -> (RedisServer, RedisServer) {
     let start = || {
@@ -509,7 +523,7 @@ fn start_cluster() -> (RedisServer, RedisServer) {
 }
 
 #[test]
-fn cluster_every_master_is_scanned_and_deleted_from() {
+fn cluster_every_master_is_scanned_watched_and_deleted_from() {
     let (a, b) = start_cluster();
     let dir = tempfile::tempdir().unwrap();
     let cluster = redis::cluster::ClusterClient::new(vec![a.url()]).expect("cluster client");
@@ -555,8 +569,36 @@ fn cluster_every_master_is_scanned_and_deleted_from() {
         assert_eq!(r["value"], serde_json::json!({}));
     }
 
+    // watch subscribes on every master: events from both arrive.
+    let mut child = std::process::Command::new(common::bin())
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["--redis-url", &a.url(), "--json", "redis", "watch"])
+        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn polycache");
+    wait_for_patterns(&mut conn(&a.url()), 1);
+    wait_for_patterns(&mut conn(&b.url()), 1);
+    let (on_a, on_b) = (first_key_on(&a, &keys), first_key_on(&b, &keys));
+    for k in [&on_a, &on_b] {
+        let _: () = redis::cmd("DEL").arg(k).query(&mut cc).unwrap();
+    }
+    let seen: BTreeSet<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Json>(&l.unwrap()).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(seen, BTreeSet::from([on_a, on_b]));
+
     let r = run_json(dir.path(), &a.url(), &["del", "--type", "posts", "--yes"]);
-    assert_eq!(r["removed"]["posts"], 40);
+    assert_eq!(r["removed"]["posts"], 38);
     let left: u64 = cmd::<u64>(&mut conn(&a.url()), &["DBSIZE"]) + cmd::<u64>(&mut conn(&b.url()), &["DBSIZE"]);
     assert_eq!(left, 1, "only cache:feed:home is left");
 }
