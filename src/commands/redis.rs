@@ -85,7 +85,9 @@ async fn scan_all(ctx: &Context, store: &Store, pattern: &str) -> Result<Vec<Sca
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
+    // SCAN may return a key twice when the table is resized mid-scan.
     keys.sort();
+    keys.dedup();
     Ok(keys)
 }
 
@@ -211,7 +213,6 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
         found.retain(|k| &group_name(&k.key, prefix.as_bytes()) == g);
     }
     let total = found.len();
-    found.dedup_by(|a, b| a.key == b.key);
     if a.limit > 0 {
         found.truncate(a.limit);
     }

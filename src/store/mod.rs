@@ -31,7 +31,7 @@ pub const OTHER: &str = "(other)";
 /// Keys asked for per SCAN call; each page becomes one pipeline of per-key calls.
 const SCAN_COUNT: usize = 1000;
 /// Pipelines in flight per node while scanning.
-const IN_FLIGHT: usize = 4;
+const IN_FLIGHT: usize = 8;
 /// Keys per UNLINK command.
 const UNLINK_BATCH: usize = 500;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
