@@ -404,6 +404,19 @@ fn connection_refused_is_one_clear_line() {
         ));
 }
 
+/// `redis watch --json --enable-notifications --count 2`, stdout piped.
+fn spawn_watch(dir: &std::path::Path, url: &str) -> std::process::Child {
+    std::process::Command::new(common::bin())
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["--redis-url", url, "--json", "redis", "watch"])
+        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn polycache")
+}
+
 /// Waits until the server has `n` pattern subscriptions (the watcher is listening).
 fn wait_for_patterns(c: &mut redis::Connection, n: u64) {
     let start = Instant::now();
@@ -439,15 +452,7 @@ fn watch_needs_notifications_and_then_sees_a_set_and_a_del() {
     let flags: Vec<String> = cmd(&mut c, &["CONFIG", "GET", "notify-keyspace-events"]);
     assert_eq!(flags[1], "");
 
-    let mut child = std::process::Command::new(common::bin())
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["--redis-url", &server.url(), "--json", "redis", "watch"])
-        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn polycache");
+    let mut child = spawn_watch(dir.path(), &server.url());
     wait_for_patterns(&mut c, 1);
     let _: () = cmd(&mut c, &["SET", "session:zzz", "not under the prefix"]);
     let _: () = cmd(&mut c, &["SET", "cache:posts:id:77", "{}"]);
@@ -570,15 +575,7 @@ fn cluster_every_master_is_scanned_watched_and_deleted_from() {
     }
 
     // watch subscribes on every master: events from both arrive.
-    let mut child = std::process::Command::new(common::bin())
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["--redis-url", &a.url(), "--json", "redis", "watch"])
-        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn polycache");
+    let mut child = spawn_watch(dir.path(), &a.url());
     wait_for_patterns(&mut conn(&a.url()), 1);
     wait_for_patterns(&mut conn(&b.url()), 1);
     let (on_a, on_b) = (first_key_on(&a, &keys), first_key_on(&b, &keys));
