@@ -13,6 +13,7 @@ pub mod graph;
 pub mod logs;
 pub mod render;
 pub mod server;
+pub mod store;
 
 use std::io::Write;
 
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Tail(args) => commands::tail::run(&ctx, &args),
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
+        Command::Redis(args) => commands::redis::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Logs(args) => commands::logs::run(&ctx, &args),
         Command::Demo(args) => commands::demo::run(&ctx, &args),

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod graph;
 pub mod invalidate;
 pub mod logs;
+pub mod redis;
 pub mod serve;
 pub mod tail;
 pub mod targets;
