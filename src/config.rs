@@ -119,7 +119,7 @@ pub struct Value {
     pub source: Source,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("CACHE_MIRRORS entry `{entry}` has no scheme")]
     MirrorNoScheme { entry: String },
@@ -166,23 +166,37 @@ impl Settings {
 
     /// Loads settings with `env` standing in for the process environment (tests use this).
     pub fn load_with_env(opts: &LoadOptions, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let (settings, mut problems) = Settings::load_lenient_with_env(opts, env);
+        match problems.is_empty() {
+            true => Ok(settings),
+            false => Err(problems.remove(0)),
+        }
+    }
+
+    /// Like [`load`](Self::load), but never fails: every problem is returned beside the
+    /// settings, which keep what could be read (an unreadable env file is skipped, a bad
+    /// POLYCACHE_URL is kept as written, bad CACHE_MIRRORS leave no mirrors). For
+    /// `doctor`, which reports problems as failed checks instead of stopping at the first.
+    pub fn load_lenient(opts: &LoadOptions) -> (Settings, Vec<ConfigError>) {
+        Settings::load_lenient_with_env(opts, |k| std::env::var(k).ok())
+    }
+
+    /// [`load_lenient`](Self::load_lenient) with `env` standing in for the environment.
+    pub fn load_lenient_with_env(
+        opts: &LoadOptions,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> (Settings, Vec<ConfigError>) {
+        let mut problems = Vec::new();
         let env_file = match &opts.env_file {
             Some(p) => Some(p.clone()),
             None => find_dotenv(&opts.cwd),
         };
         let mut dotenv: BTreeMap<String, String> = BTreeMap::new();
-        if let Some(path) = &env_file {
-            let iter = dotenvy::from_path_iter(path).map_err(|e| ConfigError::EnvFile {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            for item in iter {
-                let (k, v) = item.map_err(|e| ConfigError::EnvFile {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
-                dotenv.insert(k, v);
-            }
+        if let Some(path) = &env_file
+            && let Err(e) = read_dotenv(path, &mut dotenv)
+        {
+            problems.push(e);
+            dotenv.clear();
         }
         let mut values = BTreeMap::new();
         for var in VARS {
@@ -222,13 +236,19 @@ impl Settings {
             warnings: Vec::new(),
         };
         let url = normalize_base(settings.url());
-        check_url("POLYCACHE_URL", &url)?;
+        if let Err(e) = check_url("POLYCACHE_URL", &url) {
+            problems.push(e);
+        }
         settings.values.get_mut("POLYCACHE_URL").expect("known var").value = Some(url.clone());
         let raw = settings.get("CACHE_MIRRORS").unwrap_or("").to_string();
-        let (mirrors, warnings) = parse_mirrors(&raw, &url)?;
-        settings.mirrors = mirrors;
-        settings.warnings = warnings;
-        Ok(settings)
+        match parse_mirrors(&raw, &url) {
+            Ok((mirrors, warnings)) => {
+                settings.mirrors = mirrors;
+                settings.warnings = warnings;
+            }
+            Err(e) => problems.push(e),
+        }
+        (settings, problems)
     }
 
     /// A variable's value, if set (or defaulted).
@@ -310,6 +330,19 @@ pub struct ConfigRow {
     pub set: bool,
     pub secret: bool,
     pub source: Source,
+}
+
+/// Reads an env file's `KEY=value` lines into `out`.
+fn read_dotenv(path: &Path, out: &mut BTreeMap<String, String>) -> Result<(), ConfigError> {
+    let fail = |e: dotenvy::Error| ConfigError::EnvFile {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    for item in dotenvy::from_path_iter(path).map_err(fail)? {
+        let (k, v) = item.map_err(fail)?;
+        out.insert(k, v);
+    }
+    Ok(())
 }
 
 /// The nearest `.env` from `cwd` up to the repository root (the first ancestor holding
@@ -480,6 +513,35 @@ mod tests {
         assert!(!text.contains("hunter2-secret"));
         assert!(!text.contains("redispass"));
         assert!(text.contains("redis://user:••••@127.0.0.1:6379/0"));
+    }
+
+    #[test]
+    fn lenient_loading_reports_every_problem_and_keeps_the_rest() {
+        let env = |k: &str| match k {
+            "POLYCACHE_URL" => Some("localhost:3333".to_string()),
+            "CACHE_MIRRORS" => Some("https://ok.example, ftp://files.example".to_string()),
+            "CACHE_PREFIX" => Some("app:".to_string()),
+            _ => None,
+        };
+        let opts = LoadOptions {
+            env_file: Some(PathBuf::from("/nonexistent/polycache.env")),
+            ..LoadOptions::default()
+        };
+        let (s, problems) = Settings::load_lenient_with_env(&opts, env);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(matches!(problems[0], ConfigError::EnvFile { .. }));
+        assert!(matches!(
+            problems[1],
+            ConfigError::BadUrl {
+                name: "POLYCACHE_URL",
+                ..
+            }
+        ));
+        assert!(matches!(problems[2], ConfigError::MirrorBadScheme { .. }));
+        assert_eq!(s.cache_prefix(), "app:");
+        assert!(s.mirrors.is_empty());
+        // The strict load stops at the first of them.
+        assert_eq!(Settings::load_with_env(&opts, env).unwrap_err(), problems[0]);
     }
 
     #[test]

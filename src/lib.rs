@@ -31,7 +31,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         cwd: cwd.clone(),
         flags: cli.global.overrides(),
     };
-    let settings = Settings::load(&opts)?;
+    // `doctor` reports bad settings as failed checks instead of stopping at the first.
+    let (settings, problems) = match cli.command {
+        Command::Doctor(_) => Settings::load_lenient(&opts),
+        _ => (Settings::load(&opts)?, Vec::new()),
+    };
     let style = Style::detect(cli.global.color);
     let ctx = Context {
         settings,
@@ -39,9 +43,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         style,
         cwd,
     };
-    // `config` lists the warnings itself; `serve` judges its mirrors against its own
-    // address, not POLYCACHE_URL, and says so itself.
-    if !ctx.global.json && !matches!(cli.command, Command::Config | Command::Serve(_) | Command::Demo(_)) {
+    // `config` and `doctor` list the warnings themselves; `serve` judges its mirrors
+    // against its own address, not POLYCACHE_URL, and says so itself; `demo` reads none.
+    if !ctx.global.json
+        && !matches!(
+            cli.command,
+            Command::Config | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_)
+        )
+    {
         for w in &ctx.settings.warnings {
             eprintln!("{} {w}", style.yellow("warning:"));
         }
@@ -62,7 +71,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Logs(args) => commands::logs::run(&ctx, &args),
         Command::Demo(args) => commands::demo::run(&ctx, &args),
-        Command::Doctor(_) => Err(Failure::error("doctor: not built yet")),
+        Command::Doctor(args) => commands::doctor::run(&ctx, &args, &problems),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

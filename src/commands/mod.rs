@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod graph;
 pub mod invalidate;
 pub mod logs;

@@ -1,0 +1,547 @@
+//! `polycache doctor`: every piece polycache depends on, checked in order, one row each.
+//!
+//! The checks reuse the pieces the commands use (settings, the client's login and stream,
+//! the store module, the graph, the logs module), so a green doctor means the commands
+//! will work. Independent checks run at the same time; rows come out in a fixed order.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use comfy_table::{Cell, Color};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::Context;
+use super::redis::{fmt_bytes, fmt_ttl};
+use crate::cli::DoctorArgs;
+use crate::client::auth::describe_reqwest;
+use crate::client::stream::{FollowOptions, Notice, follow};
+use crate::client::{AuthConfig, AuthError, Authenticator, Target};
+use crate::config::{ConfigError, Settings, parse_mirrors, redact_url_password};
+use crate::duration::human;
+use crate::error::{Failure, exit};
+use crate::graph::Graph;
+use crate::logs::filter::Filter;
+use crate::logs::{Engine, Output};
+use crate::render::{self, Style};
+use crate::server::HEALTH_PATH;
+use crate::store::Store;
+
+/// How a check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    /// Worth a look, but nothing is broken (does not fail the run).
+    Warn,
+    Fail,
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub status: Status,
+    pub check: String,
+    pub detail: String,
+    pub hint: Option<String>,
+}
+
+impl Check {
+    fn pass(check: impl Into<String>, detail: impl Into<String>) -> Check {
+        Check {
+            status: Status::Pass,
+            check: check.into(),
+            detail: detail.into(),
+            hint: None,
+        }
+    }
+
+    fn warn(check: impl Into<String>, detail: impl Into<String>, hint: impl Into<String>) -> Check {
+        Check {
+            status: Status::Warn,
+            hint: Some(hint.into()),
+            ..Check::pass(check, detail)
+        }
+    }
+
+    fn fail(check: impl Into<String>, detail: impl Into<String>, hint: impl Into<String>) -> Check {
+        Check {
+            status: Status::Fail,
+            hint: Some(hint.into()),
+            ..Check::pass(check, detail)
+        }
+    }
+
+    /// A failed check from a [`Failure`]: its message, and its hint (or `fallback`).
+    fn failed(check: impl Into<String>, f: Failure, fallback: &str) -> Check {
+        let hint = f.hint.unwrap_or_else(|| fallback.to_string());
+        Check::fail(check, f.message, hint)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    ok: bool,
+    checks: &'a [Check],
+}
+
+/// Runs the checks; `problems` are what loading the settings ran into.
+pub fn run(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) -> Result<u8, Failure> {
+    let checks = crate::runtime()?.block_on(checks(ctx, args, problems));
+    let ok = !checks.iter().any(|c| c.status == Status::Fail);
+    if ctx.global.json {
+        crate::print(&render::json(&Report { ok, checks: &checks }))?;
+    } else {
+        crate::print(&table(&checks, ctx.style))?;
+    }
+    Ok(if ok { exit::OK } else { exit::PARTIAL })
+}
+
+/// Every check, in the documented order.
+pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) -> Vec<Check> {
+    let settings = &ctx.settings;
+    let mut out = vec![env_check(ctx, problems)];
+    let (mirror_checks, mirrors) = mirror_checks(settings);
+    out.extend(mirror_checks);
+
+    let mut targets = Vec::new();
+    let local_bad = problems.iter().find(|p| {
+        matches!(
+            p,
+            ConfigError::BadUrl {
+                name: "POLYCACHE_URL",
+                ..
+            }
+        )
+    });
+    if let Some(p) = local_bad {
+        out.push(Check::failed("server local", Failure::from(p.clone()), ""));
+    } else {
+        targets.push(Arc::new(Target::from_settings_local(settings)));
+    }
+    targets.extend(mirrors.iter().map(|m| Arc::new(Target::mirror(m))));
+
+    let http = crate::client::http();
+    // No disk token cache: the point is to see a login work now.
+    let auth = Authenticator::from_settings(http.clone(), settings, false);
+    let per_target = futures::future::join_all(targets.iter().map(|t| {
+        let (http, auth) = (&http, &auth);
+        async move {
+            tokio::join!(
+                reach(http, t, settings, args.timeout),
+                login(auth, t, args.timeout),
+                stream(http, t, settings, args.stream_timeout),
+            )
+        }
+    }));
+    let graph_check = graph_check(ctx);
+    let log_path = ctx.cwd.join(settings.cache_log());
+    let log_shown = settings.cache_log().to_string();
+    let log_task = tokio::task::spawn_blocking(move || log_check(&log_path, &log_shown));
+    let (per_target, redis) = tokio::join!(per_target, redis_check(settings));
+    out.extend(per_target.iter().map(|(r, _, _)| r.clone()));
+    out.extend(per_target.iter().map(|(_, l, _)| l.clone()));
+    out.extend(per_target.iter().map(|(_, _, s)| s.clone()));
+    out.push(redis);
+    out.push(graph_check);
+    out.push(log_task.await.unwrap_or_else(|e| {
+        Check::fail(
+            "log",
+            format!("the log check stopped: {e}"),
+            "run `polycache logs --errors --since 1h` to read the log directly",
+        )
+    }));
+    out
+}
+
+fn env_check(ctx: &Context, problems: &[ConfigError]) -> Check {
+    if let Some(ConfigError::EnvFile { .. }) = problems.first() {
+        return Check::failed(".env", Failure::from(problems[0].clone()), "");
+    }
+    match &ctx.settings.env_file {
+        Some(p) if ctx.global.env_file.is_some() => Check::pass(".env", format!("{} (--env-file)", p.display())),
+        Some(p) => Check::pass(".env", format!("found {}", p.display())),
+        None => Check::warn(
+            ".env",
+            format!(
+                "none found from {} up to the repository root; settings come from the environment and defaults",
+                ctx.cwd.display()
+            ),
+            "put the settings in .env (see `polycache config`), or name a file with --env-file",
+        ),
+    }
+}
+
+/// One row per CACHE_MIRRORS problem (or one row saying all is well), and the mirrors
+/// that are usable.
+fn mirror_checks(settings: &Settings) -> (Vec<Check>, Vec<String>) {
+    const NAME: &str = "CACHE_MIRRORS";
+    let raw = settings.get(NAME).unwrap_or("");
+    let local = settings.url();
+    let mut rows = Vec::new();
+    let mut valid = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        match parse_mirrors(entry, local) {
+            Ok(_) => valid.push(entry),
+            Err(e) => rows.push(Check::failed(NAME, Failure::from(e), "")),
+        }
+    }
+    // Each entry is valid on its own: now drop duplicates and the local server.
+    let (mirrors, warnings) = parse_mirrors(&valid.join(","), local).unwrap_or_default();
+    for w in warnings {
+        rows.push(Check::warn(NAME, w, "remove the repeated entry from CACHE_MIRRORS"));
+    }
+    if rows.is_empty() {
+        rows.push(Check::pass(
+            NAME,
+            match mirrors.len() {
+                0 => "none configured: only the local server is used".to_string(),
+                n => format!("{n} valid: {}", mirrors.join(", ")),
+            },
+        ));
+    }
+    (rows, mirrors)
+}
+
+fn where_to_fix(target: &Target) -> &'static str {
+    if target.name == "local" {
+        "start the server, or set POLYCACHE_URL (or --url) to where it runs"
+    } else {
+        "check that this mirror is up, or fix its entry in CACHE_MIRRORS"
+    }
+}
+
+/// `GET /api/health`, else the stream endpoint: does anything answer, and how fast.
+async fn reach(http: &reqwest::Client, target: &Target, settings: &Settings, timeout: Duration) -> Check {
+    let name = format!("server {}", target.name);
+    let start = Instant::now();
+    let health = http.get(target.url(HEALTH_PATH)).timeout(timeout).send().await;
+    let status = match health {
+        Ok(r) if r.status().is_success() => {
+            return Check::pass(
+                name,
+                format!(
+                    "{}: GET {HEALTH_PATH} {} in {}",
+                    target.base,
+                    r.status().as_u16(),
+                    human(start.elapsed())
+                ),
+            );
+        }
+        Ok(r) => r.status().as_u16(),
+        Err(e) => {
+            return Check::fail(
+                name,
+                format!("{}: {}", target.base, describe_reqwest(&e)),
+                where_to_fix(target),
+            );
+        }
+    };
+    // Not every deployment has the sandbox's health endpoint: the stream is public too.
+    let path = settings.stream_path();
+    let start = Instant::now();
+    let probe = http
+        .get(target.url(path))
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+        .timeout(timeout)
+        .send()
+        .await;
+    match probe {
+        Ok(r) if r.status().is_success() => Check::pass(
+            name,
+            format!(
+                "{}: no {HEALTH_PATH} ({status}), GET {path} {} in {}",
+                target.base,
+                r.status().as_u16(),
+                human(start.elapsed())
+            ),
+        ),
+        Ok(r) => Check::fail(
+            name,
+            format!(
+                "{}: GET {HEALTH_PATH} {status}, GET {path} {}",
+                target.base,
+                r.status().as_u16()
+            ),
+            "is this a Polymech server? Check the URL and POLYCACHE_STREAM_PATH",
+        ),
+        Err(e) => Check::fail(
+            name,
+            format!("{}: {}", target.base, describe_reqwest(&e)),
+            where_to_fix(target),
+        ),
+    }
+}
+
+/// Logs in (or checks POLYCACHE_TOKEN) and shows when the token expires, never the token.
+async fn login(auth: &Result<Authenticator, AuthError>, target: &Target, timeout: Duration) -> Check {
+    let name = format!("login {}", target.name);
+    let auth = match auth {
+        Ok(a) => a,
+        Err(e) => {
+            return Check::fail(
+                name,
+                e.to_string(),
+                "put them in .env, or export them; `polycache config` shows what is set",
+            );
+        }
+    };
+    let how = match auth.config() {
+        AuthConfig::Token(_) => "POLYCACHE_TOKEN".to_string(),
+        AuthConfig::Login { credentials, .. } => format!("as {}", credentials.email),
+        AuthConfig::Supabase { credentials, .. } => format!("as {} through Supabase", credentials.email),
+    };
+    let token = match tokio::time::timeout(timeout, auth.token_for(target)).await {
+        Err(_) => {
+            return Check::fail(
+                name,
+                format!("no answer within {}", human(timeout)),
+                where_to_fix(target),
+            );
+        }
+        Ok(Err(e)) => {
+            let hint = match &e {
+                AuthError::Rejected { .. } => {
+                    "check SERVICE_EMAIL/SERVICE_PASSWORD (or TEST_EMAIL/TEST_PASSWORD); `polycache config` shows where they come from"
+                }
+                AuthError::Network { .. } => where_to_fix(target),
+                AuthError::Insecure(_) => "use an https:// URL for this server",
+                _ => "check the login settings with `polycache config` (POLYCACHE_AUTH_PATH, SUPABASE_URL)",
+            };
+            return Check::fail(name, e.to_string(), hint);
+        }
+        Ok(Ok(t)) => t,
+    };
+    let now = chrono::Utc::now().timestamp();
+    match token.expires_at().map(|e| e as i64) {
+        None => Check::pass(name, format!("{how}: the token has no expiry")),
+        Some(exp) if exp <= now => Check::fail(
+            name,
+            format!("{how}: the token expired at {}", stamp(exp)),
+            "POLYCACHE_TOKEN has expired: unset it to log in, or set a fresh one",
+        ),
+        Some(exp) => Check::pass(
+            name,
+            format!(
+                "{how}: token valid until {} (in {})",
+                stamp(exp),
+                fmt_ttl((exp - now) * 1000)
+            ),
+        ),
+    }
+}
+
+fn stamp(epoch_secs: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch_secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| epoch_secs.to_string())
+}
+
+/// Opens the stream and waits for the first heartbeat or event.
+async fn stream(http: &reqwest::Client, target: &Arc<Target>, settings: &Settings, wait: Duration) -> Check {
+    let name = format!("stream {}", target.name);
+    let opts = FollowOptions {
+        path: settings.stream_path().to_string(),
+        reconnect: false,
+        retry_initial: false,
+        idle_timeout: wait + Duration::from_secs(1),
+        ..FollowOptions::default()
+    };
+    let (tx, mut rx) = mpsc::channel(16);
+    let task = tokio::spawn(follow(http.clone(), Arc::clone(target), opts, tx));
+    let start = Instant::now();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut opened = None;
+    let check = loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(Notice::Connected { .. })) => opened = Some(start.elapsed()),
+            Ok(Some(Notice::Heartbeat { .. })) => {
+                break Check::pass(name, format!("heartbeat after {}", human(start.elapsed())));
+            }
+            Ok(Some(Notice::Event(e))) => {
+                let id = e.id.map(|i| format!(" #{i}")).unwrap_or_default();
+                break Check::pass(name, format!("{}{id} after {}", e.event, human(start.elapsed())));
+            }
+            Ok(Some(Notice::Failed { reason, .. })) => {
+                // An HTTP answer means the server is there but the path is wrong.
+                let hint = if reason.contains("answered HTTP") {
+                    "check POLYCACHE_STREAM_PATH and that the server streams (`polycache tail -v`)"
+                } else {
+                    where_to_fix(target)
+                };
+                break Check::fail(
+                    name,
+                    format!("GET {}: {reason}", target.url(settings.stream_path())),
+                    hint,
+                );
+            }
+            Ok(Some(Notice::Disconnected { .. })) => {}
+            Ok(None) => break Check::fail(name, "the stream ended", "check the server's log"),
+            Err(_) => {
+                break match opened {
+                    Some(at) => Check::warn(
+                        name,
+                        format!(
+                            "open after {}, but no heartbeat or event within {}",
+                            human(at),
+                            human(wait)
+                        ),
+                        "servers ping every 15 s by default: rerun with --stream-timeout 20s to see one",
+                    ),
+                    None => Check::fail(
+                        name,
+                        format!("did not open within {}", human(wait)),
+                        where_to_fix(target),
+                    ),
+                };
+            }
+        }
+    };
+    drop(rx);
+    task.abort();
+    check
+}
+
+/// Connects to REDIS_URL and counts the keys under CACHE_PREFIX (one SCAN pass).
+async fn redis_check(settings: &Settings) -> Check {
+    let url = settings.redis_url();
+    let prefix = settings.cache_prefix();
+    let start = Instant::now();
+    let store = match Store::connect(url, prefix).await {
+        Ok(s) => s,
+        Err(e) => return Check::failed("redis", Failure::from(e), ""),
+    };
+    let mut keys = 0usize;
+    match store.scan(&store.prefix_pattern(), |page| keys += page.len()).await {
+        Ok(()) => Check::pass(
+            "redis",
+            format!(
+                "{}: {keys} {} under `{prefix}` (in {})",
+                redact_url_password(url),
+                if keys == 1 { "key" } else { "keys" },
+                human(start.elapsed())
+            ),
+        ),
+        Err(e) => Check::failed("redis", Failure::from(e), ""),
+    }
+}
+
+fn graph_check(ctx: &Context) -> Check {
+    match ctx.graph() {
+        Ok(g) => Check::pass("graph", graph_detail(&g)),
+        Err(f) => Check::failed(
+            "graph",
+            f,
+            "fix the graph file, or remove it to use the built-in default",
+        ),
+    }
+}
+
+fn graph_detail(g: &Graph) -> String {
+    format!("{}: {} types, acyclic", g.source, g.types().len())
+}
+
+/// The log exists, how big it is, and how many errors it holds from the last hour.
+fn log_check(path: &Path, shown: &str) -> Check {
+    let hint = "set CACHE_LOG (or --log-file) to the server's cache log (the server writes it as it runs)";
+    let meta = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m,
+        Ok(_) => return Check::fail("log", format!("{shown} is not a file"), hint),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Check::fail("log", format!("{shown} does not exist"), hint);
+        }
+        Err(e) => return Check::fail("log", format!("cannot read {shown}: {e}"), hint),
+    };
+    let size = fmt_bytes(meta.len());
+    let now = chrono::Utc::now().timestamp_millis();
+    let engine = Engine {
+        filter: Filter {
+            min_level: Some(crate::logs::parse::ERROR),
+            since: Some(now - 3_600_000),
+            ..Filter::default()
+        },
+        output: Output::Json,
+    };
+    // Keep only the latest error line: the count is in the tally.
+    let mut last: Vec<u8> = Vec::new();
+    let mut emit = |b: &[u8]| -> std::io::Result<()> {
+        let trimmed = b.trim_ascii_end();
+        if let Some(line) = trimmed.rsplit(|c| *c == b'\n').next().filter(|l| !l.is_empty()) {
+            last.clear();
+            last.extend_from_slice(line);
+        }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let tally = match std::fs::File::open(path).and_then(|f| crate::logs::read::scan(&engine, f, threads, &mut emit)) {
+        Ok(t) => t,
+        Err(e) => return Check::fail("log", format!("cannot read {shown}: {e}"), hint),
+    };
+    match tally.shown {
+        0 => Check::pass("log", format!("{shown}: {size}, no errors in the last hour")),
+        n => Check::warn(
+            "log",
+            format!(
+                "{shown}: {size}, {n} {} in the last hour; latest: {}",
+                if n == 1 { "error" } else { "errors" },
+                summary(&last)
+            ),
+            "read them with `polycache logs --errors --since 1h`",
+        ),
+    }
+}
+
+/// `msg: err.message` of a pino line.
+fn summary(line: &[u8]) -> String {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
+        return String::from_utf8_lossy(line).chars().take(120).collect();
+    };
+    let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or("(no msg)");
+    match v.pointer("/err/message").and_then(|m| m.as_str()) {
+        Some(e) => format!("{msg}: {e}"),
+        None => msg.to_string(),
+    }
+}
+
+fn table(checks: &[Check], st: Style) -> String {
+    // The hint column only when some row has a hint.
+    let hints = checks.iter().any(|c| c.hint.is_some());
+    let header: &[&str] = if hints {
+        &["", "check", "detail", "hint"]
+    } else {
+        &["", "check", "detail"]
+    };
+    let mut t = render::table(st, header);
+    if st.color {
+        // Colour through comfy-table's cell styling, so it never counts as width.
+        t.enforce_styling();
+    }
+    for c in checks {
+        let (mark, colour) = match c.status {
+            Status::Pass => ("✓", Color::Green),
+            Status::Warn => ("!", Color::Yellow),
+            Status::Fail => ("✗", Color::Red),
+        };
+        let mut mark = Cell::new(mark);
+        if st.color {
+            mark = mark.fg(colour);
+        }
+        let mut row = vec![mark, Cell::new(&c.check), Cell::new(&c.detail)];
+        if hints {
+            row.push(Cell::new(c.hint.as_deref().unwrap_or_default()));
+        }
+        t.add_row(row);
+    }
+    let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
+    let (passed, warned, failed) = (count(Status::Pass), count(Status::Warn), count(Status::Fail));
+    let mut line = format!("{passed} passed");
+    if warned > 0 {
+        line.push_str(&format!(", {warned} to look at"));
+    }
+    if failed > 0 {
+        line.push_str(&format!(", {failed} failed"));
+    }
+    let line = if failed > 0 { st.red(&line) } else { st.green(&line) };
+    format!("{t}\n{line}\n")
+}
