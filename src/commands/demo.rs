@@ -545,6 +545,20 @@ fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
     step(title, ok, check, format!("{t}\n"), json!({"local": l, "production": p}))
 }
 
+/// Whole milliseconds as measured by `--verify`; 0 means under one.
+fn millis(ms: u64) -> String {
+    if ms == 0 {
+        "<1ms".to_string()
+    } else {
+        human(Duration::from_millis(ms))
+    }
+}
+
+/// The demo's name of a target: the local node is `local`, the only mirror `production`.
+fn who(target_name: &str) -> &'static str {
+    if target_name == "local" { "local" } else { "production" }
+}
+
 fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, args: &InvalidateArgs, st: Style) -> Step {
     let title = format!("polycache invalidate {TYPE} --mirror --verify");
     let report = match report {
@@ -557,7 +571,13 @@ fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, args: &Inval
         .results
         .iter()
         .filter(|r| r.ok && r.outcome.invalidated != expected)
-        .map(|r| format!("{} cleared {}", r.outcome.target, r.outcome.invalidated.join(", ")))
+        .map(|r| {
+            format!(
+                "{} cleared {}",
+                who(&r.outcome.target),
+                r.outcome.invalidated.join(", ")
+            )
+        })
         .collect();
     let failed: Vec<String> = report
         .results
@@ -570,7 +590,7 @@ fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, args: &Inval
                 .and_then(|v| v.error.clone())
                 .or_else(|| r.outcome.error.as_ref().map(|e| e.to_string()))
                 .unwrap_or_default();
-            format!("{}: {why}", r.outcome.target)
+            format!("{}: {why}", who(&r.outcome.target))
         })
         .collect();
     let figures: Vec<String> = report
@@ -581,9 +601,9 @@ fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, args: &Inval
                 .verify
                 .as_ref()
                 .and_then(|v| v.propagation_ms)
-                .map(|ms| format!(", on its stream after {}", human(Duration::from_millis(ms))))
+                .map(|ms| format!(", on its stream after {}", millis(ms)))
                 .unwrap_or_default();
-            format!("{} in {}{prop}", r.outcome.target, human(r.outcome.latency))
+            format!("{} in {}{prop}", who(&r.outcome.target), human(r.outcome.latency))
         })
         .collect();
     let (ok, check) = if !failed.is_empty() {
@@ -716,7 +736,7 @@ fn step_events(
                 .filter(|v| v.event_id == ev.id)
                 .and_then(|v| v.propagation_ms)
         });
-        let prop_text = prop.map(|ms| human(Duration::from_millis(ms)));
+        let prop_text = prop.map(millis);
         text.push_str(&view.line(ev));
         if let Some(p) = &prop_text {
             text.push_str(&st.dim(&format!("   propagation {p}")));
@@ -774,7 +794,7 @@ fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Styl
             ty.clone(),
             format!("{} → {}", count(lb, ty), count(la, ty)),
             format!("{} → {}", count(pb, ty), count(pa, ty)),
-            if cleared { "cleared".into() } else { st.dim("kept") },
+            if cleared { "cleared" } else { "kept" }.to_string(),
         ]);
     }
     let (ok, check) = if wrong.is_empty() {
