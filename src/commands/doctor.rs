@@ -190,7 +190,7 @@ fn mirror_checks(settings: &Settings) -> (Vec<Check>, Vec<String>) {
     // Each entry is valid on its own: now drop duplicates and the local server.
     let (mirrors, warnings) = parse_mirrors(&valid.join(","), local).unwrap_or_default();
     for w in warnings {
-        rows.push(Check::warn(NAME, w, "remove the repeated entry from CACHE_MIRRORS"));
+        rows.push(Check::warn(NAME, w, "remove that entry from CACHE_MIRRORS"));
     }
     if rows.is_empty() {
         rows.push(Check::pass(
@@ -544,4 +544,45 @@ fn table(checks: &[Check], st: Style) -> String {
     }
     let line = if failed > 0 { st.red(&line) } else { st.green(&line) };
     format!("{t}\n{line}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LoadOptions;
+
+    fn settings(mirrors: &str) -> Settings {
+        let (s, _) = Settings::load_lenient_with_env(&LoadOptions::default(), |k| match k {
+            "POLYCACHE_URL" => Some("http://127.0.0.1:3333".into()),
+            "CACHE_MIRRORS" => Some(mirrors.into()),
+            _ => None,
+        });
+        s
+    }
+
+    #[test]
+    fn every_bad_mirror_entry_is_its_own_failed_row_and_the_good_ones_are_kept() {
+        let (rows, mirrors) = mirror_checks(&settings(
+            "https://a.example, b.example, ftp://c.example, https://a.example/, http://127.0.0.1:3333",
+        ));
+        assert_eq!(mirrors, ["https://a.example"]);
+        let fails: Vec<&Check> = rows.iter().filter(|r| r.status == Status::Fail).collect();
+        assert_eq!(fails.len(), 2, "{rows:?}");
+        assert!(fails[0].detail.contains("`b.example` has no scheme"));
+        assert_eq!(fails[0].hint.as_deref(), Some("write it as https://b.example"));
+        assert!(fails[1].detail.contains("`ftp://c.example`"));
+        let warns: Vec<&Check> = rows.iter().filter(|r| r.status == Status::Warn).collect();
+        assert_eq!(warns.len(), 2, "a duplicate and the local server: {rows:?}");
+    }
+
+    #[test]
+    fn clean_mirrors_make_one_passing_row() {
+        let (rows, mirrors) = mirror_checks(&settings("https://a.example,https://b.example"));
+        assert_eq!(mirrors.len(), 2);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].status, Status::Pass);
+        assert_eq!(rows[0].detail, "2 valid: https://a.example, https://b.example");
+        let (rows, _) = mirror_checks(&settings(""));
+        assert_eq!(rows[0].detail, "none configured: only the local server is used");
+    }
 }
