@@ -192,7 +192,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
     if path == "-" {
         return Ok(read::scan(engine, io::stdin().lock(), threads, emit)?);
     }
-    Ok(read::scan_file(engine, open(path)?, threads, emit)?)
+    Ok(read::scan(engine, open(path)?, threads, emit)?)
 }
 
 /// A flag set when Ctrl-C arrives, so `--follow` can flush and exit cleanly.
