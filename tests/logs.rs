@@ -218,6 +218,34 @@ fn since_and_until_take_timestamps() {
 }
 
 #[test]
+fn since_takes_a_duration_back_from_now() {
+    let dir = tmp();
+    let p = dir.path().join("recent.json");
+    let now = chrono::Utc::now().timestamp_millis();
+    let old = format!(
+        "{{\"level\":30,\"time\":{},\"msg\":\"an hour ago\"}}\n",
+        now - 3_600_000
+    );
+    let new = format!(
+        "{{\"level\":30,\"time\":{},\"msg\":\"ten minutes ago\"}}\n",
+        now - 600_000
+    );
+    fs::write(&p, format!("{old}{new}")).unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--since", "30m"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), new);
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--until", "0.5h"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), old);
+}
+
+#[test]
 fn tail_gives_the_last_matching_entries() {
     let all = expected(|_| true);
     let last3: Vec<&str> = all
