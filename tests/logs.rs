@@ -500,6 +500,36 @@ fn stdin_is_read_with_a_dash() {
 }
 
 #[test]
+fn a_pipe_is_shown_as_it_comes() {
+    // `tail -f cache.json | polycache logs -`: each line shows up while the pipe stays open.
+    let dir = tmp();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--json", "-"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let json: Vec<String> = fixture_lines()
+        .into_iter()
+        .filter(|(_, o)| o.is_some())
+        .map(|(l, _)| l)
+        .collect();
+    for (i, line) in json.iter().take(3).enumerate() {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        wait_for(&seen, i + 1);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(*seen.lock().unwrap(), json[..3].to_vec());
+}
+
+#[test]
 fn default_file_is_cache_log() {
     let dir = tmp();
     fs::create_dir_all(dir.path().join("server/logs")).unwrap();

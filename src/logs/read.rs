@@ -30,6 +30,55 @@ fn run_lines(engine: &Engine, chunk: &[u8], w: &mut Worker, out: &mut Vec<u8>, t
     }
 }
 
+/// Feeds a piece of input (cut anywhere) to the engine: complete lines go through at once,
+/// the bytes after the last newline wait in `partial` for the rest of their line.
+pub(super) fn feed(
+    engine: &Engine,
+    mut piece: &[u8],
+    partial: &mut Vec<u8>,
+    w: &mut Worker,
+    out: &mut Vec<u8>,
+    tally: &mut Tally,
+) {
+    while let Some(nl) = memchr::memchr(b'\n', piece) {
+        if partial.is_empty() {
+            engine.line(&piece[..nl], w, out, tally);
+        } else {
+            partial.extend_from_slice(&piece[..nl]);
+            engine.line(partial, w, out, tally);
+            partial.clear();
+        }
+        piece = &piece[nl + 1..];
+    }
+    partial.extend_from_slice(piece);
+}
+
+/// Reads a stream as its data arrives (a pipe that stays open, `tail -f log | polycache logs
+/// -`): the lines of each read are handed on at once, on this thread.
+pub fn stream<R: Read>(engine: &Engine, mut reader: R, emit: &mut Emit) -> io::Result<Tally> {
+    let mut tally = Tally::for_engine(engine);
+    let mut w = Worker::default();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut partial = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        feed(engine, &buf[..n], &mut partial, &mut w, &mut out, &mut tally);
+        emit(&out)?;
+        out.clear();
+    }
+    if !partial.is_empty() {
+        engine.line(&partial, &mut w, &mut out, &mut tally);
+    }
+    emit(&out)?;
+    Ok(tally)
+}
+
 /// Fills `buf` (which already holds `buf.len()` carried bytes) up to a chunk ending at a
 /// newline. Returns the end of the last complete line, and whether the input ended.
 fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<(usize, bool)> {
