@@ -511,6 +511,7 @@ fn a_pipe_is_shown_as_it_comes() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(Reaped)
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let seen = collect(child.stdout.take().unwrap());
@@ -572,6 +573,31 @@ fn bad_filters_are_usage_errors_naming_the_input() {
     }
 }
 
+/// A child process that is killed when the test ends, even when it fails half-way.
+struct Reaped(std::process::Child);
+
+impl std::ops::Deref for Reaped {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+}
+
 /// Lines the child printed so far, gathered by a thread.
 fn collect(stdout: std::process::ChildStdout) -> Arc<Mutex<Vec<String>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -609,6 +635,7 @@ fn follow_survives_rotation_and_truncation() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(Reaped)
         .unwrap();
     let seen = collect(child.stdout.take().unwrap());
     let line = |i: usize| {
