@@ -91,12 +91,20 @@ echo
 echo "polycache logs benchmark: $(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(uname -m)"
 echo "file: $(( BYTES / 1048576 )) MiB, $(wc -l < "$FILE") lines; pino-pretty and fblog -d timed on a $(( PBYTES / 1048576 )) MiB prefix"
 echo
-printf '| %-30s | %9s | %7s | %12s | %11s |\n' tool seconds GiB/s "polycache is" "max RSS MB"
-printf '|%s|%s|%s|%s|%s|\n' "--------------------------------" "-----------" "---------" "--------------" "-------------"
+printf '| %-30s | %9s | %7s | %17s | %10s |\n' tool seconds GiB/s "polycache logs is" "max RSS MB"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------" "-----------" "---------" "-------------------" "------------"
 for name in "polycache logs" "polycache logs --errors" "polycache logs --json --errors" "fblog" "fblog -d (all fields)" "pino-pretty"; do
   g=$(gibs "$name")
-  ratio=$(awk -v a="$base" -v b="$g" 'BEGIN { printf "%.3f", a / b }')
-  printf '| %-30s | %9.2f | %7.3f | %11.1fx | %11d |\n' "$name" "${SECS[$name]}" "$g" "$ratio" "$(( ${RSS[$name]} / 1024 ))"
+  case $name in
+    polycache*) ratio="-" ;;
+    *) ratio=$(awk -v a="$base" -v b="$g" 'BEGIN { printf "%.1fx faster", a / b }') ;;
+  esac
+  printf '| %-30s | %9.2f | %7.3f | %17s | %10d |\n' "$name" "${SECS[$name]}" "$g" "$ratio" "$(( ${RSS[$name]} / 1024 ))"
 done
 echo
-echo "\"polycache is\" = polycache logs (pretty) throughput / the tool's throughput."
+errs=$(gibs "polycache logs --errors")
+ratio() { awk -v a="$1" -v b="$(gibs "$2")" 'BEGIN { printf "%.1f", a / b }'; }
+echo "polycache logs (pretty): $(ratio "$base" pino-pretty)x pino-pretty (goal 20x), $(ratio "$base" fblog)x fblog (goal 8x)"
+echo "polycache logs --errors: ${errs} GiB/s (goal 1), $(ratio "$errs" fblog)x fblog"
+echo "polycache peak memory: $(( ${RSS[polycache logs]} / 1024 )) MB pretty, $(( ${RSS[polycache logs --errors]} / 1024 )) MB --errors (goal < 100 MB)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every tool)"

@@ -218,6 +218,34 @@ fn since_and_until_take_timestamps() {
 }
 
 #[test]
+fn since_takes_a_duration_back_from_now() {
+    let dir = tmp();
+    let p = dir.path().join("recent.json");
+    let now = chrono::Utc::now().timestamp_millis();
+    let old = format!(
+        "{{\"level\":30,\"time\":{},\"msg\":\"an hour ago\"}}\n",
+        now - 3_600_000
+    );
+    let new = format!(
+        "{{\"level\":30,\"time\":{},\"msg\":\"ten minutes ago\"}}\n",
+        now - 600_000
+    );
+    fs::write(&p, format!("{old}{new}")).unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--since", "30m"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), new);
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--until", "0.5h"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), old);
+}
+
+#[test]
 fn tail_gives_the_last_matching_entries() {
     let all = expected(|_| true);
     let last3: Vec<&str> = all
@@ -472,6 +500,37 @@ fn stdin_is_read_with_a_dash() {
 }
 
 #[test]
+fn a_pipe_is_shown_as_it_comes() {
+    // `tail -f cache.json | polycache logs -`: each line shows up while the pipe stays open.
+    let dir = tmp();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--json", "-"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let json: Vec<String> = fixture_lines()
+        .into_iter()
+        .filter(|(_, o)| o.is_some())
+        .map(|(l, _)| l)
+        .collect();
+    for (i, line) in json.iter().take(3).enumerate() {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        wait_for(&seen, i + 1);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(*seen.lock().unwrap(), json[..3].to_vec());
+}
+
+#[test]
 fn default_file_is_cache_log() {
     let dir = tmp();
     fs::create_dir_all(dir.path().join("server/logs")).unwrap();
@@ -514,6 +573,31 @@ fn bad_filters_are_usage_errors_naming_the_input() {
     }
 }
 
+/// A child process that is killed when the test ends, even when it fails half-way.
+struct Reaped(std::process::Child);
+
+impl std::ops::Deref for Reaped {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+}
+
 /// Lines the child printed so far, gathered by a thread.
 fn collect(stdout: std::process::ChildStdout) -> Arc<Mutex<Vec<String>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -551,6 +635,7 @@ fn follow_survives_rotation_and_truncation() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(Reaped)
         .unwrap();
     let seen = collect(child.stdout.take().unwrap());
     let line = |i: usize| {

@@ -190,9 +190,25 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
     }
     let path = &files[0];
     if path == "-" {
-        return Ok(read::scan(engine, io::stdin().lock(), threads, emit)?);
+        if stdin_is_file() {
+            return Ok(read::scan(engine, io::stdin().lock(), threads, emit)?);
+        }
+        // A pipe or a terminal: show lines as they come.
+        return Ok(read::stream(engine, io::stdin().lock(), emit)?);
     }
-    Ok(read::scan_file(engine, open(path)?, threads, emit)?)
+    Ok(read::scan(engine, open(path)?, threads, emit)?)
+}
+
+/// Whether standard input is a regular file (`< cache.json`), which can be read in big
+/// chunks on every core, rather than a pipe whose lines must go out as they arrive.
+fn stdin_is_file() -> bool {
+    use std::os::fd::AsFd;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
 }
 
 /// A flag set when Ctrl-C arrives, so `--follow` can flush and exit cleanly.

@@ -117,18 +117,7 @@ fn drain(
             return Ok(());
         }
         o.pos += n as u64;
-        let mut chunk = &buf[..n];
-        while let Some(nl) = memchr::memchr(b'\n', chunk) {
-            if partial.is_empty() {
-                engine.line(&chunk[..nl], w, out, tally);
-            } else {
-                partial.extend_from_slice(&chunk[..nl]);
-                engine.line(partial, w, out, tally);
-                partial.clear();
-            }
-            chunk = &chunk[nl + 1..];
-        }
-        partial.extend_from_slice(chunk);
+        super::read::feed(engine, &buf[..n], partial, w, out, tally);
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use super::{Engine, Tally, Worker};
 
 /// Bytes read per chunk.
-pub const CHUNK: usize = 4 << 20;
+pub const CHUNK: usize = 2 << 20;
 /// Output is handed over once this much has piled up (sequential paths).
 const FLUSH: usize = 1 << 20;
 
@@ -28,6 +28,55 @@ fn run_lines(engine: &Engine, chunk: &[u8], w: &mut Worker, out: &mut Vec<u8>, t
     if start < chunk.len() {
         engine.line(&chunk[start..], w, out, tally);
     }
+}
+
+/// Feeds a piece of input (cut anywhere) to the engine: complete lines go through at once,
+/// the bytes after the last newline wait in `partial` for the rest of their line.
+pub(super) fn feed(
+    engine: &Engine,
+    mut piece: &[u8],
+    partial: &mut Vec<u8>,
+    w: &mut Worker,
+    out: &mut Vec<u8>,
+    tally: &mut Tally,
+) {
+    while let Some(nl) = memchr::memchr(b'\n', piece) {
+        if partial.is_empty() {
+            engine.line(&piece[..nl], w, out, tally);
+        } else {
+            partial.extend_from_slice(&piece[..nl]);
+            engine.line(partial, w, out, tally);
+            partial.clear();
+        }
+        piece = &piece[nl + 1..];
+    }
+    partial.extend_from_slice(piece);
+}
+
+/// Reads a stream as its data arrives (a pipe that stays open, `tail -f log | polycache logs
+/// -`): the lines of each read are handed on at once, on this thread.
+pub fn stream<R: Read>(engine: &Engine, mut reader: R, emit: &mut Emit) -> io::Result<Tally> {
+    let mut tally = Tally::for_engine(engine);
+    let mut w = Worker::default();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut partial = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        feed(engine, &buf[..n], &mut partial, &mut w, &mut out, &mut tally);
+        emit(&out)?;
+        out.clear();
+    }
+    if !partial.is_empty() {
+        engine.line(&partial, &mut w, &mut out, &mut tally);
+    }
+    emit(&out)?;
+    Ok(tally)
 }
 
 /// Fills `buf` (which already holds `buf.len()` carried bytes) up to a chunk ending at a
@@ -82,70 +131,14 @@ pub fn scan<R: Read>(engine: &Engine, mut reader: R, threads: usize, emit: &mut 
             let (e, f) = fill(&mut reader, &mut next)?;
             filled = Some((next, e, f));
         }
-        Ok(Some((Input::Buf(buf), end)))
+        Ok(Some((buf, end)))
     })
-}
-
-/// Reads a file like [`scan`], but a large regular file is mapped into memory a chunk at a
-/// time instead of copied: each chunk is a window of the file, unmapped once processed, so
-/// memory stays bounded whatever the file size.
-pub fn scan_file(engine: &Engine, file: std::fs::File, threads: usize, emit: &mut Emit) -> io::Result<Tally> {
-    let meta = file.metadata()?;
-    let len = meta.len();
-    if threads <= 1 || !meta.is_file() || len < 2 * CHUNK as u64 {
-        return scan(engine, file, threads, emit);
-    }
-    let mut off = 0u64;
-    parallel(engine, threads, emit, |_| {
-        if off >= len {
-            return Ok(None);
-        }
-        let mut want = (CHUNK as u64).min(len - off);
-        loop {
-            // SAFETY: the map is only read, and dropped once its chunk is processed. The log is
-            // appended to, which does not touch mapped bytes; a file truncated while it is read
-            // (copytruncate rotation) can end the process with SIGBUS, as with any mapped reader.
-            let map = unsafe {
-                memmap2::MmapOptions::new()
-                    .offset(off)
-                    .len(want as usize)
-                    .populate()
-                    .map(&file)?
-            };
-            let end = if off + want == len {
-                Some(want as usize)
-            } else {
-                memchr::memrchr(b'\n', &map).map(|p| p + 1)
-            };
-            if let Some(end) = end {
-                off += end as u64;
-                return Ok(Some((Input::Map(map), end)));
-            }
-            // A line longer than the window: widen it.
-            want = (want * 2).min(len - off);
-        }
-    })
-}
-
-/// Where a chunk's bytes are.
-enum Input {
-    Buf(Vec<u8>),
-    Map(memmap2::Mmap),
-}
-
-impl Input {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Input::Buf(b) => b,
-            Input::Map(m) => m,
-        }
-    }
 }
 
 /// A chunk for a worker: its input (lines up to `end`) and a buffer for its output.
 struct Job {
     seq: u64,
-    input: Input,
+    input: Vec<u8>,
     end: usize,
     output: Vec<u8>,
 }
@@ -153,7 +146,7 @@ struct Job {
 /// A processed chunk.
 struct Done {
     seq: u64,
-    input: Input,
+    input: Vec<u8>,
     output: Vec<u8>,
     tally: Tally,
 }
@@ -165,7 +158,7 @@ fn parallel(
     engine: &Engine,
     threads: usize,
     emit: &mut Emit,
-    mut next: impl FnMut(&mut Vec<Vec<u8>>) -> io::Result<Option<(Input, usize)>>,
+    mut next: impl FnMut(&mut Vec<Vec<u8>>) -> io::Result<Option<(Vec<u8>, usize)>>,
 ) -> io::Result<Tally> {
     let max_in_flight = threads * 2;
     std::thread::scope(|s| -> io::Result<Tally> {
@@ -185,13 +178,9 @@ fn parallel(
                     let Ok(mut job) = job else { return };
                     let mut tally = Tally::for_engine(engine);
                     job.output.clear();
-                    run_lines(
-                        engine,
-                        &job.input.bytes()[..job.end],
-                        &mut w,
-                        &mut job.output,
-                        &mut tally,
-                    );
+                    // Room for the output of a typical chunk, so buffers do not double past it.
+                    job.output.reserve_exact(job.end + job.end / 4);
+                    run_lines(engine, &job.input[..job.end], &mut w, &mut job.output, &mut tally);
                     let done = Done {
                         seq: job.seq,
                         input: job.input,
@@ -250,6 +239,7 @@ fn parallel(
 struct Collector {
     pending: BTreeMap<u64, Done>,
     next_write: u64,
+    /// Chunks sent to the workers and not yet written.
     in_flight: usize,
     free_inputs: Vec<Vec<u8>>,
     free_outputs: Vec<Vec<u8>>,
@@ -258,11 +248,12 @@ struct Collector {
 }
 
 impl Collector {
-    /// Waits for chunks until at most `limit` are in flight, writing those next in order.
+    /// Waits for chunks until at most `limit` are in flight, writing those next in order. A
+    /// chunk is in flight until it is written: one slow chunk holds back the ones after it
+    /// (kept in `pending`), and they count too, which is what bounds memory.
     fn wait(&mut self, done_rx: &mpsc::Receiver<Done>, limit: usize, emit: &mut Emit) {
         while self.in_flight > limit {
             let Ok(done) = done_rx.recv() else { return };
-            self.in_flight -= 1;
             self.pending.insert(done.seq, done);
             while let Some(d) = self.pending.remove(&self.next_write) {
                 if self.failure.is_none()
@@ -271,11 +262,10 @@ impl Collector {
                     self.failure = Some(e);
                 }
                 self.tally.merge(d.tally);
-                if let Input::Buf(b) = d.input {
-                    self.free_inputs.push(b);
-                }
+                self.free_inputs.push(d.input);
                 self.free_outputs.push(d.output);
                 self.next_write += 1;
+                self.in_flight -= 1;
             }
         }
     }
@@ -513,31 +503,6 @@ mod tests {
         })
         .unwrap();
         assert_eq!(t.shown, 300_000);
-        assert!(out == data, "output differs from input");
-    }
-
-    #[test]
-    fn mapped_file_keeps_order_with_a_line_longer_than_a_chunk() {
-        let mut data = lines(100_000);
-        data.extend_from_slice(b"{\"msg\":\"");
-        data.extend(std::iter::repeat_n(b'x', CHUNK * 2 + 17));
-        data.extend_from_slice(b"\"}\n");
-        data.extend_from_slice(&lines(100_000));
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.json");
-        std::fs::write(&path, &data).unwrap();
-        let mut out = Vec::new();
-        let t = scan_file(
-            &json_engine(),
-            std::fs::File::open(&path).unwrap(),
-            2,
-            &mut |b: &[u8]| {
-                out.extend_from_slice(b);
-                Ok(())
-            },
-        )
-        .unwrap();
-        assert_eq!(t.shown, 200_001);
         assert!(out == data, "output differs from input");
     }
 

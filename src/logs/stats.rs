@@ -34,6 +34,20 @@ pub struct TargetStats {
     pub last: Option<i64>,
 }
 
+/// Distinct failure messages kept per target; the rest are counted together, so messages
+/// that carry ids cannot make memory grow with the file.
+pub const MAX_MESSAGES: usize = 50;
+const OTHER_MESSAGES: &str = "(other messages)";
+
+fn add_message(errors: &mut BTreeMap<String, u64>, message: String, count: u64) {
+    let key = if errors.contains_key(&message) || errors.len() < MAX_MESSAGES {
+        message
+    } else {
+        OTHER_MESSAGES.to_string()
+    };
+    *errors.entry(key).or_default() += count;
+}
+
 fn widen(first: &mut Option<i64>, last: &mut Option<i64>, t: Option<i64>) {
     if let Some(t) = t {
         *first = Some(first.map_or(t, |f| f.min(t)));
@@ -81,7 +95,7 @@ impl Stats {
                 })
                 .or_else(|| rec.text("msg", buf).map(str::to_string))
                 .unwrap_or_default();
-            *t.errors.entry(message).or_default() += 1;
+            add_message(&mut t.errors, message, 1);
         } else if status.is_some_and(|s| (200..400).contains(&s)) {
             t.successes += 1;
         }
@@ -104,7 +118,7 @@ impl Stats {
             t.successes += o.successes;
             t.failures += o.failures;
             for (m, c) in o.errors {
-                *t.errors.entry(m).or_default() += c;
+                add_message(&mut t.errors, m, c);
             }
             for (d, c) in o.durations {
                 *t.durations.entry(d).or_default() += c;
@@ -259,6 +273,17 @@ impl Durations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failure_messages_are_bounded() {
+        let mut m = BTreeMap::new();
+        for i in 0..1000 {
+            add_message(&mut m, format!("request {i} failed"), 1);
+        }
+        assert_eq!(m.len(), MAX_MESSAGES + 1);
+        assert_eq!(m[OTHER_MESSAGES], 1000 - MAX_MESSAGES as u64);
+        assert_eq!(m.values().sum::<u64>(), 1000);
+    }
 
     #[test]
     fn nearest_rank_percentiles() {
