@@ -413,7 +413,7 @@ async fn redis_check(settings: &Settings) -> Check {
         Err(e) => return Check::failed("redis", Failure::from(e), ""),
     };
     let mut keys = 0usize;
-    match store.scan(&store.prefix_pattern(), |page| keys += page.len()).await {
+    match store.scan(&store.prefix_pattern(), |page, _| keys += page.len()).await {
         Ok(()) => Check::pass(
             "redis",
             format!(

@@ -51,35 +51,38 @@ pub fn run(ctx: &Context, args: &RedisArgs) -> Result<u8, Failure> {
     })
 }
 
-/// A spinner on stderr while scanning, only on a terminal and never with --json.
-fn spinner(ctx: &Context, what: &str) -> Option<ProgressBar> {
+/// A progress bar on stderr while scanning, only on a terminal and never with --json.
+/// Its position is the part of the keyspace SCAN has covered (from the cursor).
+fn progress(ctx: &Context, what: &str) -> Option<ProgressBar> {
     if ctx.global.json || !std::io::stderr().is_terminal() {
         return None;
     }
-    let pb = ProgressBar::new_spinner();
+    let pb = ProgressBar::new(1000);
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{bar:24} {percent:>3}% {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     pb.set_message(what.to_string());
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(pb)
 }
 
-fn tick(pb: &Option<ProgressBar>, what: &str, n: usize) {
+fn tick(pb: &Option<ProgressBar>, what: &str, n: usize, part: f64) {
     if let Some(pb) = pb {
+        pb.set_position((part * 1000.0) as u64);
         pb.set_message(format!("{what}: {n} keys"));
     }
 }
 
-/// Every key matching `pattern`, sorted, with a progress spinner.
+/// Every key matching `pattern`, sorted, with a progress bar.
 async fn scan_all(ctx: &Context, store: &Store, pattern: &str) -> Result<Vec<ScannedKey>, Failure> {
-    let what = format!("scanning {pattern} on {}", store.url());
-    let pb = spinner(ctx, &what);
+    let what = format!("scanning {pattern}");
+    let pb = progress(ctx, &what);
     let mut keys = Vec::new();
     store
-        .scan(pattern, |page| {
+        .scan(pattern, |page, part| {
             keys.extend(page);
-            tick(&pb, &what, keys.len());
+            tick(&pb, &what, keys.len(), part);
         })
         .await?;
     if let Some(pb) = pb {
@@ -93,8 +96,8 @@ async fn scan_all(ctx: &Context, store: &Store, pattern: &str) -> Result<Vec<Sca
 
 async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failure> {
     let pattern = store.prefix_pattern();
-    let what = format!("scanning {pattern} on {}", store.url());
-    let pb = spinner(ctx, &what);
+    let what = format!("scanning {pattern}");
+    let pb = progress(ctx, &what);
     let mut builder = StatsBuilder::new(store.prefix());
     let mut seen = 0;
     let fields = Fields {
@@ -103,10 +106,10 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
         ..Fields::default()
     };
     store
-        .scan_described(&pattern, fields, |page| {
+        .scan_described(&pattern, fields, |page, part| {
             seen += page.len();
             builder.add(&page);
-            tick(&pb, &what, seen);
+            tick(&pb, &what, seen, part);
         })
         .await?;
     if let Some(pb) = pb {

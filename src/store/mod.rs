@@ -16,7 +16,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::{StreamExt, TryFutureExt, TryStreamExt};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, ConnectionAddr, RedisError, Value};
 
@@ -362,24 +362,27 @@ impl Store {
     }
 
     /// One SCAN pass over `pattern` on every master, pages of about [`SCAN_COUNT`] keys
-    /// handed to `on_page` as they arrive (keys only, nothing described).
-    pub async fn scan(&self, pattern: &str, mut on_page: impl FnMut(Vec<ScannedKey>)) -> Result<(), StoreError> {
+    /// handed to `on_page` as they arrive (keys only, nothing described), with the part of
+    /// the keyspace scanned so far (0 to 1).
+    pub async fn scan(&self, pattern: &str, mut on_page: impl FnMut(Vec<ScannedKey>, f64)) -> Result<(), StoreError> {
+        let n = self.nodes.len() as f64;
         for (i, node) in self.nodes.iter().enumerate() {
             let mut pages = std::pin::pin!(self.pages(i, node.conn.clone(), pattern));
-            while let Some(page) = pages.try_next().await? {
-                on_page(page);
+            while let Some((page, done)) = pages.try_next().await? {
+                on_page(page, (i as f64 + done) / n);
             }
         }
         Ok(())
     }
 
-    /// The SCAN pages of one node as a stream.
+    /// The SCAN pages of one node as a stream, each with the part of the node's keyspace
+    /// scanned so far.
     fn pages<'a>(
         &'a self,
         index: usize,
         conn: MultiplexedConnection,
         pattern: &'a str,
-    ) -> impl futures::Stream<Item = Result<Vec<ScannedKey>, StoreError>> + 'a {
+    ) -> impl futures::Stream<Item = Result<(Vec<ScannedKey>, f64), StoreError>> + 'a {
         futures::stream::try_unfold(Some(0u64), move |cursor| {
             let mut conn = conn.clone();
             async move {
@@ -398,7 +401,7 @@ impl Store {
                     detail: format!("SCAN returned a cursor that is not a number: {next}"),
                 })?;
                 let page = keys.into_iter().map(|key| ScannedKey { key, node: index }).collect();
-                Ok(Some((page, (next != 0).then_some(next))))
+                Ok(Some(((page, scanned_part(next)), (next != 0).then_some(next))))
             }
         })
     }
@@ -415,13 +418,14 @@ impl Store {
         &self,
         pattern: &str,
         fields: Fields,
-        mut on_page: impl FnMut(Vec<KeyInfo>),
+        mut on_page: impl FnMut(Vec<KeyInfo>, f64),
     ) -> Result<(), StoreError> {
         let mut scan_conns = Vec::with_capacity(self.nodes.len());
         for node in &self.nodes {
             scan_conns.push(self.open(&node.client).await?);
         }
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(usize, Vec<ScannedKey>), StoreError>>(4 * IN_FLIGHT);
+        type Page = (usize, (Vec<ScannedKey>, f64));
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Page, StoreError>>(4 * IN_FLIGHT);
         let produce = async move {
             let streams = scan_conns
                 .into_iter()
@@ -440,11 +444,17 @@ impl Store {
             let pages = futures::stream::poll_fn(|cx| rx.poll_recv(cx));
             let mut described = std::pin::pin!(
                 pages
-                    .map_ok(|(i, page)| self.describe_on(&self.nodes[i], page, fields))
+                    .map_ok(|(i, (page, done))| {
+                        self.describe_on(&self.nodes[i], page, fields)
+                            .map_ok(move |d| (i, d, done))
+                    })
                     .try_buffer_unordered(IN_FLIGHT * self.nodes.len())
             );
-            while let Some(page) = described.try_next().await? {
-                on_page(page);
+            // Per node, the furthest part scanned whose page has been described.
+            let mut parts = vec![0f64; self.nodes.len()];
+            while let Some((i, page, done)) = described.try_next().await? {
+                parts[i] = parts[i].max(done);
+                on_page(page, parts.iter().sum::<f64>() / parts.len() as f64);
             }
             Ok::<(), StoreError>(())
         };
@@ -680,6 +690,18 @@ pub fn cluster_masters(nodes: &str, default_host: &str) -> Vec<(String, u16, boo
     out
 }
 
+/// The part of a node's keyspace a SCAN has covered when the server hands back `cursor`.
+/// Redis increments the cursor in reversed bit order (so that a table resize mid-scan
+/// misses nothing), so the cursor with its bits reversed, over 2^64, is the part of the
+/// hash table's buckets already visited, whatever the table's size.
+pub fn scanned_part(cursor: u64) -> f64 {
+    if cursor == 0 {
+        1.0
+    } else {
+        cursor.reverse_bits() as f64 / 18_446_744_073_709_551_616.0
+    }
+}
+
 fn bad_url_reason(e: &RedisError) -> String {
     e.detail()
         .map(str::to_string)
@@ -716,6 +738,17 @@ mod tests {
         assert_eq!(group_of(b"cache:posts:", p), None);
         assert_eq!(group_of(b"session:abc", p), None);
         assert_eq!(group_name(b"cache:weird", p), OTHER);
+    }
+
+    #[test]
+    fn scan_cursor_tells_the_part_scanned() {
+        // A table of 8 buckets visits them in the order 0, 4, 2, 6, 1, 5, 3, 7.
+        // The cursor handed back after bucket 0 is 4: 1 of 8 visited.
+        assert_eq!(scanned_part(4), 0.125);
+        assert_eq!(scanned_part(2), 0.25);
+        assert_eq!(scanned_part(6), 0.375);
+        assert_eq!(scanned_part(7), 0.875);
+        assert_eq!(scanned_part(0), 1.0);
     }
 
     #[test]
