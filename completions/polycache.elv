@@ -37,6 +37,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
+            cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
@@ -119,6 +120,133 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'polycache;redis'= {
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'polycache;redis;stats'= {
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;keys'= {
+            cand --type 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)'
+            cand --limit 'Show at most N keys (the first N by name); 0 for all'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;get'= {
+            cand --max-bytes 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;del'= {
+            cand --type 'The type whose keys to delete (aliases such as `picture` work)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --cascade 'Also delete the keys of every type that invalidating TYPE clears'
+            cand --dry-run 'List the keys that would be deleted; delete nothing'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;watch'= {
+            cand --count 'Stop after N events'
+            cand --timeout 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --enable-notifications 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;help'= {
+            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'polycache;redis;help;stats'= {
+        }
+        &'polycache;redis;help;keys'= {
+        }
+        &'polycache;redis;help;get'= {
+        }
+        &'polycache;redis;help;del'= {
+        }
+        &'polycache;redis;help;watch'= {
+        }
+        &'polycache;redis;help;help'= {
+        }
         &'polycache;completions'= {
             cand --dir 'Write the scripts for every supported shell into this directory instead'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
@@ -182,6 +310,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
+            cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
@@ -194,6 +323,23 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;invalidate'= {
         }
         &'polycache;help;tail'= {
+        }
+        &'polycache;help;redis'= {
+            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+        }
+        &'polycache;help;redis;stats'= {
+        }
+        &'polycache;help;redis;keys'= {
+        }
+        &'polycache;help;redis;get'= {
+        }
+        &'polycache;help;redis;del'= {
+        }
+        &'polycache;help;redis;watch'= {
         }
         &'polycache;help;completions'= {
         }

@@ -42,6 +42,7 @@ complete -c polycache -n "__fish_polycache_needs_command" -f -a "config" -d 'Sho
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
@@ -118,6 +119,106 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d '
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l type -d 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l limit -d 'Show at most N keys (the first N by name); 0 for all' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l max-bytes -d 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l type -d 'The type whose keys to delete (aliases such as `picture` work)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cascade -d 'Also delete the keys of every type that invalidating TYPE clears'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l dry-run -d 'List the keys that would be deleted; delete nothing'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l enable-notifications -d 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l dir -d 'Write the scripts for every supported shell into this directory instead' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
@@ -171,11 +272,17 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify 
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "completions" -d 'Print a shell completion script'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "completions" -d 'Print a shell completion script'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'

@@ -128,6 +128,15 @@ and shown on stderr with -v.\n\n\
         after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'"
     )]
     Tail(TailArgs),
+    /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
+    #[command(
+        long_about = "See and manage what the cache holds in Redis (REDIS_URL, keys under CACHE_PREFIX).\n\n\
+Keys follow `{CACHE_PREFIX}{type}:{rest}` (e.g. cache:posts:id:42) and are grouped by type; keys \
+under the prefix that do not follow the layout are grouped as `(other)`. Every listing is one SCAN \
+pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every master is scanned.",
+        after_help = "Examples:\n  polycache redis stats\n  polycache redis keys --type post --limit 20\n  polycache redis get cache:posts:list\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis watch --count 10"
+    )]
+    Redis(RedisArgs),
 
     /// Print a shell completion script.
     #[command(
@@ -312,6 +321,141 @@ pub struct TailArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RedisArgs {
+    #[command(subcommand)]
+    pub command: RedisCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RedisCommand {
+    /// Keys, memory, largest key and TTLs per type, from one SCAN pass.
+    #[command(
+        long_about = "Keys, memory, largest key and TTLs per type, from one SCAN pass over {CACHE_PREFIX}*.\n\n\
+Per type: how many keys, their total MEMORY USAGE, the largest key, the TTL spread \
+(min/median/max) of the keys that have one, and how many have none. Types the dependency \
+graph knows are listed even with 0 keys, so an emptied type shows as 0.",
+        after_help = "Examples:\n  polycache redis stats\n  polycache redis stats --json | jq '.types[] | select(.keys > 0)'\n  polycache --redis-url redis://:secret@cache.internal:6379/0 redis stats"
+    )]
+    Stats,
+
+    /// List keys with their Redis type, TTL, memory and encoding, sorted by key.
+    #[command(
+        long_about = "List keys with their Redis type, TTL, memory and encoding, sorted by key.\n\n\
+PATTERN is a Redis glob (`*`, `?`, `[abc]`); when it does not start with CACHE_PREFIX it is taken \
+relative to it, so `posts:id:*` means `cache:posts:id:*`.",
+        after_help = "Examples:\n  polycache redis keys\n  polycache redis keys --type post\n  polycache redis keys 'pages:slug:*' --limit 0\n  polycache redis keys --type '(other)' --json"
+    )]
+    Keys(RedisKeysArgs),
+
+    /// Print one key's value: JSON pretty-printed, hashes, lists, sets and sorted sets natively.
+    #[command(
+        long_about = "Print one key's value: JSON strings pretty-printed, hash fields, list items, set and \
+sorted-set members natively. The key's type, TTL and size go to stderr so stdout is the value alone.\n\n\
+A KEY without CACHE_PREFIX is looked up with it when it does not exist as typed. Values over \
+--max-bytes are not read: the command says how big the value is and exits 1.",
+        after_help = "Examples:\n  polycache redis get cache:posts:list\n  polycache redis get posts:id:42          # prefix added\n  polycache redis get cache:feed:home --max-bytes 10M\n  polycache redis get cache:posts:list --json"
+    )]
+    Get(RedisGetArgs),
+
+    /// Delete the keys of a type (and with --cascade, of every type its invalidation clears).
+    #[command(
+        long_about = "Delete the keys of a type, and with --cascade the keys of every type its invalidation \
+clears (see `polycache graph TYPE`), with UNLINK in batches. Reports how many keys were removed per type.\n\n\
+Without --yes it asks for confirmation on a terminal; without a terminal it refuses (exit 2), so a \
+script must say --yes. --dry-run lists the keys that would go and deletes nothing.",
+        after_help = "Examples:\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis del --type picture --cascade --yes\n  polycache redis del --type feed"
+    )]
+    Del(RedisDelArgs),
+
+    /// Show sets, expiries and deletions under the prefix live (keyspace notifications).
+    #[command(
+        long_about = "Show sets, expiries and deletions under the prefix live, from Redis keyspace \
+notifications (`__keyspace@<db>__:{CACHE_PREFIX}*`).\n\n\
+Notifications are off by default in Redis. When `notify-keyspace-events` does not deliver them, the \
+command says how to turn them on and exits 1 without touching the server, unless \
+--enable-notifications is given (which adds `KA` to the setting).",
+        after_help = "Examples:\n  polycache redis watch\n  polycache redis watch --enable-notifications\n  polycache redis watch --count 5 --timeout 30s --json"
+    )]
+    Watch(RedisWatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RedisKeysArgs {
+    /// Redis glob over key names, relative to CACHE_PREFIX unless it starts with it.
+    pub pattern: Option<String>,
+
+    /// Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub r#type: Option<String>,
+
+    /// Show at most N keys (the first N by name); 0 for all.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RedisGetArgs {
+    /// The key (CACHE_PREFIX is added when the key does not exist as typed).
+    pub key: String,
+
+    /// Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RedisDelArgs {
+    /// The type whose keys to delete (aliases such as `picture` work).
+    #[arg(long = "type", value_name = "TYPE", required = true)]
+    pub r#type: String,
+
+    /// Also delete the keys of every type that invalidating TYPE clears.
+    #[arg(long)]
+    pub cascade: bool,
+
+    /// List the keys that would be deleted; delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RedisWatchArgs {
+    /// Stop after N events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off.
+    #[arg(long)]
+    pub enable_notifications: bool,
+}
+
+/// `1048576`, `512K`, `1M`, `2G` (powers of 1024; `KB`/`KiB`/`MB`/`MiB`... accepted too).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 1M)"))?;
+    let mult: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("`{s}` has an unknown unit (use K, M or G)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too big"))
+}
+
+#[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to generate for.
     #[arg(value_enum, required_unless_present = "dir")]
@@ -346,5 +490,21 @@ impl GlobalArgs {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("2mib"), Ok(2 << 20));
+        assert_eq!(parse_size("71B"), Ok(71));
+        assert!(parse_size("1.5M").is_err());
+        assert!(parse_size("12X").is_err());
     }
 }

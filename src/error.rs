@@ -2,6 +2,7 @@
 
 use crate::config::ConfigError;
 use crate::graph::GraphError;
+use crate::store::StoreError;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -86,5 +87,38 @@ impl From<ConfigError> for Failure {
             }
         };
         Failure::usage(message).with_hint(hint)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        let message = e.to_string();
+        match e {
+            StoreError::BadUrl { .. } => Failure::usage(message).with_hint(
+                "write REDIS_URL (or --redis-url) as redis://[user:password@]host[:port][/db], or rediss://... for TLS",
+            ),
+            StoreError::Refused { .. } => Failure::error(message)
+                .with_hint("is redis-server running there? Point REDIS_URL or --redis-url at the cache's Redis"),
+            StoreError::Timeout { .. } => Failure::error(message).with_hint(
+                "check the host and port, a firewall, and TLS: a TLS-only server needs rediss://, a plain one redis://",
+            ),
+            StoreError::Auth { .. } => Failure::new(exit::AUTH, message).with_hint(
+                "put the password in the URL: redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port for an ACL user",
+            ),
+            StoreError::Io { .. } => Failure::error(message)
+                .with_hint("check REDIS_URL; a TLS server needs rediss://, a plain one redis://"),
+            StoreError::Tls { .. } => Failure::error(message).with_hint(
+                "rediss:// trusts the system's CA store; for a private CA set SSL_CERT_FILE=/path/to/ca.pem",
+            ),
+            StoreError::Server { .. } => Failure::error(message)
+                .with_hint("a managed Redis may disable commands polycache uses (SCAN, MEMORY, CONFIG, UNLINK)"),
+            StoreError::NoSuchKey { .. } => {
+                Failure::error(message).with_hint("list the keys with `polycache redis keys [PATTERN]`")
+            }
+            StoreError::NotificationsOff { url, .. } => Failure::error(message).with_hint(format!(
+                "enable them with `redis-cli -u {url} CONFIG SET notify-keyspace-events KEA`, \
+or let polycache do it: `polycache redis watch --enable-notifications`"
+            )),
+        }
     }
 }

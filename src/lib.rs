@@ -12,6 +12,7 @@ pub mod error;
 pub mod graph;
 pub mod render;
 pub mod server;
+pub mod store;
 
 use std::io::Write;
 
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Tail(args) => commands::tail::run(&ctx, &args),
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
+        Command::Redis(args) => commands::redis::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {

@@ -9,8 +9,9 @@ use redis::aio::MultiplexedConnection;
 
 use crate::graph::Graph;
 
-/// The group of keys that do not follow the layout.
-pub const OTHER: &str = "(other)";
+/// The group of keys that do not follow the layout (one definition, shared with `redis stats`).
+pub use crate::store::OTHER;
+use crate::store::{glob_escape, group_name};
 
 /// TTL of the entries `--demo-data` creates.
 pub const DEMO_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -166,13 +167,9 @@ impl Store {
         let prefix = self.prefix();
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for k in keys {
-            let group = k
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.split_once(':'))
-                .map(|(t, _)| t.to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| OTHER.to_string());
-            out.entry(group).or_default().push(k);
+            out.entry(group_name(k.as_bytes(), prefix.as_bytes()))
+                .or_default()
+                .push(k);
         }
         Ok(out)
     }
@@ -213,18 +210,6 @@ async fn scan(conn: &mut MultiplexedConnection, pattern: &str) -> Result<Vec<Str
     keys.sort();
     keys.dedup();
     Ok(keys)
-}
-
-/// Escapes Redis glob metacharacters so a prefix matches literally.
-fn glob_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn cmd_err(e: redis::RedisError) -> StoreError {

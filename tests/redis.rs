@@ -1,0 +1,767 @@
+//! Whole-binary tests of `polycache redis ...` against a real redis-server on a free
+//! loopback port, with keys written in the PROTOCOL section 7 layout plus foreign keys.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{RedisServer, polycache};
+use predicates::prelude::*;
+use serde_json::Value as Json;
+
+fn conn(url: &str) -> redis::Connection {
+    redis::Client::open(url)
+        .and_then(|c| c.get_connection())
+        .expect("connect to the test redis-server")
+}
+
+fn cmd<T: redis::FromRedisValue>(c: &mut redis::Connection, args: &[&str]) -> T {
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(c).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+const POST_1: &str = r#"{"id":1,"title":"Hello","tags":["a","b"]}"#;
+
+/// The cache keys the tests write, in the PROTOCOL layout (plus `cache:weird`, which is
+/// under the prefix but outside the layout).
+const CACHE_KEYS: &[&str] = &[
+    "cache:posts:list",
+    "cache:posts:id:1",
+    "cache:posts:id:2",
+    "cache:pages:slug:about",
+    "cache:pictures:id:9",
+    "cache:feed:home",
+    "cache:categories:all",
+    "cache:translations:de",
+    "cache:weird",
+];
+
+/// Writes the layout: strings with and without TTL, a hash, and foreign keys.
+fn seed(c: &mut redis::Connection) {
+    let _: () = cmd(c, &["SET", "cache:posts:list", r#"[{"id":1},{"id":2}]"#, "EX", "3600"]);
+    let _: () = cmd(c, &["SET", "cache:posts:id:1", POST_1, "EX", "600"]);
+    let _: () = cmd(c, &["SET", "cache:posts:id:2", r#"{"id":2,"title":"World"}"#]); // no TTL
+    let _: () = cmd(
+        c,
+        &["SET", "cache:pages:slug:about", r#"{"slug":"about"}"#, "EX", "1200"],
+    );
+    let _: () = cmd(
+        c,
+        &[
+            "SET",
+            "cache:pictures:id:9",
+            r#"{"id":9,"url":"/p/9.jpg"}"#,
+            "EX",
+            "300",
+        ],
+    );
+    let _: () = cmd(c, &["SET", "cache:feed:home", r#"{"items":[1,2,3]}"#, "EX", "60"]);
+    let _: () = cmd(c, &["SET", "cache:categories:all", r#"["news","howto"]"#, "EX", "7200"]);
+    let _: () = cmd(
+        c,
+        &["HSET", "cache:translations:de", "hello", "hallo", "bye", "tschüss"],
+    );
+    let _: () = cmd(c, &["SET", "cache:weird", "1"]);
+    // Foreign keys: not under the prefix, never touched or counted.
+    let _: () = cmd(c, &["SET", "session:abc", "user-1"]);
+    let _: () = cmd(c, &["SET", "cachet:posts:id:1", "not ours"]);
+}
+
+fn setup() -> (RedisServer, redis::Connection, tempfile::TempDir) {
+    let server = RedisServer::start();
+    let mut c = conn(&server.url());
+    seed(&mut c);
+    (server, c, tempfile::tempdir().expect("tempdir"))
+}
+
+fn run_json(dir: &std::path::Path, url: &str, args: &[&str]) -> Json {
+    let out = polycache(dir)
+        .args(["--redis-url", url, "--json", "redis"])
+        .args(args)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).expect("--json prints JSON")
+}
+
+fn all_keys(c: &mut redis::Connection) -> BTreeSet<String> {
+    let keys: Vec<String> = cmd(c, &["KEYS", "*"]); // fine in a test over a dozen keys
+    keys.into_iter().collect()
+}
+
+#[test]
+fn stats_groups_by_type_lists_empty_known_types_and_ignores_foreign_keys() {
+    let (server, _c, dir) = setup();
+    let r = run_json(dir.path(), &server.url(), &["stats"]);
+    let types = r["types"].as_array().expect("types");
+    let get = |name: &str| {
+        types
+            .iter()
+            .find(|t| t["type"] == name)
+            .unwrap_or_else(|| panic!("no line for {name}: {r:#}"))
+    };
+    for (name, keys) in [
+        ("posts", 3),
+        ("pages", 1),
+        ("pictures", 1),
+        ("feed", 1),
+        ("categories", 1),
+        ("translations", 1),
+        ("(other)", 1),
+    ] {
+        assert_eq!(get(name)["keys"], keys, "{name}: {r:#}");
+    }
+    // Known to the graph, no keys: listed with 0.
+    for name in ["types", "auth"] {
+        assert_eq!(get(name)["keys"], 0, "{name}");
+        assert_eq!(get(name)["known"], true, "{name}");
+        assert_eq!(get(name)["memory"], 0, "{name}");
+    }
+    assert_eq!(get("(other)")["largest_key"], "cache:weird");
+    // session:abc and cachet:... are not under the prefix.
+    assert_eq!(r["total"]["keys"], CACHE_KEYS.len());
+    assert!(!r.to_string().contains("session:abc") && !r.to_string().contains("cachet:"));
+
+    let posts = get("posts");
+    assert_eq!(posts["no_ttl"], 1);
+    let (min, max) = (
+        posts["ttl"]["min_ms"].as_i64().unwrap(),
+        posts["ttl"]["max_ms"].as_i64().unwrap(),
+    );
+    assert!(min > 0 && min <= 600_000, "{min}");
+    assert!(max > 600_000 && max <= 3_600_000, "{max}");
+    assert!(posts["memory"].as_u64().unwrap() > 0);
+    assert!(
+        ["cache:posts:list", "cache:posts:id:1", "cache:posts:id:2"].contains(&posts["largest_key"].as_str().unwrap())
+    );
+    let sum: u64 = types.iter().map(|t| t["memory"].as_u64().unwrap()).sum();
+    assert_eq!(r["total"]["memory"].as_u64().unwrap(), sum);
+    assert_eq!(r["total"]["no_ttl"], 3); // posts:id:2, translations:de, weird
+}
+
+#[test]
+fn stats_table_names_the_types() {
+    let (server, _c, dir) = setup();
+    polycache(dir.path())
+        .args(["--redis-url", &server.url(), "redis", "stats"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cache:pictures:id:9"))
+        .stdout(predicate::str::is_match(r"│ types\s+┆ 0 ").unwrap())
+        .stdout(predicate::str::contains("(other)"))
+        .stdout(predicate::str::contains("session:abc").not());
+}
+
+#[test]
+fn keys_of_a_type_are_exactly_that_type_sorted_and_aliases_work() {
+    let (server, _c, dir) = setup();
+    let r = run_json(dir.path(), &server.url(), &["keys", "--type", "posts"]);
+    let names: Vec<&str> = r["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cache:posts:id:1", "cache:posts:id:2", "cache:posts:list"]);
+    let first = &r["keys"][0];
+    assert_eq!(first["redis_type"], "string");
+    assert_eq!(first["encoding"], "embstr");
+    assert!(first["ttl_ms"].as_i64().unwrap() > 0);
+    assert_eq!(r["keys"][1]["persistent"], true);
+
+    // The singular alias, as a table.
+    let out = polycache(dir.path())
+        .args(["--redis-url", &server.url(), "redis", "keys", "--type", "post"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let order: Vec<usize> = names.iter().map(|n| text.find(n).expect(n)).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!(
+        !text.contains("cache:pages") && text.contains("3 keys matching cache:posts:*"),
+        "{text}"
+    );
+
+    // A pattern relative to the prefix, and --limit.
+    let r = run_json(dir.path(), &server.url(), &["keys", "p*", "--limit", "2"]);
+    assert_eq!(r["total"], 5); // pages, pictures, posts x3; not session:abc or cachet:*
+    assert_eq!(r["shown"], 2);
+    assert_eq!(r["keys"][0]["key"], "cache:pages:slug:about");
+    assert_eq!(r["keys"][1]["key"], "cache:pictures:id:9");
+
+    // Keys outside the layout.
+    let r = run_json(dir.path(), &server.url(), &["keys", "--type", "(other)"]);
+    assert_eq!(r["keys"][0]["key"], "cache:weird");
+    assert_eq!(r["total"], 1);
+}
+
+#[test]
+fn get_pretty_prints_json_hashes_natively_and_guards_size() {
+    let (server, _c, dir) = setup();
+    let url = server.url();
+    let expected = serde_json::to_string_pretty(&serde_json::from_str::<Json>(POST_1).unwrap()).unwrap() + "\n";
+    // The prefix is added when the key does not exist as typed.
+    for key in ["cache:posts:id:1", "posts:id:1"] {
+        polycache(dir.path())
+            .args(["--redis-url", &url, "redis", "get", key])
+            .assert()
+            .success()
+            .stdout(expected.clone())
+            .stderr(predicate::str::contains("cache:posts:id:1  string (embstr)  ttl "));
+    }
+    polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "get", "cache:translations:de"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"│ hello\s+┆ hallo").unwrap())
+        .stdout(predicate::str::contains("tschüss"));
+    let r = run_json(dir.path(), &url, &["get", "cache:translations:de"]);
+    assert_eq!(r["value"], serde_json::json!({"bye": "tschüss", "hello": "hallo"}));
+
+    // Over the guard: says how big, prints no value, exit 1.
+    polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "get",
+            "cache:posts:id:1",
+            "--max-bytes",
+            "16",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!("is a string of {} B", POST_1.len())))
+        .stderr(predicate::str::contains("over --max-bytes 16 B"))
+        .stderr(predicate::str::contains(format!("(--max-bytes {})", POST_1.len())));
+    polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "get", "cache:nope:1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("key `cache:nope:1` does not exist"));
+}
+
+#[test]
+fn del_cascade_dry_run_deletes_nothing_then_the_real_run_removes_exactly_those() {
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let before = all_keys(&mut c);
+    let r = run_json(
+        dir.path(),
+        &url,
+        &["del", "--type", "picture", "--cascade", "--dry-run"],
+    );
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["types"], serde_json::json!(["pictures", "posts", "pages", "feed"]));
+    let doomed: BTreeSet<String> = r["keys"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|v| v.as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()))
+        .collect();
+    let expected: BTreeSet<String> = [
+        "cache:pictures:id:9",
+        "cache:posts:list",
+        "cache:posts:id:1",
+        "cache:posts:id:2",
+        "cache:pages:slug:about",
+        "cache:feed:home",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(doomed, expected);
+    assert_eq!(all_keys(&mut c), before, "a dry run deletes nothing");
+    let dbsize: u64 = cmd(&mut c, &["DBSIZE"]);
+    assert_eq!(dbsize, before.len() as u64);
+
+    polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "del",
+            "--type",
+            "picture",
+            "--cascade",
+            "--yes",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "deleted 6 keys of pictures, posts, pages, feed",
+        ))
+        .stdout(predicate::str::is_match(r"│ posts\s+┆ 3 ").unwrap());
+    let after = all_keys(&mut c);
+    assert_eq!(after, before.difference(&expected).cloned().collect::<BTreeSet<_>>());
+    assert!(after.contains("session:abc") && after.contains("cache:categories:all") && after.contains("cache:weird"));
+
+    // Afterwards stats shows the cleared types at 0.
+    let r = run_json(dir.path(), &url, &["stats"]);
+    for t in r["types"].as_array().unwrap() {
+        if expected
+            .iter()
+            .any(|k| k.starts_with(&format!("cache:{}:", t["type"].as_str().unwrap())))
+        {
+            assert_eq!(t["keys"], 0, "{t}");
+        }
+    }
+}
+
+#[test]
+fn del_without_a_terminal_and_without_yes_refuses() {
+    let (server, mut c, dir) = setup();
+    let before = all_keys(&mut c);
+    polycache(dir.path())
+        .args(["--redis-url", &server.url(), "redis", "del", "--type", "posts"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to delete"))
+        .stderr(predicate::str::contains("--yes"));
+    assert_eq!(all_keys(&mut c), before);
+    // Without --cascade only the type itself goes.
+    let r = run_json(dir.path(), &server.url(), &["del", "--type", "posts", "--yes"]);
+    assert_eq!(r["removed"], serde_json::json!({"posts": 3}));
+    assert!(all_keys(&mut c).contains("cache:feed:home"));
+}
+
+#[test]
+fn unknown_type_is_a_usage_error() {
+    let (server, _c, dir) = setup();
+    polycache(dir.path())
+        .args([
+            "--redis-url",
+            &server.url(),
+            "redis",
+            "del",
+            "--type",
+            "postz",
+            "--dry-run",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `posts`?"));
+}
+
+#[test]
+fn wrong_password_is_one_clear_line_without_the_password() {
+    let server = RedisServer::start_with(&["--requirepass", "right-horse-battery"]);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = format!("redis://:wrong-staple-42@127.0.0.1:{}", server.port);
+    let out = polycache(dir.path())
+        .env("REDIS_URL", &bad)
+        .args(["redis", "stats"])
+        .assert()
+        .code(4);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.starts_with(&format!(
+            "error: Redis at redis://:••••@127.0.0.1:{} refused the credentials",
+            server.port
+        )),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "one line and a hint: {err}");
+    assert!(err.contains("hint: put the password in the URL"), "{err}");
+    assert!(
+        !err.contains("wrong-staple-42") && !err.contains("right-horse-battery"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked") && !err.contains("backtrace"));
+
+    // No password at all: NOAUTH, same exit code.
+    polycache(dir.path())
+        .args(["--redis-url", &server.url(), "redis", "keys"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("requires a password (NOAUTH)"));
+
+    // The right password works.
+    let good = format!("redis://:right-horse-battery@127.0.0.1:{}", server.port);
+    polycache(dir.path())
+        .env("REDIS_URL", &good)
+        .args(["redis", "stats"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("right-horse-battery").not());
+}
+
+#[test]
+fn connection_refused_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    polycache(dir.path())
+        .args(["--redis-url", &format!("redis://:pw-77@127.0.0.1:{port}"), "redis", "stats"])
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "error: cannot connect to Redis at redis://:••••@127.0.0.1:{port}: connection refused\n  hint: is redis-server running there? Point REDIS_URL or --redis-url at the cache's Redis\n"
+        ));
+}
+
+/// `redis watch --json --enable-notifications --count 2`, stdout piped.
+fn spawn_watch(dir: &std::path::Path, url: &str) -> std::process::Child {
+    std::process::Command::new(common::bin())
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["--redis-url", url, "--json", "redis", "watch"])
+        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn polycache")
+}
+
+/// Waits until the server has `n` pattern subscriptions (the watcher is listening).
+fn wait_for_patterns(c: &mut redis::Connection, n: u64) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        let numpat: u64 = cmd(c, &["PUBSUB", "NUMPAT"]);
+        if numpat >= n {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the watcher never subscribed");
+}
+
+#[test]
+fn watch_needs_notifications_and_then_sees_a_set_and_a_del() {
+    let (server, mut c, dir) = setup();
+    // Off by default: explain how to enable, change nothing, exit 1.
+    polycache(dir.path())
+        .args([
+            "--redis-url",
+            &server.url(),
+            "redis",
+            "watch",
+            "--count",
+            "1",
+            "--timeout",
+            "5s",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("keyspace notifications are off"))
+        .stderr(predicate::str::contains("CONFIG SET notify-keyspace-events KEA"));
+    let flags: Vec<String> = cmd(&mut c, &["CONFIG", "GET", "notify-keyspace-events"]);
+    assert_eq!(flags[1], "");
+
+    let mut child = spawn_watch(dir.path(), &server.url());
+    wait_for_patterns(&mut c, 1);
+    let _: () = cmd(&mut c, &["SET", "session:zzz", "not under the prefix"]);
+    let _: () = cmd(&mut c, &["SET", "cache:posts:id:77", "{}"]);
+    let _: () = cmd(&mut c, &["DEL", "cache:posts:id:77"]);
+    let lines: Vec<Json> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    let seen: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap(),
+                e["type"].as_str().unwrap(),
+                e["key"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("set", "posts", "cache:posts:id:77"),
+            ("del", "posts", "cache:posts:id:77")
+        ]
+    );
+    let flags: Vec<String> = cmd(&mut c, &["CONFIG", "GET", "notify-keyspace-events"]);
+    assert!(flags[1].contains('K') && flags[1].contains('A'), "{flags:?}");
+}
+
+/// The first of `keys` that lives on `node`.
+fn first_key_on(node: &RedisServer, keys: &[String]) -> String {
+    let mut c = conn(&node.url());
+    keys.iter()
+        .find(|k| owns(&mut c, k))
+        .cloned()
+        .expect("a key on each master")
+}
+
+/// Whether the node `c` is connected to holds `key` (EXISTS answers MOVED otherwise).
+fn owns(c: &mut redis::Connection, key: &str) -> bool {
+    redis::cmd("EXISTS").arg(key).query::<u64>(c).is_ok_and(|n| n == 1)
+}
+
+/// Two masters on free ports, slots split between them, joined with CLUSTER MEET.
+fn start_cluster() -> (RedisServer, RedisServer) {
+    let start = || {
+        let bus = common::free_port().to_string();
+        RedisServer::start_with(&["--cluster-enabled", "yes", "--cluster-port", &bus])
+    };
+    let (a, b) = (start(), start());
+    let mut ca = conn(&a.url());
+    let mut cb = conn(&b.url());
+    let _: () = cmd(&mut ca, &["CLUSTER", "ADDSLOTSRANGE", "0", "8191"]);
+    let _: () = cmd(&mut cb, &["CLUSTER", "ADDSLOTSRANGE", "8192", "16383"]);
+    let bus_b: String = {
+        let v: Vec<String> = cmd(&mut cb, &["CONFIG", "GET", "cluster-port"]);
+        v[1].clone()
+    };
+    let _: () = cmd(&mut ca, &["CLUSTER", "MEET", "127.0.0.1", &b.port.to_string(), &bus_b]);
+    let start = Instant::now();
+    loop {
+        let ia: String = cmd(&mut ca, &["CLUSTER", "INFO"]);
+        let ib: String = cmd(&mut cb, &["CLUSTER", "INFO"]);
+        let ok = |s: &str| s.contains("cluster_state:ok") && s.contains("cluster_known_nodes:2");
+        if ok(&ia) && ok(&ib) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "cluster did not form: {ia}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (a, b)
+}
+
+#[test]
+fn cluster_every_master_is_scanned_watched_and_deleted_from() {
+    let (a, b) = start_cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = redis::cluster::ClusterClient::new(vec![a.url()]).expect("cluster client");
+    let mut cc = cluster.get_connection().expect("cluster connection");
+    let keys: Vec<String> = (0..40).map(|i| format!("cache:posts:id:{i}")).collect();
+    for k in &keys {
+        let _: () = redis::cmd("SET")
+            .arg(k)
+            .arg("{}")
+            .arg("EX")
+            .arg(100)
+            .query(&mut cc)
+            .unwrap();
+    }
+    let _: () = redis::cmd("SET")
+        .arg("cache:feed:home")
+        .arg("{}")
+        .query(&mut cc)
+        .unwrap();
+    let on_a: u64 = cmd(&mut conn(&a.url()), &["DBSIZE"]);
+    let on_b: u64 = cmd(&mut conn(&b.url()), &["DBSIZE"]);
+    assert!(on_a > 0 && on_b > 0, "keys spread over both masters: {on_a} {on_b}");
+
+    let r = run_json(dir.path(), &a.url(), &["stats"]);
+    assert_eq!(r["cluster"], true);
+    assert_eq!(r["nodes"].as_array().unwrap().len(), 2);
+    let posts = r["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "posts")
+        .unwrap();
+    assert_eq!(posts["keys"], 40);
+
+    // A key on either master can be read.
+    for k in [
+        "cache:posts:id:0",
+        "cache:posts:id:1",
+        "cache:posts:id:2",
+        "cache:posts:id:3",
+    ] {
+        let r = run_json(dir.path(), &b.url(), &["get", k]);
+        assert_eq!(r["value"], serde_json::json!({}));
+    }
+
+    // watch subscribes on every master: events from both arrive.
+    let mut child = spawn_watch(dir.path(), &a.url());
+    wait_for_patterns(&mut conn(&a.url()), 1);
+    wait_for_patterns(&mut conn(&b.url()), 1);
+    let (on_a, on_b) = (first_key_on(&a, &keys), first_key_on(&b, &keys));
+    for k in [&on_a, &on_b] {
+        let _: () = redis::cmd("DEL").arg(k).query(&mut cc).unwrap();
+    }
+    let seen: BTreeSet<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Json>(&l.unwrap()).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(seen, BTreeSet::from([on_a, on_b]));
+
+    let r = run_json(dir.path(), &a.url(), &["del", "--type", "posts", "--yes"]);
+    assert_eq!(r["removed"]["posts"], 38);
+    let left: u64 = cmd::<u64>(&mut conn(&a.url()), &["DBSIZE"]) + cmd::<u64>(&mut conn(&b.url()), &["DBSIZE"]);
+    assert_eq!(left, 1, "only cache:feed:home is left");
+}
+
+/// A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated CA, made
+/// with the openssl CLI.
+fn make_certs(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl must be installed (.ci/run installs it)")
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=polycache test CA",
+    ]);
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=another CA",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+}
+
+#[test]
+fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
+    let certs = tempfile::tempdir().unwrap();
+    make_certs(certs.path());
+    let tls_port = common::free_port();
+    let p = |f: &str| certs.path().join(f).display().to_string();
+    let (cert, key, ca) = (p("server.pem"), p("server.key"), p("ca.pem"));
+    let server = RedisServer::start_with(&[
+        "--tls-port",
+        &tls_port.to_string(),
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &ca,
+        "--tls-auth-clients",
+        "no",
+    ]);
+    assert!(common::wait_for_port(tls_port, Duration::from_secs(5)));
+    let _: () = cmd(&mut conn(&server.url()), &["SET", "cache:posts:id:1", POST_1]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("rediss://127.0.0.1:{tls_port}");
+    let r = polycache(dir.path())
+        .env("SSL_CERT_FILE", &ca)
+        .args(["--redis-url", &url, "--json", "redis", "keys"])
+        .assert()
+        .success();
+    let r: Json = serde_json::from_slice(&r.get_output().stdout).unwrap();
+    assert_eq!(r["keys"][0]["key"], "cache:posts:id:1");
+
+    // Trusting another CA only, the certificate is not trusted.
+    polycache(dir.path())
+        .env("SSL_CERT_FILE", p("other.pem"))
+        .args(["--redis-url", &url, "redis", "keys"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(format!(
+            "error: TLS with Redis at {url} failed"
+        )))
+        .stderr(predicate::str::contains("SSL_CERT_FILE"));
+}
+
+/// End to end: a `polycache serve --store redis` node clears the cascade of `pictures`
+/// from Redis, and `redis stats` sees exactly those types emptied.
+#[tokio::test]
+async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() {
+    use common::serve::{Mode, Node, NodeConfig, http};
+    let redis = RedisServer::start();
+    let node = Node::start(&NodeConfig::new(Mode::Redis(&redis))); // --demo-data: keys for every type
+    let dir = tempfile::tempdir().unwrap();
+    let keys_of = |r: &Json| -> std::collections::BTreeMap<String, u64> {
+        r["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["type"].as_str().unwrap().to_string(), t["keys"].as_u64().unwrap()))
+            .collect()
+    };
+    let before = keys_of(&run_json(dir.path(), &redis.url(), &["stats"]));
+    assert!(
+        before.values().all(|n| *n > 0),
+        "demo data fills every type: {before:?}"
+    );
+
+    let http = http();
+    let token = node.login(&http).await;
+    let (status, body) = node
+        .invalidate(
+            &http,
+            Some(&token),
+            &serde_json::json!({"type": "picture", "mirror": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let after = keys_of(&run_json(dir.path(), &redis.url(), &["stats"]));
+    for (t, n) in &after {
+        if ["pictures", "posts", "pages", "feed"].contains(&t.as_str()) {
+            assert_eq!(*n, 0, "{t} emptied: {after:?}");
+        } else {
+            assert_eq!(*n, before[t], "{t} untouched: {after:?}");
+        }
+    }
+}
