@@ -137,6 +137,17 @@ pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every mas
         after_help = "Examples:\n  polycache redis stats\n  polycache redis keys --type post --limit 20\n  polycache redis get cache:posts:list\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis watch --count 10"
     )]
     Redis(RedisArgs),
+    /// Read the cache log (pino NDJSON): readable lines, filters, follow, stats.
+    #[command(
+        long_about = "Read the cache log: one readable line per entry (time, level, module/type, \
+target, status, duration, msg, then the other fields), an err's message with its stack \
+indented below. Lines that are not JSON objects are shown dim as they are.\n\n\
+FILE defaults to CACHE_LOG (--log-file); `-` reads standard input; several files are merged \
+by time. Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
+with --utc. pid and hostname are left out of the readable line; --json keeps every byte.",
+        after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  tail -f cache.json | polycache logs -"
+    )]
+    Logs(LogsArgs),
 
     /// Print a shell completion script.
     #[command(
@@ -453,6 +464,61 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         _ => return Err(format!("`{s}` has an unknown unit (use K, M or G)")),
     };
     n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too big"))
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Log files (`-` for standard input); several are merged by time [default: CACHE_LOG]
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Only errors: level error (50) and fatal (60).
+    #[arg(long)]
+    pub errors: bool,
+
+    /// Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+
+    /// Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch
+    /// milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only entries at or before this (same forms as --since).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only entries whose msg matches this regular expression (Rust regex syntax).
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+
+    /// Only entries whose top-level field equals the value (a string's text or a number as
+    /// written); repeat to require several.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub field: Vec<String>,
+
+    /// Only mirror entries (shorthand for --field module=mirror).
+    #[arg(long)]
+    pub mirror: bool,
+
+    /// Only the last N matching entries, read backwards from the end of the file.
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
+
+    /// Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the
+    /// beginning, or with the last --tail N entries. Ctrl-C stops.
+    #[arg(short, long)]
+    pub follow: bool,
+
+    /// Print a summary instead of lines: entries by level and module, and per mirror target
+    /// successes, failures, error messages, p50/p95/max durationMs, first and last time.
+    #[arg(long, conflicts_with = "follow")]
+    pub stats: bool,
+
+    /// Show times in UTC instead of the local zone.
+    #[arg(long)]
+    pub utc: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod duration;
 pub mod error;
 pub mod graph;
+pub mod logs;
 pub mod render;
 pub mod server;
 pub mod store;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
         Command::Redis(args) => commands::redis::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, &args),
+        Command::Logs(args) => commands::logs::run(&ctx, &args),
         Command::Completions(args) => {
             if let Some(dir) = &args.dir {
                 for p in commands::completions::write_all(dir)? {

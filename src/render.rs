@@ -30,6 +30,29 @@ impl Style {
         Style { color: false }
     }
 
+    /// Appends `s` to `out` in the colour `code` (an SGR code such as `"31"` or `"1;31"`),
+    /// allocating nothing: for output written in a hot loop.
+    pub fn paint_into(&self, out: &mut Vec<u8>, code: &str, s: &[u8]) {
+        self.start(out, code);
+        out.extend_from_slice(s);
+        self.end(out, code);
+    }
+
+    /// Starts the colour `code` in `out` (for a piece built in place); [`Style::end`] ends it.
+    pub fn start(&self, out: &mut Vec<u8>, code: &str) {
+        if self.color && !code.is_empty() {
+            out.extend_from_slice(b"\x1b[");
+            out.extend_from_slice(code.as_bytes());
+            out.push(b'm');
+        }
+    }
+
+    pub fn end(&self, out: &mut Vec<u8>, code: &str) {
+        if self.color && !code.is_empty() {
+            out.extend_from_slice(b"\x1b[0m");
+        }
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")

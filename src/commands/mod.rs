@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod graph;
 pub mod invalidate;
+pub mod logs;
 pub mod redis;
 pub mod serve;
 pub mod tail;

@@ -1,0 +1,295 @@
+//! `polycache logs [FILE...]`: the cache log, readable, filtered, followed or summed up.
+
+use std::fs::File;
+use std::io::{self, BufReader, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::Context;
+use crate::cli::LogsArgs;
+use crate::error::{Failure, exit};
+use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
+use crate::logs::format::Formatter;
+use crate::logs::stats::Report;
+use crate::logs::{Engine, Output, Tally, follow, read};
+use crate::render::{self, Style};
+
+impl From<FilterError> for Failure {
+    fn from(e: FilterError) -> Failure {
+        let hint = match &e {
+            FilterError::Field { .. } => "write it as --field key=value, e.g. --field module=mirror",
+            FilterError::Time { .. } => "use 30s, 15m, 2h, 7d, epoch ms, or a timestamp like 2026-01-31T12:00:00Z",
+            FilterError::Regex { .. } => "see https://docs.rs/regex for the syntax; quote the pattern in the shell",
+            FilterError::Level { .. } => "use trace, debug, info, warn, error, fatal, or a number such as 40",
+        };
+        Failure::usage(e.to_string()).with_hint(hint)
+    }
+}
+
+/// The filters the flags ask for.
+pub fn build_filter(args: &LogsArgs, now_ms: i64) -> Result<Filter, FilterError> {
+    let mut f = Filter::default();
+    if args.errors {
+        f.min_level = Some(crate::logs::parse::ERROR);
+    }
+    if let Some(l) = &args.level {
+        let l = filter::parse_level(l)?;
+        f.min_level = Some(f.min_level.map_or(l, |m| m.max(l)));
+    }
+    if let Some(s) = &args.since {
+        f.since = Some(filter::parse_time("--since", s, now_ms)?);
+    }
+    if let Some(u) = &args.until {
+        f.until = Some(filter::parse_time("--until", u, now_ms)?);
+    }
+    if let Some(g) = &args.grep {
+        f.grep = Some(filter::parse_regex(g)?);
+    }
+    for field in &args.field {
+        f.fields.push(FieldMatch::parse(field)?);
+    }
+    if args.mirror {
+        f.fields.push(FieldMatch::new("module", "mirror"));
+    }
+    Ok(f)
+}
+
+fn io_failure(what: &str, e: io::Error) -> Failure {
+    Failure::error(format!("cannot read {what}: {e}"))
+        .with_hint("pass the log file as FILE, or set CACHE_LOG (or --log-file); `-` reads standard input")
+}
+
+fn open(path: &str) -> Result<File, Failure> {
+    File::open(path).map_err(|e| io_failure(path, e))
+}
+
+pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let filter = build_filter(args, now)?;
+    let output = if args.stats {
+        Output::Stats
+    } else if ctx.global.json {
+        Output::Json
+    } else {
+        Output::Pretty(Formatter {
+            style: ctx.style,
+            utc: args.utc,
+        })
+    };
+    let engine = Engine { filter, output };
+    let files: Vec<String> = if args.files.is_empty() {
+        vec![ctx.settings.cache_log().to_string()]
+    } else {
+        args.files.clone()
+    };
+    if args.follow && files.len() > 1 {
+        return Err(Failure::usage("--follow reads one file").with_hint("follow each file in its own terminal"));
+    }
+
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    let mut emit = |b: &[u8]| -> io::Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        lock.write_all(b)
+    };
+    let result = produce(&engine, args, &files, &mut emit);
+    let tally = match result {
+        Ok(t) => t,
+        Err(Produce::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        Err(Produce::Io(e)) => return Err(Failure::error(format!("cannot write the output: {e}"))),
+        Err(Produce::Failure(f)) => return Err(f),
+    };
+    if let Err(e) = lock.flush()
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(Failure::error(format!("cannot write to stdout: {e}")));
+    }
+    drop(lock);
+    if let Some(stats) = &tally.stats {
+        let report = stats.report();
+        let text = if ctx.global.json {
+            render::json(&report)
+        } else {
+            stats_text(&report, ctx.style)
+        };
+        crate::print(&text)?;
+    } else if matches!(engine.output, Output::Json) && tally.not_json > 0 {
+        eprintln!(
+            "note: {} line(s) were not JSON objects and were left out",
+            tally.not_json
+        );
+    }
+    Ok(exit::OK)
+}
+
+enum Produce {
+    Io(io::Error),
+    Failure(Failure),
+}
+
+impl From<io::Error> for Produce {
+    fn from(e: io::Error) -> Produce {
+        Produce::Io(e)
+    }
+}
+
+impl From<Failure> for Produce {
+    fn from(f: Failure) -> Produce {
+        Produce::Failure(f)
+    }
+}
+
+/// Reads the inputs the way the flags ask, streaming output to `emit`.
+fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::Emit) -> Result<Tally, Produce> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    let reader = |path: &str| -> Result<Box<dyn io::BufRead + Send>, Failure> {
+        if path == "-" {
+            Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())))
+        } else {
+            Ok(Box::new(BufReader::with_capacity(1 << 20, open(path)?)))
+        }
+    };
+
+    if args.follow && files[0] != "-" {
+        let path = &files[0];
+        let mut tally = Tally::for_engine(engine);
+        let mut start = 0;
+        if let Some(n) = args.tail {
+            let mut f = open(path)?;
+            start = f.metadata().map_err(|e| io_failure(path, e))?.len();
+            let lines = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))?;
+            tally.merge(read::emit_lines(engine, &lines, emit)?);
+        } else {
+            // Fail early and plainly when the file is not there.
+            open(path)?;
+        }
+        let stop = ctrl_c_flag();
+        tally.merge(follow::follow(engine, Path::new(path), start, &stop, emit)?);
+        return Ok(tally);
+    }
+
+    if let Some(n) = args.tail {
+        let lines = if files.len() > 1 {
+            let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
+            read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
+        } else if files[0] == "-" {
+            read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
+        } else {
+            let mut f = open(&files[0])?;
+            read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?
+        };
+        return Ok(read::emit_lines(engine, &lines, emit)?);
+    }
+
+    if files.len() > 1 {
+        let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
+        return Ok(read::merge(engine, readers, emit)?);
+    }
+    let path = &files[0];
+    if path == "-" {
+        if stdin_is_file() {
+            return Ok(read::scan(engine, io::stdin().lock(), threads, emit)?);
+        }
+        // A pipe or a terminal: show lines as they come.
+        return Ok(read::stream(engine, io::stdin().lock(), emit)?);
+    }
+    Ok(read::scan(engine, open(path)?, threads, emit)?)
+}
+
+/// Whether standard input is a regular file (`< cache.json`), which can be read in big
+/// chunks on every core, rather than a pipe whose lines must go out as they arrive.
+fn stdin_is_file() -> bool {
+    use std::os::fd::AsFd;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+/// A flag set when Ctrl-C arrives, so `--follow` can flush and exit cleanly.
+fn ctrl_c_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        if let Ok(rt) = rt
+            && rt.block_on(tokio::signal::ctrl_c()).is_ok()
+        {
+            flag.store(true, Ordering::Relaxed);
+        }
+    });
+    stop
+}
+
+/// The `--stats` summary as tables.
+pub fn stats_text(r: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let span = match (&r.first, &r.last) {
+        (Some(f), Some(l)) => format!(" from {f} to {l}"),
+        _ => String::new(),
+    };
+    out.push_str(&format!(
+        "{} entries{span}; {} line(s) not JSON\n\n",
+        r.entries, r.not_json
+    ));
+    let mut t = render::table(style, &["level", "entries"]);
+    for l in &r.levels {
+        t.add_row(vec![l.level.clone(), l.count.to_string()]);
+    }
+    out.push_str(&format!("{t}\n\n"));
+    let mut t = render::table(style, &["module", "entries"]);
+    for m in &r.modules {
+        t.add_row(vec![m.module.clone(), m.count.to_string()]);
+    }
+    out.push_str(&format!("{t}\n"));
+    if r.mirrors.is_empty() {
+        out.push_str("\nno mirror entries\n");
+        return out;
+    }
+    let mut t = render::table(
+        style,
+        &[
+            "mirror target",
+            "ok",
+            "failed",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "first",
+            "last",
+        ],
+    );
+    for m in &r.mirrors {
+        let d = |f: fn(&crate::logs::stats::Durations) -> f64| {
+            m.duration_ms.as_ref().map_or("-".into(), |d| f(d).to_string())
+        };
+        t.add_row(vec![
+            m.target.clone(),
+            m.successes.to_string(),
+            m.failures.to_string(),
+            d(|d| d.p50),
+            d(|d| d.p95),
+            d(|d| d.max),
+            m.first.clone().unwrap_or_default(),
+            m.last.clone().unwrap_or_default(),
+        ]);
+    }
+    out.push_str(&format!("\n{t}\n"));
+    for m in &r.mirrors {
+        for e in &m.errors {
+            out.push_str(&format!(
+                "{} {}: {}× {}\n",
+                style.red("failed"),
+                m.target,
+                e.count,
+                e.message
+            ));
+        }
+    }
+    out
+}

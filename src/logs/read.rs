@@ -1,0 +1,520 @@
+//! Reading lines fast: big reads split at newlines and processed on every core with the
+//! output kept in file order; `--tail` read backwards from the end; several files merged
+//! by time. Memory is bounded by the chunk size times the chunks in flight, whatever the
+//! file size (a single line longer than a chunk makes its chunk longer, no more).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use super::{Engine, Tally, Worker};
+
+/// Bytes read per chunk.
+pub const CHUNK: usize = 2 << 20;
+/// Output is handed over once this much has piled up (sequential paths).
+const FLUSH: usize = 1 << 20;
+
+/// Where the output bytes go, in order. An error stops the run and is returned.
+pub type Emit<'a> = dyn FnMut(&[u8]) -> io::Result<()> + 'a;
+
+/// Runs every line of `lines` through the engine.
+fn run_lines(engine: &Engine, chunk: &[u8], w: &mut Worker, out: &mut Vec<u8>, tally: &mut Tally) {
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', chunk) {
+        engine.line(&chunk[start..nl], w, out, tally);
+        start = nl + 1;
+    }
+    if start < chunk.len() {
+        engine.line(&chunk[start..], w, out, tally);
+    }
+}
+
+/// Feeds a piece of input (cut anywhere) to the engine: complete lines go through at once,
+/// the bytes after the last newline wait in `partial` for the rest of their line.
+pub(super) fn feed(
+    engine: &Engine,
+    mut piece: &[u8],
+    partial: &mut Vec<u8>,
+    w: &mut Worker,
+    out: &mut Vec<u8>,
+    tally: &mut Tally,
+) {
+    while let Some(nl) = memchr::memchr(b'\n', piece) {
+        if partial.is_empty() {
+            engine.line(&piece[..nl], w, out, tally);
+        } else {
+            partial.extend_from_slice(&piece[..nl]);
+            engine.line(partial, w, out, tally);
+            partial.clear();
+        }
+        piece = &piece[nl + 1..];
+    }
+    partial.extend_from_slice(piece);
+}
+
+/// Reads a stream as its data arrives (a pipe that stays open, `tail -f log | polycache logs
+/// -`): the lines of each read are handed on at once, on this thread.
+pub fn stream<R: Read>(engine: &Engine, mut reader: R, emit: &mut Emit) -> io::Result<Tally> {
+    let mut tally = Tally::for_engine(engine);
+    let mut w = Worker::default();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut partial = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        feed(engine, &buf[..n], &mut partial, &mut w, &mut out, &mut tally);
+        emit(&out)?;
+        out.clear();
+    }
+    if !partial.is_empty() {
+        engine.line(&partial, &mut w, &mut out, &mut tally);
+    }
+    emit(&out)?;
+    Ok(tally)
+}
+
+/// Fills `buf` (which already holds `buf.len()` carried bytes) up to a chunk ending at a
+/// newline. Returns the end of the last complete line, and whether the input ended.
+fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    loop {
+        let before = buf.len();
+        let n = reader.by_ref().take(CHUNK as u64).read_to_end(buf)?;
+        if n == 0 {
+            return Ok((buf.len(), true));
+        }
+        if let Some(p) = memchr::memrchr(b'\n', &buf[before..]) {
+            return Ok((before + p + 1, false));
+        }
+        // No newline in what was read: a long line; read on.
+    }
+}
+
+/// Reads `reader` to its end, processing chunks on `threads` threads, and hands the output
+/// to `emit` in input order.
+pub fn scan<R: Read>(engine: &Engine, mut reader: R, threads: usize, emit: &mut Emit) -> io::Result<Tally> {
+    let mut first = Vec::with_capacity(CHUNK + 4096);
+    let (end, eof) = fill(&mut reader, &mut first)?;
+    if eof || threads <= 1 {
+        // Small input (or one thread): no threads to start.
+        let mut tally = Tally::for_engine(engine);
+        let mut w = Worker::default();
+        let mut out = Vec::with_capacity(FLUSH * 2);
+        let mut buf = first;
+        let (mut end, mut eof) = (end, eof);
+        loop {
+            run_lines(engine, &buf[..end], &mut w, &mut out, &mut tally);
+            emit(&out)?;
+            out.clear();
+            if eof {
+                return Ok(tally);
+            }
+            buf.drain(..end);
+            (end, eof) = fill(&mut reader, &mut buf)?;
+        }
+    }
+    // The chunk filled last, waiting to be handed out; its tail is carried into the next.
+    let mut filled = Some((first, end, eof));
+    parallel(engine, threads, emit, |free| {
+        let Some((buf, end, eof)) = filled.take() else {
+            return Ok(None);
+        };
+        if !eof {
+            let mut next = free.pop().unwrap_or_else(|| Vec::with_capacity(CHUNK + 4096));
+            next.clear();
+            next.extend_from_slice(&buf[end..]);
+            let (e, f) = fill(&mut reader, &mut next)?;
+            filled = Some((next, e, f));
+        }
+        Ok(Some((buf, end)))
+    })
+}
+
+/// A chunk for a worker: its input (lines up to `end`) and a buffer for its output.
+struct Job {
+    seq: u64,
+    input: Vec<u8>,
+    end: usize,
+    output: Vec<u8>,
+}
+
+/// A processed chunk.
+struct Done {
+    seq: u64,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    tally: Tally,
+}
+
+/// Processes the chunks that `next` produces on `threads` workers, at most two per worker in
+/// flight, and hands their output to `emit` in order. `next` gets the read buffers that are
+/// free again, to reuse.
+fn parallel(
+    engine: &Engine,
+    threads: usize,
+    emit: &mut Emit,
+    mut next: impl FnMut(&mut Vec<Vec<u8>>) -> io::Result<Option<(Vec<u8>, usize)>>,
+) -> io::Result<Tally> {
+    let max_in_flight = threads * 2;
+    std::thread::scope(|s| -> io::Result<Tally> {
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(max_in_flight);
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        for _ in 0..threads {
+            let job_rx = Arc::clone(&job_rx);
+            let done_tx = done_tx.clone();
+            s.spawn(move || {
+                let mut w = Worker::default();
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(mut job) = job else { return };
+                    let mut tally = Tally::for_engine(engine);
+                    job.output.clear();
+                    // Room for the output of a typical chunk, so buffers do not double past it.
+                    job.output.reserve_exact(job.end + job.end / 4);
+                    run_lines(engine, &job.input[..job.end], &mut w, &mut job.output, &mut tally);
+                    let done = Done {
+                        seq: job.seq,
+                        input: job.input,
+                        output: job.output,
+                        tally,
+                    };
+                    if done_tx.send(done).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+
+        let mut c = Collector {
+            pending: BTreeMap::new(),
+            next_write: 0,
+            in_flight: 0,
+            free_inputs: Vec::new(),
+            free_outputs: Vec::new(),
+            tally: Tally::for_engine(engine),
+            failure: None,
+        };
+        let mut seq = 0u64;
+        while c.failure.is_none() {
+            let (input, end) = match next(&mut c.free_inputs) {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    c.failure = Some(e);
+                    break;
+                }
+            };
+            let job = Job {
+                seq,
+                input,
+                end,
+                output: c.free_outputs.pop().unwrap_or_default(),
+            };
+            seq += 1;
+            c.wait(&done_rx, max_in_flight - 1, emit);
+            if job_tx.send(job).is_ok() {
+                c.in_flight += 1;
+            }
+        }
+        drop(job_tx);
+        c.wait(&done_rx, 0, emit);
+        match c.failure {
+            Some(e) => Err(e),
+            None => Ok(c.tally),
+        }
+    })
+}
+
+/// Puts processed chunks back in order, writes them, and recycles their buffers.
+struct Collector {
+    pending: BTreeMap<u64, Done>,
+    next_write: u64,
+    /// Chunks sent to the workers and not yet written.
+    in_flight: usize,
+    free_inputs: Vec<Vec<u8>>,
+    free_outputs: Vec<Vec<u8>>,
+    tally: Tally,
+    failure: Option<io::Error>,
+}
+
+impl Collector {
+    /// Waits for chunks until at most `limit` are in flight, writing those next in order. A
+    /// chunk is in flight until it is written: one slow chunk holds back the ones after it
+    /// (kept in `pending`), and they count too, which is what bounds memory.
+    fn wait(&mut self, done_rx: &mpsc::Receiver<Done>, limit: usize, emit: &mut Emit) {
+        while self.in_flight > limit {
+            let Ok(done) = done_rx.recv() else { return };
+            self.pending.insert(done.seq, done);
+            while let Some(d) = self.pending.remove(&self.next_write) {
+                if self.failure.is_none()
+                    && let Err(e) = emit(&d.output)
+                {
+                    self.failure = Some(e);
+                }
+                self.tally.merge(d.tally);
+                self.free_inputs.push(d.input);
+                self.free_outputs.push(d.output);
+                self.next_write += 1;
+                self.in_flight -= 1;
+            }
+        }
+    }
+}
+
+/// The last `n` matching lines of a seekable file, read backwards from the end in blocks:
+/// a large file is not read whole. Returns them in file order.
+pub fn tail_file<F: Read + Seek>(engine: &Engine, file: &mut F, n: usize) -> io::Result<Vec<Vec<u8>>> {
+    const BLOCK: u64 = 256 * 1024;
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    if n == 0 {
+        return Ok(found);
+    }
+    let mut w = Worker::default();
+    let mut pos = file.seek(SeekFrom::End(0))?;
+    // Bytes after `pos` that begin before the earliest newline seen so far: a line whose
+    // start is not read yet.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut data: Vec<u8> = Vec::new();
+    while found.len() < n {
+        let start = pos.saturating_sub(BLOCK);
+        data.clear();
+        data.resize((pos - start) as usize, 0);
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut data)?;
+        data.extend_from_slice(&carry);
+        pos = start;
+        // Complete lines are those after the first newline (all of them at the start).
+        let first_line_start = if pos == 0 {
+            0
+        } else {
+            match memchr::memchr(b'\n', &data) {
+                Some(i) => i + 1,
+                None => {
+                    std::mem::swap(&mut carry, &mut data);
+                    continue;
+                }
+            }
+        };
+        let region = &data[first_line_start..];
+        let mut cut = region.len();
+        while found.len() < n {
+            let line_start = memchr::memrchr(b'\n', &region[..cut]).map_or(0, |i| i + 1);
+            let line = &region[line_start..cut];
+            if engine.matches(line, &mut w) {
+                found.push(line.to_vec());
+            }
+            if line_start == 0 {
+                break;
+            }
+            cut = line_start - 1;
+        }
+        if pos == 0 {
+            break;
+        }
+        // The partial line at the front, without the newline that ends it.
+        carry.clear();
+        carry.extend_from_slice(&data[..first_line_start - 1]);
+    }
+    found.reverse();
+    Ok(found)
+}
+
+/// The last `n` matching lines of a stream that cannot seek (or of merged files): read
+/// forward, keeping only `n`.
+pub fn tail_stream<R: BufRead>(engine: &Engine, mut reader: R, n: usize) -> io::Result<Vec<Vec<u8>>> {
+    let mut ring: VecDeque<Vec<u8>> = VecDeque::with_capacity(n.min(1 << 16));
+    let mut w = Worker::default();
+    let mut line = Vec::new();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let l = line.strip_suffix(b"\n").unwrap_or(&line);
+        if engine.matches(l, &mut w) {
+            let mut slot = if ring.len() == n {
+                ring.pop_front().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            slot.clear();
+            slot.extend_from_slice(l);
+            ring.push_back(slot);
+        }
+    }
+    Ok(ring.into())
+}
+
+/// Runs already-collected lines through the engine.
+pub fn emit_lines(engine: &Engine, lines: &[Vec<u8>], emit: &mut Emit) -> io::Result<Tally> {
+    let mut tally = Tally::for_engine(engine);
+    let mut w = Worker::default();
+    let mut out = Vec::new();
+    for l in lines {
+        engine.line(l, &mut w, &mut out, &mut tally);
+        if out.len() >= FLUSH {
+            emit(&out)?;
+            out.clear();
+        }
+    }
+    emit(&out)?;
+    Ok(tally)
+}
+
+/// Several inputs merged by time into one stream of lines (a k-way merge; lines without a
+/// time stay right after the line before them in their file).
+pub struct Merge<'e> {
+    engine: &'e Engine,
+    sources: Vec<Source>,
+    w: Worker,
+}
+
+struct Source {
+    reader: Box<dyn BufRead + Send>,
+    line: Vec<u8>,
+    /// `None`: this source is exhausted.
+    key: Option<i64>,
+}
+
+impl<'e> Merge<'e> {
+    pub fn new(engine: &'e Engine, readers: Vec<Box<dyn BufRead + Send>>) -> io::Result<Merge<'e>> {
+        let mut m = Merge {
+            engine,
+            sources: readers
+                .into_iter()
+                .map(|reader| Source {
+                    reader,
+                    line: Vec::new(),
+                    key: None,
+                })
+                .collect(),
+            w: Worker::default(),
+        };
+        for i in 0..m.sources.len() {
+            m.advance(i)?;
+        }
+        Ok(m)
+    }
+
+    fn advance(&mut self, i: usize) -> io::Result<()> {
+        let s = &mut self.sources[i];
+        s.line.clear();
+        if s.reader.read_until(b'\n', &mut s.line)? == 0 {
+            s.key = None;
+            return Ok(());
+        }
+        if s.line.last() == Some(&b'\n') {
+            s.line.pop();
+        }
+        // Lines without a time go out at once, next to their neighbours.
+        s.key = Some(self.engine.time_of(&s.line, &mut self.w).unwrap_or(i64::MIN));
+        Ok(())
+    }
+
+    /// Calls `f` with each line in time order.
+    pub fn for_each(mut self, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        loop {
+            let next = self
+                .sources
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.key.map(|k| (k, i)))
+                .min();
+            let Some((_, i)) = next else { return Ok(()) };
+            f(&self.sources[i].line)?;
+            self.advance(i)?;
+        }
+    }
+}
+
+/// Merges `readers` by time and runs the lines through the engine.
+pub fn merge(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, emit: &mut Emit) -> io::Result<Tally> {
+    let mut tally = Tally::for_engine(engine);
+    let mut w = Worker::default();
+    let mut out = Vec::with_capacity(FLUSH * 2);
+    Merge::new(engine, readers)?.for_each(|line| {
+        engine.line(line, &mut w, &mut out, &mut tally);
+        if out.len() >= FLUSH {
+            emit(&out)?;
+            out.clear();
+        }
+        Ok(())
+    })?;
+    emit(&out)?;
+    Ok(tally)
+}
+
+/// The last `n` matching lines of merged inputs.
+pub fn merge_tail(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, n: usize) -> io::Result<Vec<Vec<u8>>> {
+    let mut ring: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut w = Worker::default();
+    Merge::new(engine, readers)?.for_each(|line| {
+        if n > 0 && engine.matches(line, &mut w) {
+            if ring.len() == n {
+                ring.pop_front();
+            }
+            ring.push_back(line.to_vec());
+        }
+        Ok(())
+    })?;
+    Ok(ring.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logs::{Output, filter::Filter};
+
+    fn json_engine() -> Engine {
+        Engine {
+            filter: Filter::default(),
+            output: Output::Json,
+        }
+    }
+
+    fn lines(n: usize) -> Vec<u8> {
+        let mut v = Vec::new();
+        for i in 0..n {
+            v.extend_from_slice(format!("{{\"level\":30,\"time\":{i},\"msg\":\"m{i}\"}}\n").as_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn parallel_scan_keeps_order() {
+        let data = lines(300_000);
+        let mut out = Vec::new();
+        let t = scan(&json_engine(), &data[..], 2, &mut |b: &[u8]| {
+            out.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(t.shown, 300_000);
+        assert!(out == data, "output differs from input");
+    }
+
+    #[test]
+    fn tail_reads_back_across_blocks() {
+        let data = lines(50_000);
+        let last = tail_file(&json_engine(), &mut io::Cursor::new(&data), 3).unwrap();
+        let want: Vec<Vec<u8>> = (49_997..50_000)
+            .map(|i| format!("{{\"level\":30,\"time\":{i},\"msg\":\"m{i}\"}}").into_bytes())
+            .collect();
+        assert_eq!(last, want);
+        let all = tail_file(&json_engine(), &mut io::Cursor::new(&data), 60_000).unwrap();
+        assert_eq!(all.len(), 50_000);
+    }
+}

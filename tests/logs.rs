@@ -1,0 +1,712 @@
+//! Whole-binary tests of `polycache logs` over real pino output.
+//!
+//! `tests/fixtures/cache.json` was written by the real `pino` package
+//! (`tests/fixtures/make-pino-log.js`); expectations are computed here from that file with
+//! serde_json, independently of the code under test.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::polycache;
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache.json")
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Every line of the fixture, with its JSON when it is an object.
+fn fixture_lines() -> Vec<(String, Option<serde_json::Map<String, Value>>)> {
+    let text = fs::read_to_string(fixture()).expect("fixture");
+    text.lines()
+        .map(|l| {
+            let obj = serde_json::from_str::<Value>(l).ok().and_then(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            });
+            (l.to_string(), obj)
+        })
+        .collect()
+}
+
+fn level(m: &serde_json::Map<String, Value>) -> u64 {
+    match &m["level"] {
+        Value::Number(n) => n.as_u64().unwrap(),
+        Value::String(s) => match s.as_str() {
+            "trace" => 10,
+            "debug" => 20,
+            "info" => 30,
+            "warn" => 40,
+            "error" => 50,
+            "fatal" => 60,
+            other => panic!("unknown level {other}"),
+        },
+        other => panic!("level {other}"),
+    }
+}
+
+fn time(m: &serde_json::Map<String, Value>) -> i64 {
+    match &m["time"] {
+        Value::Number(n) => n.as_i64().unwrap(),
+        Value::String(s) => chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis(),
+        other => panic!("time {other}"),
+    }
+}
+
+/// The fixture's JSON lines that satisfy `keep`, as `--json` must print them.
+fn expected(keep: impl Fn(&serde_json::Map<String, Value>) -> bool) -> String {
+    let mut out = String::new();
+    for (line, obj) in fixture_lines() {
+        if let Some(m) = obj
+            && keep(&m)
+        {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `polycache logs FLAG ARGS... FIXTURE`, its stdout.
+fn logs_with(flag: &str, args: &[&str]) -> String {
+    let dir = tmp();
+    let out = polycache(dir.path())
+        .arg("logs")
+        .arg(flag)
+        .args(args)
+        .arg(fixture())
+        .assert()
+        .success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+fn logs_json(args: &[&str]) -> String {
+    logs_with("--json", args)
+}
+
+/// The readable form, in UTC so the output does not depend on the machine's zone.
+fn logs_pretty(args: &[&str]) -> String {
+    logs_with("--utc", args)
+}
+
+fn str_field<'a>(m: &'a serde_json::Map<String, Value>, k: &str) -> Option<&'a str> {
+    m.get(k).and_then(Value::as_str)
+}
+
+#[test]
+fn fixture_has_what_the_tests_rely_on() {
+    let lines = fixture_lines();
+    let levels: std::collections::BTreeSet<u64> = lines.iter().filter_map(|(_, o)| o.as_ref().map(level)).collect();
+    assert_eq!(levels.into_iter().collect::<Vec<_>>(), vec![10, 20, 30, 40, 50, 60]);
+    assert!(
+        lines
+            .iter()
+            .any(|(_, o)| o.as_ref().is_some_and(|m| m.contains_key("err")))
+    );
+    assert_eq!(
+        lines.iter().filter(|(_, o)| o.is_none()).count(),
+        2,
+        "a garbage and a truncated line"
+    );
+    assert!(lines.last().unwrap().1.is_none(), "the last line is truncated");
+}
+
+#[test]
+fn pretty_output_matches_the_snapshot() {
+    let got = logs_pretty(&[]);
+    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache.pretty.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        fs::write(&snap, &got).unwrap();
+    }
+    let want = fs::read_to_string(&snap).unwrap_or_default();
+    assert!(
+        got == want,
+        "pretty output differs from tests/fixtures/cache.pretty.txt; if the change is intended, \
+         regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test logs pretty_output_matches_the_snapshot`\n\
+         --- got ---\n{got}\n--- want ---\n{want}"
+    );
+    // The snapshot is readable: no colour, errors with their stacks, raw lines kept.
+    assert!(!got.contains('\x1b'));
+    assert!(got.contains("\n  Error: connect ETIMEDOUT 203.0.113.9:443 code=ETIMEDOUT\n      at connect ("));
+    assert!(got.contains("\ngarbage: not json at all\n"));
+}
+
+#[test]
+fn errors_shows_exactly_the_error_and_fatal_entries() {
+    assert_eq!(logs_json(&["--errors"]), expected(|m| level(m) >= 50));
+    let pretty = logs_pretty(&["--errors"]);
+    let heads: Vec<&str> = pretty.lines().filter(|l| l.starts_with("20")).collect();
+    assert_eq!(heads.len(), 4, "{pretty}");
+    assert!(
+        heads
+            .iter()
+            .all(|l| l[24..].starts_with("ERROR") || l[24..].starts_with("FATAL"))
+    );
+    assert!(!pretty.contains("garbage"), "raw lines have no level: {pretty}");
+}
+
+#[test]
+fn level_warn_includes_string_levels() {
+    let got = logs_json(&["--level", "warn"]);
+    assert_eq!(got, expected(|m| level(m) >= 40));
+    assert!(
+        got.contains(r#""level":"warn""#),
+        "the ISO/string-level entry counts: {got}"
+    );
+}
+
+#[test]
+fn fields_combine() {
+    let got = logs_json(&["--field", "module=mirror", "--field", "type=posts"]);
+    let want = expected(|m| str_field(m, "module") == Some("mirror") && str_field(m, "type") == Some("posts"));
+    assert_eq!(got, want);
+    assert_eq!(want.lines().count(), 7);
+    // Numbers match their text.
+    assert_eq!(
+        logs_json(&["--field", "status=502"]),
+        expected(|m| m.get("status").and_then(Value::as_u64) == Some(502))
+    );
+}
+
+#[test]
+fn mirror_is_module_mirror() {
+    let want = expected(|m| str_field(m, "module") == Some("mirror"));
+    assert_eq!(logs_json(&["--mirror"]), want);
+    assert_eq!(want.lines().count(), 12);
+}
+
+#[test]
+fn grep_matches_msg_only() {
+    let want = expected(|m| str_field(m, "msg").is_some_and(|s| s.contains("invalidation failed")));
+    assert_eq!(logs_json(&["--grep", "invalidation f[a-z]+"]), want);
+    assert_eq!(want.lines().count(), 2);
+    // `mirror-eu` appears in targets, never in a msg.
+    assert_eq!(logs_json(&["--grep", "mirror-eu"]), "");
+}
+
+#[test]
+fn since_and_until_take_timestamps() {
+    let times: Vec<i64> = fixture_lines()
+        .iter()
+        .filter_map(|(_, o)| o.as_ref().map(time))
+        .collect();
+    let (a, b) = (times[4], times[12]);
+    let want = expected(|m| (a..=b).contains(&time(m)));
+    assert_eq!(want.lines().count(), 9);
+    assert_eq!(logs_json(&["--since", &a.to_string(), "--until", &b.to_string()]), want);
+    let iso = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    assert_eq!(logs_json(&["--since", &iso(a), "--until", &iso(b)]), want);
+    // A duration back from now: 100 years covers the whole fixture.
+    let all = expected(|_| true);
+    let recent = logs_json(&["--since", "5200w"]);
+    assert_eq!(recent, all);
+}
+
+#[test]
+fn since_takes_a_duration_back_from_now() {
+    let dir = tmp();
+    let p = dir.path().join("recent.json");
+    let now = chrono::Utc::now().timestamp_millis();
+    let old = format!(
+        "{{\"level\":30,\"time\":{},\"msg\":\"an hour ago\"}}\n",
+        now - 3_600_000
+    );
+    let new = format!(
+        "{{\"level\":30,\"time\":{},\"msg\":\"ten minutes ago\"}}\n",
+        now - 600_000
+    );
+    fs::write(&p, format!("{old}{new}")).unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--since", "30m"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), new);
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--until", "0.5h"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(String::from_utf8(out.get_output().stdout.clone()).unwrap(), old);
+}
+
+#[test]
+fn tail_gives_the_last_matching_entries() {
+    let all = expected(|_| true);
+    let last3: Vec<&str> = all
+        .lines()
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert_eq!(logs_json(&["--tail", "3"]), format!("{}\n", last3.join("\n")));
+    let fatal = logs_pretty(&["--errors", "--tail", "1"]);
+    assert!(fatal.contains(" FATAL giving up "), "{fatal}");
+    assert_eq!(fatal.lines().filter(|l| l.starts_with("20")).count(), 1, "{fatal}");
+    // In the readable form raw lines are entries too.
+    let pretty = logs_pretty(&["--tail", "2"]);
+    assert!(pretty.ends_with("cache warmed\n{\"level\":30,\"time\":1795689479730,\"pid\":13210,\"msg\":\"cache wri\n"));
+}
+
+#[test]
+fn json_prints_lines_unchanged_and_counts_the_rest() {
+    let dir = tmp();
+    let out = polycache(dir.path())
+        .args(["logs", "--json"])
+        .arg(fixture())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(stdout, expected(|_| true));
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.contains("2 line(s) were not JSON objects"), "{stderr}");
+}
+
+#[test]
+fn stats_figures_come_from_the_fixture() {
+    let dir = tmp();
+    let out = polycache(dir.path())
+        .args(["logs", "--stats", "--json"])
+        .arg(fixture())
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let lines = fixture_lines();
+    let objs: Vec<_> = lines.iter().filter_map(|(_, o)| o.as_ref()).collect();
+    assert_eq!(report["entries"], objs.len() as u64);
+    assert_eq!(report["not_json"], 2);
+    let mut by_level: BTreeMap<String, u64> = BTreeMap::new();
+    for m in &objs {
+        let name = ["trace", "debug", "info", "warn", "error", "fatal"][(level(m) / 10 - 1) as usize];
+        *by_level.entry(name.to_string()).or_default() += 1;
+    }
+    for l in report["levels"].as_array().unwrap() {
+        assert_eq!(l["count"], by_level[l["level"].as_str().unwrap()], "{l}");
+    }
+    assert_eq!(report["levels"].as_array().unwrap().len(), by_level.len());
+
+    // Per mirror target, nearest-rank percentiles over durationMs.
+    let mut durations: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut failures: BTreeMap<String, u64> = BTreeMap::new();
+    for m in objs.iter().filter(|m| str_field(m, "module") == Some("mirror")) {
+        let t = str_field(m, "target").unwrap().to_string();
+        durations
+            .entry(t.clone())
+            .or_default()
+            .push(m["durationMs"].as_f64().unwrap());
+        if level(m) >= 50 {
+            *failures.entry(t).or_default() += 1;
+        }
+    }
+    let mirrors = report["mirrors"].as_array().unwrap();
+    assert_eq!(mirrors.len(), 2);
+    for r in mirrors {
+        let t = r["target"].as_str().unwrap();
+        let mut d = durations[t].clone();
+        d.sort_by(f64::total_cmp);
+        let rank = |p: f64| d[((p * d.len() as f64).ceil() as usize).max(1) - 1];
+        assert_eq!(r["duration_ms"]["p50"].as_f64().unwrap(), rank(0.5), "{t}");
+        assert_eq!(r["duration_ms"]["p95"].as_f64().unwrap(), rank(0.95), "{t}");
+        assert_eq!(r["duration_ms"]["max"].as_f64().unwrap(), *d.last().unwrap(), "{t}");
+        assert_eq!(r["failures"], failures[t], "{t}");
+    }
+    let us = mirrors
+        .iter()
+        .find(|m| m["target"] == "https://mirror-us.polymech.test")
+        .unwrap();
+    assert_eq!(us["successes"], 3);
+    assert_eq!(us["errors"][0]["message"], "connect ETIMEDOUT 203.0.113.9:443");
+
+    // The table form says the same.
+    let out = polycache(dir.path())
+        .args(["logs", "--stats"])
+        .arg(fixture())
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(text.contains("https://mirror-us.polymech.test"), "{text}");
+    assert!(text.contains("1× connect ETIMEDOUT 203.0.113.9:443"), "{text}");
+}
+
+#[test]
+fn garbage_and_truncated_lines_are_shown_raw_never_fatal() {
+    let dir = tmp();
+    let p = dir.path().join("bad.json");
+    let mut bytes = b"\x00\xff binary \x1b[31m\n".to_vec();
+    bytes.extend_from_slice(b"[1,2,3]\n{\"level\":30,\"time\":1700000000000,\"msg\":\"fine\"}\n{\"level\":");
+    fs::write(&p, bytes).unwrap();
+    let out = polycache(dir.path()).args(["logs", "--utc"]).arg(&p).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        text,
+        "\u{FFFD}\u{FFFD} binary \u{FFFD}[31m\n[1,2,3]\n2023-11-14 22:13:20.000 INFO  fine\n{\"level\":\n"
+    );
+}
+
+#[test]
+fn a_ten_megabyte_line_works() {
+    let dir = tmp();
+    let p = dir.path().join("big.json");
+    let big = "x".repeat(10 << 20);
+    let mut content = String::new();
+    for i in 0..3 {
+        content.push_str(&format!("{{\"level\":30,\"time\":{i},\"msg\":\"before {i}\"}}\n"));
+    }
+    let long = format!("{{\"level\":50,\"time\":5,\"msg\":\"huge\",\"blob\":\"{big}\"}}\n");
+    content.push_str(&long);
+    content.push_str("{\"level\":30,\"time\":6,\"msg\":\"after\"}\n");
+    fs::write(&p, &content).unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--json"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(out.get_output().stdout == content.as_bytes());
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--errors"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(out.get_output().stdout == long.as_bytes());
+    let out = polycache(dir.path())
+        .args(["logs", "--tail", "2", "--utc"])
+        .arg(&p)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(text.starts_with("1970-01-01 00:00:00.005 ERROR huge  blob=xxxx"));
+    assert!(text.ends_with("xxx\n1970-01-01 00:00:00.006 INFO  after\n"));
+}
+
+#[test]
+fn a_file_of_many_chunks_keeps_its_order() {
+    // Larger than one read chunk, so it is processed by several threads.
+    let dir = tmp();
+    let p = dir.path().join("many.json");
+    let mut content = String::new();
+    let mut errors = String::new();
+    for i in 0..120_000 {
+        let lvl = if i % 97 == 0 { 50 } else { 30 };
+        let line = format!(
+            "{{\"level\":{lvl},\"time\":{},\"pid\":1,\"hostname\":\"h\",\"module\":\"cache\",\"msg\":\"entry {i}\"}}\n",
+            1_700_000_000_000i64 + i
+        );
+        if lvl == 50 {
+            errors.push_str(&line);
+        }
+        content.push_str(&line);
+    }
+    assert!(content.len() > 8 << 20);
+    fs::write(&p, &content).unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--json"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(
+        out.get_output().stdout == content.as_bytes(),
+        "order or content changed"
+    );
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--errors"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(out.get_output().stdout == errors.as_bytes());
+    let out = polycache(dir.path()).args(["logs", "--utc"]).arg(&p).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout);
+    assert_eq!(text.lines().count(), 120_000);
+    assert!(text.lines().last().unwrap().ends_with("entry 119999"));
+}
+
+#[test]
+fn two_files_are_merged_by_time() {
+    let dir = tmp();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    let json: Vec<String> = fixture_lines()
+        .into_iter()
+        .filter(|(_, o)| o.is_some())
+        .map(|(l, _)| l)
+        .collect();
+    let (mut fa, mut fb) = (String::new(), String::new());
+    for (i, l) in json.iter().enumerate() {
+        let f = if i % 3 == 0 { &mut fa } else { &mut fb };
+        f.push_str(l);
+        f.push('\n');
+    }
+    fs::write(&a, fa).unwrap();
+    fs::write(&b, fb).unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--json"])
+        .arg(&b)
+        .arg(&a)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        expected(|_| true)
+    );
+    // And the last entries of the merge.
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--tail", "1"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        format!("{}\n", json.last().unwrap())
+    );
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let dir = tmp();
+    let out = polycache(dir.path())
+        .args(["logs", "--utc", "-"])
+        .write_stdin(fs::read(fixture()).unwrap())
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        logs_pretty(&[])
+    );
+    let out = polycache(dir.path())
+        .args(["logs", "--json", "--tail", "1", "--errors", "-"])
+        .write_stdin(fs::read(fixture()).unwrap())
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        expected(|m| level(m) == 60)
+    );
+}
+
+#[test]
+fn a_pipe_is_shown_as_it_comes() {
+    // `tail -f cache.json | polycache logs -`: each line shows up while the pipe stays open.
+    let dir = tmp();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--json", "-"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let json: Vec<String> = fixture_lines()
+        .into_iter()
+        .filter(|(_, o)| o.is_some())
+        .map(|(l, _)| l)
+        .collect();
+    for (i, line) in json.iter().take(3).enumerate() {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        wait_for(&seen, i + 1);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(*seen.lock().unwrap(), json[..3].to_vec());
+}
+
+#[test]
+fn default_file_is_cache_log() {
+    let dir = tmp();
+    fs::create_dir_all(dir.path().join("server/logs")).unwrap();
+    fs::copy(fixture(), dir.path().join("server/logs/cache.json")).unwrap();
+    let out = polycache(dir.path()).args(["logs", "--json"]).assert().success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        expected(|_| true)
+    );
+    polycache(dir.path())
+        .args(["logs", "--log-file", "missing.json"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("missing.json"));
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let out = logs_pretty(&["--color", "always", "--errors"]);
+    assert!(out.contains("\x1b[31mERROR\x1b[0m"), "{out}");
+}
+
+#[test]
+fn bad_filters_are_usage_errors_naming_the_input() {
+    let dir = tmp();
+    for (args, needle) in [
+        (vec!["--field", "nokey"], "nokey"),
+        (vec!["--since", "yesterday"], "yesterday"),
+        (vec!["--until", "5x"], "5x"),
+        (vec!["--grep", "(unclosed"], "(unclosed"),
+        (vec!["--level", "loud"], "loud"),
+    ] {
+        polycache(dir.path())
+            .arg("logs")
+            .args(&args)
+            .arg(fixture())
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(needle));
+    }
+}
+
+/// A child process that is killed when the test ends, even when it fails half-way.
+struct Reaped(std::process::Child);
+
+impl std::ops::Deref for Reaped {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+}
+
+/// Lines the child printed so far, gathered by a thread.
+fn collect(stdout: std::process::ChildStdout) -> Arc<Mutex<Vec<String>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            s.lock().unwrap().push(line);
+        }
+    });
+    seen
+}
+
+fn wait_for(seen: &Arc<Mutex<Vec<String>>>, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if seen.lock().unwrap().len() >= count {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {count} lines; got {:?}", seen.lock().unwrap());
+}
+
+#[test]
+fn follow_survives_rotation_and_truncation() {
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    fs::write(&p, "").unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--json"])
+        .arg(&p)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let line = |i: usize| {
+        format!(
+            "{{\"level\":30,\"time\":{},\"msg\":\"line {i}\"}}",
+            1_700_000_000_000i64 + i as i64
+        )
+    };
+    let mut written = Vec::new();
+    let append = |path: &Path, i: usize, written: &mut Vec<String>| {
+        let mut f = fs::OpenOptions::new().append(true).create(true).open(path).unwrap();
+        writeln!(f, "{}", line(i)).unwrap();
+        written.push(line(i));
+    };
+
+    // Appends, one of them written in two halves.
+    for i in 0..4 {
+        append(&p, i, &mut written);
+    }
+    {
+        let mut f = fs::OpenOptions::new().append(true).open(&p).unwrap();
+        let l = line(4);
+        f.write_all(&l.as_bytes()[..10]).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(250));
+        writeln!(f, "{}", &l[10..]).unwrap();
+        written.push(l);
+    }
+    wait_for(&seen, 5);
+
+    // Rotation: the file is renamed away (a last line lands in it), a new one is created.
+    let old = dir.path().join("cache.json.1");
+    fs::rename(&p, &old).unwrap();
+    append(&old, 5, &mut written);
+    fs::write(&p, "").unwrap();
+    for i in 6..9 {
+        append(&p, i, &mut written);
+    }
+    wait_for(&seen, 9);
+
+    // Truncation: the same file cut to nothing and written again.
+    let f = fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_len(0).unwrap();
+    drop(f);
+    for i in 9..11 {
+        append(&p, i, &mut written);
+    }
+    wait_for(&seen, 11);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Ctrl-C ends it cleanly.
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("--follow did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(code.success(), "{code:?}");
+    let mut got = seen.lock().unwrap().clone();
+    let mut want = written.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "every line exactly once");
+}
