@@ -37,8 +37,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
-            cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+            cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
@@ -117,33 +117,6 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --mirror 'The local server and every CACHE_MIRRORS target'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;logs'= {
-            cand --level 'Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number'
-            cand --since 'Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`'
-            cand --until 'Only entries at or before this (same forms as --since)'
-            cand --grep 'Only entries whose msg matches this regular expression (Rust regex syntax)'
-            cand --field 'Only entries whose top-level field equals the value (a string''s text or a number as written); repeat to require several'
-            cand --tail 'Only the last N matching entries, read backwards from the end of the file'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --errors 'Only errors: level error (50) and fatal (60)'
-            cand --mirror 'Only mirror entries (shorthand for --field module=mirror)'
-            cand -f 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
-            cand --follow 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
-            cand --stats 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
-            cand --utc 'Show times in UTC instead of the local zone'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
@@ -277,6 +250,33 @@ set edit:completion:arg-completer[polycache] = {|@words|
         }
         &'polycache;redis;help;help'= {
         }
+        &'polycache;logs'= {
+            cand --level 'Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number'
+            cand --since 'Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`'
+            cand --until 'Only entries at or before this (same forms as --since)'
+            cand --grep 'Only entries whose msg matches this regular expression (Rust regex syntax)'
+            cand --field 'Only entries whose top-level field equals the value (a string''s text or a number as written); repeat to require several'
+            cand --tail 'Only the last N matching entries, read backwards from the end of the file'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --errors 'Only errors: level error (50) and fatal (60)'
+            cand --mirror 'Only mirror entries (shorthand for --field module=mirror)'
+            cand -f 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
+            cand --follow 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
+            cand --stats 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'polycache;completions'= {
             cand --dir 'Write the scripts for every supported shell into this directory instead'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
@@ -373,8 +373,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
-            cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+            cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
@@ -389,8 +389,6 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;invalidate'= {
         }
         &'polycache;help;tail'= {
-        }
-        &'polycache;help;logs'= {
         }
         &'polycache;help;redis'= {
             cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
@@ -408,6 +406,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;redis;del'= {
         }
         &'polycache;help;redis;watch'= {
+        }
+        &'polycache;help;logs'= {
         }
         &'polycache;help;completions'= {
         }

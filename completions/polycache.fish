@@ -42,8 +42,8 @@ complete -c polycache -n "__fish_polycache_needs_command" -f -a "config" -d 'Sho
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
@@ -122,30 +122,6 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d '
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l level -d 'Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l since -d 'Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l until -d 'Only entries at or before this (same forms as --since)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l grep -d 'Only entries whose msg matches this regular expression (Rust regex syntax)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l field -d 'Only entries whose top-level field equals the value (a string\'s text or a number as written); repeat to require several' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l tail -d 'Only the last N matching entries, read backwards from the end of the file' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l errors -d 'Only errors: level error (50) and fatal (60)'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirror -d 'Only mirror entries (shorthand for --field module=mirror)'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow -d 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l stats -d 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l utc -d 'Show times in UTC instead of the local zone'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
@@ -246,6 +222,30 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l level -d 'Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l since -d 'Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l until -d 'Only entries at or before this (same forms as --since)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l grep -d 'Only entries whose msg matches this regular expression (Rust regex syntax)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l field -d 'Only entries whose top-level field equals the value (a string\'s text or a number as written); repeat to require several' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l tail -d 'Only the last N matching entries, read backwards from the end of the file' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l errors -d 'Only errors: level error (50) and fatal (60)'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirror -d 'Only mirror entries (shorthand for --field module=mirror)'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow -d 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l stats -d 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l dir -d 'Write the scripts for every supported shell into this directory instead' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
@@ -328,18 +328,18 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "completions" -d 'Print a shell completion script'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "demo" -d 'Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "doctor" -d 'Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail logs redis completions man serve demo doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "completions" -d 'Print a shell completion script'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "demo" -d 'Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "doctor" -d 'Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'

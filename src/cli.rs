@@ -128,7 +128,15 @@ and shown on stderr with -v.\n\n\
         after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'"
     )]
     Tail(TailArgs),
-
+    /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
+    #[command(
+        long_about = "See and manage what the cache holds in Redis (REDIS_URL, keys under CACHE_PREFIX).\n\n\
+Keys follow `{CACHE_PREFIX}{type}:{rest}` (e.g. cache:posts:id:42) and are grouped by type; keys \
+under the prefix that do not follow the layout are grouped as `(other)`. Every listing is one SCAN \
+pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every master is scanned.",
+        after_help = "Examples:\n  polycache redis stats\n  polycache redis keys --type post --limit 20\n  polycache redis get cache:posts:list\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis watch --count 10"
+    )]
+    Redis(RedisArgs),
     /// Read the cache log (pino NDJSON): readable lines, filters, follow, stats.
     #[command(
         long_about = "Read the cache log: one readable line per entry (time, level, module/type, \
@@ -140,16 +148,6 @@ with --utc. pid and hostname are left out of the readable line; --json keeps eve
         after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  tail -f cache.json | polycache logs -"
     )]
     Logs(LogsArgs),
-
-    /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
-    #[command(
-        long_about = "See and manage what the cache holds in Redis (REDIS_URL, keys under CACHE_PREFIX).\n\n\
-Keys follow `{CACHE_PREFIX}{type}:{rest}` (e.g. cache:posts:id:42) and are grouped by type; keys \
-under the prefix that do not follow the layout are grouped as `(other)`. Every listing is one SCAN \
-pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every master is scanned.",
-        after_help = "Examples:\n  polycache redis stats\n  polycache redis keys --type post --limit 20\n  polycache redis get cache:posts:list\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis watch --count 10"
-    )]
-    Redis(RedisArgs),
 
     /// Print a shell completion script.
     #[command(

@@ -727,7 +727,7 @@ fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
 /// from Redis, and `redis stats` sees exactly those types emptied.
 #[tokio::test]
 async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() {
-    use common::serve::{Mode, Node, NodeConfig, http};
+    use common::serve::{Mode, Node, NodeConfig};
     let redis = RedisServer::start();
     let node = Node::start(&NodeConfig::new(Mode::Redis(&redis))); // --demo-data: keys for every type
     let dir = tempfile::tempdir().unwrap();
@@ -745,16 +745,17 @@ async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() 
         "demo data fills every type: {before:?}"
     );
 
-    let http = http();
-    let token = node.login(&http).await;
-    let (status, body) = node
-        .invalidate(
-            &http,
-            Some(&token),
-            &serde_json::json!({"type": "picture", "mirror": false}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    // The real command, as an admin would run it (`picture` is an alias of `pictures`).
+    let out = common::polycache(dir.path())
+        .env("SERVICE_EMAIL", common::serve::EMAIL)
+        .env("SERVICE_PASSWORD", common::serve::PASSWORD)
+        .args(["invalidate", "picture", "--verify", "--url", &node.url("")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("pictures, posts, pages, feed"), "{text}");
+    assert!(!text.contains(common::serve::PASSWORD), "the password leaked: {text}");
 
     let after = keys_of(&run_json(dir.path(), &redis.url(), &["stats"]));
     for (t, n) in &after {

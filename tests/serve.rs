@@ -576,11 +576,25 @@ async fn dev_mode_prints_a_working_account_and_never_the_secret() {
     cfg.with_secret = false;
     let node = Node::start(&cfg);
     let banner = node.stdout_text();
-    let password = banner
+    // The password is not on the banner: it is in a private env file the banner names.
+    let env_file = banner
+        .split_whitespace()
+        .find(|w| w.ends_with(".env"))
+        .expect("the banner names the dev env file")
+        .to_string();
+    let meta = std::fs::metadata(&env_file).expect("dev env file exists");
+    #[cfg(unix)]
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+        0o600
+    );
+    let env_text = std::fs::read_to_string(&env_file).unwrap();
+    let password = env_text
         .lines()
-        .find_map(|l| l.trim().strip_prefix("password:"))
-        .map(|p| p.trim().to_string())
-        .expect("dev password on the banner");
+        .find_map(|l| l.strip_prefix("SERVICE_PASSWORD="))
+        .expect("password in the env file")
+        .to_string();
+    assert!(!banner.contains(&password), "the banner shows the dev password");
     assert!(banner.contains("dev@polycache.local"));
     let http = http();
     let (status, body) = post_json(

@@ -32,16 +32,22 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         for w in &server.started.warnings {
             eprintln!("{} {w}", ctx.style.yellow("warning:"));
         }
+        let dev_env = match &server.started.dev_account {
+            Some(dev) => Some(write_dev_env(&server.started, dev)?),
+            None => None,
+        };
         let text = if ctx.global.json {
-            banner_json(&server.started)
+            banner_json(&server.started, dev_env.as_deref())
         } else {
-            banner(&server.started, ctx)
+            banner(&server.started, dev_env.as_deref(), ctx)
         };
         crate::print(&text)?;
-        server
-            .run(shutdown_signal())
-            .await
-            .map_err(|e| Failure::error(format!("the server stopped with an error: {e}")))?;
+        let result = server.run(shutdown_signal()).await;
+        // The throwaway account dies with the node; so does the file that holds it.
+        if let Some(p) = &dev_env {
+            let _ = std::fs::remove_file(p);
+        }
+        result.map_err(|e| Failure::error(format!("the server stopped with an error: {e}")))?;
         Ok(exit::OK)
     })
 }
@@ -68,8 +74,33 @@ async fn shutdown_signal() {
     }
 }
 
+/// Writes the `--dev` account into an env file that only this user can read, so that the
+/// password never has to be shown: `polycache --env-file FILE ...` picks it up.
+fn write_dev_env(s: &Started, dev: &crate::client::Credentials) -> Result<std::path::PathBuf, Failure> {
+    use std::io::Write;
+    let path = std::env::temp_dir().join(format!("polycache-dev-{}.env", s.addr.port()));
+    let body = format!(
+        "# polycache serve --dev: a throwaway account, valid while the node on port {port} runs\n\
+         POLYCACHE_URL=http://{addr}\nSERVICE_EMAIL={email}\nSERVICE_PASSWORD={password}\nCACHE_LOG={log}\n",
+        port = s.addr.port(),
+        addr = s.addr,
+        email = dev.email,
+        password = dev.expose_password(),
+        log = s.log_file.display(),
+    );
+    let _ = std::fs::remove_file(&path);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(&path)
+        .and_then(|mut f| f.write_all(body.as_bytes()))
+        .map_err(|e| Failure::error(format!("cannot write the dev account file {}: {e}", path.display())))?;
+    Ok(path)
+}
+
 /// The banner as one JSON line, for scripts that start a node and read where it listens.
-fn banner_json(s: &Started) -> String {
+fn banner_json(s: &Started, dev_env: Option<&std::path::Path>) -> String {
     let v = serde_json::json!({
         "listening": format!("http://{}", s.addr),
         "port": s.addr.port(),
@@ -80,12 +111,15 @@ fn banner_json(s: &Started) -> String {
         "accounts": s.accounts,
         "demoEntries": s.demo_entries,
         "paths": {"auth": s.paths.auth, "invalidate": s.paths.invalidate, "stream": s.paths.stream},
-        "dev": s.dev_account.as_ref().map(|d| serde_json::json!({"email": d.email, "password": d.expose_password()})),
+        "dev": s.dev_account.as_ref().map(|d| serde_json::json!({
+            "email": d.email,
+            "envFile": dev_env.map(|p| p.display().to_string()),
+        })),
     });
     format!("{v}\n")
 }
 
-fn banner(s: &Started, ctx: &Context) -> String {
+fn banner(s: &Started, dev_env: Option<&std::path::Path>, ctx: &Context) -> String {
     let st = ctx.style;
     let base = format!("http://{}", s.addr);
     let mut out = format!(
@@ -119,16 +153,14 @@ fn banner(s: &Started, ctx: &Context) -> String {
             s.paths.auth, s.paths.invalidate, s.paths.stream
         ),
     );
-    if let Some(dev) = &s.dev_account {
+    if let (Some(dev), Some(env)) = (&s.dev_account, dev_env) {
+        let env = env.display();
         out += &format!(
-            "\n{} random JWT secret (unless JWT_SECRET is set) and a throwaway account:\n  email:    {}\n  password: {}\n\n  TOKEN=$(curl -s {base}{auth} -H 'content-type: application/json' \\\n    -d '{{\"email\":\"{}\",\"password\":\"{}\"}}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n  curl -s {base}{inv} -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"type\":\"posts\"}}'\n  curl -N {base}{stream}\n",
+            "\n{} a random JWT secret (unless JWT_SECRET is set) and a throwaway account {}.\n\
+             Its password is in {env} (readable by you only, removed when the node stops):\n\
+             \n  polycache --env-file {env} invalidate posts --verify\n  polycache --env-file {env} tail\n  curl -N {base}{stream}\n",
             st.yellow("dev mode:"),
             dev.email,
-            dev.expose_password(),
-            dev.email,
-            dev.expose_password(),
-            auth = s.paths.auth,
-            inv = s.paths.invalidate,
             stream = s.paths.stream,
         );
     }
