@@ -355,7 +355,8 @@ pub fn jwt_exp(token: &str) -> Option<u64> {
         .and_then(|c| c.exp)
 }
 
-fn now_secs() -> u64 {
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

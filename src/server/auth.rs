@@ -1,7 +1,5 @@
 //! The node's side of login (PROTOCOL section 2): accounts, HS256 tokens, verification.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +68,7 @@ impl Keys {
 
     /// A token for `email`, valid for [`TOKEN_TTL_SECS`].
     pub fn issue(&self, email: &str) -> Result<String, jsonwebtoken::errors::Error> {
-        let now = now_secs();
+        let now = crate::client::auth::now_secs();
         let claims = Claims {
             sub: email.to_string(),
             iat: now,
@@ -104,13 +102,6 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 /// A random hex string from the OS-seeded thread RNG (dev secrets and passwords).
 pub fn random_hex(bytes: usize) -> String {
     (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -10,14 +10,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-/// pino's numeric levels.
+/// pino's numeric levels: the same definitions the `logs` reader uses.
 pub mod level {
-    pub const TRACE: u8 = 10;
-    pub const DEBUG: u8 = 20;
-    pub const INFO: u8 = 30;
-    pub const WARN: u8 = 40;
-    pub const ERROR: u8 = 50;
-    pub const FATAL: u8 = 60;
+    pub use crate::logs::parse::{DEBUG, ERROR, FATAL, INFO, TRACE, WARN};
 }
 
 /// Appends pino lines to a file. Cheap to share behind an `Arc`.
@@ -50,7 +45,7 @@ impl LogWriter {
 
     /// Writes one line: `level`, `time`, `pid`, `hostname`, `msg`, then `fields` in order.
     /// Errors writing the log are swallowed: logging must never take the server down.
-    pub fn write(&self, lvl: u8, msg: &str, fields: Map<String, Value>) {
+    pub fn write(&self, lvl: u32, msg: &str, fields: Map<String, Value>) {
         let line = self.line(lvl, msg, fields);
         if let Ok(mut f) = self.file.lock() {
             // One write call per line (the file is unbuffered), so lines never interleave.
@@ -70,7 +65,7 @@ impl LogWriter {
     }
 
     /// The serialized line, newline included.
-    pub fn line(&self, lvl: u8, msg: &str, fields: Map<String, Value>) -> String {
+    pub fn line(&self, lvl: u32, msg: &str, fields: Map<String, Value>) -> String {
         let mut obj = Map::new();
         obj.insert("level".into(), lvl.into());
         obj.insert("time".into(), now_ms().into());
