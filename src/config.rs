@@ -125,12 +125,17 @@ pub enum ConfigError {
     MirrorNoScheme { entry: String },
     #[error("CACHE_MIRRORS entry `{entry}` uses scheme `{scheme}`; only http and https are allowed")]
     MirrorBadScheme { entry: String, scheme: String },
-    #[error("{name} `{value}` is not a valid URL: {reason}")]
+    /// `value` is shown with any userinfo masked.
+    #[error("{name} `{value}` is not a valid base URL: {reason}")]
     BadUrl {
         name: &'static str,
         value: String,
         reason: String,
     },
+    /// A base URL with `user:password@`: refused, so that no password ever sits in a URL
+    /// that polycache shows, logs or serves. `value` is masked.
+    #[error("{name} `{value}` carries credentials in the URL; polycache does not take them there")]
+    UrlCredentials { name: &'static str, value: String },
     #[error("cannot read env file {path}: {message}")]
     EnvFile { path: PathBuf, message: String },
 }
@@ -235,8 +240,16 @@ impl Settings {
             mirrors: Vec::new(),
             warnings: Vec::new(),
         };
-        let url = normalize_base(settings.url());
-        if let Err(e) = check_url("POLYCACHE_URL", &url) {
+        let url = match parse_base("POLYCACHE_URL", settings.url()) {
+            Ok(url) => url,
+            Err(e) => {
+                problems.push(e);
+                normalize_base(settings.url())
+            }
+        };
+        if let Some(supabase) = settings.get("SUPABASE_URL").filter(|u| !u.trim().is_empty())
+            && let Err(e) = parse_base("SUPABASE_URL", supabase)
+        {
             problems.push(e);
         }
         settings.values.get_mut("POLYCACHE_URL").expect("known var").value = Some(url.clone());
@@ -367,15 +380,74 @@ pub fn normalize_base(s: &str) -> String {
     s.trim().trim_end_matches('/').to_string()
 }
 
-fn check_url(name: &'static str, value: &str) -> Result<(), ConfigError> {
-    match value.split_once("://") {
-        Some((scheme, rest)) if (scheme == "http" || scheme == "https") && !rest.is_empty() => Ok(()),
-        _ => Err(ConfigError::BadUrl {
-            name,
-            value: value.to_string(),
-            reason: "expected http://host[:port] or https://host[:port]".into(),
-        }),
+/// Checks a base URL (`POLYCACHE_URL`, a `CACHE_MIRRORS` entry, `--only`, `SUPABASE_URL`)
+/// and returns it trimmed, without trailing `/`. The one place base URLs are judged:
+///
+/// - http or https, with a host; a port, if any, within 1-65535;
+/// - a path prefix is fine (`https://h/prefix` + `/api/auth/login`);
+/// - a query or a fragment is an error (endpoints are appended to the base);
+/// - credentials (`user:pass@`) are an error: the account belongs in SERVICE_EMAIL and
+///   SERVICE_PASSWORD. Every error shows the entry with its userinfo masked.
+pub fn parse_base(name: &'static str, raw: &str) -> Result<String, ConfigError> {
+    let entry = normalize_base(raw);
+    let shown = redact_url_password(raw.trim());
+    let bad = |reason: String| ConfigError::BadUrl {
+        name,
+        value: shown.clone(),
+        reason,
+    };
+    let no_scheme = || match name {
+        "CACHE_MIRRORS" => ConfigError::MirrorNoScheme { entry: shown.clone() },
+        _ => bad("it has no scheme; write http://HOST[:PORT] or https://HOST".into()),
+    };
+    let bad_scheme = |scheme: &str| match name {
+        "CACHE_MIRRORS" => ConfigError::MirrorBadScheme {
+            entry: shown.clone(),
+            scheme: scheme.to_string(),
+        },
+        _ => bad(format!("it uses scheme `{scheme}`; only http and https are allowed")),
+    };
+    // Split the text as typed: `http://` must not lose its slashes to normalising.
+    let Some((scheme, rest)) = raw.trim().split_once("://") else {
+        // `host:3333` has no scheme; `javascript:alert(1)` or `mailto:x` has the wrong one.
+        return match entry.split_once(':') {
+            Some((scheme, after))
+                if !after.is_empty()
+                    && !after.bytes().all(|b| b.is_ascii_digit())
+                    && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
+            {
+                Err(bad_scheme(scheme))
+            }
+            _ => Err(no_scheme()),
+        };
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(bad_scheme(scheme));
     }
+    if rest.trim_end_matches('/').is_empty() || rest.starts_with(['/', '?', '#']) {
+        return Err(bad(format!(
+            "there is no host after `{scheme}://`; write {scheme}://HOST[:PORT]"
+        )));
+    }
+    let url = url::Url::parse(&entry).map_err(|e| match e {
+        url::ParseError::InvalidPort => bad("the port is not a number from 1 to 65535".into()),
+        other => bad(other.to_string()),
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::UrlCredentials { name, value: shown });
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host".into()));
+    }
+    if url.port() == Some(0) {
+        return Err(bad("the port is not a number from 1 to 65535".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "a base URL cannot have a query (`?...`) or a fragment (`#...`): paths are appended to it".into(),
+        ));
+    }
+    Ok(entry)
 }
 
 /// Parses `CACHE_MIRRORS` by the rules of PROTOCOL section 1. Returns the mirrors and the
@@ -384,29 +456,7 @@ pub fn parse_mirrors(raw: &str, local: &str) -> Result<(Vec<String>, Vec<String>
     let mut out: Vec<String> = Vec::new();
     let mut warnings = Vec::new();
     for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let url = normalize_base(entry);
-        match url.split_once("://") {
-            None => {
-                return Err(ConfigError::MirrorNoScheme {
-                    entry: entry.to_string(),
-                });
-            }
-            Some((scheme, rest)) => {
-                if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-                    return Err(ConfigError::MirrorBadScheme {
-                        entry: entry.to_string(),
-                        scheme: scheme.to_string(),
-                    });
-                }
-                if rest.is_empty() {
-                    return Err(ConfigError::BadUrl {
-                        name: "CACHE_MIRRORS",
-                        value: entry.to_string(),
-                        reason: "no host after the scheme".into(),
-                    });
-                }
-            }
-        }
+        let url = parse_base("CACHE_MIRRORS", entry)?;
         if out.iter().any(|m| m.eq_ignore_ascii_case(&url)) {
             warnings.push(format!("CACHE_MIRRORS lists {url} twice; using it once"));
             continue;
@@ -422,21 +472,31 @@ pub fn parse_mirrors(raw: &str, local: &str) -> Result<(Vec<String>, Vec<String>
     Ok((out, warnings))
 }
 
-/// Replaces the password of a URL's userinfo (`redis://:secret@host`) with `••••`.
+/// Masks the userinfo of every URL in `s` (one URL, or a comma-separated list such as
+/// CACHE_MIRRORS): `redis://user:secret@host` -> `redis://user:••••@host`. A userinfo
+/// without a password is masked whole for http(s) (it may be a token), kept for Redis
+/// (an ACL user name). Text that is not a URL comes back as it is.
 pub fn redact_url_password(s: &str) -> String {
+    if s.contains(',') {
+        return s.split(',').map(redact_one).collect::<Vec<_>>().join(",");
+    }
+    redact_one(s)
+}
+
+fn redact_one(s: &str) -> String {
     let Some((scheme, rest)) = s.split_once("://") else {
         return s.to_string();
     };
-    let (authority, tail) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
     let Some((userinfo, host)) = authority.rsplit_once('@') else {
         return s.to_string();
     };
+    let http = scheme.trim().eq_ignore_ascii_case("http") || scheme.trim().eq_ignore_ascii_case("https");
     match userinfo.split_once(':') {
-        Some((user, pass)) if !pass.is_empty() => format!("{scheme}://{user}:••••@{host}{tail}"),
-        _ => s.to_string(),
+        Some((user, _)) => format!("{scheme}://{user}:••••@{host}{tail}"),
+        None if http => format!("{scheme}://••••@{host}{tail}"),
+        None => s.to_string(),
     }
 }
 
@@ -542,6 +602,53 @@ mod tests {
         assert!(s.mirrors.is_empty());
         // The strict load stops at the first of them.
         assert_eq!(Settings::load_with_env(&opts, env).unwrap_err(), problems[0]);
+    }
+
+    #[test]
+    fn base_urls_are_judged_in_one_place() {
+        assert_eq!(
+            parse_base("POLYCACHE_URL", " https://h.example/prefix/ ").unwrap(),
+            "https://h.example/prefix"
+        );
+        assert_eq!(
+            parse_base("POLYCACHE_URL", "http://[::1]:3333").unwrap(),
+            "http://[::1]:3333"
+        );
+        let err = |raw: &str| parse_base("CACHE_MIRRORS", raw).unwrap_err().to_string();
+        let e = err("http://svc:hunter2@h.example:8080/x");
+        assert!(
+            e.contains("credentials") && e.contains("svc:••••@h.example:8080"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = err("http://tok3n@h.example");
+        assert!(!e.contains("tok3n") && e.contains("credentials"), "{e}");
+        let e = err("http://h/x?y#z");
+        assert!(e.contains("query") && e.contains("`http://h/x?y#z`"), "{e}");
+        assert!(err("http://h.example:99999").contains("1 to 65535"));
+        assert!(err("http://h.example:0").contains("1 to 65535"));
+        let e = err("http://");
+        assert!(e.contains("no host") && !e.contains("no scheme"), "{e}");
+        assert_eq!(
+            err("javascript:alert(1)"),
+            "CACHE_MIRRORS entry `javascript:alert(1)` uses scheme `javascript`; only http and https are allowed"
+        );
+        assert_eq!(
+            err("localhost:3333"),
+            "CACHE_MIRRORS entry `localhost:3333` has no scheme"
+        );
+        let e = parse_base("POLYCACHE_URL", "ftp://x").unwrap_err().to_string();
+        assert!(e.contains("POLYCACHE_URL") && e.contains("`ftp`"), "{e}");
+    }
+
+    #[test]
+    fn every_url_of_a_list_is_masked() {
+        assert_eq!(
+            redact_url_password("http://a:pw1@h1:1,https://b:pw2@h2/x, http://t0k@h3"),
+            "http://a:••••@h1:1,https://b:••••@h2/x, http://••••@h3"
+        );
+        assert_eq!(redact_url_password("redis://user@h:6379"), "redis://user@h:6379");
+        assert_eq!(redact_url_password("not a url"), "not a url");
     }
 
     #[test]

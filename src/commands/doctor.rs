@@ -112,6 +112,9 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
             ConfigError::BadUrl {
                 name: "POLYCACHE_URL",
                 ..
+            } | ConfigError::UrlCredentials {
+                name: "POLYCACHE_URL",
+                ..
             }
         )
     });
