@@ -143,6 +143,12 @@ pub enum AuthError {
     Network { target: String, message: String },
     #[error("unexpected login answer from {target}: {message}")]
     BadResponse { target: String, message: String },
+    /// A 3xx: the password is not sent on (see [`super::http`]).
+    #[error("login to {target} {message}")]
+    Redirected { target: String, message: String },
+    /// The whole exchange with the target ran out of time while logging in.
+    #[error("{target}: no answer within {after} while logging in (--timeout)")]
+    Deadline { target: String, after: String },
 }
 
 /// Logs in and caches tokens per (auth endpoint, account) until 60 s before they expire.
@@ -296,6 +302,21 @@ pub async fn login(
             target: target.name.clone(),
             status: status.as_u16(),
             email: credentials.email.clone(),
+        });
+    }
+    if status.is_redirection() {
+        return Err(AuthError::Redirected {
+            target: target.name.clone(),
+            message: super::redirect_error(status.as_u16(), resp.headers().get(reqwest::header::LOCATION)),
+        });
+    }
+    if matches!(status.as_u16(), 404 | 405 | 501) {
+        return Err(AuthError::BadResponse {
+            target: target.name.clone(),
+            message: format!(
+                "HTTP {} from {url}: not a Polymech login endpoint (check POLYCACHE_AUTH_PATH)",
+                status.as_u16()
+            ),
         });
     }
     if !status.is_success() {

@@ -2,6 +2,7 @@
 //! over many targets.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -93,9 +94,19 @@ pub enum InvalidateError {
     /// Connect error or timeout after every retry.
     #[error("cannot reach {target}: {message}")]
     Network { target: String, message: String },
-    /// A 2xx whose body is not the protocol's answer.
+    /// A 2xx whose body is not the protocol's answer (`{"success": true, ...}`).
     #[error("unexpected answer from {target}: {message}")]
     BadResponse { target: String, message: String },
+    /// A 3xx: the token is not sent on (see [`super::http`]).
+    #[error("{target} {message}")]
+    Redirected { target: String, message: String },
+    /// The deadline of the whole exchange with the target passed during `step`.
+    #[error("{target}: no answer within {after} while {step} (--timeout)")]
+    Deadline {
+        target: String,
+        step: &'static str,
+        after: String,
+    },
 }
 
 /// What happened at one target.
@@ -137,9 +148,15 @@ impl InvalidateOutcome {
     }
 
     /// True when the failure is about authentication: no credentials, login refused, or
-    /// the target answered 401 (callers exit 4). Not for the insecure-http refusal.
+    /// the target answered 401 (callers exit 4). Not for the insecure-http refusal, nor for
+    /// a login that timed out, was redirected or got a strange answer.
     pub fn is_auth_failure(&self) -> bool {
-        matches!(&self.error, Some(InvalidateError::Auth(e)) if !matches!(e, AuthError::Insecure(_)))
+        matches!(
+            &self.error,
+            Some(InvalidateError::Auth(
+                AuthError::NoCredentials | AuthError::Rejected { .. } | AuthError::TokenRejected { .. }
+            ))
+        )
     }
 
     /// True when nothing was sent because credentials would have gone over plain http to
@@ -160,11 +177,14 @@ fn ser_err<S: serde::Serializer>(e: &Option<InvalidateError>, s: S) -> Result<S:
     }
 }
 
+/// The protocol's answer to an invalidation; anything else in a 2xx is a failure.
 #[derive(serde::Deserialize)]
 struct Answer {
+    success: Option<bool>,
     #[serde(default)]
     invalidated: Vec<String>,
     mirrored: Option<bool>,
+    error: Option<String>,
 }
 
 /// Sends invalidations: holds the HTTP client, the authenticator and the policies.
@@ -175,7 +195,9 @@ pub struct Invalidator {
     invalidate_path: String,
     pub retry: RetryPolicy,
     pub concurrency: usize,
-    pub timeout: Duration,
+    /// The deadline for everything one target is asked by [`invalidate_one`](Self::invalidate_one):
+    /// the login, the request and its retries.
+    pub deadline: Duration,
 }
 
 enum Attempt {
@@ -193,7 +215,7 @@ impl Invalidator {
             invalidate_path: invalidate_path.into(),
             retry: RetryPolicy::default(),
             concurrency: DEFAULT_CONCURRENCY,
-            timeout: super::REQUEST_TIMEOUT,
+            deadline: super::DEFAULT_DEADLINE,
         }
     }
 
@@ -218,8 +240,9 @@ impl Invalidator {
         self
     }
 
-    pub fn with_timeout(mut self, t: Duration) -> Invalidator {
-        self.timeout = t;
+    /// Sets the deadline of one target's whole exchange (login, request, retries).
+    pub fn with_deadline(mut self, t: Duration) -> Invalidator {
+        self.deadline = t;
         self
     }
 
@@ -227,17 +250,56 @@ impl Invalidator {
         &self.auth
     }
 
-    /// One invalidation at one target, retried per the policy. Never panics, never errs:
-    /// the outcome says what happened.
+    /// One invalidation at one target, retried per the policy, within the deadline. Never
+    /// panics, never errs: the outcome says what happened.
     pub async fn invalidate_one(&self, target: &Target, req: &InvalidateRequest) -> InvalidateOutcome {
+        self.invalidate_by(target, req, tokio::time::Instant::now() + self.deadline)
+            .await
+    }
+
+    /// [`invalidate_one`](Self::invalidate_one) with the deadline given: a caller that
+    /// logged in first passes the deadline that started with that login, so that one
+    /// target's whole exchange fits in it.
+    pub async fn invalidate_by(
+        &self,
+        target: &Target,
+        req: &InvalidateRequest,
+        deadline: tokio::time::Instant,
+    ) -> InvalidateOutcome {
         let start = Instant::now();
         let mut outcome = InvalidateOutcome::new(target);
+        let step = AtomicU8::new(STEP_LOGIN);
+        let run = self.run(target, req, deadline, &step, &mut outcome);
+        if tokio::time::timeout_at(deadline, run).await.is_err() {
+            outcome.status = None;
+            outcome.error = Some(InvalidateError::Deadline {
+                target: target.name.clone(),
+                step: STEPS[usize::from(step.load(Ordering::Relaxed)).min(STEPS.len() - 1)],
+                after: crate::duration::human(self.deadline),
+            });
+        }
+        outcome.latency = start.elapsed();
+        outcome
+    }
+
+    async fn run(
+        &self,
+        target: &Target,
+        req: &InvalidateRequest,
+        deadline: tokio::time::Instant,
+        step: &AtomicU8,
+        outcome: &mut InvalidateOutcome,
+    ) {
         let attempts = self.retry.attempts.max(1);
         let mut relogged = false;
         loop {
             outcome.attempts += 1;
+            step.store(STEP_LOGIN, Ordering::Relaxed);
             let attempt = match self.auth.token_for(target).await {
-                Ok(token) => self.attempt(target, req, token.expose()).await,
+                Ok(token) => {
+                    step.store(STEP_REQUEST, Ordering::Relaxed);
+                    self.attempt(target, req, token.expose()).await
+                }
                 // Not reaching the login endpoint is a network failure, retried as such.
                 Err(AuthError::Network { target, message }) => {
                     Attempt::Retry(InvalidateError::Network { target, message }, None)
@@ -250,7 +312,7 @@ impl Invalidator {
                     outcome.invalidated = answer.invalidated;
                     outcome.mirrored = answer.mirrored;
                     outcome.error = None;
-                    break;
+                    return;
                 }
                 Attempt::Unauthorized(message) => {
                     outcome.status = Some(401);
@@ -266,25 +328,27 @@ impl Invalidator {
                         target: target.name.clone(),
                         message,
                     }));
-                    break;
+                    return;
                 }
                 Attempt::Fatal(e, status) => {
                     outcome.status = status;
                     outcome.error = Some(e);
-                    break;
+                    return;
                 }
                 Attempt::Retry(e, status) => {
                     outcome.status = status;
                     outcome.error = Some(e);
-                    if outcome.attempts >= attempts {
-                        break;
+                    let delay = self.retry.delay(outcome.attempts);
+                    // A retry that could not finish before the deadline is not started:
+                    // the last real error says more than "no answer in time".
+                    if outcome.attempts >= attempts || tokio::time::Instant::now() + delay >= deadline {
+                        return;
                     }
-                    tokio::time::sleep(self.retry.delay(outcome.attempts)).await;
+                    step.store(STEP_WAIT, Ordering::Relaxed);
+                    tokio::time::sleep(delay).await;
                 }
             }
         }
-        outcome.latency = start.elapsed();
-        outcome
     }
 
     async fn attempt(&self, target: &Target, req: &InvalidateRequest, token: &str) -> Attempt {
@@ -292,7 +356,7 @@ impl Invalidator {
         let sent = self
             .http
             .post(target.url(&self.invalidate_path))
-            .timeout(self.timeout)
+            .timeout(self.deadline)
             .bearer_auth(token)
             .json(req)
             .send()
@@ -308,6 +372,16 @@ impl Invalidator {
             }
         };
         let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            let message = super::redirect_error(status, resp.headers().get(reqwest::header::LOCATION));
+            return Attempt::Fatal(
+                InvalidateError::Redirected {
+                    target: name(),
+                    message,
+                },
+                Some(status),
+            );
+        }
         let body = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
@@ -321,11 +395,24 @@ impl Invalidator {
         let message = || error_message(&body, status);
         match status {
             200..=299 => match serde_json::from_slice::<Answer>(&body) {
-                Ok(a) => Attempt::Done(status, a),
-                Err(e) => Attempt::Fatal(
+                Ok(a) if a.success == Some(true) => Attempt::Done(status, a),
+                Ok(a) => Attempt::Fatal(
                     InvalidateError::BadResponse {
                         target: name(),
-                        message: format!("the body is not the protocol's JSON answer: {e}"),
+                        message: match a.error {
+                            Some(e) => format!("answered {status} but says it failed: {}", super::escape_text(&e)),
+                            None => format!("answered {status} without `\"success\": true`: {}", excerpt(&body)),
+                        },
+                    },
+                    Some(status),
+                ),
+                Err(_) => Attempt::Fatal(
+                    InvalidateError::BadResponse {
+                        target: name(),
+                        message: format!(
+                            "answered {status} with a body that is not the protocol's `{{\"success\": true, ...}}`: {}",
+                            excerpt(&body)
+                        ),
                     },
                     Some(status),
                 ),
@@ -376,16 +463,35 @@ fn error_message(body: &[u8], status: u16) -> String {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body)
         && let Some(e) = v.get("error").and_then(|e| e.as_str())
     {
-        return e.to_string();
+        return super::escape_text(e);
     }
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
+    if body.trim_ascii().is_empty() {
         format!("HTTP {status}")
     } else {
-        text.chars().take(200).collect()
+        excerpt(body)
     }
 }
+
+/// The start of a body, on one line, control characters escaped: for messages.
+fn excerpt(body: &[u8]) -> String {
+    const MAX: usize = 120;
+    let text = String::from_utf8_lossy(body);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = flat.chars().take(MAX).collect();
+    if flat.chars().count() > MAX {
+        out.push('…');
+    }
+    if out.is_empty() {
+        return "(empty body)".to_string();
+    }
+    super::escape_text(&out)
+}
+
+const STEP_LOGIN: u8 = 0;
+const STEP_REQUEST: u8 = 1;
+const STEP_WAIT: u8 = 2;
+/// What [`Invalidator::invalidate_by`] was doing, by the numbers above.
+const STEPS: [&str; 3] = ["logging in", "sending the invalidation", "waiting to retry"];
 
 #[cfg(test)]
 mod tests {

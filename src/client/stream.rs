@@ -256,6 +256,9 @@ fn event_from(target: &Arc<Target>, ev: es::Event) -> StreamEvent {
 /// One line for a stream error, with the underlying cause (e.g. "connection refused").
 fn describe(e: &es::Error) -> String {
     match e {
+        es::Error::UnexpectedResponse(r, _) if r.status() == 404 => {
+            "the server answered HTTP 404: no stream at that path (check POLYCACHE_STREAM_PATH)".to_string()
+        }
         es::Error::UnexpectedResponse(r, _) => format!("the server answered HTTP {}", r.status()),
         es::Error::Eof => "the server closed the stream".to_string(),
         es::Error::UnexpectedEof => "the server closed the stream in the middle of an event".to_string(),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod node;
+pub mod peer;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
