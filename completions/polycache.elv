@@ -83,6 +83,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --verify-timeout 'How long --verify waits for each target''s event (e.g. 10s, 500ms, 2m)'
             cand --concurrency 'How many targets are asked at the same time'
             cand --retries 'Retries per request after a connect error, a timeout or a 5xx answer'
+            cand --timeout 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'

@@ -85,6 +85,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l id -d
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify-timeout -d 'How long --verify waits for each target\'s event (e.g. 10s, 500ms, 2m)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l concurrency -d 'How many targets are asked at the same time' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l retries -d 'Retries per request after a connect error, a timeout or a 5xx answer' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l timeout -d 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r

@@ -11,8 +11,8 @@ Configuration is read from .env (the nearest one from the working directory up t
 repository root, or --env-file), then the environment, then flags; later wins.
 Run `polycache config` to see every setting and where it came from.
 
-Exit codes: 0 ok, 1 error, 2 usage (bad flag, unknown type), 3 partial failure
-(some targets failed), 4 authentication failed.";
+Exit codes: 0 ok, 1 error (or every target failed), 2 usage (bad flag, unknown type),
+3 partial failure (some targets failed, some succeeded), 4 authentication failed.";
 
 #[derive(Debug, Parser)]
 #[command(name = "polycache", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -104,13 +104,19 @@ the local server and every CACHE_MIRRORS target directly, each with `mirror: fal
 lets it broadcast to its own mirrors.\n\n\
 Types are resolved through the dependency graph (`post` means `posts`); the table shows what \
 each server says it cleared. Connect errors, timeouts and 5xx answers are retried with backoff; \
-4xx answers are not.\n\n\
+4xx answers are not. A 2xx whose body is not `{\"success\": true, ...}` is a failure. Requests \
+carry a password or a token, so a redirect is never followed: a 3xx is that target's failure, \
+naming where it pointed.\n\n\
+--timeout bounds everything one target is asked (login, invalidations, retries; default 10s): \
+a target that accepts the connection but never answers is reported when it runs out, naming \
+the step, while the others finish as usual. Connecting is given at most 3 s.\n\n\
 --verify subscribes to every target's SSE stream before sending and waits for that target's \
 `app-update` of the type: a target that accepts the invalidation but never tells its visitors \
 is reported as failed.\n\n\
-Exit codes: 0 every target succeeded, 3 some failed (or did not stream with --verify), \
-4 authentication failed everywhere, 2 unknown type or every target refused as plain http \
-to another machine (use https:// or --allow-insecure).",
+Exit codes: 0 every target succeeded, 3 some succeeded and some failed (or did not stream \
+with --verify), 1 nothing succeeded, 4 authentication failed everywhere, 2 unknown type, no \
+mirrors for --mirror, or every target refused as plain http to another machine (use https:// \
+or --allow-insecure).",
         after_help = "Examples:\n  polycache invalidate posts\n  polycache invalidate post pages --id 42\n  polycache invalidate pictures --mirror --verify\n  polycache invalidate feed --only https://staging.example.com --only https://service.polymech.info\n  polycache invalidate posts --via-server\n  polycache invalidate types --mirror --dry-run\n  polycache invalidate posts --mirror --json | jq '.results[] | select(.ok | not)'"
     )]
     Invalidate(InvalidateArgs),
@@ -357,6 +363,11 @@ pub struct InvalidateArgs {
     /// Retries per request after a connect error, a timeout or a 5xx answer.
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub retries: u32,
+
+    /// Deadline for everything one target is asked: login, invalidations and retries
+    /// (e.g. 10s, 2s, 1m).
+    #[arg(long, value_parser = crate::duration::parse_positive, default_value = "10s", value_name = "DURATION")]
+    pub timeout: std::time::Duration,
 
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]

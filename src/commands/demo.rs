@@ -376,6 +376,7 @@ fn invalidate_args(kind: &str, via_server: bool) -> InvalidateArgs {
         verify_timeout: WAIT,
         concurrency: 64,
         retries: 2,
+        timeout: crate::client::DEFAULT_DEADLINE,
         allow_insecure: false,
     }
 }

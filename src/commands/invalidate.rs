@@ -81,6 +81,13 @@ fn prepare(ctx: &Context, args: &InvalidateArgs) -> Result<Prepared, Failure> {
             kinds.push(canonical);
         }
     }
+    if args.targets.mirror && !args.via_server && ctx.settings.mirrors.is_empty() {
+        return Err(
+            Failure::usage("--mirror was given, but no mirrors are configured (CACHE_MIRRORS is empty)").with_hint(
+                "set CACHE_MIRRORS in .env (or pass --mirrors URL,...); `polycache config` shows what is set",
+            ),
+        );
+    }
     let targets: Vec<Arc<Target>> = if args.via_server {
         vec![Arc::new(Target::from_settings_local(&ctx.settings))]
     } else {
@@ -161,7 +168,8 @@ pub async fn send(ctx: &Context, args: &InvalidateArgs) -> Result<Report, Failur
 }
 
 /// 0 when everything succeeded; 2 when every target was refused as plain http to another
-/// machine; 4 when authentication failed everywhere; else 3 (some failed).
+/// machine; 4 when authentication failed everywhere; 3 when some succeeded and some failed;
+/// 1 when nothing succeeded.
 pub fn exit_code(report: &Report) -> u8 {
     if report.ok {
         exit::OK
@@ -169,8 +177,10 @@ pub fn exit_code(report: &Report) -> u8 {
         exit::USAGE
     } else if report.results.iter().all(|r| r.outcome.is_auth_failure()) {
         exit::AUTH
-    } else {
+    } else if report.results.iter().any(|r| r.ok) {
         exit::PARTIAL
+    } else {
+        exit::ERROR
     }
 }
 
@@ -218,37 +228,37 @@ async fn execute(
             attempts: args.retries.saturating_add(1),
             base_delay: Duration::from_millis(200),
         })
-        .with_concurrency(concurrency);
+        .with_concurrency(concurrency)
+        .with_deadline(args.timeout);
 
     let progress = progress_bar(ctx, jobs.len());
-    // Log in first, everywhere at once: a wrong password then costs one attempt per
-    // target, and latencies below measure the invalidation, not the login.
-    progress.set_message("logging in");
-    let logins: Vec<Result<(), AuthError>> = futures::stream::iter(targets)
-        .map(|t| {
-            let auth = Arc::clone(&auth);
-            async move { auth.token_for(t).await.map(|_| ()) }
-        })
-        .buffered(concurrency)
-        .collect()
-        .await;
+    // Every target at once, each on its own: log in, then send its types one after
+    // another, in the order given, so its stream announces them in that order too. A wrong
+    // password costs one attempt per target, and the latencies measure the invalidation,
+    // not the login. One deadline covers a target's whole exchange, starting with its
+    // login, so a target that hangs never holds up another.
     progress.set_message("invalidating");
-    // Targets run concurrently; each target gets its types one after another, in the order
-    // given, so its stream announces them in that order too.
     let progress_ref = &progress;
     let per_target: Vec<Vec<(usize, Instant, InvalidateOutcome)>> = futures::stream::iter(0..targets.len())
         .map(|ti| {
             let target = &targets[ti];
-            let login = &logins[ti];
-            let invalidator = &invalidator;
+            let (invalidator, auth) = (&invalidator, &auth);
             async move {
+                let deadline = tokio::time::Instant::now() + args.timeout;
+                let login = match tokio::time::timeout_at(deadline, auth.token_for(target)).await {
+                    Ok(token) => token.map(|_| ()),
+                    Err(_) => Err(AuthError::Deadline {
+                        target: target.name.clone(),
+                        after: human(args.timeout),
+                    }),
+                };
                 let mut out = Vec::new();
                 for (n, job) in jobs.iter().enumerate().filter(|(_, j)| j.target == ti) {
                     let start = Instant::now();
-                    let outcome = match login {
+                    let outcome = match &login {
                         // Unreachable at login time: the invalidation retries the login.
                         Err(e) if !matches!(e, AuthError::Network { .. }) => failed_login(target, e.clone()),
-                        _ => invalidator.invalidate_one(target, &request(job)).await,
+                        _ => invalidator.invalidate_by(target, &request(job), deadline).await,
                     };
                     progress_ref.inc(1);
                     out.push((n, start, outcome));
@@ -579,8 +589,17 @@ mod tests {
     fn exit_codes_follow_the_documented_rules() {
         assert_eq!(exit_code(&report(vec![row("a:1", None, None)])), exit::OK);
         assert_eq!(exit_code(&report(vec![row("a:1", None, Some(true))])), exit::OK);
-        // Accepted but never streamed: a failure.
-        assert_eq!(exit_code(&report(vec![row("a:1", None, Some(false))])), exit::PARTIAL);
+        // Accepted but never streamed: a failure, and nothing else succeeded.
+        assert_eq!(exit_code(&report(vec![row("a:1", None, Some(false))])), exit::ERROR);
+        assert_eq!(
+            exit_code(&report(vec![
+                row("a:1", None, Some(false)),
+                row("b:1", None, Some(true))
+            ])),
+            exit::PARTIAL
+        );
+        // 1 of 1 failed is no partial success.
+        assert_eq!(exit_code(&report(vec![row("a:1", down(), None)])), exit::ERROR);
         assert_eq!(
             exit_code(&report(vec![row("a:1", None, None), row("b:1", down(), None)])),
             exit::PARTIAL
@@ -592,10 +611,11 @@ mod tests {
             ])),
             exit::AUTH
         );
-        // Refused here and there for different reasons: partial, not "auth everywhere".
+        // Refused here and there for different reasons: not "auth everywhere", and nothing
+        // succeeded.
         assert_eq!(
             exit_code(&report(vec![row("a:1", rejected(), None), row("b:1", down(), None)])),
-            exit::PARTIAL
+            exit::ERROR
         );
         assert_eq!(
             exit_code(&report(vec![

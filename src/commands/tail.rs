@@ -90,6 +90,7 @@ async fn watch(
     let mut shown: u64 = 0;
     let mut heartbeats: u64 = 0;
     let mut failed = 0usize;
+    let mut connected = false;
     let summary = |shown: u64, heartbeats: u64| {
         if view.verbose {
             eprintln!(
@@ -111,6 +112,14 @@ async fn watch(
                 flush(&mut out)?;
                 summary(shown, heartbeats);
                 let waited = human(args.timeout.unwrap_or_default());
+                if !connected {
+                    let names: Vec<String> = targets.iter().map(|t| t.base.clone()).collect();
+                    return Err(Failure::error(format!(
+                        "never connected to {} within {waited}: no stream was opened",
+                        names.join(", ")
+                    ))
+                    .with_hint("the server accepted no connection or never answered the stream request; check POLYCACHE_URL (`polycache config`) and that the server is up"));
+                }
                 return match args.count {
                     Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} events arrived"))
                         .with_hint("raise --timeout, or check with `polycache tail -v` that the server streams")),
@@ -167,6 +176,7 @@ async fn watch(
                     reconnect,
                 } => {
                     flush(&mut out)?;
+                    connected = true;
                     let url = target.url(&opts.path);
                     let msg = match (reconnect, resumed_from) {
                         (false, None) => format!("following {url}"),
