@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::cli::ColorChoice;
@@ -87,16 +87,76 @@ impl Style {
 }
 
 /// A table in the house style, with the given header.
+///
+/// Colour goes through comfy-table's own cell styling (never ANSI codes inside the text,
+/// which it would count as width): the header is bold when `style.color`, and
+/// [`styled`] gives a body cell a colour or an attribute the same way.
+///
+/// Width: on a terminal the table fits its width (or `COLUMNS`, when set); where the width
+/// is unknown or absurd (a pseudo-terminal of size 0, as `script` makes, or no terminal at
+/// all) cells are never wrapped, rather than squeezed to one character per line.
 pub fn table(style: Style, header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().map(|h| style.bold(h)));
-    if !std::io::stdout().is_terminal() {
-        // Without a terminal there is no width to fit; never wrap cells mid-word.
-        t.set_content_arrangement(ContentArrangement::Disabled);
+        .set_header(
+            header
+                .iter()
+                .map(|h| styled(style, h, None).add_attribute(Attribute::Bold)),
+        );
+    if style.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0);
+    let width = if std::io::stdout().is_terminal() {
+        columns.or_else(crossterm_width)
+    } else {
+        None
+    };
+    match width {
+        Some(w) if w >= MIN_TABLE_WIDTH => {
+            t.set_width(w);
+        }
+        _ => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
     }
     t
+}
+
+/// Below this many columns a terminal's width is taken as unknown.
+const MIN_TABLE_WIDTH: u16 = 20;
+
+/// The terminal's width as comfy-table sees it (0 for a pseudo-terminal nobody sized).
+fn crossterm_width() -> Option<u16> {
+    let probe = Table::new();
+    probe.width()
+}
+
+/// A body cell, coloured through comfy-table's styling when `style.color` (plain otherwise).
+pub fn styled(style: Style, text: &str, color: Option<Color>) -> Cell {
+    let mut cell = Cell::new(text);
+    if style.color
+        && let Some(c) = color
+    {
+        cell = cell.fg(c);
+    }
+    cell
+}
+
+/// A body cell shown dim when `style.color` (unset values, placeholders).
+pub fn dim_cell(style: Style, text: &str) -> Cell {
+    let cell = Cell::new(text);
+    if style.color {
+        cell.add_attribute(Attribute::Dim)
+    } else {
+        cell
+    }
 }
 
 /// Pretty JSON for `--json`, with a trailing newline.

@@ -40,8 +40,16 @@ pub fn render(report: &ConfigReport, ctx: &Context) -> String {
     }
     let mut t = render::table(st, &["variable", "value", "source"]);
     for row in &report.settings {
-        let value = if row.set { row.value.clone() } else { st.dim(&row.value) };
-        t.add_row(vec![row.name.to_string(), value, row.source.to_string()]);
+        let value = if row.set {
+            comfy_table::Cell::new(&row.value)
+        } else {
+            render::dim_cell(st, &row.value)
+        };
+        t.add_row(vec![
+            comfy_table::Cell::new(row.name),
+            value,
+            comfy_table::Cell::new(row.source.to_string()),
+        ]);
     }
     out.push_str(&t.to_string());
     out.push('\n');

@@ -128,8 +128,16 @@ fn whole_text(graph: &Graph, st: Style) -> String {
     let mut t = render::table(st, &["type", "built from", "invalidating it clears"]);
     for ty in graph.types() {
         let deps = graph.dependencies(ty);
-        let built = if deps.is_empty() { st.dim("-") } else { deps.join(", ") };
-        t.add_row(vec![st.cyan(ty), built, graph.cascade(ty).join(", ")]);
+        let built = if deps.is_empty() {
+            render::dim_cell(st, "-")
+        } else {
+            comfy_table::Cell::new(deps.join(", "))
+        };
+        t.add_row(vec![
+            render::styled(st, ty, Some(comfy_table::Color::Cyan)),
+            built,
+            comfy_table::Cell::new(graph.cascade(ty).join(", ")),
+        ]);
     }
     out.push_str(&t.to_string());
     out.push('\n');

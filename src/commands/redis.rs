@@ -161,23 +161,32 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
     let opt_ttl = |v: Option<i64>| v.map(fmt_ttl).unwrap_or_else(|| "-".into());
     for g in r.types.iter().chain(std::iter::once(&r.total)) {
         let name = if g.type_name == "total" {
-            st.bold("total")
+            let cell = comfy_table::Cell::new("total");
+            if st.color {
+                cell.add_attribute(comfy_table::Attribute::Bold)
+            } else {
+                cell
+            }
         } else if g.keys == 0 {
-            st.dim(&g.type_name)
+            render::dim_cell(st, &g.type_name)
         } else {
-            st.cyan(&g.type_name)
+            render::styled(st, &g.type_name, Some(comfy_table::Color::Cyan))
         };
-        t.add_row(vec![
-            name,
-            g.keys.to_string(),
-            fmt_bytes(g.memory),
-            g.largest_key.clone().unwrap_or_else(|| "-".into()),
-            g.largest_bytes.map(fmt_bytes).unwrap_or_else(|| "-".into()),
-            opt_ttl(g.ttl.min_ms),
-            opt_ttl(g.ttl.median_ms),
-            opt_ttl(g.ttl.max_ms),
-            g.no_ttl.to_string(),
-        ]);
+        let mut row = vec![name];
+        row.extend(
+            [
+                g.keys.to_string(),
+                fmt_bytes(g.memory),
+                g.largest_key.clone().unwrap_or_else(|| "-".into()),
+                g.largest_bytes.map(fmt_bytes).unwrap_or_else(|| "-".into()),
+                opt_ttl(g.ttl.min_ms),
+                opt_ttl(g.ttl.median_ms),
+                opt_ttl(g.ttl.max_ms),
+                g.no_ttl.to_string(),
+            ]
+            .map(comfy_table::Cell::new),
+        );
+        t.add_row(row);
     }
     out.push_str(&t.to_string());
     out.push('\n');
@@ -475,8 +484,8 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         let mut tab = render::table(st, &["type", "removed"]);
         for t in &types {
             tab.add_row(vec![
-                st.cyan(t),
-                report.removed.get(t).copied().unwrap_or(0).to_string(),
+                render::styled(st, t, Some(comfy_table::Color::Cyan)),
+                comfy_table::Cell::new(report.removed.get(t).copied().unwrap_or(0)),
             ]);
         }
         out.push_str(&tab.to_string());
