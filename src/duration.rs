@@ -49,17 +49,20 @@ pub fn parse_positive(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// Formats a duration the way people read latencies: `87ms`, `1.25s`, `2m05s`.
+/// Formats a duration the way people read latencies, the one way every human output
+/// writes time: `<1ms`, `87ms`, `1.2s`, `12s`, `2m05s`.
 pub fn human(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 1.0 {
-        format!("{:.2}ms", ms)
-    } else if ms < 1000.0 {
+        "<1ms".to_string()
+    } else if ms < 999.5 {
         format!("{}ms", ms.round() as u64)
-    } else if ms < 60_000.0 {
-        format!("{:.2}s", ms / 1000.0)
+    } else if ms < 9_950.0 {
+        format!("{:.1}s", ms / 1000.0)
+    } else if ms < 59_500.0 {
+        format!("{}s", (ms / 1000.0).round() as u64)
     } else {
-        let secs = d.as_secs();
+        let secs = d.as_secs_f64().round() as u64;
         format!("{}m{:02}s", secs / 60, secs % 60)
     }
 }
@@ -109,8 +112,12 @@ mod tests {
     #[test]
     fn human_picks_a_readable_unit() {
         assert_eq!(human(Duration::from_millis(87)), "87ms");
-        assert_eq!(human(Duration::from_millis(1250)), "1.25s");
+        assert_eq!(human(Duration::from_millis(999)), "999ms");
+        assert_eq!(human(Duration::from_millis(1250)), "1.2s");
+        assert_eq!(human(Duration::from_millis(9_960)), "10s");
+        assert_eq!(human(Duration::from_secs(10)), "10s");
         assert_eq!(human(Duration::from_secs(125)), "2m05s");
-        assert_eq!(human(Duration::from_micros(500)), "0.50ms");
+        assert_eq!(human(Duration::from_micros(500)), "<1ms");
+        assert_eq!(human(Duration::ZERO), "<1ms");
     }
 }

@@ -165,3 +165,13 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     s.push('\n');
     s
 }
+
+/// The `-v` request trace of a command: dim lines on stderr (nothing without `-v`).
+pub fn trace(style: Style, verbose: u8) -> crate::client::Trace {
+    if verbose == 0 {
+        return crate::client::Trace::off();
+    }
+    crate::client::Trace::new(verbose, move |line| {
+        eprintln!("{}", style.dim(line));
+    })
+}

@@ -291,7 +291,7 @@ fn the_deadline_names_the_step_that_hung() {
     let report: Value = serde_json::from_str(&stdout).expect("json");
     let error = report["results"][0]["error"].as_str().unwrap_or_default().to_string();
     assert!(
-        error.contains("sending the invalidation") && error.contains("1.50s"),
+        error.contains("sending the invalidation") && error.contains("1.5s"),
         "{error}"
     );
     // One login, one invalidation: the deadline is for the whole exchange, not per try.
@@ -323,4 +323,38 @@ fn the_account_email_but_never_the_password_reaches_the_login_target_only() {
         got[1].header("authorization"),
         Some(format!("Bearer {TOKEN_LIKE}").as_str())
     );
+}
+
+#[test]
+fn verbose_traces_each_request_and_never_a_secret() {
+    let node = ServeNode::start(&[]);
+    let (code, _stdout, stderr) = run(&["--url", &node.base, "-v", "invalidate", "posts"]);
+    assert_eq!(code, 0, "{stderr}");
+    for line in [
+        format!("> POST {}/api/auth/login", node.base),
+        format!("> POST {}/api/cache/invalidate", node.base),
+        "> authorization: Bearer ••••".to_string(),
+        "< 200 (".to_string(),
+    ] {
+        assert!(stderr.contains(&line), "missing `{line}` in\n{stderr}");
+    }
+    assert!(!stderr.contains("\"success\""), "-v shows no bodies:\n{stderr}");
+    assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
+
+    let (code, _stdout, stderr) = run(&["--url", &node.base, "-vv", "invalidate", "posts"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("\"email\":\"{EMAIL}\"")),
+        "-vv shows bodies:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("\"password\":\"••••\"") && stderr.contains("\"token\":\"••••\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\"success\":true"), "{stderr}");
+    assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
+
+    let (_, _, stderr) = run(&["--url", &node.base, "-v", "doctor", "--stream-timeout", "1s"]);
+    assert!(stderr.contains(&format!("> GET {}/api/health", node.base)), "{stderr}");
+    assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
 }

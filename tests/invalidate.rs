@@ -351,7 +351,7 @@ fn verify_fails_a_target_that_accepts_but_never_streams() {
         "the server did accept it: {silent_line}"
     );
     assert!(
-        silent_line.contains("accepted, but no app-update for pages within 1.00s"),
+        silent_line.contains("accepted, but no app-update for pages within 1.0s"),
         "{silent_line}"
     );
     assert!(

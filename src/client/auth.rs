@@ -160,6 +160,8 @@ pub struct Authenticator {
     cache: std::sync::Mutex<HashMap<(String, String), TokenSlot>>,
     /// `POLYCACHE_TOKEN_CACHE`: tokens kept on disk between runs.
     disk: Option<super::token_cache::DiskTokens>,
+    /// `-v`: the login requests, secrets masked.
+    trace: super::Trace,
 }
 
 /// The cached token of one (login endpoint, account), locked while a login is under way.
@@ -176,7 +178,14 @@ impl Authenticator {
             allow_insecure,
             cache: std::sync::Mutex::new(HashMap::new()),
             disk: None,
+            trace: super::Trace::off(),
         }
+    }
+
+    /// Traces each login request (`-v`).
+    pub fn with_trace(mut self, trace: super::Trace) -> Authenticator {
+        self.trace = trace;
+        self
     }
 
     /// Also keeps tokens in `disk` between runs (read before logging in, written after).
@@ -244,7 +253,7 @@ impl Authenticator {
             *slot = Some(t.clone());
             return Ok(t);
         }
-        let token = login(&self.http, &login_target, &login_url, credentials, apikey).await?;
+        let token = login(&self.http, &self.trace, &login_target, &login_url, credentials, apikey).await?;
         *slot = Some(token.clone());
         if let Some(d) = &self.disk {
             // A cache: failing to write it only costs a login next time.
@@ -279,6 +288,7 @@ struct LoginAnswer {
 /// One login: `POST url` with `{email, password}` (and `apikey` for Supabase).
 pub async fn login(
     http: &reqwest::Client,
+    trace: &super::Trace,
     target: &Target,
     url: &str,
     credentials: &Credentials,
@@ -289,11 +299,11 @@ pub async fn login(
     if let Some(k) = apikey {
         req = req.header("apikey", k.expose());
     }
-    let resp = req.send().await.map_err(|e| AuthError::Network {
+    let resp = super::trace::send(trace, req).await.map_err(|e| AuthError::Network {
         target: target.name.clone(),
         message: describe_reqwest(&e),
     })?;
-    let status = resp.status();
+    let status = resp.status;
     if status == reqwest::StatusCode::UNAUTHORIZED
         || status == reqwest::StatusCode::FORBIDDEN
         || (apikey.is_some() && status == reqwest::StatusCode::BAD_REQUEST)
@@ -307,7 +317,7 @@ pub async fn login(
     if status.is_redirection() {
         return Err(AuthError::Redirected {
             target: target.name.clone(),
-            message: super::redirect_error(status.as_u16(), resp.headers().get(reqwest::header::LOCATION)),
+            message: super::redirect_error(status.as_u16(), resp.headers.get(reqwest::header::LOCATION)),
         });
     }
     if matches!(status.as_u16(), 404 | 405 | 501) {
@@ -325,9 +335,9 @@ pub async fn login(
             message: format!("HTTP {status} from {url}"),
         });
     }
-    let answer: LoginAnswer = resp.json().await.map_err(|e| AuthError::BadResponse {
+    let answer: LoginAnswer = serde_json::from_slice(&resp.body).map_err(|e| AuthError::BadResponse {
         target: target.name.clone(),
-        message: format!("the body is not the expected JSON: {}", describe_reqwest(&e)),
+        message: format!("the body is not the expected JSON: {e}"),
     })?;
     match answer.token.or(answer.access_token) {
         Some(t) if !t.is_empty() => Ok(Token::new(t)),

@@ -198,6 +198,8 @@ pub struct Invalidator {
     /// The deadline for everything one target is asked by [`invalidate_one`](Self::invalidate_one):
     /// the login, the request and its retries.
     pub deadline: Duration,
+    /// `-v`: each request and answer, secrets masked.
+    trace: super::Trace,
 }
 
 enum Attempt {
@@ -216,6 +218,7 @@ impl Invalidator {
             retry: RetryPolicy::default(),
             concurrency: DEFAULT_CONCURRENCY,
             deadline: super::DEFAULT_DEADLINE,
+            trace: super::Trace::off(),
         }
     }
 
@@ -237,6 +240,13 @@ impl Invalidator {
 
     pub fn with_concurrency(mut self, n: usize) -> Invalidator {
         self.concurrency = n.max(1);
+        self
+    }
+
+    /// Traces each invalidation request (`-v`); give the authenticator the same trace for
+    /// the logins.
+    pub fn with_trace(mut self, trace: super::Trace) -> Invalidator {
+        self.trace = trace;
         self
     }
 
@@ -353,14 +363,13 @@ impl Invalidator {
 
     async fn attempt(&self, target: &Target, req: &InvalidateRequest, token: &str) -> Attempt {
         let name = || target.name.clone();
-        let sent = self
+        let request = self
             .http
             .post(target.url(&self.invalidate_path))
             .timeout(self.deadline)
             .bearer_auth(token)
-            .json(req)
-            .send()
-            .await;
+            .json(req);
+        let sent = super::trace::send(&self.trace, request).await;
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -371,9 +380,9 @@ impl Invalidator {
                 return Attempt::Retry(err, None);
             }
         };
-        let status = resp.status().as_u16();
-        if resp.status().is_redirection() {
-            let message = super::redirect_error(status, resp.headers().get(reqwest::header::LOCATION));
+        let status = resp.status.as_u16();
+        if resp.status.is_redirection() {
+            let message = super::redirect_error(status, resp.headers.get(reqwest::header::LOCATION));
             return Attempt::Fatal(
                 InvalidateError::Redirected {
                     target: name(),
@@ -382,16 +391,7 @@ impl Invalidator {
                 Some(status),
             );
         }
-        let body = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                let err = InvalidateError::Network {
-                    target: name(),
-                    message: describe_reqwest(&e),
-                };
-                return Attempt::Retry(err, Some(status));
-            }
-        };
+        let body = resp.body;
         let message = || error_message(&body, status);
         match status {
             200..=299 => match serde_json::from_slice::<Answer>(&body) {

@@ -10,6 +10,7 @@ pub mod invalidate;
 pub mod stream;
 pub mod target;
 pub mod token_cache;
+pub mod trace;
 pub mod verify;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub use invalidate::{
     DEFAULT_CONCURRENCY, InvalidateError, InvalidateOutcome, InvalidateRequest, Invalidator, RetryPolicy,
 };
 pub use target::{InsecureError, Target};
+pub use trace::Trace;
 
 /// `polycache/<version>`, sent as the User-Agent of every request.
 pub const USER_AGENT: &str = concat!("polycache/", env!("CARGO_PKG_VERSION"));

@@ -127,12 +127,13 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
 
     let http = crate::client::http();
     // No disk token cache: the point is to see a login work now.
-    let auth = Authenticator::from_settings(http.clone(), settings, false);
+    let trace = crate::render::trace(ctx.style, ctx.global.verbose);
+    let auth = Authenticator::from_settings(http.clone(), settings, false).map(|a| a.with_trace(trace.clone()));
     let per_target = futures::future::join_all(targets.iter().map(|t| {
-        let (http, auth) = (&http, &auth);
+        let (http, auth, trace) = (&http, &auth, &trace);
         async move {
             tokio::join!(
-                reach(http, t, settings, args.timeout),
+                reach(http, trace, t, settings, args.timeout),
                 login(auth, t, args.timeout),
                 stream(http, t, settings, args.stream_timeout),
             )
@@ -216,23 +217,29 @@ fn where_to_fix(target: &Target) -> &'static str {
 }
 
 /// `GET /api/health`, else the stream endpoint: does anything answer, and how fast.
-async fn reach(http: &reqwest::Client, target: &Target, settings: &Settings, timeout: Duration) -> Check {
+async fn reach(
+    http: &reqwest::Client,
+    trace: &crate::client::Trace,
+    target: &Target,
+    settings: &Settings,
+    timeout: Duration,
+) -> Check {
     let name = format!("server {}", target.name);
     let start = Instant::now();
-    let health = http.get(target.url(HEALTH_PATH)).timeout(timeout).send().await;
+    let health = crate::client::trace::send(trace, http.get(target.url(HEALTH_PATH)).timeout(timeout)).await;
     let status = match health {
-        Ok(r) if r.status().is_success() => {
+        Ok(r) if r.status.is_success() => {
             return Check::pass(
                 name,
                 format!(
                     "{}: GET {HEALTH_PATH} {} in {}",
                     target.base,
-                    r.status().as_u16(),
+                    r.status.as_u16(),
                     human(start.elapsed())
                 ),
             );
         }
-        Ok(r) => r.status().as_u16(),
+        Ok(r) => r.status.as_u16(),
         Err(e) => {
             return Check::fail(
                 name,

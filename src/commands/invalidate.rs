@@ -157,7 +157,8 @@ pub async fn send(ctx: &Context, args: &InvalidateArgs) -> Result<Report, Failur
     let http = crate::client::http();
     let auth = Authenticator::from_settings(http.clone(), &ctx.settings, args.allow_insecure)
         .map_err(auth_failure)?
-        .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")));
+        .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")))
+        .with_trace(render::trace(ctx.style, ctx.global.verbose));
     let plan = Plan {
         graph,
         targets: &targets,
@@ -229,7 +230,8 @@ async fn execute(
             base_delay: Duration::from_millis(200),
         })
         .with_concurrency(concurrency)
-        .with_deadline(args.timeout);
+        .with_deadline(args.timeout)
+        .with_trace(render::trace(ctx.style, ctx.global.verbose));
 
     let progress = progress_bar(ctx, jobs.len());
     // Every target at once, each on its own: log in, then send its types one after
