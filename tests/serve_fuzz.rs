@@ -111,7 +111,14 @@ fn path(rng: &mut StdRng) -> (String, &'static str) {
         2 | 3 => ("/api/cache/invalidate".to_string(), "POST"),
         4 => ("/api/health".to_string(), "GET"),
         5 => ("/api/cache/entries".to_string(), "GET"),
-        6 | 7 => (format!("/api/cache/entries/{}/{}", segment(rng), segment(rng)), "PUT"),
+        6 | 7 => {
+            let t = if rng.random_bool(0.6) {
+                pick(rng, &TYPES[..11]).to_string()
+            } else {
+                segment(rng)
+            };
+            (format!("/api/cache/entries/{t}/{}", segment(rng)), "PUT")
+        }
         8 => ("/api/stream".to_string(), "GET"),
         _ => (format!("/{}", segment(rng)), "GET"),
     };
@@ -119,10 +126,10 @@ fn path(rng: &mut StdRng) -> (String, &'static str) {
         p.push('/');
         p.push_str(&segment(rng));
     }
-    if rng.random_bool(0.6) {
+    if rng.random_bool(0.7) {
         let pairs: Vec<String> = (0..rng.random_range(1..4))
             .map(|_| {
-                let key = pick(rng, &["ttl", "ttl", "grant_type", "x", "", "ttl[]", "%74tl"]);
+                let key = pick(rng, &["ttl", "ttl", "ttl", "ttl", "grant_type", "x", "", "ttl[]", "%74tl"]);
                 let value = if key == "grant_type" && rng.random_bool(0.7) {
                     "password".to_string()
                 } else {
@@ -143,8 +150,8 @@ fn token(rng: &mut StdRng, valid: &str) -> String {
         .unwrap()
         .as_secs();
     let mut claims = json!({"sub": EMAIL, "iat": now, "exp": now + 600, "iss": "polycache-serve"});
-    match rng.random_range(0..8) {
-        0 | 1 => return valid.to_string(),
+    match rng.random_range(0..12) {
+        0..=5 => return valid.to_string(),
         2 => claims["iss"] = json!("elsewhere"),
         3 => claims["sub"] = json!("nobody@polycache.test"),
         4 => claims["nbf"] = json!(u64::MAX),
@@ -222,7 +229,7 @@ fn case(rng: &mut StdRng, valid: &str) -> Case {
     }
     .to_string();
     let mut headers = Vec::new();
-    if rng.random_bool(0.6) {
+    if rng.random_bool(0.85) {
         let auth = match rng.random_range(0..5) {
             0 => b"Bearer ".to_vec(),
             1 => b"Basic c3ZjOnB3".to_vec(),
