@@ -129,7 +129,10 @@ fn path(rng: &mut StdRng) -> (String, &'static str) {
     if rng.random_bool(0.7) {
         let pairs: Vec<String> = (0..rng.random_range(1..4))
             .map(|_| {
-                let key = pick(rng, &["ttl", "ttl", "ttl", "ttl", "grant_type", "x", "", "ttl[]", "%74tl"]);
+                let key = pick(
+                    rng,
+                    &["ttl", "ttl", "ttl", "ttl", "grant_type", "x", "", "ttl[]", "%74tl"],
+                );
                 let value = if key == "grant_type" && rng.random_bool(0.7) {
                     "password".to_string()
                 } else {
@@ -152,11 +155,11 @@ fn token(rng: &mut StdRng, valid: &str) -> String {
     let mut claims = json!({"sub": EMAIL, "iat": now, "exp": now + 600, "iss": "polycache-serve"});
     match rng.random_range(0..12) {
         0..=5 => return valid.to_string(),
-        2 => claims["iss"] = json!("elsewhere"),
-        3 => claims["sub"] = json!("nobody@polycache.test"),
-        4 => claims["nbf"] = json!(u64::MAX),
-        5 => claims["exp"] = json!(-1),
-        6 => claims["exp"] = json!(1e300),
+        6 => claims["iss"] = json!("elsewhere"),
+        7 => claims["sub"] = json!("nobody@polycache.test"),
+        8 => claims["nbf"] = json!(u64::MAX),
+        9 => claims["exp"] = json!(-1),
+        10 => claims["exp"] = json!(1e300),
         _ => return "not.a.jwt".to_string(),
     }
     jsonwebtoken::encode(

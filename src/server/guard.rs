@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures::FutureExt;
 
 use super::AppState;
-use super::log::level;
+use super::log::{LogWriter, level};
 use crate::log_fields;
 
 /// Why a request was refused: set by the handler on its error answer, read here.
@@ -28,6 +28,10 @@ pub(crate) struct Refusal {
 const FIELD_MAX: usize = 200;
 
 pub(crate) async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    watch(&state.log, req, next).await
+}
+
+async fn watch(log: &LogWriter, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let route = cut(req.uri().path());
     let response = match AssertUnwindSafe(next.run(req)).catch_unwind().await {
@@ -38,7 +42,7 @@ pub(crate) async fn guard(State(state): State<Arc<AppState>>, req: Request, next
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".into());
-            state.log.write(
+            log.write(
                 level::ERROR,
                 "request handler panicked",
                 log_fields! {"module" => "http", "method" => method, "route" => route, "status" => 500, "reason" => cut(&what)},
@@ -69,7 +73,7 @@ pub(crate) async fn guard(State(state): State<Arc<AppState>>, req: Request, next
         } else {
             "request refused"
         };
-        state.log.write(level::WARN, msg, fields);
+        log.write(level::WARN, msg, fields);
     }
     response
 }
@@ -83,4 +87,47 @@ fn cut(s: &str) -> String {
         end -= 1;
     }
     format!("{}… ({} bytes)", &s[..end], s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    async fn boom() -> &'static str {
+        panic!("overflow when adding duration to instant")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_500_and_the_server_keeps_serving() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Arc::new(LogWriter::open(&dir.path().join("cache.json")).unwrap());
+        let logger = log.clone();
+        let app = axum::Router::new()
+            .route("/boom", get(boom))
+            .route("/ok", get(|| async { "fine" }))
+            .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+                let log = logger.clone();
+                async move { watch(&log, req, next).await }
+            }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let http = reqwest::Client::new();
+        for _ in 0..2 {
+            let resp = http.get(format!("{base}/boom")).send().await.unwrap();
+            assert_eq!(resp.status(), 500);
+            let v: serde_json::Value = resp.json().await.unwrap();
+            assert!(v["error"].as_str().unwrap().contains("still serving"), "{v}");
+        }
+        let resp = http.get(format!("{base}/ok")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(line["level"], 50);
+        assert_eq!(line["msg"], "request handler panicked");
+        assert_eq!(line["route"], "/boom");
+        assert_eq!(line["status"], 500);
+        assert!(line["reason"].as_str().unwrap().contains("overflow"), "{line}");
+    }
 }
