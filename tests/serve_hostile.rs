@@ -88,6 +88,17 @@ async fn refused_requests_and_failed_logins_are_logged_at_warn_without_secrets()
     assert_eq!(status, 400);
     let status = http.get(node.url("/api/no-such-thing")).send().await.unwrap().status();
     assert_eq!(status, 404);
+    // A path that does not decode is refused with a JSON error like the rest.
+    let resp = http
+        .put(node.url("/api/cache/entries/posts/%ff%fe"))
+        .bearer_auth(&token)
+        .json(&json!({"v": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.expect("a JSON error");
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("UTF-8")), "{v}");
 
     let text = node.log_text();
     let warns: Vec<Value> = node.log_lines().into_iter().filter(|l| l["level"] == 40).collect();
@@ -121,6 +132,12 @@ async fn refused_requests_and_failed_logins_are_logged_at_warn_without_secrets()
         "{bad_type}"
     );
     assert_eq!(find("/api/no-such-thing", 404)["reason"], "no such endpoint");
+    assert!(
+        find("/api/cache/entries/posts/%ff%fe", 400)["reason"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
     for secret in [wrong_password, PASSWORD, SECRET, &forged, &token] {
         assert!(!text.contains(secret), "the log holds a password or token:\n{text}");
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -381,11 +381,18 @@ async fn entries(State(state): Shared) -> Answer {
 async fn put_entry(
     State(state): Shared,
     headers: HeaderMap,
-    Path((type_name, rest)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(q): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
     authorize(&state, &headers)?;
+    // A path that does not decode (bad UTF-8 in `%xx`) gets the same JSON error as the rest.
+    let Path((type_name, rest)) = path.map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("the entry path must be /api/cache/entries/{{type}}/{{rest}} in UTF-8: {e}"),
+        )
+    })?;
     let canonical = state.graph.resolve(&type_name).map_err(unknown_type)?.canonical;
     let ttl = q
         .as_deref()
