@@ -251,8 +251,9 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value_t = StoreChoice::Memory, value_name = "STORE")]
     pub store: StoreChoice,
 
-    /// Development mode: a random JWT secret (unless JWT_SECRET is set) and a dev account
-    /// whose password is printed on the banner.
+    /// Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway
+    /// account, written to an env file only you can read (mode 0600; the banner shows its
+    /// path, never the password) and removed when the node stops.
     #[arg(long)]
     pub dev: bool,
 
@@ -272,6 +273,11 @@ pub struct ServeArgs {
     /// reconnecting with Last-Event-ID after a restart get what they missed.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each
+    /// mirror invalidation still unanswered then is abandoned with a warn line in the log.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub shutdown_grace: std::time::Duration,
 
     /// Rehearsal: answer the first N invalidations with 503.
     #[arg(long, hide = true, default_value_t = 0, value_name = "N")]

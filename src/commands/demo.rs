@@ -230,6 +230,7 @@ impl Nodes {
             allow_insecure: false,
             state_file: None,
             faults: Default::default(),
+            shutdown_grace: crate::server::SHUTDOWN_GRACE,
         };
         let account = |log: PathBuf| {
             vec![

@@ -25,6 +25,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
             no_notify: args.no_notify,
             delay: std::time::Duration::from_millis(args.delay_ms),
         },
+        shutdown_grace: args.shutdown_grace,
     };
     let rt = crate::runtime()?;
     rt.block_on(async {

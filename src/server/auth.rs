@@ -11,8 +11,11 @@ pub const TOKEN_TTL_SECS: u64 = 3600;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
+    #[serde(default)]
     pub iat: u64,
     pub exp: u64,
+    /// Defaulted so that a token without one is refused by the validation, which says so.
+    #[serde(default)]
     pub iss: String,
 }
 
@@ -39,7 +42,13 @@ impl Keys {
     pub fn new(secret: &[u8], accounts: Vec<Credentials>) -> Keys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // A token signed with the right secret is still refused unless this node issued it
+        // (`iss`), it is in force (`exp`, and `nbf` when present) and it names an account
+        // the node knows (`sub`, checked in `verify`).
+        validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[ISSUER]);
         Keys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -78,15 +87,24 @@ impl Keys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// Verifies signature and expiry; the error says why in words safe to return.
+    /// Verifies the signature and the claims `exp`, `nbf`, `iss` (this node's issuer) and
+    /// `sub` (a known account); the error says why in words safe to return.
     pub fn verify(&self, token: &str) -> Result<Claims, &'static str> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        use jsonwebtoken::errors::ErrorKind;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "token expired",
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => "invalid token signature",
+                ErrorKind::ExpiredSignature => "token expired",
+                ErrorKind::ImmatureSignature => "token not valid yet (its `nbf` is in the future)",
+                ErrorKind::InvalidIssuer => "token issued by someone else (its `iss` is not this node)",
+                ErrorKind::MissingRequiredClaim(c) if c == "iss" => "token without an issuer (`iss`)",
+                ErrorKind::InvalidSignature => "invalid token signature",
                 _ => "invalid token",
-            })
+            })?;
+        if !self.accounts.iter().any(|a| a.email == claims.sub) {
+            return Err("token for an account this node does not know (`sub`)");
+        }
+        Ok(claims)
     }
 }
 
@@ -128,5 +146,37 @@ mod tests {
         let t = jsonwebtoken::encode(&Header::default(), &expired, &EncodingKey::from_secret(b"secret-a")).unwrap();
         assert_eq!(keys.verify(&t).unwrap_err(), "token expired");
         assert!(!format!("{keys:?}").contains("pw\""));
+    }
+
+    fn mint(secret: &[u8], claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(secret)).unwrap()
+    }
+
+    #[test]
+    fn foreign_issuer_unknown_account_and_future_nbf_are_refused() {
+        let keys = Keys::new(b"secret-a", vec![Credentials::new("a@x", "pw")]);
+        let now = crate::client::auth::now_secs();
+        let ok = serde_json::json!({"sub": "a@x", "iat": now, "exp": now + 60, "iss": ISSUER});
+        assert!(keys.verify(&mint(b"secret-a", ok.clone())).is_ok());
+        let with = |k: &str, v: serde_json::Value| {
+            let mut c = ok.clone();
+            c[k] = v;
+            mint(b"secret-a", c)
+        };
+        assert!(
+            keys.verify(&with("iss", "someone-else".into()))
+                .unwrap_err()
+                .contains("`iss`")
+        );
+        assert!(keys.verify(&with("sub", "b@x".into())).unwrap_err().contains("`sub`"));
+        assert!(
+            keys.verify(&with("nbf", (now + 600).into()))
+                .unwrap_err()
+                .contains("`nbf`")
+        );
+        assert!(keys.verify(&with("nbf", (now - 5).into())).is_ok());
+        let mut no_iss = ok.clone();
+        no_iss.as_object_mut().unwrap().remove("iss");
+        assert!(keys.verify(&mint(b"secret-a", no_iss)).is_err());
     }
 }

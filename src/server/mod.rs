@@ -7,7 +7,9 @@
 //! so the HTTP answer never waits for a mirror.
 
 pub mod auth;
+mod broadcasts;
 pub mod faults;
+mod guard;
 pub mod log;
 mod routes;
 pub mod store;
@@ -16,7 +18,6 @@ pub mod stream;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -24,6 +25,7 @@ use tokio::sync::watch;
 use crate::client::{AuthError, Credentials, Invalidator, Target};
 use crate::config::Settings;
 use crate::graph::Graph;
+use crate::log_fields;
 use auth::Keys;
 use log::LogWriter;
 use store::{Store, StoreError};
@@ -54,7 +56,13 @@ pub struct ServeOptions {
     pub state_file: Option<PathBuf>,
     /// Deliberate failures for rehearsals (hidden flags).
     pub faults: faults::FaultOptions,
+    /// How long a stopping node waits for mirror broadcasts in flight before it abandons
+    /// them (each abandoned one is logged).
+    pub shutdown_grace: Duration,
 }
+
+/// The default of [`ServeOptions::shutdown_grace`].
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -121,7 +129,8 @@ pub struct AppState {
     pub faults: faults::Faults,
     pub started: Instant,
     shutdown: watch::Sender<bool>,
-    inflight: Arc<AtomicUsize>,
+    broadcasts: Arc<broadcasts::Broadcasts>,
+    shutdown_grace: Duration,
 }
 
 /// A bound, ready node: call [`Server::run`] to serve.
@@ -237,7 +246,7 @@ impl Server {
             .map_err(|e| bind_err(e.to_string()))?;
         let addr = listener.local_addr().map_err(|e| bind_err(e.to_string()))?;
 
-        let started = Started {
+        let mut started = Started {
             addr,
             store: store.kind(),
             graph: graph.source.to_string(),
@@ -249,13 +258,20 @@ impl Server {
             paths,
             warnings,
         };
+        let mut skipped = Vec::new();
         let hub = match &opts.state_file {
             None => Hub::new(),
-            Some(path) => Hub::with_state(path).map_err(|e| ServeError::State {
+            Some(path) => Hub::with_state(path, &mut skipped).map_err(|e| ServeError::State {
                 path: path.clone(),
                 message: e.to_string(),
             })?,
         };
+        // A torn line in the state file (a crash mid-append) is skipped, said on stderr
+        // (with the banner's warnings) and in the log.
+        for w in skipped {
+            log.write(log::level::WARN, &w, log_fields! {"module" => "stream"});
+            started.warnings.push(w);
+        }
         let (shutdown, _) = watch::channel(false);
         let state = Arc::new(AppState {
             store,
@@ -269,7 +285,8 @@ impl Server {
             faults: faults::Faults::new(&opts.faults),
             started: Instant::now(),
             shutdown,
-            inflight: Arc::new(AtomicUsize::new(0)),
+            broadcasts: Arc::default(),
+            shutdown_grace: opts.shutdown_grace,
         });
         Ok(Server {
             listener,
@@ -279,7 +296,8 @@ impl Server {
     }
 
     /// Serves until `signal` completes, then closes open streams, lets in-flight mirror
-    /// broadcasts finish (up to 10 s) and flushes the log.
+    /// broadcasts finish (up to the shutdown grace period, logging each mirror invalidation
+    /// it abandons) and flushes the log.
     pub async fn run(self, signal: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let app = routes::router(self.state.clone(), &self.started.paths);
@@ -290,28 +308,31 @@ impl Server {
                 stopper.shutdown.send_replace(true);
             })
             .await;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while state.inflight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        let running = state.broadcasts.len();
+        if running > 0 {
+            let grace_ms = state.shutdown_grace.as_millis() as u64;
+            state.log.info(
+                "stopping: waiting for mirror broadcasts in flight",
+                log_fields! {"module" => "mirror", "broadcasts" => running, "graceMs" => grace_ms},
+            );
+        }
+        for a in state.broadcasts.drain(state.shutdown_grace).await {
+            state.log.write(
+                log::level::WARN,
+                "mirror invalidation abandoned at shutdown",
+                log_fields! {
+                    "module" => "mirror",
+                    "type" => a.type_name,
+                    "target" => a.target,
+                    "status" => serde_json::Value::Null,
+                    "reason" => "the node stopped before the mirror answered",
+                    "durationMs" => a.running_for.as_millis() as u64,
+                    "graceMs" => state.shutdown_grace.as_millis() as u64,
+                },
+            );
         }
         state.log.sync();
         result
-    }
-}
-
-/// Counts a running background task (mirror broadcast) until dropped.
-pub(crate) struct Inflight(Arc<AtomicUsize>);
-
-impl Inflight {
-    pub(crate) fn new(counter: &Arc<AtomicUsize>) -> Inflight {
-        counter.fetch_add(1, Ordering::SeqCst);
-        Inflight(counter.clone())
-    }
-}
-
-impl Drop for Inflight {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

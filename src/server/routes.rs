@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -16,8 +16,10 @@ use axum::routing::{get, post, put};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+use super::guard::Refusal;
 use super::log::level;
-use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Inflight, Paths, SUPABASE_TOKEN_PATH};
+use super::store::{MAX_TTL_SECS, StoreError};
+use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH};
 use crate::client::InvalidateRequest;
 use crate::graph::GraphError;
 use crate::log_fields;
@@ -36,20 +38,27 @@ pub(super) fn router(state: Arc<AppState>, paths: &Paths) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), super::guard::guard))
         .with_state(state)
 }
 
-/// A JSON error answer: `{"error": message}` with its status.
-struct ApiError(StatusCode, String);
+/// A JSON error answer: `{"error": message}` with its status; the third field is the
+/// email a refused login claimed, for the log line (see [`super::guard`]).
+struct ApiError(StatusCode, String, Option<String>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, axum::Json(json!({"error": self.1}))).into_response()
+        let mut r = (self.0, axum::Json(json!({"error": self.1}))).into_response();
+        r.extensions_mut().insert(Refusal {
+            reason: self.1,
+            email: self.2,
+        });
+        r
     }
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
-    ApiError(status, message.into())
+    ApiError(status, message.into(), None)
 }
 
 type Answer = Result<Response, ApiError>;
@@ -100,10 +109,13 @@ fn login_fields(body: Result<Bytes, BytesRejection>) -> Result<(String, String),
 
 /// Checks credentials and issues a token; `shape` builds the success body from it.
 fn issue(state: &AppState, email: &str, password: &str, shape: impl FnOnce(String) -> Value) -> Answer {
-    let account = state
-        .keys
-        .check(email, password)
-        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "invalid credentials"))?;
+    let account = state.keys.check(email, password).ok_or_else(|| {
+        ApiError(
+            StatusCode::UNAUTHORIZED,
+            "invalid credentials".into(),
+            Some(email.into()),
+        )
+    })?;
     let token = state
         .keys
         .issue(account)
@@ -261,20 +273,21 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
 
 /// Sends the invalidation on to every mirror with `mirror: false`, in the background.
 fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
-    let guard = Inflight::new(&state.inflight);
+    let targets = state.mirrors.iter().map(|m| m.base.clone()).collect();
+    let ticket = state.broadcasts.start(type_name, targets);
     let state = state.clone();
     let mut req = InvalidateRequest::new(type_name, false);
     if !id.is_null() {
         req = req.with_id(id.clone());
     }
     tokio::spawn(async move {
-        let _guard = guard;
         let invalidator = match &state.broadcaster {
             Ok(i) => i.clone(),
             Err(e) => {
                 for m in state.mirrors.iter() {
                     let fields = log_fields! {"module" => "mirror", "type" => req.type_name, "target" => m.base, "status" => Value::Null, "durationMs" => 0};
                     state.log.error("mirror invalidation failed", e, fields);
+                    ticket.done(&m.base);
                 }
                 return;
             }
@@ -295,6 +308,7 @@ fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
                 None => state.log.write(level::INFO, "mirror invalidated", fields),
                 Some(e) => state.log.error("mirror invalidation failed", e, fields),
             }
+            ticket.done(&mirrors[i].base);
         }
     });
 }
@@ -327,9 +341,17 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
     Sse::new(events).keep_alive(keep_alive).into_response()
 }
 
+/// The node's health, with the store probed: a store that does not answer makes it a 503
+/// with `ok: false` and `storeError`, never a cheerful `ok: true`.
 async fn health(State(state): Shared) -> Response {
-    axum::Json(json!({
-        "ok": true,
+    let probe = state.store.probe().await;
+    let status = if probe.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let mut body = json!({
+        "ok": probe.is_ok(),
         "version": env!("CARGO_PKG_VERSION"),
         "store": state.store.kind(),
         "graph": state.graph.source.to_string(),
@@ -337,8 +359,11 @@ async fn health(State(state): Shared) -> Response {
         "clients": state.hub.clients(),
         "lastEventId": state.hub.last_id(),
         "uptimeMs": state.started.elapsed().as_millis() as u64,
-    }))
-    .into_response()
+    });
+    if let Err(e) = probe {
+        body["storeError"] = e.to_string().into();
+    }
+    (status, axum::Json(body)).into_response()
 }
 
 /// Sandbox extension: every entry key, grouped by type.
@@ -356,11 +381,18 @@ async fn entries(State(state): Shared) -> Answer {
 async fn put_entry(
     State(state): Shared,
     headers: HeaderMap,
-    Path((type_name, rest)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(q): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
     authorize(&state, &headers)?;
+    // A path that does not decode (bad UTF-8 in `%xx`) gets the same JSON error as the rest.
+    let Path((type_name, rest)) = path.map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("the entry path must be /api/cache/entries/{{type}}/{{rest}} in UTF-8: {e}"),
+        )
+    })?;
     let canonical = state.graph.resolve(&type_name).map_err(unknown_type)?.canonical;
     let ttl = q
         .as_deref()
@@ -370,11 +402,11 @@ async fn put_entry(
         .map(|v| v.parse::<u64>());
     let ttl = match ttl {
         None => 3600,
-        Some(Ok(n)) if n > 0 => n,
+        Some(Ok(n)) if (1..=MAX_TTL_SECS).contains(&n) => n,
         Some(_) => {
             return Err(error(
                 StatusCode::BAD_REQUEST,
-                "`ttl` must be a positive number of seconds",
+                format!("`ttl` must be a whole number of seconds from 1 to {MAX_TTL_SECS} (ten years)"),
             ));
         }
     };
@@ -383,7 +415,10 @@ async fn put_entry(
         .store
         .put(&canonical, &rest, &value, Duration::from_secs(ttl))
         .await
-        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        .map_err(|e| match e {
+            StoreError::TtlOutOfRange { .. } => error(StatusCode::BAD_REQUEST, e.to_string()),
+            _ => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        })?;
     state.log.info(
         "cache entry stored",
         log_fields! {"module" => "cache", "type" => canonical, "key" => key, "status" => 200},

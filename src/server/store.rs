@@ -2,7 +2,7 @@
 //! `{CACHE_PREFIX}{type}:{rest}` (PROTOCOL section 7). Values are JSON strings with a TTL.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
@@ -16,12 +16,18 @@ use crate::store::{glob_escape, group_name};
 /// TTL of the entries `--demo-data` creates.
 pub const DEMO_TTL: Duration = Duration::from_secs(24 * 3600);
 
+/// Longest TTL an entry may have (ten years): every store can represent it, where
+/// `u64::MAX` seconds overflows an `Instant` and Redis refuses it as "invalid expire time".
+pub const MAX_TTL_SECS: u64 = 10 * 365 * 24 * 3600;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot connect to Redis at {url}: {message}")]
     Connect { url: String, message: String },
     #[error("Redis command failed: {0}")]
     Command(String),
+    #[error("a TTL of {secs} s is out of range: use 1 to {MAX_TTL_SECS} seconds")]
+    TtlOutOfRange { secs: u64 },
 }
 
 /// Where the cache lives.
@@ -102,10 +108,14 @@ impl Store {
     ) -> Result<String, StoreError> {
         let key = self.key(type_name, rest);
         let text = value.to_string();
+        let out_of_range = || StoreError::TtlOutOfRange { secs: ttl.as_secs() };
+        if ttl.as_secs() > MAX_TTL_SECS {
+            return Err(out_of_range());
+        }
         match self {
             Store::Memory(m) => {
-                let mut map = m.entries.lock().map_err(|_| poisoned())?;
-                map.insert(key.clone(), (text, Instant::now() + ttl));
+                let expires = Instant::now().checked_add(ttl).ok_or_else(out_of_range)?;
+                m.map().insert(key.clone(), (text, expires));
             }
             Store::Redis(r) => {
                 let mut conn = r.conn.clone();
@@ -127,7 +137,7 @@ impl Store {
         let start = format!("{}{type_name}:", self.prefix());
         match self {
             Store::Memory(m) => {
-                let mut map = m.entries.lock().map_err(|_| poisoned())?;
+                let mut map = m.map();
                 let before = map.len();
                 map.retain(|k, _| !k.starts_with(&start));
                 Ok((before - map.len()) as u64)
@@ -153,7 +163,7 @@ impl Store {
         let keys: Vec<String> = match self {
             Store::Memory(m) => {
                 let now = Instant::now();
-                let mut map = m.entries.lock().map_err(|_| poisoned())?;
+                let mut map = m.map();
                 map.retain(|_, (_, exp)| *exp > now);
                 map.keys().cloned().collect()
             }
@@ -172,6 +182,25 @@ impl Store {
                 .push(k);
         }
         Ok(out)
+    }
+
+    /// Checks that the store answers (for `/api/health`): Redis must answer PING within 2 s.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(m) => {
+                drop(m.map());
+                Ok(())
+            }
+            Store::Redis(r) => {
+                let mut conn = r.conn.clone();
+                let cmd = redis::cmd("PING");
+                let ping = cmd.query_async::<String>(&mut conn);
+                match tokio::time::timeout(Duration::from_secs(2), ping).await {
+                    Ok(r) => r.map(drop).map_err(cmd_err),
+                    Err(_) => Err(StoreError::Command("PING got no answer within 2 s".into())),
+                }
+            }
+        }
     }
 
     /// A few entries for every type of the graph: `{type}:list`, `{type}:id:1`, `{type}:id:2`.
@@ -216,8 +245,16 @@ fn cmd_err(e: redis::RedisError) -> StoreError {
     StoreError::Command(e.to_string())
 }
 
-fn poisoned() -> StoreError {
-    StoreError::Command("the in-memory store lock was poisoned".into())
+impl MemoryStore {
+    /// The entries. A panic elsewhere while the lock was held cannot leave the store
+    /// unusable: every change to the map is a single call that leaves it consistent, so a
+    /// poisoned lock is recovered (and cleared) rather than failing every later request.
+    fn map(&self) -> MutexGuard<'_, BTreeMap<String, (String, Instant)>> {
+        self.entries.lock().unwrap_or_else(|poisoned| {
+            self.entries.clear_poison();
+            poisoned.into_inner()
+        })
+    }
 }
 
 #[cfg(test)]
@@ -234,6 +271,34 @@ mod tests {
         let e = s.entries().await.unwrap();
         assert!(!e.contains_key("posts"));
         assert!(e.contains_key("pages"));
+    }
+
+    #[tokio::test]
+    async fn out_of_range_ttl_is_refused_and_a_poisoned_lock_is_recovered() {
+        let s = Store::memory("cache:");
+        let v = serde_json::json!({});
+        let e = s
+            .put("posts", "x", &v, Duration::from_secs(u64::MAX))
+            .await
+            .unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("TTL") && msg.contains("1 to 315360000"), "{msg}");
+        assert!(!msg.contains("Redis"), "the memory store is not Redis: {msg}");
+        s.put("posts", "x", &v, Duration::from_secs(MAX_TTL_SECS))
+            .await
+            .unwrap();
+        if let Store::Memory(m) = &s {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _held = m.map();
+                panic!("a handler panicked while holding the lock");
+            }));
+            assert!(m.entries.is_poisoned());
+        }
+        assert_eq!(s.clear_type("posts").await.unwrap(), 1);
+        s.probe().await.unwrap();
+        if let Store::Memory(m) = &s {
+            assert!(!m.entries.is_poisoned());
+        }
     }
 
     #[test]

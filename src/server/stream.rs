@@ -112,16 +112,19 @@ impl Hub {
     /// node was killed and started again still gets what it missed. Every event is
     /// appended to `path` (NDJSON) as it is published; the file is compacted to the replay
     /// buffer at startup and whenever it holds twice as many lines.
-    pub fn with_state(path: &Path) -> std::io::Result<Hub> {
+    ///
+    /// A line that is not a saved event (a torn last line: the node was killed mid-write,
+    /// perhaps inside a UTF-8 character) is skipped, not fatal; `skipped` gets a warning
+    /// for each.
+    pub fn with_state(path: &Path, skipped: &mut Vec<String>) -> std::io::Result<Hub> {
         let hub = Hub::new();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
         let mut st = hub.state.lock().unwrap_or_else(|p| p.into_inner());
-        // A torn last line (the node was killed mid-write) is skipped, not fatal.
-        for saved in text.lines().filter_map(|l| serde_json::from_str::<Saved>(l).ok()) {
+        for saved in saved_events(path, &bytes, skipped) {
             if st.replay.len() == REPLAY {
                 st.replay.pop_front();
             }
@@ -186,6 +189,26 @@ impl Persist {
     }
 }
 
+/// The events of a state file, skipping (with a warning each) lines that do not parse.
+fn saved_events(path: &Path, bytes: &[u8], skipped: &mut Vec<String>) -> Vec<Saved> {
+    let mut out = Vec::new();
+    for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Saved>(line) {
+            Ok(s) => out.push(s),
+            Err(e) => skipped.push(format!(
+                "the state file {} has a damaged line {} ({} bytes; {e}), probably a write cut short by a crash: skipped it",
+                path.display(),
+                n + 1,
+                line.len(),
+            )),
+        }
+    }
+    out
+}
+
 fn saved_line(ev: &StreamEvent) -> String {
     serde_json::json!({"id": ev.id, "name": ev.name, "data": ev.data}).to_string()
 }
@@ -216,7 +239,7 @@ mod tests {
     fn state_file_keeps_ids_and_replay_across_restarts() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.ndjson");
-        let hub = Hub::with_state(&path).unwrap();
+        let hub = Hub::with_state(&path, &mut Vec::new()).unwrap();
         for i in 0..3 {
             hub.publish("app-update", format!("{i}"));
         }
@@ -225,9 +248,12 @@ mod tests {
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
-            .and_then(|mut f| f.write_all(b"{\"id\":4,\"na"))
+            .and_then(|mut f| f.write_all(b"{\"id\":4,\"name\":\"caf\xc3"))
             .unwrap();
-        let hub = Hub::with_state(&path).unwrap();
+        let mut skipped = Vec::new();
+        let hub = Hub::with_state(&path, &mut skipped).unwrap();
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(skipped[0].contains("line 4"), "{skipped:?}");
         assert_eq!(hub.last_id(), 3);
         assert_eq!(
             hub.subscribe(Some(1)).missed.iter().map(|e| e.id).collect::<Vec<_>>(),

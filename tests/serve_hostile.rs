@@ -1,0 +1,409 @@
+//! `polycache serve` under hostile and unlucky conditions: refused requests leave a trace,
+//! out-of-range input is a 400 that never breaks the store, health tells the truth, a torn
+//! state file does not stop the node, shutdown accounts for mirror broadcasts in flight,
+//! and only tokens this node issued for accounts it knows are accepted. Real node
+//! processes on loopback ports, a real redis-server, real files.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::RedisServer;
+use common::serve::{EMAIL, Mode, Node, NodeConfig, PASSWORD, SECRET, SseReader, clean_command, http, post_json};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+macro_rules! both_stores {
+    ($scenario:ident, $memory:ident, $redis:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $memory() {
+            $scenario(Mode::Memory).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $redis() {
+            let redis = RedisServer::start();
+            $scenario(Mode::Redis(&redis)).await;
+        }
+    };
+}
+
+fn sigterm(node: &Node) {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &node.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
+/// A token signed with the node's own secret, with these claims.
+fn mint(claims: Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+// ---------------------------------------------------------------------------------------
+// refused requests and failed logins leave a trace
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_and_failed_logins_are_logged_at_warn_without_secrets() {
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let wrong_password = "wrong-password-Qm7";
+    let (status, _) = post_json(
+        &http,
+        &node.url("/api/auth/login"),
+        None,
+        &json!({"email": "intruder@polycache.test", "password": wrong_password}),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = post_json(
+        &http,
+        &node.url("/auth/v1/token?grant_type=password"),
+        None,
+        &json!({"email": EMAIL, "password": wrong_password}),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let forged = mint(json!({"sub": EMAIL, "iat": now_secs(), "exp": now_secs() + 600, "iss": "elsewhere"}));
+    let (status, _) = node.invalidate(&http, Some(&forged), &json!({"type": "posts"})).await;
+    assert_eq!(status, 401);
+    let (status, _) = node.invalidate(&http, None, &json!({"type": "posts"})).await;
+    assert_eq!(status, 401);
+    let token = node.login(&http).await;
+    let (status, _) = node.invalidate(&http, Some(&token), &json!({"type": "postz"})).await;
+    assert_eq!(status, 400);
+    let status = http.get(node.url("/api/no-such-thing")).send().await.unwrap().status();
+    assert_eq!(status, 404);
+    // A path that does not decode is refused with a JSON error like the rest.
+    let resp = http
+        .put(node.url("/api/cache/entries/posts/%ff%fe"))
+        .bearer_auth(&token)
+        .json(&json!({"v": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.expect("a JSON error");
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("UTF-8")), "{v}");
+
+    let text = node.log_text();
+    let warns: Vec<Value> = node.log_lines().into_iter().filter(|l| l["level"] == 40).collect();
+    let find = |route: &str, status: u16| {
+        warns
+            .iter()
+            .find(|l| l["route"] == route && l["status"] == status)
+            .unwrap_or_else(|| panic!("no warn line for {status} {route} in:\n{text}"))
+            .clone()
+    };
+    let login = find("/api/auth/login", 401);
+    assert_eq!(login["msg"], "login refused");
+    assert_eq!(login["email"], "intruder@polycache.test");
+    assert_eq!(login["reason"], "invalid credentials");
+    assert_eq!(login["method"], "POST");
+    assert_eq!(find("/auth/v1/token", 401)["email"], EMAIL);
+    let forged_line = warns
+        .iter()
+        .find(|l| l["route"] == "/api/cache/invalidate" && l["reason"].as_str().is_some_and(|r| r.contains("`iss`")))
+        .unwrap_or_else(|| panic!("no warn line for the forged token in:\n{text}"));
+    assert_eq!(forged_line["status"], 401);
+    assert!(warns.iter().any(|l| {
+        l["status"] == 401
+            && l["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("missing Authorization"))
+    }));
+    let bad_type = find("/api/cache/invalidate", 400);
+    assert!(
+        bad_type["reason"].as_str().unwrap().contains("did you mean `posts`"),
+        "{bad_type}"
+    );
+    assert_eq!(find("/api/no-such-thing", 404)["reason"], "no such endpoint");
+    assert!(
+        find("/api/cache/entries/posts/%ff%fe", 400)["reason"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
+    for secret in [wrong_password, PASSWORD, SECRET, &forged, &token] {
+        assert!(!text.contains(secret), "the log holds a password or token:\n{text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// out-of-range input is a 400 and never breaks the store
+
+async fn huge_ttl_scenario(mode: Mode<'_>) {
+    let node = Node::start(&NodeConfig::new(mode));
+    let http = http();
+    let token = node.login(&http).await;
+    let put = |ttl: &str| {
+        http.put(node.url(&format!("/api/cache/entries/posts/x?ttl={ttl}")))
+            .bearer_auth(&token)
+            .json(&json!({"v": 1}))
+            .send()
+    };
+    for ttl in [
+        "9223372036854775807",
+        "18446744073709551615",
+        "18446744073709551616",
+        "315360001",
+        "-1",
+        "0",
+        "1e9",
+    ] {
+        let resp = put(ttl).await.unwrap();
+        assert_eq!(resp.status(), 400, "ttl={ttl}");
+        let v: Value = resp.json().await.unwrap();
+        let msg = v["error"].as_str().unwrap_or_default();
+        assert!(
+            msg.contains("`ttl`") && msg.contains("from 1 to 315360000"),
+            "ttl={ttl}: {msg}"
+        );
+    }
+    // The store is still usable: seeding, listing and invalidating work, health is ok.
+    let resp = put("315360000").await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, body) = node.invalidate(&http, Some(&token), &json!({"type": "posts"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["invalidated"], json!(["posts", "feed"]));
+    let entries = node.entries(&http).await;
+    assert!(!entries.contains_key("posts"), "{entries:?}");
+    assert_eq!(entries["pages"].as_array().map(Vec::len), Some(3));
+    let health = node.health(&http).await;
+    assert_eq!(health["ok"], true, "{health}");
+}
+
+both_stores!(
+    huge_ttl_scenario,
+    out_of_range_ttl_is_a_400_and_the_store_stays_usable,
+    out_of_range_ttl_is_a_400_and_the_store_stays_usable_redis
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_says_so_when_the_store_stops_answering() {
+    let redis = RedisServer::start();
+    let cfg = NodeConfig::new(Mode::Redis(&redis));
+    let node = Node::start(&cfg);
+    let http = http();
+    assert_eq!(node.health(&http).await["ok"], true);
+    drop(cfg);
+    drop(redis);
+    let resp = http.get(node.url("/api/health")).send().await.unwrap();
+    assert_eq!(resp.status(), 503);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["store"], "redis");
+    assert!(v["storeError"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
+}
+
+// ---------------------------------------------------------------------------------------
+// a torn state file
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_torn_last_line_in_the_state_file_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("events.ndjson");
+    // Two events, then a third cut inside the two-byte UTF-8 character `é`.
+    let mut bytes = Vec::new();
+    for id in 1..=2 {
+        let data = json!({"type": "posts", "id": id, "action": "update"}).to_string();
+        bytes.extend(
+            json!({"id": id, "name": "app-update", "data": data})
+                .to_string()
+                .into_bytes(),
+        );
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(b"{\"id\":3,\"name\":\"app-update\",\"data\":\"{\\\"type\\\":\\\"caf\xc3");
+    std::fs::write(&state, &bytes).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the file is cut inside a character"
+    );
+
+    let node = Node::start(
+        &NodeConfig::new(Mode::Memory)
+            .arg("--state")
+            .arg(state.to_str().unwrap()),
+    );
+    let stderr = node.stderr_text();
+    assert!(
+        stderr.contains("warning:") && stderr.contains("damaged line 3") && stderr.contains("skipped"),
+        "{stderr}"
+    );
+    let line = node
+        .wait_log("about the damaged state line", |l| {
+            l["level"] == 40 && l["msg"].as_str().is_some_and(|m| m.contains("damaged line 3"))
+        })
+        .await;
+    assert_eq!(line["module"], "stream");
+    // The intact events are kept: a reconnecting client still gets them, and ids go on.
+    let mut sse = SseReader::open(&node.url("/api/stream"), Some(1)).await;
+    let (name, id, _) = sse.next_event(WAIT).await.expect("the replayed event");
+    assert_eq!((name.as_str(), id.as_deref()), ("app-update", Some("2")));
+    let http = http();
+    let token = node.login(&http).await;
+    let (status, _) = node
+        .invalidate(&http, Some(&token), &json!({"type": "posts", "mirror": false}))
+        .await;
+    assert_eq!(status, 200);
+    let (_, id, _) = sse.next_event(WAIT).await.expect("the live event");
+    assert_eq!(id.as_deref(), Some("3"));
+}
+
+// ---------------------------------------------------------------------------------------
+// shutdown with mirror broadcasts in flight
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_names_every_mirror_invalidation_it_abandons() {
+    // A mirror that takes a minute to answer an invalidation.
+    let slow = Node::start(&NodeConfig::new(Mode::Memory).arg("--delay-ms").arg("60000"));
+    let mut node = Node::start(
+        &NodeConfig::new(Mode::Memory)
+            .mirrors(&[&slow.base])
+            .arg("--shutdown-grace")
+            .arg("1s"),
+    );
+    let http = http();
+    let token = node.login(&http).await;
+    let (status, body) = node.invalidate(&http, Some(&token), &json!({"type": "posts"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["mirrored"], true);
+    // Give the broadcast time to log in to the mirror and post (it is pending either way).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let start = Instant::now();
+    sigterm(&node);
+    let status = node.wait_exit(WAIT).expect("the node did not exit after SIGTERM");
+    let took = start.elapsed();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        took < Duration::from_secs(5),
+        "the grace period is 1 s, exit took {took:?}"
+    );
+    let text = node.log_text();
+    let line = node
+        .log_lines()
+        .into_iter()
+        .find(|l| l["msg"] == "mirror invalidation abandoned at shutdown")
+        .unwrap_or_else(|| panic!("no line names the abandoned mirror invalidation:\n{text}"));
+    assert_eq!(line["level"], 40);
+    assert_eq!(line["target"], json!(slow.base));
+    assert_eq!(line["type"], "posts");
+    assert_eq!(line["graceMs"], 1000);
+    assert!(text.contains("waiting for mirror broadcasts in flight"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_slow_mirror_broadcast_finish_within_the_grace_period() {
+    let slow = Node::start(&NodeConfig::new(Mode::Memory).arg("--delay-ms").arg("1500"));
+    let mut node = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&slow.base]));
+    let http = http();
+    let token = node.login(&http).await;
+    let (status, body) = node.invalidate(&http, Some(&token), &json!({"type": "pages"})).await;
+    assert_eq!(status, 200, "{body}");
+    sigterm(&node);
+    let status = node.wait_exit(WAIT).expect("the node did not exit after SIGTERM");
+    assert_eq!(status.code(), Some(0));
+    let text = node.log_text();
+    assert!(
+        node.log_lines()
+            .iter()
+            .any(|l| l["msg"] == "mirror invalidated" && l["target"] == json!(slow.base) && l["status"] == 200),
+        "the broadcast did not finish:\n{text}"
+    );
+    assert!(!text.contains("abandoned"), "{text}");
+    // The mirror really received it.
+    slow.wait_log("for the mirrored invalidation", |l| {
+        l["msg"] == "cache invalidated" && l["type"] == "pages"
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------
+// JWT claims
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_need_this_nodes_issuer_a_known_account_and_to_be_in_force() {
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let now = now_secs();
+    let good = json!({"sub": EMAIL, "iat": now, "exp": now + 600, "iss": "polycache-serve"});
+    let with = |k: &str, v: Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        mint(c)
+    };
+    let without = |k: &str| {
+        let mut c = good.clone();
+        c.as_object_mut().unwrap().remove(k);
+        mint(c)
+    };
+    let mut stream = SseReader::open(&node.url("/api/stream"), None).await;
+    for (what, token, says) in [
+        ("a foreign issuer", with("iss", "another-service".into()), "`iss`"),
+        ("no issuer", without("iss"), "`iss`"),
+        (
+            "an unknown account",
+            with("sub", "nobody@polycache.test".into()),
+            "`sub`",
+        ),
+        ("a future nbf", with("nbf", (now + 600).into()), "`nbf`"),
+        ("an expired token", with("exp", (now - 10).into()), "expired"),
+        ("no exp", without("exp"), "invalid token"),
+    ] {
+        let (status, body) = node
+            .invalidate(&http, Some(&token), &json!({"type": "posts", "mirror": false}))
+            .await;
+        assert_eq!(status, 401, "{what}: {body}");
+        let msg = body["error"].as_str().unwrap_or_default();
+        assert!(msg.contains(says), "{what}: {msg}");
+        assert!(!msg.contains(&token), "{what}: the error echoes the token");
+    }
+    assert_eq!(
+        node.entries(&http).await["posts"].as_array().map(Vec::len),
+        Some(3),
+        "a refused token changed the store"
+    );
+    // A token that is in force (nbf in the past) from this node's issuer works.
+    let (status, body) = node
+        .invalidate(
+            &http,
+            Some(&with("nbf", (now - 5).into())),
+            &json!({"type": "posts", "mirror": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, id, data) = stream.next_event(WAIT).await.expect("one event");
+    assert_eq!((id.as_deref(), &data["type"]), (Some("1"), &json!("posts")));
+}
+
+// ---------------------------------------------------------------------------------------
+// wording
+
+#[test]
+fn serve_help_says_the_dev_password_goes_to_a_private_env_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clean_command(dir.path()).args(["serve", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!help.contains("printed on the banner"), "{help}");
+    assert!(help.contains("env file only you can read (mode 0600"), "{help}");
+    assert!(help.contains("--shutdown-grace"), "{help}");
+}
