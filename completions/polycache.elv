@@ -33,6 +33,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand demo 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+            cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
@@ -42,9 +44,40 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-            cand demo 'Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-            cand doctor 'Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'polycache;demo'= {
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --keep 'Leave both nodes running after the walkthrough, until Ctrl-C'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;doctor'= {
+            cand --stream-timeout 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)'
+            cand --timeout 'How long to wait for each server to answer (health, login)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'polycache;config'= {
             cand --env-file 'Read settings from this file instead of searching for `.env`'
@@ -337,40 +370,9 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
-        &'polycache;demo'= {
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --keep 'Leave both nodes running after the walkthrough, until Ctrl-C'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;doctor'= {
-            cand --stream-timeout 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)'
-            cand --timeout 'How long to wait for each server to answer (health, login)'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
         &'polycache;help'= {
+            cand demo 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+            cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
@@ -380,9 +382,11 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-            cand demo 'Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-            cand doctor 'Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'polycache;help;demo'= {
+        }
+        &'polycache;help;doctor'= {
         }
         &'polycache;help;config'= {
         }
@@ -416,10 +420,6 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;man'= {
         }
         &'polycache;help;serve'= {
-        }
-        &'polycache;help;demo'= {
-        }
-        &'polycache;help;doctor'= {
         }
         &'polycache;help;help'= {
         }

@@ -38,6 +38,8 @@ complete -c polycache -n "__fish_polycache_needs_command" -l json -d 'Print mach
 complete -c polycache -n "__fish_polycache_needs_command" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_needs_command" -s h -l help -d 'Print help'
 complete -c polycache -n "__fish_polycache_needs_command" -s V -l version -d 'Print version'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
@@ -47,9 +49,36 @@ complete -c polycache -n "__fish_polycache_needs_command" -f -a "logs" -d 'Read 
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "demo" -d 'Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "doctor" -d 'Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l keep -d 'Leave both nodes running after the walkthrough, until Ctrl-C'
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l stream-timeout -d 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l timeout -d 'How long to wait for each server to answer (health, login)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
@@ -301,47 +330,18 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify 
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l keep -d 'Leave both nodes running after the walkthrough, until Ctrl-C'
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l stream-timeout -d 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l timeout -d 'How long to wait for each server to answer (health, login)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "completions" -d 'Print a shell completion script'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "demo" -d 'Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "doctor" -d 'Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from config graph invalidate tail redis logs completions man serve demo doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "completions" -d 'Print a shell completion script'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'

@@ -24,8 +24,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every subcommand accepts.
+/// Flags every subcommand accepts, listed under their own heading in every `--help`.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Read settings from this file instead of searching for `.env`.
     #[arg(long, global = true, value_name = "PATH")]
@@ -78,6 +79,41 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log.
+    #[command(
+        long_about = "Run the cache flow end to end with nothing but this binary: no Redis, no .env, \
+no network beyond 127.0.0.1.\n\n\
+In this one process it starts two reference nodes on free loopback ports, \"local\" (which \
+mirrors to production) and \"production\", each with an in-memory store filled with demo \
+entries, a throwaway account and a cache log in a temporary directory, and follows both SSE \
+streams. Then it narrates, step by step and with real figures: the graph cascade of \
+`pictures`; the entries on each node; `invalidate pictures --mirror --verify` and its table; \
+the app-update events on both streams with their propagation times; the entries left on each \
+node; an invalidation `--via-server` that the local node broadcasts to production itself, and \
+the mirror lines of the local node's log. Every step is checked (✓ or ✗ with the reason).\n\n\
+The throwaway account is written to an env file (mode 0600) in the temporary directory, which \
+is kept; the commands to repeat the flow by hand use `--env-file` so no password is printed. \
+--keep leaves both nodes running until Ctrl-C.\n\n\
+Exit codes: 0 every step checked out, 1 otherwise.",
+        after_help = "Examples:\n  polycache demo\n  polycache demo --keep        # then try the printed commands in another terminal\n  polycache demo --json | jq '.steps[] | {title, ok}'"
+    )]
+    Demo(DemoArgs),
+
+    /// Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log.
+    #[command(
+        long_about = "Check, in order, everything polycache depends on, and print one row per check \
+(✓ passed, ✗ failed, ! worth a look) with a one-line hint for each failure:\n\n\
+  .env found (and which one); every CACHE_MIRRORS entry valid; the local server and each \
+mirror reachable (GET /api/health, else the stream endpoint) with the latency; login on each \
+(the token's expiry is shown, never the token); each stream delivers a heartbeat or an event \
+within --stream-timeout; Redis reachable and how many keys are under CACHE_PREFIX; the graph's \
+source and that it is acyclic; the cache log exists, its size, and its errors of the last hour.\n\n\
+Independent checks run at the same time; the table is printed in the order above.\n\n\
+Exit codes: 0 every check passed (! rows do not fail), 3 some check failed.",
+        after_help = "Examples:\n  polycache doctor\n  polycache doctor --stream-timeout 20s   # wait for a heartbeat (serve pings every 15 s)\n  polycache --env-file deploy/.env.production doctor\n  polycache doctor --json | jq '.checks[] | select(.status == \"fail\")'"
+    )]
+    Doctor(DoctorArgs),
+
     /// Show every setting, its value and where it came from (secrets masked).
     #[command(
         after_help = "Examples:\n  polycache config\n  polycache config --json\n  polycache --env-file deploy/.env.production config"
@@ -181,41 +217,6 @@ startup banner and fatal errors go to stdout/stderr. SIGINT/SIGTERM stop it grac
         after_help = "Examples:\n  polycache serve --dev --demo-data\n  JWT_SECRET=change-me SERVICE_EMAIL=svc@example.com SERVICE_PASSWORD=pw polycache serve --port 3333\n  polycache serve --port 3334 --store redis --mirrors http://127.0.0.1:3333\n  polycache serve --bind 0.0.0.0 --log-file /var/log/polycache/cache.json"
     )]
     Serve(ServeArgs),
-
-    /// Watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log.
-    #[command(
-        long_about = "Run the cache flow end to end with nothing but this binary: no Redis, no .env, \
-no network beyond 127.0.0.1.\n\n\
-In this one process it starts two reference nodes on free loopback ports, \"local\" (which \
-mirrors to production) and \"production\", each with an in-memory store filled with demo \
-entries, a throwaway account and a cache log in a temporary directory, and follows both SSE \
-streams. Then it narrates, step by step and with real figures: the graph cascade of \
-`pictures`; the entries on each node; `invalidate pictures --mirror --verify` and its table; \
-the app-update events on both streams with their propagation times; the entries left on each \
-node; an invalidation `--via-server` that the local node broadcasts to production itself, and \
-the mirror lines of the local node's log. Every step is checked (✓ or ✗ with the reason).\n\n\
-The throwaway account is written to an env file (mode 0600) in the temporary directory, which \
-is kept; the commands to repeat the flow by hand use `--env-file` so no password is printed. \
---keep leaves both nodes running until Ctrl-C.\n\n\
-Exit codes: 0 every step checked out, 1 otherwise.",
-        after_help = "Examples:\n  polycache demo\n  polycache demo --keep        # then try the printed commands in another terminal\n  polycache demo --json | jq '.steps[] | {title, ok}'"
-    )]
-    Demo(DemoArgs),
-
-    /// Check the setup piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log.
-    #[command(
-        long_about = "Check, in order, everything polycache depends on, and print one row per check \
-(✓ passed, ✗ failed, ! worth a look) with a one-line hint for each failure:\n\n\
-  .env found (and which one); every CACHE_MIRRORS entry valid; the local server and each \
-mirror reachable (GET /api/health, else the stream endpoint) with the latency; login on each \
-(the token's expiry is shown, never the token); each stream delivers a heartbeat or an event \
-within --stream-timeout; Redis reachable and how many keys are under CACHE_PREFIX; the graph's \
-source and that it is acyclic; the cache log exists, its size, and its errors of the last hour.\n\n\
-Independent checks run at the same time; the table is printed in the order above.\n\n\
-Exit codes: 0 every check passed (! rows do not fail), 3 some check failed.",
-        after_help = "Examples:\n  polycache doctor\n  polycache doctor --stream-timeout 20s   # wait for a heartbeat (serve pings every 15 s)\n  polycache --env-file deploy/.env.production doctor\n  polycache doctor --json | jq '.checks[] | select(.status == \"fail\")'"
-    )]
-    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]

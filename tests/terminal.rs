@@ -181,3 +181,28 @@ fn demo_tables_line_up_on_a_colour_terminal() {
     let out = in_pty(dir.path(), Some(150), &[], &["demo"]);
     assert_tables_aligned("demo", &out, 2);
 }
+
+#[test]
+fn help_starts_with_demo_and_doctor_and_keeps_global_flags_apart() {
+    let dir = tmp();
+    let out = common::polycache(dir.path()).arg("--help").output().expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .take(2)
+        .map(|l| l.split_whitespace().next().unwrap_or_default())
+        .collect();
+    assert_eq!(commands, ["demo", "doctor"], "{help}");
+    assert!(help.contains("Start here"), "{help}");
+    let out = common::polycache(dir.path())
+        .args(["invalidate", "--help"])
+        .output()
+        .expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let (own, global) = help.split_once("Global options:").unwrap_or_else(|| panic!("{help}"));
+    assert!(own.contains("--timeout") && !own.contains("--env-file"), "{help}");
+    assert!(global.contains("--env-file") && global.contains("--json"), "{help}");
+}

@@ -186,12 +186,21 @@ async fn demo(ctx: &Context, args: &DemoArgs) -> Result<u8, Failure> {
             crate::print(&format!("\n{}\n", st.dim("stopping the nodes")))?;
         }
     }
+    let env_file = nodes.env_file.clone();
     nodes.stop().await;
+    // The directory holds a throwaway account and the logs: gone with the demo, unless the
+    // user asked to keep the nodes (and so the env file they are driven with).
+    if !args.keep
+        && let Some(dir) = env_file.parent()
+        && let Err(e) = std::fs::remove_dir_all(dir)
+    {
+        eprintln!("{} cannot remove {}: {e}", st.yellow("warning:"), dir.display());
+    }
     Ok(if ok { exit::OK } else { exit::ERROR })
 }
 
-/// A private directory for the env file and the logs (kept after the run, so the log can
-/// be read and the env file reused with `--keep`).
+/// A private directory for the env file and the logs (removed after the run unless
+/// `--keep`, which keeps it so the env file can drive the running nodes).
 fn make_dir() -> Result<PathBuf, Failure> {
     let dir = std::env::temp_dir().join(format!("polycache-demo-{}", random_hex(4)));
     let fail = |e: std::io::Error| {
@@ -970,11 +979,18 @@ fn by_hand_text(nodes: &Nodes, commands: &[String], keep: bool, st: Style) -> St
         ));
     }
     let dir = nodes.env_file.parent().unwrap_or(Path::new("."));
-    out.push_str(&st.dim(&format!(
-        "the env file and both logs stay in {} (rm -r {} removes them)\n",
-        dir.display(),
-        shell_quote(&dir.display().to_string())
-    )));
+    out.push_str(&st.dim(&if keep {
+        format!(
+            "the env file and both logs stay in {} (rm -r {} removes them)\n",
+            dir.display(),
+            shell_quote(&dir.display().to_string())
+        )
+    } else {
+        format!(
+            "the env file and both logs in {} are removed when the demo ends (--keep keeps them)\n",
+            dir.display()
+        )
+    }));
     out.push('\n');
     out
 }
