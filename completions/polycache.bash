@@ -146,7 +146,7 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help --version config graph invalidate tail redis logs completions man serve demo doctor help"
+            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help --version config graph invalidate tail redis logs completions man serve demo doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,6 +176,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -192,7 +196,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__completions)
-            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,6 +230,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -242,7 +250,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__config)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +277,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -288,7 +300,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__demo)
-            opts="-v -h --keep --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --keep --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +330,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -334,7 +350,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__doctor)
-            opts="-v -h --stream-timeout --timeout --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --stream-timeout --timeout --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -372,6 +388,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -388,7 +408,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__graph)
-            opts="-v -h --format --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --format --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +439,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -690,7 +714,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +764,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -756,7 +784,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__logs)
-            opts="-f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,6 +838,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -826,7 +858,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__man)
-            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -860,6 +892,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -876,7 +912,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help stats keys get del watch help"
+            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help stats keys get del watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -906,6 +942,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -922,7 +962,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__del)
-            opts="-y -v -h --type --cascade --dry-run --yes --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-y -v -h --type --cascade --dry-run --yes --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -956,6 +996,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -972,7 +1016,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__get)
-            opts="-v -h --max-bytes --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --max-bytes --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,6 +1047,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1120,7 +1168,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__keys)
-            opts="-v -h --type --limit --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --type --limit --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1158,6 +1206,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1174,7 +1226,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__stats)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1204,6 +1256,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1220,7 +1276,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__watch)
-            opts="-v -h --count --timeout --enable-notifications --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --count --timeout --enable-notifications --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1258,6 +1314,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1274,7 +1334,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --cors-origin --sse-retry --tls-cert --tls-key --self-signed --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,6 +1357,22 @@ _polycache() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cors-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse-retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1332,6 +1408,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1348,7 +1428,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__tail)
-            opts="-v -h --mirror --only --type --count --timeout --since-id --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --type --count --timeout --since-id --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1395,6 +1475,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

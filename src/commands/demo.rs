@@ -230,6 +230,9 @@ impl Nodes {
             allow_insecure: false,
             state_file: None,
             faults: Default::default(),
+            cors_origins: Vec::new(),
+            sse_retry: Duration::from_secs(2),
+            tls: None,
         };
         let account = |log: PathBuf| {
             vec![
