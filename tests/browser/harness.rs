@@ -385,21 +385,32 @@ impl TlsNode {
     }
 }
 
-impl Drop for TlsNode {
-    fn drop(&mut self) {
-        // SIGTERM first, so the node removes its files the way it does for a person.
+impl TlsNode {
+    /// SIGTERM, as a person's Ctrl-C; the exit status, or None (killed) after 5 s.
+    pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
+        if let Ok(Some(s)) = self.child.try_wait() {
+            return Some(s);
+        }
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(3) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return Some(s);
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        None
+    }
+}
+
+impl Drop for TlsNode {
+    fn drop(&mut self) {
+        // SIGTERM first, so the node removes its files the way it does for a person.
+        self.stop();
     }
 }
 

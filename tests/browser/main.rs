@@ -22,10 +22,12 @@ const STREAM_PAGE: &str = r#"<!doctype html>
 const q = new URLSearchParams(location.search);
 const NODE = q.get("node");
 const N = Number(q.get("n") || "1");
+const CREDENTIALS = q.get("credentials") === "1";
 window.seen = { opens: [], errors: [], events: [] };
 for (let i = 0; i < N; i++) {
   seen.opens.push(0); seen.errors.push(0); seen.events.push([]);
-  const source = new EventSource(NODE + "/api/stream");
+  const source = new EventSource(NODE + "/api/stream", { withCredentials: CREDENTIALS });
+  window.sources = (window.sources || []).concat([source]);
   source.onopen = () => { seen.opens[i] += 1; };
   source.onerror = () => { seen.errors[i] += 1; };
   source.addEventListener("app-update", (ev) => {
@@ -52,6 +54,11 @@ fn page_url(origin: &Origin, node: &str, n: usize) -> String {
     format!("{}?node={node}&n={n}", origin.url())
 }
 
+/// The same page, its EventSource created `withCredentials`.
+fn credentialed_page_url(origin: &Origin, node: &str) -> String {
+    format!("{}?node={node}&n=1&credentials=1", origin.url())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_on_another_origin_follows_the_stream_across_a_node_restart() {
     let origin = Origin::serve(STREAM_PAGE.to_string());
@@ -70,7 +77,8 @@ async fn a_page_on_another_origin_follows_the_stream_across_a_node_restart() {
     ]);
     let browser = Chromium::start();
     let mut tab = browser.tab().await;
-    tab.navigate(&page_url(&origin, &node.base, 1)).await;
+    // `withCredentials`, as a frontend that sends cookies does: a listed origin may.
+    tab.navigate(&credentialed_page_url(&origin, &node.base)).await;
     tab.wait_for(
         &format!("{OPEN_STREAMS} === 1"),
         Duration::from_secs(10),
@@ -173,6 +181,16 @@ async fn a_page_on_another_origin_follows_the_stream_across_a_node_restart() {
         login["blocked"].as_str().is_some(),
         "an unlisted origin used the API: {login}"
     );
+    // ... nor send credentials to the stream: the browser refuses it and gives up.
+    tab.navigate(&credentialed_page_url(&stranger, &node.base)).await;
+    tab.wait_for(
+        "seen.errors[0] >= 1 && sources[0].readyState === EventSource.CLOSED",
+        Duration::from_secs(10),
+        "a credentialed stream from an unlisted origin is refused",
+        "seen",
+    )
+    .await;
+    assert_eq!(tab.eval("seen.opens[0]").await, 0);
 }
 
 /// Opens 20 EventSources in one page against `node`, waits up to `wait` and returns how
@@ -477,6 +495,15 @@ async fn a_node_over_https_answers_with_http2_and_cors_to_the_cli_client() {
         .unwrap()
         .unwrap();
     assert_eq!(&first[..], b"retry: 2000\n: connected\n\n");
+    // A listed origin may send credentials to the public routes too.
+    let listed = http
+        .get(node.url("/api/health"))
+        .header("origin", "http://127.0.0.1:5173")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.headers()["access-control-allow-origin"], "http://127.0.0.1:5173");
+    assert_eq!(listed.headers()["access-control-allow-credentials"], "true");
     // Preflight of the API: the listed origin with credentials, another without.
     let preflight = |origin: &'static str| {
         http.request(reqwest::Method::OPTIONS, node.url("/api/cache/invalidate"))
@@ -493,4 +520,77 @@ async fn a_node_over_https_answers_with_http2_and_cors_to_the_cli_client() {
     assert!(no.headers().get("access-control-allow-origin").is_none());
     let (email, password) = dev_account(&node.env_file);
     assert_eq!(invalidate(&http, &node.base, &email, &password, "feed").await, 200);
+    // The open HTTP/2 stream gets the event, and SIGTERM ends it and the node cleanly.
+    let mut rest = Vec::new();
+    while !String::from_utf8_lossy(&rest).contains("event: app-update") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), futures::StreamExt::next(&mut body))
+            .await
+            .expect("the event on the open stream")
+            .expect("stream open")
+            .unwrap();
+        rest.extend_from_slice(&chunk);
+    }
+    let mut node = node;
+    let status = node.stop();
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "SIGTERM with an open HTTP/2 stream"
+    );
+    // Whatever was still buffered, then the end (no hang).
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(_)) = futures::StreamExt::next(&mut body).await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream did not end after the node stopped");
+}
+
+#[test]
+fn serve_refuses_bad_tls_files_and_origins_and_says_how_to_fix_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |name: &str| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let (c, k) = (
+            dir.path().join(format!("{name}.crt")),
+            dir.path().join(format!("{name}.key")),
+        );
+        std::fs::write(&c, cert.pem()).unwrap();
+        std::fs::write(&k, key.serialize_pem()).unwrap();
+        (c.display().to_string(), k.display().to_string())
+    };
+    let (a_crt, _) = make("a");
+    let (_, b_key) = make("b");
+    let serve = |args: &[&str]| {
+        let out = common::polycache(dir.path())
+            .args(["serve", "--dev", "--port", "0"])
+            .args(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = serve(&["--tls-cert", &a_crt, "--tls-key", &b_key]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("b.key") && err.contains("does not belong to the certificate") && err.contains("a.crt"),
+        "{err}"
+    );
+    assert!(err.contains("hint:") && !err.contains("PRIVATE KEY"), "{err}");
+
+    let (code, err) = serve(&["--cors-origin", "localhost:5173"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("`localhost:5173` has no scheme"), "{err}");
+    assert!(err.contains("--cors-origin http://localhost:5173"), "{err}");
+
+    // --self-signed is a development tool only.
+    let out = common::polycache(dir.path())
+        .args(["serve", "--self-signed", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--dev"));
 }
