@@ -146,7 +146,7 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help --version demo doctor config graph invalidate tail redis logs completions man serve help"
+            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help --version demo doctor config graph invalidate tail redis logs completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,6 +176,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -192,7 +196,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__completions)
-            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,6 +230,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -242,7 +250,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__config)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +277,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -288,7 +300,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__demo)
-            opts="-v -h --keep --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --keep --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +330,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -334,7 +350,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__doctor)
-            opts="-v -h --stream-timeout --timeout --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --stream-timeout --timeout --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -372,6 +388,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -388,7 +408,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__graph)
-            opts="-v -h --format --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --format --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +439,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -690,7 +714,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +768,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -760,7 +788,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__logs)
-            opts="-f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -814,6 +842,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -830,7 +862,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__man)
-            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,6 +896,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -880,7 +916,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help stats keys get del watch help"
+            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help stats keys get del watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -910,6 +946,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -926,7 +966,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__del)
-            opts="-y -v -h --type --cascade --dry-run --yes --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-y -v -h --type --cascade --dry-run --yes --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -960,6 +1000,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -976,7 +1020,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__get)
-            opts="-v -h --max-bytes --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --max-bytes --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,6 +1051,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1124,7 +1172,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__keys)
-            opts="-v -h --type --limit --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --type --limit --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1162,6 +1210,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1178,7 +1230,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__stats)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,6 +1260,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1224,7 +1280,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__watch)
-            opts="-v -h --count --timeout --enable-notifications --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --count --timeout --enable-notifications --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1262,6 +1318,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1278,7 +1338,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --shutdown-grace --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --shutdown-grace --cors-origin --sse-retry --tls-cert --tls-key --self-signed --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1305,6 +1365,22 @@ _polycache() {
                     return 0
                     ;;
                 --shutdown-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cors-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sse-retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1340,6 +1416,10 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1356,7 +1436,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__tail)
-            opts="-v -h --mirror --only --type --count --timeout --since-id --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --type --count --timeout --since-id --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1403,6 +1483,10 @@ _polycache() {
                     return 0
                     ;;
                 --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_polycache_global_optspecs
-    string join \n env-file= url= mirrors= redis-url= cache-prefix= log-file= graph= json color= v/verbose h/help V/version
+    string join \n env-file= url= mirrors= redis-url= cache-prefix= log-file= cacert= graph= json color= v/verbose h/help V/version
 end
 
 function __fish_polycache_needs_command
@@ -30,6 +30,7 @@ complete -c polycache -n "__fish_polycache_needs_command" -l mirrors -d 'Comma-s
 complete -c polycache -n "__fish_polycache_needs_command" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_needs_command" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_needs_command" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_needs_command" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_needs_command" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -56,6 +57,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand demo" -l mirrors -d 
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -72,6 +74,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l mirrors -
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -85,6 +88,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand config" -l mirrors -
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand config" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -102,6 +106,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand graph" -l mirrors -d
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -121,6 +126,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirro
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -144,6 +150,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -158,6 +165,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fis
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -177,6 +185,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -192,6 +201,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -206,6 +216,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -220,6 +231,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -238,6 +250,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -264,6 +277,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirrors -d 
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -283,6 +297,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand completions" -l mirr
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand completions" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -297,6 +312,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand man" -l mirrors -d '
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand man" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -311,6 +327,10 @@ redis\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l ping-interval -d 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l state -d 'Keep the stream\'s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l shutdown-grace -d 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cors-origin -d 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l sse-retry -d 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l inject-503 -d 'Rehearsal: answer the first N invalidations with 503' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l delay-ms -d 'Rehearsal: wait this many milliseconds before answering each invalidation' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
@@ -319,6 +339,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l mirrors -d
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -326,6 +347,7 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l dev -d 'Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway account, written to an env file only you can read (mode 0600; the banner shows its path, never the password) and removed when the node stops'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l demo-data -d 'Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l allow-insecure -d 'Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l self-signed -d 'With --dev: serve HTTPS (HTTP/2) with a throwaway certificate authority and a certificate for localhost, 127.0.0.1 and ::1; the authority\'s certificate is written beside the dev env file (trust it with --cacert or in a browser profile) and removed when the node stops'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify -d 'Rehearsal: accept invalidations but never announce them on the stream'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'

@@ -52,6 +52,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<String>,
 
+    /// Also trust this PEM certificate authority for https servers, beside the built-in
+    /// roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cacert: Option<String>,
+
     /// Read the dependency graph from this `.ts` or `.json` file instead of searching for
     /// `server/src/cache.ts`.
     #[arg(long, global = true, value_name = "FILE")]
@@ -208,13 +213,17 @@ with --utc. pid and hostname are left out of the readable line; --json keeps eve
 It answers login (POLYCACHE_AUTH_PATH and the Supabase-shaped /auth/v1/token), invalidation \
 (POLYCACHE_INVALIDATE_PATH: clears the type's cascade from its store, notifies SSE clients, and \
 broadcasts to its own mirrors with mirror:false), the SSE stream (POLYCACHE_STREAM_PATH) and \
-GET /api/health. Sandbox extensions: GET /api/cache/entries lists the cached keys by type, \
+GET /api/health, and GET / (a live page of the stream's events, the entries and the \
+connected clients). The stream opens with a `retry:` line (--sse-retry) and a `: connected` \
+comment. CORS: the public routes answer every origin; the authenticated ones only --cors-origin. \
+HTTPS with --tls-cert/--tls-key, or --dev --self-signed, offers HTTP/2 by ALPN, so a browser \
+holds any number of streams on one connection. Sandbox extensions: GET /api/cache/entries lists the cached keys by type, \
 PUT /api/cache/entries/{type}/{rest} seeds one (authenticated).\n\n\
 Accounts come from SERVICE_EMAIL/SERVICE_PASSWORD and TEST_EMAIL/TEST_PASSWORD; tokens are \
 HS256 JWTs signed with JWT_SECRET (1 h). The node logs in to its mirrors with the same \
 accounts. Every cache and mirror action is appended to CACHE_LOG (pino NDJSON). Only the \
 startup banner and fatal errors go to stdout/stderr. SIGINT/SIGTERM stop it gracefully.",
-        after_help = "Examples:\n  polycache serve --dev --demo-data\n  JWT_SECRET=change-me SERVICE_EMAIL=svc@example.com SERVICE_PASSWORD=pw polycache serve --port 3333\n  polycache serve --port 3334 --store redis --mirrors http://127.0.0.1:3333\n  polycache serve --bind 0.0.0.0 --log-file /var/log/polycache/cache.json"
+        after_help = "Examples:\n  polycache serve --dev --demo-data\n  polycache serve --dev --demo-data --cors-origin http://localhost:5173   # a frontend dev server\n  polycache serve --dev --self-signed        # HTTPS + HTTP/2 on loopback\n  polycache serve --tls-cert cert.pem --tls-key key.pem --bind 0.0.0.0 --port 443\n  JWT_SECRET=change-me SERVICE_EMAIL=svc@example.com SERVICE_PASSWORD=pw polycache serve --port 3333\n  polycache serve --port 3334 --store redis --mirrors http://127.0.0.1:3333\n  polycache serve --bind 0.0.0.0 --log-file /var/log/polycache/cache.json"
     )]
     Serve(ServeArgs),
 }
@@ -279,6 +288,30 @@ pub struct ServeArgs {
     /// mirror invalidation still unanswered then is abandoned with a warn line in the log.
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub shutdown_grace: std::time::Duration,
+    /// Let pages from this origin use the authenticated API (login, invalidate), with
+    /// credentials; repeat or separate with commas. The stream, health, the entries listing
+    /// and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]
+    #[arg(long, value_name = "ORIGIN", value_delimiter = ',')]
+    pub cors_origin: Vec<String>,
+
+    /// The reconnect delay the stream asks browsers to use (its opening `retry:` line).
+    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
+    pub sse_retry: std::time::Duration,
+
+    /// Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// With --dev: serve HTTPS (HTTP/2) with a throwaway certificate authority and a
+    /// certificate for localhost, 127.0.0.1 and ::1; the authority's certificate is written
+    /// beside the dev env file (trust it with --cacert or in a browser profile) and removed
+    /// when the node stops.
+    #[arg(long, requires = "dev", conflicts_with = "tls_cert")]
+    pub self_signed: bool,
 
     /// Rehearsal: answer the first N invalidations with 503.
     #[arg(long, hide = true, default_value_t = 0, value_name = "N")]
@@ -615,12 +648,13 @@ impl GlobalArgs {
     /// Flag overrides for [`crate::config::LoadOptions`].
     pub fn overrides(&self) -> Vec<(&'static str, &'static str, String)> {
         let mut out = Vec::new();
-        let pairs: [(&'static str, &'static str, &Option<String>); 5] = [
+        let pairs: [(&'static str, &'static str, &Option<String>); 6] = [
             ("POLYCACHE_URL", "--url", &self.url),
             ("CACHE_MIRRORS", "--mirrors", &self.mirrors),
             ("REDIS_URL", "--redis-url", &self.redis_url),
             ("CACHE_PREFIX", "--cache-prefix", &self.cache_prefix),
             ("CACHE_LOG", "--log-file", &self.log_file),
+            ("POLYCACHE_CACERT", "--cacert", &self.cacert),
         ];
         for (name, flag, value) in pairs {
             if let Some(v) = value {

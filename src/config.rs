@@ -74,6 +74,18 @@ pub const VARS: &[Var] = &[
         "the cache log file (pino NDJSON)",
     ),
     var(
+        "POLYCACHE_CACERT",
+        None,
+        false,
+        "PEM file of a private certificate authority to trust for https servers (beside the built-in roots)",
+    ),
+    var(
+        "POLYCACHE_CORS_ORIGINS",
+        None,
+        false,
+        "serve: comma-separated origins whose pages may use the authenticated API",
+    ),
+    var(
         "JWT_SECRET",
         None,
         true,

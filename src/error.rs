@@ -102,6 +102,14 @@ impl From<ConfigError> for Failure {
     }
 }
 
+impl From<crate::client::CaError> for Failure {
+    fn from(e: crate::client::CaError) -> Failure {
+        Failure::usage(e.to_string()).with_hint(
+            "point --cacert (POLYCACHE_CACERT) at the authority's PEM certificate, such as the CA file `polycache serve --dev --self-signed` prints",
+        )
+    }
+}
+
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let message = e.to_string();

@@ -368,6 +368,9 @@ pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
     }
     if detail.is_empty() {
         kind.to_string()
+    } else if detail.contains("UnknownIssuer") {
+        // A private CA (such as `serve --dev --self-signed`'s): say how to trust it.
+        format!("{kind}: {detail} (trust the server's certificate authority with --cacert FILE)")
     } else {
         format!("{kind}: {detail}")
     }

@@ -36,8 +36,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// invalidations, their retries): `invalidate --timeout`.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 
-/// The process's HTTP client: rustls, a short connect timeout, `polycache/<version>` agent,
-/// and redirects never followed.
+/// The process's HTTP client: rustls, HTTP/2 over https, a short connect timeout,
+/// `polycache/<version>` agent, and redirects never followed.
 ///
 /// No total timeout is set on the client itself, so that long-lived SSE streams can use it;
 /// one-shot requests (login, invalidate) run under a deadline of their own.
@@ -47,10 +47,7 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 /// rule that keeps credentials off plain http. So no request of this client follows one:
 /// callers report a 3xx as the target's failure, naming the `Location` ([`redirect_error`]).
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
+    builder()
         .build()
         // Building only fails when the TLS backend cannot initialise; the default client
         // then reports the same problem on first use instead of at startup.
@@ -84,4 +81,54 @@ pub fn escape_text(s: &str) -> String {
             }
         })
         .collect()
+}
+
+fn builder() -> reqwest::ClientBuilder {
+    // HTTP/2 is negotiated by ALPN over https (one connection carries every stream and
+    // request to a server); plain http stays HTTP/1.1.
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+}
+
+/// A private certificate authority that cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CaError {
+    #[error("cannot read the CA certificate {path} (POLYCACHE_CACERT / --cacert): {message}")]
+    Read { path: String, message: String },
+    #[error("{path} (POLYCACHE_CACERT / --cacert) holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)")]
+    Empty { path: String },
+}
+
+/// [`http`], also trusting the certificate authority of POLYCACHE_CACERT (`--cacert`)
+/// beside the built-in roots: a private CA such as `serve --dev --self-signed`'s. There is
+/// no way to turn certificate checks off.
+pub fn http_for(settings: &crate::config::Settings) -> Result<reqwest::Client, CaError> {
+    let mut b = builder();
+    if let Some(path) = settings.get("POLYCACHE_CACERT").filter(|p| !p.trim().is_empty()) {
+        for cert in read_ca(path)? {
+            b = b.add_root_certificate(cert);
+        }
+    }
+    Ok(b.build().unwrap_or_else(|_| reqwest::Client::new()))
+}
+
+fn read_ca(path: &str) -> Result<Vec<reqwest::Certificate>, CaError> {
+    let pem = std::fs::read(path).map_err(|e| CaError::Read {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
+    let empty = || CaError::Empty { path: path.to_string() };
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(empty());
+    }
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(empty()),
+        Err(e) => Err(CaError::Read {
+            path: path.to_string(),
+            message: e.to_string(),
+        }),
+    }
 }

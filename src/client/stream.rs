@@ -66,10 +66,13 @@ pub enum Notice {
     },
     Event(StreamEvent),
     /// A comment line (`: ping`), the server's heartbeat; `count` is this target's total.
+    /// `opening` marks the comment a server sends as a stream opens (`: connected`, before
+    /// any event or ping): first bytes, but not a heartbeat, so not counted.
     Heartbeat {
         target: Arc<Target>,
         comment: String,
         count: u64,
+        opening: bool,
     },
     /// The stream dropped (or a reconnect attempt failed); the next attempt is in `retry_in`.
     Disconnected {
@@ -163,6 +166,7 @@ pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOpti
                     builder = builder.last_event_id(id.clone());
                 }
                 let mut events = builder.build_with_transport(transport.clone()).stream();
+                let mut first_frame = true;
                 loop {
                     let next = tokio::select! {
                         _ = tx.closed() => return,
@@ -183,14 +187,20 @@ pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOpti
                             n
                         }
                         Ok(Some(Ok(es::SSE::Comment(c)))) => {
-                            heartbeats += 1;
+                            let comment = c.trim().to_string();
+                            let opening = std::mem::take(&mut first_frame) && comment != "ping";
+                            if !opening {
+                                heartbeats += 1;
+                            }
                             Notice::Heartbeat {
                                 target: Arc::clone(&target),
-                                comment: c.trim().to_string(),
+                                comment,
                                 count: heartbeats,
+                                opening,
                             }
                         }
                         Ok(Some(Ok(es::SSE::Event(ev)))) => {
+                            first_frame = false;
                             if ev.id.as_deref().is_some_and(|id| !id.is_empty()) {
                                 last_id.clone_from(&ev.id);
                             }

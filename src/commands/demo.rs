@@ -240,6 +240,9 @@ impl Nodes {
             state_file: None,
             faults: Default::default(),
             shutdown_grace: crate::server::SHUTDOWN_GRACE,
+            cors_origins: Vec::new(),
+            sse_retry: Duration::from_secs(2),
+            tls: None,
         };
         let account = |log: PathBuf| {
             vec![

@@ -125,7 +125,14 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
     }
     targets.extend(mirrors.iter().map(|m| Arc::new(Target::mirror(m))));
 
-    let http = crate::client::http();
+    let http = match crate::client::http_for(settings) {
+        Ok(h) => h,
+        Err(e) => {
+            // The checks still run, trusting only the built-in roots.
+            out.push(Check::failed("cacert", Failure::from(e), ""));
+            crate::client::http()
+        }
+    };
     // No disk token cache: the point is to see a login work now.
     let trace = crate::render::trace(ctx.style, ctx.global.verbose);
     let auth = Authenticator::from_settings(http.clone(), settings, false).map(|a| a.with_trace(trace.clone()));
@@ -348,7 +355,8 @@ fn stamp(epoch_secs: i64) -> String {
         .unwrap_or_else(|| epoch_secs.to_string())
 }
 
-/// Opens the stream and waits for the first heartbeat or event.
+/// Opens the stream and waits for its first bytes: a comment (serve opens with
+/// `: connected`, then pings) or an event.
 async fn stream(http: &reqwest::Client, target: &Arc<Target>, settings: &Settings, wait: Duration) -> Check {
     let name = format!("stream {}", target.name);
     let opts = FollowOptions {
@@ -366,8 +374,14 @@ async fn stream(http: &reqwest::Client, target: &Arc<Target>, settings: &Setting
     let check = loop {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(Notice::Connected { .. })) => opened = Some(start.elapsed()),
-            Ok(Some(Notice::Heartbeat { .. })) => {
-                break Check::pass(name, format!("heartbeat after {}", human(start.elapsed())));
+            Ok(Some(Notice::Heartbeat { comment, .. })) => {
+                // Shown as sent, control characters made visible, at most 40 of them.
+                let what: String = comment
+                    .chars()
+                    .take(40)
+                    .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+                    .collect();
+                break Check::pass(name, format!("`: {what}` after {}", human(start.elapsed())));
             }
             Ok(Some(Notice::Event(e))) => {
                 let id = e.id.map(|i| format!(" #{i}")).unwrap_or_default();

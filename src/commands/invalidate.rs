@@ -154,7 +154,7 @@ pub async fn send(ctx: &Context, args: &InvalidateArgs) -> Result<Report, Failur
     let Prepared { graph, targets, jobs } = prepare(ctx, args)?;
     let request = |job: &Job| request_for(args, job);
     // One HTTP client for the logins, the invalidations and the --verify streams.
-    let http = crate::client::http();
+    let http = crate::client::http_for(&ctx.settings)?;
     let auth = Authenticator::from_settings(http.clone(), &ctx.settings, args.allow_insecure)
         .map_err(auth_failure)?
         .with_disk_cache(DiskTokens::from_setting(ctx.settings.get("POLYCACHE_TOKEN_CACHE")))

@@ -4,6 +4,7 @@
 use super::Context;
 use crate::cli::{ServeArgs, StoreChoice};
 use crate::error::{Failure, exit};
+use crate::server::tls::TlsSource;
 use crate::server::{ServeError, ServeOptions, Server, Started, StoreKind};
 
 pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
@@ -26,6 +27,16 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
             delay: std::time::Duration::from_millis(args.delay_ms),
         },
         shutdown_grace: args.shutdown_grace,
+        cors_origins: args.cors_origin.clone(),
+        sse_retry: args.sse_retry,
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ if args.self_signed => Some(TlsSource::SelfSigned),
+            _ => None,
+        },
     };
     let rt = crate::runtime()?;
     rt.block_on(async {
@@ -33,19 +44,24 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         for w in &server.started.warnings {
             eprintln!("{} {w}", ctx.style.yellow("warning:"));
         }
+        // The throwaway authority's certificate first: the env file names it.
+        let dev_ca = match server.started.tls.as_ref().and_then(|t| t.dev_ca_pem.as_deref()) {
+            Some(pem) => Some(write_private(&dev_file(&server.started, "-ca.pem"), pem)?),
+            None => None,
+        };
         let dev_env = match &server.started.dev_account {
-            Some(dev) => Some(write_dev_env(&server.started, dev)?),
+            Some(dev) => Some(write_dev_env(&server.started, dev, dev_ca.as_deref())?),
             None => None,
         };
         let text = if ctx.global.json {
-            banner_json(&server.started, dev_env.as_deref())
+            banner_json(&server.started, dev_env.as_deref(), dev_ca.as_deref())
         } else {
-            banner(&server.started, dev_env.as_deref(), ctx)
+            banner(&server.started, dev_env.as_deref(), dev_ca.as_deref(), ctx)
         };
         crate::print(&text)?;
         let result = server.run(shutdown_signal()).await;
         // The throwaway account dies with the node; so does the file that holds it.
-        if let Some(p) = &dev_env {
+        for p in dev_env.iter().chain(dev_ca.iter()) {
             let _ = std::fs::remove_file(p);
         }
         result.map_err(|e| Failure::error(format!("the server stopped with an error: {e}")))?;
@@ -77,18 +93,35 @@ async fn shutdown_signal() {
 
 /// Writes the `--dev` account into an env file that only this user can read, so that the
 /// password never has to be shown: `polycache --env-file FILE ...` picks it up.
-fn write_dev_env(s: &Started, dev: &crate::client::Credentials) -> Result<std::path::PathBuf, Failure> {
-    use std::io::Write;
-    let path = std::env::temp_dir().join(format!("polycache-dev-{}.env", s.addr.port()));
-    let body = format!(
+fn write_dev_env(
+    s: &Started,
+    dev: &crate::client::Credentials,
+    ca: Option<&std::path::Path>,
+) -> Result<std::path::PathBuf, Failure> {
+    let mut body = format!(
         "# polycache serve --dev: a throwaway account, valid while the node on port {port} runs\n\
-         POLYCACHE_URL=http://{addr}\nSERVICE_EMAIL={email}\nSERVICE_PASSWORD={password}\nCACHE_LOG={log}\n",
+         POLYCACHE_URL={url}\nSERVICE_EMAIL={email}\nSERVICE_PASSWORD={password}\nCACHE_LOG={log}\n",
         port = s.addr.port(),
-        addr = s.addr,
+        url = s.base_url(),
         email = dev.email,
         password = dev.expose_password(),
         log = s.log_file.display(),
     );
+    if let Some(ca) = ca {
+        body += &format!("POLYCACHE_CACERT={}\n", ca.display());
+    }
+    write_private(&dev_file(s, ".env"), &body)
+}
+
+/// `polycache-dev-PORT{suffix}` in the temporary directory.
+fn dev_file(s: &Started, suffix: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("polycache-dev-{}{suffix}", s.addr.port()))
+}
+
+/// Writes a file only this user can read (replacing a stale one of an earlier node).
+fn write_private(path: &std::path::Path, body: &str) -> Result<std::path::PathBuf, Failure> {
+    use std::io::Write;
+    let path = path.to_path_buf();
     let _ = std::fs::remove_file(&path);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -96,14 +129,14 @@ fn write_dev_env(s: &Started, dev: &crate::client::Credentials) -> Result<std::p
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     opts.open(&path)
         .and_then(|mut f| f.write_all(body.as_bytes()))
-        .map_err(|e| Failure::error(format!("cannot write the dev account file {}: {e}", path.display())))?;
+        .map_err(|e| Failure::error(format!("cannot write the dev file {}: {e}", path.display())))?;
     Ok(path)
 }
 
 /// The banner as one JSON line, for scripts that start a node and read where it listens.
-fn banner_json(s: &Started, dev_env: Option<&std::path::Path>) -> String {
+fn banner_json(s: &Started, dev_env: Option<&std::path::Path>, dev_ca: Option<&std::path::Path>) -> String {
     let v = serde_json::json!({
-        "listening": format!("http://{}", s.addr),
+        "listening": s.base_url(),
         "port": s.addr.port(),
         "store": s.store,
         "graph": s.graph,
@@ -116,13 +149,19 @@ fn banner_json(s: &Started, dev_env: Option<&std::path::Path>) -> String {
             "email": d.email,
             "envFile": dev_env.map(|p| p.display().to_string()),
         })),
+        "corsOrigins": s.cors_origins,
+        "tls": s.tls.as_ref().map(|t| serde_json::json!({
+            "alpn": t.alpn,
+            "certificate": t.certificate,
+            "caFile": dev_ca.map(|p| p.display().to_string()),
+        })),
     });
     format!("{v}\n")
 }
 
-fn banner(s: &Started, dev_env: Option<&std::path::Path>, ctx: &Context) -> String {
+fn banner(s: &Started, dev_env: Option<&std::path::Path>, dev_ca: Option<&std::path::Path>, ctx: &Context) -> String {
     let st = ctx.style;
-    let base = format!("http://{}", s.addr);
+    let base = s.base_url();
     let mut out = format!(
         "{} listening on {}\n",
         st.bold(&format!("polycache serve {}", env!("CARGO_PKG_VERSION"))),
@@ -154,15 +193,37 @@ fn banner(s: &Started, dev_env: Option<&std::path::Path>, ctx: &Context) -> Stri
             s.paths.auth, s.paths.invalidate, s.paths.stream
         ),
     );
+    out += &line("page", &format!("{base}/  (live events, entries, clients)"));
+    let cors = match s.cors_origins.is_empty() {
+        true => "stream, health, entries, page: any origin; API: none (--cors-origin)".to_string(),
+        false => format!(
+            "stream, health, entries, page: any origin; API: {}",
+            s.cors_origins.join(", ")
+        ),
+    };
+    out += &line("cors", &cors);
+    if let Some(t) = &s.tls {
+        out += &line(
+            "tls",
+            &format!("{} (ALPN), certificate {}", t.alpn.join(", "), t.certificate),
+        );
+    }
+    if let Some(ca) = dev_ca {
+        out += &line(
+            "dev CA",
+            &format!("{}  (trust it: --cacert, or a browser profile)", ca.display()),
+        );
+    }
     if let (Some(dev), Some(env)) = (&s.dev_account, dev_env) {
         let env = env.display();
         out += &format!(
             "\n{} a random JWT secret (unless JWT_SECRET is set) and a throwaway account {}.\n\
              Its password is in {env} (readable by you only, removed when the node stops):\n\
-             \n  polycache --env-file {env} invalidate posts --verify\n  polycache --env-file {env} tail\n  curl -N {base}{stream}\n",
+             \n  polycache --env-file {env} invalidate posts --verify\n  polycache --env-file {env} tail\n  curl -N {cacert}{base}{stream}\n",
             st.yellow("dev mode:"),
             dev.email,
             stream = s.paths.stream,
+            cacert = dev_ca.map(|p| format!("--cacert {} ", p.display())).unwrap_or_default(),
         );
     }
     out
@@ -187,6 +248,12 @@ impl From<ServeError> for Failure {
                 Failure::error(message).with_hint("point CACHE_LOG (or --log-file) at a writable path")
             }
             ServeError::Mirrors(e) => Failure::from(e),
+            ServeError::Cors(_) => Failure::usage(message)
+                .with_hint("give each origin as a browser sends it, e.g. --cors-origin http://localhost:5173"),
+            ServeError::Tls(_) => Failure::usage(message).with_hint(
+                "give --tls-cert the PEM certificate (chain) and --tls-key its PEM private key; for a local try, use --dev --self-signed",
+            ),
+            ServeError::CaCert(e) => Failure::from(e),
             ServeError::BadPath { name, .. } => {
                 Failure::usage(message).with_hint(format!("set {name} to a path such as /api/cache/invalidate"))
             }

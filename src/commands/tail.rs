@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         style: ctx.style,
         known: RefCell::default(),
     };
-    let http = crate::client::http();
+    let http = crate::client::http_for(&ctx.settings)?;
     crate::runtime()?.block_on(watch(http, targets, opts, args, &view))
 }
 
@@ -156,7 +156,11 @@ async fn watch(
                         return Ok(exit::OK);
                     }
                 }
-                Notice::Heartbeat { target, comment, count } => {
+                // The stream's opening comment is not a heartbeat.
+                Notice::Heartbeat { opening: true, .. } => {}
+                Notice::Heartbeat {
+                    target, comment, count, ..
+                } => {
                     heartbeats += 1;
                     if view.verbose {
                         flush(&mut out)?;

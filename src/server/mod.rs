@@ -8,12 +8,15 @@
 
 pub mod auth;
 mod broadcasts;
+pub mod cors;
 pub mod faults;
 mod guard;
 pub mod log;
+pub mod page;
 mod routes;
 pub mod store;
 pub mod stream;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,6 +62,13 @@ pub struct ServeOptions {
     /// How long a stopping node waits for mirror broadcasts in flight before it abandons
     /// them (each abandoned one is logged).
     pub shutdown_grace: Duration,
+    /// Origins whose pages may use the authenticated API (and send credentials), from
+    /// `--cors-origin` or POLYCACHE_CORS_ORIGINS; the public routes answer every origin.
+    pub cors_origins: Vec<String>,
+    /// The reconnect delay the stream's opening `retry:` line asks browsers to use.
+    pub sse_retry: Duration,
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) instead of plain HTTP.
+    pub tls: Option<tls::TlsSource>,
 }
 
 /// The default of [`ServeOptions::shutdown_grace`].
@@ -78,6 +88,12 @@ pub enum ServeError {
     Log { path: PathBuf, message: String },
     #[error(transparent)]
     Mirrors(crate::config::ConfigError),
+    #[error(transparent)]
+    Cors(#[from] cors::OriginError),
+    #[error(transparent)]
+    CaCert(crate::client::CaError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error("{name} `{value}` cannot be served: {reason}")]
     BadPath {
         name: &'static str,
@@ -100,6 +116,30 @@ pub struct Started {
     pub demo_entries: usize,
     pub paths: Paths,
     pub warnings: Vec<String>,
+    /// The origins allowed on the authenticated API.
+    pub cors_origins: Vec<String>,
+    /// Set when the node serves HTTPS.
+    pub tls: Option<TlsStarted>,
+}
+
+/// What the banner says about HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsStarted {
+    /// The protocols offered by ALPN.
+    pub alpn: Vec<&'static str>,
+    /// The certificate file, or the names a `--self-signed` certificate covers.
+    pub certificate: String,
+    /// `--self-signed`: the throwaway authority's certificate (PEM, public), for clients
+    /// to trust.
+    pub dev_ca_pem: Option<String>,
+}
+
+impl Started {
+    /// `http://ADDR` or `https://ADDR`.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
 }
 
 /// The configurable endpoint paths (PROTOCOL section 1).
@@ -126,6 +166,10 @@ pub struct AppState {
     /// The mirror broadcaster, or why the node cannot log in to its mirrors.
     pub broadcaster: Result<Arc<Invalidator>, AuthError>,
     pub ping_interval: Duration,
+    /// Sent as the stream's opening `retry:` line.
+    pub sse_retry: Duration,
+    /// `GET /`, rendered once.
+    pub page: page::Page,
     pub faults: faults::Faults,
     pub started: Instant,
     shutdown: watch::Sender<bool>,
@@ -137,6 +181,7 @@ pub struct AppState {
 pub struct Server {
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     pub started: Started,
 }
 
@@ -223,13 +268,19 @@ impl Server {
         );
         warnings.extend(mirror_warnings);
         let mirrors: Vec<Target> = parsed.iter().map(|m| Target::mirror(m)).collect();
-        let http = crate::client::http();
+        let http = crate::client::http_for(settings).map_err(ServeError::CaCert)?;
         let broadcaster = Invalidator::from_settings(http, settings, opts.allow_insecure).map(Arc::new);
         if let (Err(e), false) = (&broadcaster, mirrors.is_empty()) {
             warnings.push(format!(
                 "mirrors are configured but the broadcast cannot log in to them: {e}"
             ));
         }
+
+        let cors_origins = match opts.cors_origins.is_empty() {
+            false => cors::parse_origins(opts.cors_origins.iter().map(String::as_str))?,
+            true => cors::parse_origins(settings.get("POLYCACHE_CORS_ORIGINS"))?,
+        };
+        let tls = opts.tls.as_ref().map(|t| tls::Tls::load(t, &opts.bind)).transpose()?;
 
         let addr_text = format!("{}:{}", opts.bind, opts.port);
         let bind_err = |message: String| ServeError::Bind {
@@ -257,6 +308,12 @@ impl Server {
             demo_entries,
             paths,
             warnings,
+            cors_origins,
+            tls: tls.as_ref().map(|t| TlsStarted {
+                alpn: tls::ALPN.to_vec(),
+                certificate: t.describe.clone(),
+                dev_ca_pem: t.dev_ca_pem.clone(),
+            }),
         };
         let mut skipped = Vec::new();
         let hub = match &opts.state_file {
@@ -273,6 +330,7 @@ impl Server {
             started.warnings.push(w);
         }
         let (shutdown, _) = watch::channel(false);
+        let page = page::Page::render(&started.paths.stream, &graph);
         let state = Arc::new(AppState {
             store,
             graph,
@@ -282,6 +340,8 @@ impl Server {
             mirrors: Arc::new(mirrors),
             broadcaster,
             ping_interval: opts.ping_interval,
+            sse_retry: opts.sse_retry,
+            page,
             faults: faults::Faults::new(&opts.faults),
             started: Instant::now(),
             shutdown,
@@ -291,6 +351,7 @@ impl Server {
         Ok(Server {
             listener,
             state,
+            tls: tls.map(|t| t.config),
             started,
         })
     }
@@ -300,14 +361,16 @@ impl Server {
     /// it abandons) and flushes the log.
     pub async fn run(self, signal: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
-        let app = routes::router(self.state.clone(), &self.started.paths);
+        let app = routes::router(self.state.clone(), &self.started.paths, &self.started.cors_origins);
         let stopper = state.clone();
-        let result = axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move {
-                signal.await;
-                stopper.shutdown.send_replace(true);
-            })
-            .await;
+        let signal = async move {
+            signal.await;
+            stopper.shutdown.send_replace(true);
+        };
+        let result = match self.tls {
+            None => axum::serve(self.listener, app).with_graceful_shutdown(signal).await,
+            Some(config) => tls::serve(self.listener, app, config, signal).await,
+        };
         let running = state.broadcasts.len();
         if running > 0 {
             let grace_ms = state.shutdown_grace.as_millis() as u64;

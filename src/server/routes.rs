@@ -19,27 +19,40 @@ use serde_json::{Value, json};
 use super::guard::Refusal;
 use super::log::level;
 use super::store::{MAX_TTL_SECS, StoreError};
-use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH};
+use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH, cors};
 use crate::client::InvalidateRequest;
 use crate::graph::GraphError;
 use crate::log_fields;
 
 type Shared = State<Arc<AppState>>;
 
-pub(super) fn router(state: Arc<AppState>, paths: &Paths) -> Router {
-    Router::new()
-        .route(&paths.auth, post(login))
-        .route(SUPABASE_TOKEN_PATH, post(supabase_token))
-        .route(&paths.invalidate, post(invalidate))
+pub(super) fn router(state: Arc<AppState>, paths: &Paths, cors_origins: &[String]) -> Router {
+    // Two groups with their own CORS rules (see `cors`); each layer answers its routes'
+    // preflight `OPTIONS`, so a browser never sees a 405 there.
+    let public = Router::new()
+        .route("/", get(page))
         .route(&paths.stream, get(stream))
         .route(HEALTH_PATH, get(health))
         .route(ENTRIES_PATH, get(entries))
-        .route(&format!("{ENTRIES_PATH}/{{type}}/{{*rest}}"), put(put_entry))
-        .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(cors::public(cors_origins));
+    let api = Router::new()
+        .route(&paths.auth, post(login))
+        .route(SUPABASE_TOKEN_PATH, post(supabase_token))
+        .route(&paths.invalidate, post(invalidate))
+        .route(&format!("{ENTRIES_PATH}/{{type}}/{{*rest}}"), put(put_entry))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(cors::api(cors_origins));
+    public
+        .merge(api)
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::guard::guard))
         .with_state(state)
+}
+
+async fn page(State(state): Shared) -> Response {
+    state.page.response()
 }
 
 /// A JSON error answer: `{"error": message}` with its status; the third field is the
@@ -338,6 +351,10 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
     let keep_alive = KeepAlive::new()
         .interval(state.ping_interval.max(Duration::from_millis(10)))
         .text("ping");
+    // Opening bytes at once: the reconnect delay for browsers, and a comment so that
+    // `open` fires and clients that wait for first bytes do not wait for a heartbeat.
+    let opening = Event::default().retry(state.sse_retry).comment("connected");
+    let events = futures::stream::once(std::future::ready(Ok(opening))).chain(events);
     Sse::new(events).keep_alive(keep_alive).into_response()
 }
 
