@@ -444,3 +444,50 @@ fn verify_without_a_stream_to_watch_is_a_failure_that_says_why() {
         "{stdout}"
     );
 }
+
+#[test]
+fn via_server_verify_checks_the_relay_on_every_mirror_stream() {
+    let mirror = ServeNode::start(&[]);
+    let local = ServeNode::start(&["--mirrors", &mirror.base]);
+    let args = |url: &str| {
+        vec![
+            "--url".to_string(),
+            url.to_string(),
+            "--mirrors".to_string(),
+            mirror.base.clone(),
+            "--json".to_string(),
+            "invalidate".to_string(),
+            "pages".to_string(),
+            "--via-server".to_string(),
+            "--verify".to_string(),
+            "--verify-timeout".to_string(),
+            "3s".to_string(),
+        ]
+    };
+    let a = args(&local.base);
+    let (code, stdout, stderr) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&stdout);
+    assert_eq!(report["results"].as_array().map(Vec::len), Some(2), "{report:#}");
+    assert_eq!(row(&report, "local", "pages")["verify"]["seen"], true);
+    let relay = row(&report, &name(&mirror), "pages");
+    assert_eq!(relay["relayed"], true, "{relay}");
+    assert_eq!(relay["ok"], true, "{relay}");
+    assert!(relay["verify"]["eventId"].is_string(), "{relay}");
+
+    // A local server that does not relay: accepted locally, never heard on the mirror.
+    let lonely = ServeNode::start(&[]);
+    let a = args(&lonely.base);
+    let (code, stdout, stderr) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 3, "some succeeded: {stdout}{stderr}");
+    let report = json(&stdout);
+    let relay = row(&report, &name(&mirror), "pages");
+    assert_eq!(relay["ok"], false);
+    assert!(
+        relay["verify"]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no app-update"),
+        "{relay}"
+    );
+}

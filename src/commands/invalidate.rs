@@ -51,6 +51,10 @@ pub struct Row {
     #[serde(rename = "type")]
     pub kind: String,
     pub ok: bool,
+    /// Not asked by polycache: a mirror the local server relayed to (`--via-server
+    /// --verify`), checked on its stream only.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relayed: bool,
     #[serde(flatten)]
     pub outcome: InvalidateOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,10 +220,21 @@ async fn execute(
         request,
     } = plan;
     let concurrency = args.concurrency as usize;
+    // With --via-server the local server relays to its mirrors: --verify watches their
+    // streams too (after the local one, so job indices stay valid).
+    let relays: Vec<Arc<Target>> = if args.via_server && args.verify {
+        Target::from_settings_mirrors(&ctx.settings)
+            .into_iter()
+            .map(Arc::new)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let watched: Vec<Arc<Target>> = targets.iter().chain(&relays).cloned().collect();
     let watch = if args.verify {
         let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
         let ready = args.verify_timeout.max(Duration::from_secs(1));
-        Some(Watch::start(&http, targets, ctx.settings.stream_path(), ready, canonicalize).await)
+        Some(Watch::start(&http, &watched, ctx.settings.stream_path(), ready, canonicalize).await)
     } else {
         None
     };
@@ -290,17 +305,44 @@ async fn execute(
             .await
         }
     };
+    // The relay: each mirror's stream must announce each type the local server accepted.
+    let relayed: Vec<Row> = match &watch {
+        Some(watch) if !relays.is_empty() => {
+            let checks = relays.iter().enumerate().flat_map(|(ri, mirror)| {
+                done.iter().filter(|(_, _, o)| o.is_ok()).map(move |(n, start, _)| {
+                    let job = Job {
+                        target: targets.len() + ri,
+                        kind: jobs[*n].kind.clone(),
+                    };
+                    async move {
+                        let verify = verify_one(watch, &job, *start, args.verify_timeout).await;
+                        Row {
+                            kind: job.kind,
+                            ok: verify.seen,
+                            relayed: true,
+                            outcome: InvalidateOutcome::new(mirror),
+                            verify: Some(verify),
+                        }
+                    }
+                })
+            });
+            futures::future::join_all(checks).await
+        }
+        _ => Vec::new(),
+    };
     progress.finish_and_clear();
-    let results: Vec<Row> = done
+    let mut results: Vec<Row> = done
         .into_iter()
         .zip(verifications)
         .map(|((n, _, outcome), verify)| Row {
             kind: jobs[n].kind.clone(),
             ok: outcome.is_ok() && verify.as_ref().is_none_or(|v| v.seen),
+            relayed: false,
             outcome,
             verify,
         })
         .collect();
+    results.extend(relayed);
     Report {
         ok: results.iter().all(|r| r.ok),
         via_server: args.via_server,
@@ -373,6 +415,7 @@ pub fn table(report: &Report, args: &InvalidateArgs, style: Style) -> String {
     for r in &report.results {
         let o = &r.outcome;
         let mut status = match o.status {
+            _ if r.relayed => "relayed".to_string(),
             Some(s) if o.is_ok() => format!("ok {s}"),
             None if o.is_ok() => "ok".to_string(),
             Some(s) => format!("failed {s}"),
@@ -384,7 +427,7 @@ pub fn table(report: &Report, args: &InvalidateArgs, style: Style) -> String {
         let mut row = vec![
             Cell::new(&o.target),
             Cell::new(&r.kind),
-            paint(status, o.is_ok()),
+            paint(status, r.ok || (o.is_ok() && !r.relayed)),
             Cell::new(o.invalidated.join(", ")),
             Cell::new(if o.attempts == 0 { "-".into() } else { human(o.latency) }),
         ];
@@ -552,6 +595,7 @@ mod tests {
         Row {
             kind: "posts".into(),
             ok: outcome.is_ok() && verify.as_ref().is_none_or(|v| v.seen),
+            relayed: false,
             outcome,
             verify,
         }
