@@ -40,6 +40,12 @@ pub const VARS: &[Var] = &[
     var("TEST_PASSWORD", None, true, "password of the fallback account"),
     var("POLYCACHE_TOKEN", None, true, "a ready JWT; skips login"),
     var(
+        "POLYCACHE_NAMES",
+        None,
+        false,
+        "names for targets in tables and streams: production=https://service.polymech.info,...",
+    ),
+    var(
         "POLYCACHE_TOKEN_CACHE",
         None,
         false,
@@ -171,6 +177,8 @@ pub struct Settings {
     pub env_file: Option<PathBuf>,
     /// `CACHE_MIRRORS`, parsed and cleaned.
     pub mirrors: Vec<String>,
+    /// `POLYCACHE_NAMES`: (name, base URL) pairs, shown instead of a target's `host:port`.
+    pub names: Vec<(String, String)>,
     /// Problems that did not stop loading (dropped duplicate mirrors, ...).
     pub warnings: Vec<String>,
 }
@@ -250,6 +258,7 @@ impl Settings {
             values,
             env_file,
             mirrors: Vec::new(),
+            names: Vec::new(),
             warnings: Vec::new(),
         };
         let url = match parse_base("POLYCACHE_URL", settings.url()) {
@@ -266,6 +275,10 @@ impl Settings {
         }
         settings.values.get_mut("POLYCACHE_URL").expect("known var").value = Some(url.clone());
         let raw = settings.get("CACHE_MIRRORS").unwrap_or("").to_string();
+        match parse_names(settings.get("POLYCACHE_NAMES").unwrap_or("")) {
+            Ok(names) => settings.names = names,
+            Err(e) => problems.push(e),
+        }
         match parse_mirrors(&raw, &url) {
             Ok((mirrors, warnings)) => {
                 settings.mirrors = mirrors;
@@ -274,6 +287,15 @@ impl Settings {
             Err(e) => problems.push(e),
         }
         (settings, problems)
+    }
+
+    /// The name `POLYCACHE_NAMES` gives the target at `base`, if any.
+    pub fn name_of(&self, base: &str) -> Option<&str> {
+        let base = normalize_base(base);
+        self.names
+            .iter()
+            .find(|(_, b)| b.eq_ignore_ascii_case(&base))
+            .map(|(n, _)| n.as_str())
     }
 
     /// A variable's value, if set (or defaulted).
@@ -460,6 +482,36 @@ pub fn parse_base(name: &'static str, raw: &str) -> Result<String, ConfigError> 
         ));
     }
     Ok(entry)
+}
+
+/// Parses `POLYCACHE_NAMES`: `name=base-url` pairs separated by commas. polycache's own
+/// setting (the platform's server reads CACHE_MIRRORS, which must stay plain URLs).
+pub fn parse_names(raw: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let bad = |reason: &str| ConfigError::BadUrl {
+            name: "POLYCACHE_NAMES",
+            value: redact_url_password(entry),
+            reason: reason.to_string(),
+        };
+        let Some((name, url)) = entry.split_once('=') else {
+            return Err(bad(
+                "write each entry as NAME=URL, e.g. production=https://service.polymech.info",
+            ));
+        };
+        let name = name.trim();
+        if name.is_empty() || name.chars().any(|c| c.is_control() || c.is_whitespace()) || name == "local" {
+            return Err(bad(
+                "a name is one word, not `local` (which names POLYCACHE_URL already)",
+            ));
+        }
+        let url = parse_base("POLYCACHE_NAMES", url)?;
+        if out.iter().any(|(n, u)| n == name || u.eq_ignore_ascii_case(&url)) {
+            return Err(bad("each name and each URL may appear once"));
+        }
+        out.push((name.to_string(), url));
+    }
+    Ok(out)
 }
 
 /// Parses `CACHE_MIRRORS` by the rules of PROTOCOL section 1. Returns the mirrors and the
@@ -651,6 +703,33 @@ mod tests {
         );
         let e = parse_base("POLYCACHE_URL", "ftp://x").unwrap_err().to_string();
         assert!(e.contains("POLYCACHE_URL") && e.contains("`ftp`"), "{e}");
+    }
+
+    #[test]
+    fn targets_can_be_named() {
+        let names = parse_names(" production=https://service.polymech.info/ , staging=http://10.0.0.2:3333").unwrap();
+        assert_eq!(
+            names,
+            [
+                ("production".to_string(), "https://service.polymech.info".to_string()),
+                ("staging".to_string(), "http://10.0.0.2:3333".to_string())
+            ]
+        );
+        assert!(parse_names("production").unwrap_err().to_string().contains("NAME=URL"));
+        assert!(
+            parse_names("local=http://h")
+                .unwrap_err()
+                .to_string()
+                .contains("`local`")
+        );
+        assert!(
+            parse_names("a=http://h,a=http://i")
+                .unwrap_err()
+                .to_string()
+                .contains("once")
+        );
+        let e = parse_names("p=http://u:pw@h").unwrap_err().to_string();
+        assert!(e.contains("credentials") && !e.contains("pw@"), "{e}");
     }
 
     #[test]

@@ -491,3 +491,55 @@ fn via_server_verify_checks_the_relay_on_every_mirror_stream() {
         "{relay}"
     );
 }
+
+#[test]
+fn targets_named_in_polycache_names_are_shown_by_name() {
+    let local = ServeNode::start(&[]);
+    let mirror = ServeNode::start(&[]);
+    let dir = tmp();
+    let names = format!("production={}", mirror.base);
+    let out = client(dir.path())
+        .env("POLYCACHE_NAMES", &names)
+        .args([
+            "--url",
+            &local.base,
+            "--mirrors",
+            &mirror.base,
+            "--json",
+            "invalidate",
+            "posts",
+            "--mirror",
+        ])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let report = json(&stdout);
+    assert_eq!(row(&report, "production", "posts")["base"], mirror.base.as_str());
+    let out = client(dir.path())
+        .env("POLYCACHE_NAMES", &names)
+        .args([
+            "--url",
+            &local.base,
+            "--mirrors",
+            &mirror.base,
+            "doctor",
+            "--stream-timeout",
+            "1s",
+        ])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("server production") && stdout.contains("login production"),
+        "{stdout}"
+    );
+    // A bad entry is a configuration error that names it.
+    let out = client(dir.path())
+        .env("POLYCACHE_NAMES", "production")
+        .args(["config"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("POLYCACHE_NAMES"), "{}", text(&out.stderr));
+}

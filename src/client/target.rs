@@ -50,9 +50,19 @@ impl Target {
         Target::local(settings.url())
     }
 
-    /// Every mirror of the settings (`CACHE_MIRRORS`), in order.
+    /// Every mirror of the settings (`CACHE_MIRRORS`), in order, named by `POLYCACHE_NAMES`
+    /// where it names them.
     pub fn from_settings_mirrors(settings: &Settings) -> Vec<Target> {
-        settings.mirrors.iter().map(|m| Target::mirror(m)).collect()
+        settings.mirrors.iter().map(|m| Target::named(settings, m)).collect()
+    }
+
+    /// A server other than the local one: named by `POLYCACHE_NAMES` when it is there,
+    /// else by its `host:port`.
+    pub fn named(settings: &Settings, base: &str) -> Target {
+        match settings.name_of(base) {
+            Some(name) => Target::new(base, name),
+            None => Target::mirror(base),
+        }
     }
 
     /// `base` + `path` (`path` starts with `/`).

@@ -123,7 +123,7 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
     } else {
         targets.push(Arc::new(Target::from_settings_local(settings)));
     }
-    targets.extend(mirrors.iter().map(|m| Arc::new(Target::mirror(m))));
+    targets.extend(mirrors.iter().map(|m| Arc::new(Target::named(settings, m))));
 
     let http = match crate::client::http_for(settings) {
         Ok(h) => h,

@@ -22,7 +22,7 @@ pub fn select(settings: &Settings, args: &TargetArgs) -> Result<Vec<Target>, Fai
                 if normalize_base(u).eq_ignore_ascii_case(&local.base) {
                     local.clone()
                 } else {
-                    Target::mirror(u)
+                    Target::named(settings, u)
                 }
             })
             .collect());
