@@ -7,6 +7,7 @@ use crate::config::ConfigRow;
 use crate::render;
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConfigReport {
     pub env_file: Option<String>,
     pub settings: Vec<ConfigRow>,

@@ -13,6 +13,7 @@ use crate::render::{self, Style};
 
 /// The answer for one type.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TypeReport {
     pub source: String,
     #[serde(rename = "type")]
@@ -29,6 +30,7 @@ pub struct TypeReport {
 
 /// The whole graph.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GraphReport {
     pub source: String,
     pub types: Vec<String>,

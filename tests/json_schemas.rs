@@ -1,0 +1,136 @@
+//! The JSON contract of PROTOCOL section 9, checked on real output: every `--json` document
+//! and NDJSON line validates against its schema in `docs/json/`, and every key polycache
+//! writes is camelCase (keys that are data, such as type names, are plain words too).
+
+mod common;
+
+use std::path::Path;
+
+use common::node::{EMAIL, PASSWORD, ServeNode, client};
+use serde_json::Value;
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/json/{name}.schema.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every object key, at any depth, except under the keys named in `data` (maps keyed by
+/// user data such as Redis hash fields).
+fn keys<'a>(v: &'a Value, data: &[&str], out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                out.push(k);
+                if !data.contains(&k.as_str()) {
+                    keys(x, data, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|x| keys(x, data, out)),
+        _ => {}
+    }
+}
+
+fn camel(k: &str) -> bool {
+    let mut chars = k.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Validates one document against `name`'s schema and the key convention.
+fn check(name: &str, doc: &Value, data: &[&str]) {
+    let v = schema(name);
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{doc:#}");
+    let mut all = Vec::new();
+    keys(doc, data, &mut all);
+    let bad: Vec<&&str> = all.iter().filter(|k| !camel(k)).collect();
+    assert!(bad.is_empty(), "{name}: keys that are not camelCase: {bad:?}");
+}
+
+fn run_json(cmd: &mut assert_cmd::Command) -> Value {
+    let out = cmd.output().expect("run polycache");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn config_graph_and_dry_runs_match_their_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    check(
+        "config",
+        &run_json(common::polycache(dir.path()).args(["--json", "config"])),
+        &[],
+    );
+    check(
+        "graph",
+        &run_json(common::polycache(dir.path()).args(["--json", "graph"])),
+        &[],
+    );
+    check(
+        "graph",
+        &run_json(common::polycache(dir.path()).args(["--json", "graph", "feed"])),
+        &[],
+    );
+    check(
+        "invalidate",
+        &run_json(client(dir.path()).args(["--json", "invalidate", "posts", "--id", "42", "--dry-run"])),
+        &["headers"],
+    );
+}
+
+#[test]
+fn invalidate_and_doctor_match_their_schemas_on_a_real_node() {
+    let local = ServeNode::start(&[]);
+    let mirror = ServeNode::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = run_json(client(dir.path()).args([
+        "--url",
+        &local.base,
+        "--mirrors",
+        &mirror.base,
+        "--json",
+        "invalidate",
+        "posts",
+        "--mirror",
+        "--verify",
+    ]));
+    assert_eq!(doc["ok"], true, "{doc:#}");
+    check("invalidate", &doc, &[]);
+    let doc = run_json(client(dir.path()).args([
+        "--url",
+        &local.base,
+        "--mirrors",
+        &mirror.base,
+        "--json",
+        "invalidate",
+        "pages",
+        "--via-server",
+        "--verify",
+    ]));
+    check("invalidate", &doc, &[]);
+    let doc = run_json(client(dir.path()).args(["--url", &local.base, "--json", "doctor", "--stream-timeout", "1s"]));
+    check("doctor", &doc, &[]);
+    assert!(!doc.to_string().contains(PASSWORD) && doc.to_string().contains(EMAIL));
+}
+
+#[test]
+fn demo_matches_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = run_json(
+        common::polycache(dir.path())
+            .env("TMPDIR", dir.path())
+            .args(["--json", "demo"]),
+    );
+    // Each step's `data` is that step's own material (entry counts keyed by type, ...).
+    check("demo", &doc, &["data"]);
+}
