@@ -14,6 +14,7 @@ pub mod logs;
 pub mod render;
 pub mod server;
 pub mod store;
+pub mod ts;
 
 use std::io::Write;
 
