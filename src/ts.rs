@@ -624,6 +624,13 @@ impl<'a, 'l> Env<'a, 'l> {
                     None => unknown("`Object.freeze()` of nothing".into()),
                 }
             }
+            Expression::NewExpression(n) if matches!(&n.callee, Expression::Identifier(id) if id.name == "Set") => {
+                // `new Set([...])` holds the array's strings.
+                match n.arguments.first().and_then(Argument::as_expression) {
+                    Some(e) => self.eval(e),
+                    None => self.item(Value::Array(Vec::new()), span),
+                }
+            }
             Expression::NewExpression(n) if matches!(&n.callee, Expression::Identifier(id) if id.name == "Map") => {
                 // `new Map([[key, value], ...])` is an object keyed by strings.
                 let Some(arg) = n.arguments.first().and_then(Argument::as_expression) else {
@@ -719,7 +726,10 @@ impl<'a, 'l> Env<'a, 'l> {
     }
 
     /// Every call written in these statements (nested functions included).
-    pub fn calls_in_statements(&self, stmts: &[Statement<'a>]) -> Vec<CallSite> {
+    pub fn calls_in_statements<'s>(&self, stmts: impl IntoIterator<Item = &'s Statement<'a>>) -> Vec<CallSite>
+    where
+        'a: 's,
+    {
         let mut c = Calls {
             env: self,
             out: Vec::new(),
