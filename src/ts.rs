@@ -681,7 +681,10 @@ impl<'a, 'l> Env<'a, 'l> {
                     span,
                 ),
             },
-            Value::Unknown(why) => self.item(Value::Unknown(why), span),
+            Value::Unknown(_) => self.item(
+                Value::Unknown(format!("`{}`, which is known only at run time", self.snippet(span))),
+                span,
+            ),
             other => self.item(
                 Value::Unknown(format!(
                     "`{}`: {} has no key `{key}`",
