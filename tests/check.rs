@@ -40,8 +40,8 @@ fn tree(overlay: Option<&str>) -> tempfile::TempDir {
 /// Runs `check --json` in `dir`; returns the exit code and the report.
 fn check_json(dir: &Path) -> (i32, Value) {
     let out = polycache(dir).args(["check", "--json"]).output().unwrap();
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let report =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap_or(-1), report)
 }
 
@@ -74,7 +74,12 @@ fn clean_tree_reports_nothing() {
     assert_eq!(lines(&r, "unreadable"), Vec::<String>::new());
     assert_eq!(r["callSites"], 14);
     assert_eq!(r["filesScanned"], 10);
-    let handled: Vec<&str> = r["handled"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let handled: Vec<&str> = r["handled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(
         handled,
         [
@@ -113,8 +118,8 @@ fn calls_with_a_type_the_graph_does_not_know_are_findings() {
         lines(&r, "findings"),
         [
             "server/src/products/categories/routes.ts:11:21 unknownType: `appCache.notify('categroy', ...)`: not a type of the graph nor an alias; did you mean `category`?",
-            "server/src/products/comments/routes.ts:12:31 unknownType: `appCache.invalidate('comments')`: not a type of the graph nor an alias; known types: posts, pages, categories, translations, feed, auth, pictures, types",
-            "server/src/products/comments/routes.ts:13:21 unknownType: `appCache.notify('comment', ...)`: not a type of the graph nor an alias; known types: posts, pages, categories, translations, feed, auth, pictures, types",
+            "server/src/products/comments/routes.ts:12:31 unknownType: `appCache.invalidate('comments')`: not a type of the graph nor an alias; if it is a new type, add it to DEPENDENCIES in server/src/cache.ts (known: posts, pages, categories, translations, feed, auth, pictures, types)",
+            "server/src/products/comments/routes.ts:13:21 unknownType: `appCache.notify('comment', ...)`: not a type of the graph nor an alias; if it is a new type, add it to DEPENDENCIES in server/src/cache.ts (known: posts, pages, categories, translations, feed, auth, pictures, types)",
         ]
     );
 }
@@ -136,7 +141,9 @@ fn calls_whose_type_is_known_only_at_run_time_are_listed_not_failed() {
         .arg("check")
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("not checkable (the type is known only at run time):"))
+        .stdout(predicate::str::contains(
+            "not checkable (the type is known only at run time):",
+        ))
         .stdout(predicate::str::contains("✓ nothing to fix"));
 }
 
@@ -190,7 +197,9 @@ fn a_cycle_in_the_graph_is_a_finding_where_it_closes() {
     assert_eq!(code, 3, "{r}");
     assert_eq!(
         lines(&r, "findings"),
-        ["server/src/cache.ts:24:26 cycle: the dependency graph has a cycle: pages -> translations -> pages; remove one of its edges (a type cannot be built from itself)"]
+        [
+            "server/src/cache.ts:24:26 cycle: the dependency graph has a cycle: pages -> translations -> pages; remove one of its edges (a type cannot be built from itself)"
+        ]
     );
 }
 
@@ -307,7 +316,14 @@ fn another_layout_is_checked_with_flags() {
         .iter()
         .map(|l| l.split(' ').next().unwrap().to_string())
         .collect();
-    assert_eq!(files, ["api/src/cache.ts:26:9", "api/src/cache.ts:27:9", "web/Invalidator.tsx:44:22"]);
+    assert_eq!(
+        files,
+        [
+            "api/src/cache.ts:26:9",
+            "api/src/cache.ts:27:9",
+            "web/Invalidator.tsx:44:22"
+        ]
+    );
 
     // Without the flags the layout is not found.
     polycache(root)
@@ -330,7 +346,11 @@ fn graph_reads_the_platform_cache_ts_with_spreads_of_constants() {
     // A value that only run time knows is an error naming file:line:column.
     let cache = dir.path().join("server/src/cache.ts");
     let text = fs::read_to_string(&cache).unwrap();
-    fs::write(&cache, text.replace("'categories': ['types'],", "'categories': [process.env.TYPES],")).unwrap();
+    fs::write(
+        &cache,
+        text.replace("'categories': ['types'],", "'categories': [process.env.TYPES],"),
+    )
+    .unwrap();
     polycache(dir.path())
         .args(["graph"])
         .assert()

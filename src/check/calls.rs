@@ -31,7 +31,7 @@ pub struct Scan {
 const METHODS: [&str; 2] = ["invalidate", "notify"];
 
 /// Scans every server source file under `dir`.
-pub fn scan(dir: &Path, graph: &Graph, loader: &Loader) -> std::io::Result<Scan> {
+pub fn scan(dir: &Path, graph: &Graph, graph_file: &str, loader: &Loader) -> std::io::Result<Scan> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.sort();
@@ -47,7 +47,7 @@ pub fn scan(dir: &Path, graph: &Graph, loader: &Loader) -> std::io::Result<Scan>
                 return (0, Vec::new());
             }
             match String::from_utf8(text) {
-                Ok(text) => check_file(path, &text, graph, loader),
+                Ok(text) => check_file(path, &text, graph, graph_file, loader),
                 Err(_) => (
                     0,
                     vec![unreadable(path, Pos { line: 1, column: 1 }, "not UTF-8 text".into())],
@@ -97,7 +97,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// The calls of one file and what is wrong with them.
-pub fn check_file(path: &Path, text: &str, graph: &Graph, loader: &Loader) -> (usize, Vec<Located>) {
+pub fn check_file(path: &Path, text: &str, graph: &Graph, graph_file: &str, loader: &Loader) -> (usize, Vec<Located>) {
     let alloc = Allocator::default();
     let program = match ts::parse(&alloc, path, text) {
         Ok(p) => p,
@@ -128,7 +128,10 @@ pub fn check_file(path: &Path, text: &str, graph: &Graph, loader: &Loader) -> (u
                 }
                 let hint = match suggest(name, graph) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known types: {}", graph.types().join(", ")),
+                    None => format!(
+                        "if it is a new type, add it to DEPENDENCIES in {graph_file} (known: {})",
+                        graph.types().join(", ")
+                    ),
                 };
                 out.push(Located {
                     loc,

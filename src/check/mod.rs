@@ -183,10 +183,11 @@ pub fn run(opts: &Options) -> Result<Report, CheckError> {
 
     // 1. The server's calls.
     let loader = ts::Loader::new(Some(opts.root.clone()));
-    let scan = calls::scan(&opts.server_dir, &graph, &loader).map_err(|e| CheckError::ServerDir {
-        path: opts.server_dir.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let scan =
+        calls::scan(&opts.server_dir, &graph, &rel(&opts.graph), &loader).map_err(|e| CheckError::ServerDir {
+            path: opts.server_dir.display().to_string(),
+            message: e.to_string(),
+        })?;
     let mut not_checkable = Vec::new();
     let mut unreadable = Vec::new();
     for f in scan.findings {
