@@ -405,3 +405,108 @@ fn is_type_expr(e: &Expression) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains("type") || lower.contains("entity")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Name -> (line, literal keys, dynamic) of what a TSX source handles, on the built-in graph.
+    fn handled(src: &str) -> Vec<(String, usize, Vec<String>, bool)> {
+        let graph = Graph::built_in();
+        let loader = Loader::new(None);
+        let a = analyse(Path::new("StreamInvalidator.tsx"), src, &graph, &loader).unwrap();
+        let mut v: Vec<_> = a
+            .handled
+            .into_iter()
+            .map(|h| {
+                (
+                    h.name,
+                    h.loc.pos.line,
+                    h.resets.literal.into_iter().collect(),
+                    h.resets.dynamic,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn names(src: &str) -> Vec<String> {
+        handled(src).into_iter().map(|h| h.0).collect()
+    }
+
+    #[test]
+    fn equality_tests_and_sets_are_read_in_if_statements() {
+        let src = "const MEDIA = new Set(['pictures', 'picture']);\n\
+            export function onUpdate(qc: any, e: { type: string; action: string }) {\n\
+              if (e.type === 'posts' || 'post' === e.type) { qc.invalidateQueries({ queryKey: ['posts'] }); }\n\
+              if (MEDIA.has(e.type)) qc.refetchQueries({ queryKey: ['pictures'] });\n\
+              if (e.action === 'delete') qc.clear();\n\
+            }\n";
+        assert_eq!(
+            handled(src),
+            [
+                ("picture".into(), 1, vec!["[\"pictures\"]".into()], false),
+                ("pictures".into(), 1, vec!["[\"pictures\"]".into()], false),
+                ("post".into(), 3, vec!["[\"posts\"]".into()], false),
+                ("posts".into(), 3, vec!["[\"posts\"]".into()], false),
+            ]
+        );
+    }
+
+    #[test]
+    fn maps_of_handlers_follow_helpers_and_mark_keys_known_only_at_run_time() {
+        let src = "const refreshFeed = (qc: any) => qc.invalidateQueries({ queryKey: ['feed'] });\n\
+            const HANDLERS = new Map([\n\
+              ['pages', (qc: any, id?: string) => { qc.invalidateQueries({ queryKey: ['page', id] }); refreshFeed(qc); }],\n\
+              ['page', (qc: any) => refreshFeed(qc)],\n\
+            ]);\n\
+            export const onUpdate = (qc: any, entityType: string) => HANDLERS.get(entityType)?.(qc);\n";
+        assert_eq!(
+            handled(src),
+            [
+                ("page".into(), 4, vec!["[\"feed\"]".into()], false),
+                ("pages".into(), 3, vec!["[\"feed\"]".into()], true),
+            ]
+        );
+    }
+
+    #[test]
+    fn switches_on_other_things_are_not_read_as_the_type() {
+        // An SSE event name switch and a content-type switch: no name is a cache type.
+        let src = "export function f(event: { type: string }, contentType: string) {\n\
+              switch (event.type) { case 'app-update': break; case 'connected': break; }\n\
+              switch (contentType) { case 'text/html': break; }\n\
+              switch (event.type) { case 'feed': break; case 'comments': break; }\n\
+            }\n";
+        assert_eq!(names(src), ["comments", "feed"]);
+    }
+
+    #[test]
+    fn enum_cases_fall_through_to_the_shared_statements() {
+        let src = "enum T { Posts = 'posts', Post = 'post', Feed = 'feed' }\n\
+            export function f(qc: any, type: string) {\n\
+              switch (type) {\n\
+                case T.Posts:\n\
+                case T.Post:\n\
+                  qc.invalidateQueries({ queryKey: ['posts'] });\n\
+                case T.Feed: {\n\
+                  qc.invalidateQueries({ queryKey: ['feed'] });\n\
+                  break;\n\
+                }\n\
+              }\n\
+            }\n";
+        let h = handled(src);
+        assert_eq!(h[0], ("feed".into(), 7, vec!["[\"feed\"]".into()], false));
+        assert_eq!(h[1].2, ["[\"feed\"]", "[\"posts\"]"]);
+        assert_eq!(
+            h[2],
+            (
+                "posts".into(),
+                4,
+                vec!["[\"feed\"]".into(), "[\"posts\"]".into()],
+                false
+            )
+        );
+    }
+}
