@@ -235,7 +235,10 @@ impl Loader {
             format!("{s}/index.ts"),
             format!("{s}/index.tsx"),
         ];
-        candidates.into_iter().map(PathBuf::from).find(|p| p.is_file())
+        candidates
+            .into_iter()
+            .map(|c| normalize(Path::new(&c)))
+            .find(|p| p.is_file())
     }
 
     /// Every export of `path` that is a value, evaluated (unknown parts as [`Value::Unknown`]).
@@ -325,6 +328,27 @@ impl Loader {
         }
         out
     }
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system, so that a file reached by two
+/// import paths has one name.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The exports of a module as one object (`import * as K`, `export * as K`).
@@ -925,6 +949,15 @@ mod tests {
         let l = Lines::new(text);
         assert_eq!(l.pos(text, 3), Pos { line: 1, column: 3 });
         assert_eq!(l.pos(text, 11), Pos { line: 2, column: 3 });
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        assert_eq!(
+            normalize(Path::new("/r/src/lib/./cache/../x.ts")),
+            Path::new("/r/src/lib/x.ts")
+        );
+        assert_eq!(normalize(Path::new("../a/./b")), Path::new("../a/b"));
     }
 
     #[test]
