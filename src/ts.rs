@@ -391,10 +391,23 @@ pub struct Env<'a, 'l> {
 }
 
 impl<'a, 'l> Env<'a, 'l> {
-    /// The declarations of `program`: `const`s at any depth (the outermost one of a name
-    /// wins), string enums, and imports.
+    /// The declarations of `program`: `const`s at any depth (a top-level one wins over a
+    /// local one of the same name, else the first in the file), string enums, and imports.
     pub fn new(loader: &'l Loader, path: &Path, text: &'a str, program: &'a Program<'a>, stack: Vec<PathBuf>) -> Self {
         let mut collect = Collect::default();
+        for stmt in &program.body {
+            let decl = match stmt {
+                Statement::VariableDeclaration(v) => Some(&**v),
+                Statement::ExportDeclaration(e) => match &e.declaration {
+                    Declaration::VariableDeclaration(v) => Some(&**v),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(v) = decl {
+                collect.enter_node(AstKind::VariableDeclaration(v));
+            }
+        }
         collect.visit_program(program);
         Env {
             loader,
@@ -934,6 +947,12 @@ mod tests {
             matches!(&items[1].value, Value::Unknown(w) if w.contains("`type`")),
             "{items:?}"
         );
+    }
+
+    #[test]
+    fn a_top_level_constant_wins_over_a_local_one() {
+        let src = "function f() { const K = 'local'; }\nconst K = 'top';\nconst V = [K];";
+        assert_eq!(strs(&eval_const(src, "V")), ["top"]);
     }
 
     #[test]
