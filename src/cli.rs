@@ -12,7 +12,7 @@ repository root, or --env-file), then the environment, then flags; later wins.
 Run `polycache config` to see every setting and where it came from.
 
 Exit codes: 0 ok, 1 error, 2 usage (bad flag, unknown type), 3 partial failure
-(some targets failed), 4 authentication failed.";
+(some targets failed; `check`: findings), 4 authentication failed.";
 
 #[derive(Debug, Parser)]
 #[command(name = "polycache", version, about = ABOUT, after_help = AFTER_HELP)]

@@ -105,7 +105,7 @@ fn section(out: &mut String, findings: &[Finding], st: Style, kind_override: Opt
         by_file.entry(f.file.as_str()).or_default().push(f);
     }
     for (file, list) in by_file {
-        out.push_str(&format!("{}\n", st.bold(file)));
+        out.push_str(&format!("{}\n", st.bold(&crate::ts::escape(file))));
         let mut t = render::table(st, &["line:col", "kind", "finding"]);
         for f in list {
             t.add_row(vec![
