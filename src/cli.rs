@@ -109,7 +109,7 @@ listed as not checkable;\n\
 The files are parsed as TypeScript/TSX: string constants, enums, `as const`, `satisfies`, spreads \
 and imported constants are followed. StreamInvalidator is read in the shapes real code uses: \
 switch/case on the event's type, if (type === ...), arrays or Sets of names with includes/has, \
-and object or Map lookups keyed by the type (HANDLERS[type]).\n\n\
+`type in OBJECT`, and object or Map lookups keyed by the type (HANDLERS[type]).\n\n\
 The root is --root, else the nearest directory above the working directory that has \
 server/src/cache.ts. --server-dir and --invalidator change the layout; --graph reads the graph \
 from another file.\n\n\

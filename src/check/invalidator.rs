@@ -7,7 +7,8 @@
 //! - `switch (type) { case 'posts': case 'post': ... }` (cases that fall through share the
 //!   statements up to the `break`);
 //! - `if (type === 'posts' || type === 'post') { ... }`;
-//! - `if (POST_TYPES.includes(type)) { ... }` (an array or `new Set` of names);
+//! - `if (POST_TYPES.includes(type)) { ... }` (an array or `new Set` of names), and
+//!   `if (type in KEYS) { ... }` (an object's keys);
 //! - `HANDLERS[type]` or `HANDLERS.get(type)` on an object literal or `new Map` whose keys
 //!   are names and whose values are handlers (functions) or query keys;
 //!
@@ -281,6 +282,12 @@ impl<'a> Sites<'_, 'a, '_> {
                     _ => Vec::new(),
                 }
             }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::In && is_type_expr(&b.left) => {
+                match self.env.eval(&b.right).value {
+                    Value::Object(entries) => entries.into_iter().map(|(k, _)| (k.name, k.loc)).collect(),
+                    _ => Vec::new(),
+                }
+            }
             Expression::CallExpression(c) => match (c.callee.get_inner_expression(), first_arg(&c.arguments)) {
                 (Expression::StaticMemberExpression(m), Some(arg))
                     if matches!(m.property.name.as_str(), "includes" | "has") && is_type_expr(arg) =>
@@ -467,6 +474,21 @@ mod tests {
             [
                 ("page".into(), 4, vec!["[\"feed\"]".into()], false),
                 ("pages".into(), 3, vec!["[\"feed\"]".into()], true),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_keys_of_an_object_tested_with_in_are_handled() {
+        let src = "const KEYS = { feed: [['feed']], auth: [['session']] } as const;\n\
+            export function f(qc: any, type: string) {\n\
+              if (type in KEYS) { qc.invalidateQueries({ queryKey: ['everything'] }); }\n\
+            }\n";
+        assert_eq!(
+            handled(src),
+            [
+                ("auth".into(), 1, vec!["[\"everything\"]".into()], false),
+                ("feed".into(), 1, vec!["[\"everything\"]".into()], false),
             ]
         );
     }
