@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show every setting, its value and where it came from (secrets masked)')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the dependency cascade of a type, or the whole graph')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph')
             [CompletionResult]::new('invalidate', 'invalidate', [CompletionResultType]::ParameterValue, 'Invalidate cache types on the local server, on mirrors, or on chosen targets')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow the SSE stream of the local server, mirrors or chosen targets')
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events')
@@ -107,6 +108,26 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
         }
         'polycache;graph' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; dot and mermaid draw the whole graph with the type''s cascade highlighted')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
+            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;check' {
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'The platform''s checkout [default: the nearest directory up with server/src/cache.ts]')
+            [CompletionResult]::new('--server-dir', '--server-dir', [CompletionResultType]::ParameterName, 'The server''s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]')
+            [CompletionResult]::new('--invalidator', '--invalidator', [CompletionResultType]::ParameterName, 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
             [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
@@ -424,6 +445,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show every setting, its value and where it came from (secrets masked)')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the dependency cascade of a type, or the whole graph')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph')
             [CompletionResult]::new('invalidate', 'invalidate', [CompletionResultType]::ParameterValue, 'Invalidate cache types on the local server, on mirrors, or on chosen targets')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow the SSE stream of the local server, mirrors or chosen targets')
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events')
@@ -444,6 +466,9 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             break
         }
         'polycache;help;graph' {
+            break
+        }
+        'polycache;help;check' {
             break
         }
         'polycache;help;invalidate' {

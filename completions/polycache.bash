@@ -16,6 +16,9 @@ _polycache() {
             ",$1")
                 cmd="polycache"
                 ;;
+            polycache,check)
+                cmd="polycache__subcmd__check"
+                ;;
             polycache,completions)
                 cmd="polycache__subcmd__completions"
                 ;;
@@ -51,6 +54,9 @@ _polycache() {
                 ;;
             polycache,tail)
                 cmd="polycache__subcmd__tail"
+                ;;
+            polycache__subcmd__help,check)
+                cmd="polycache__subcmd__help__subcmd__check"
                 ;;
             polycache__subcmd__help,completions)
                 cmd="polycache__subcmd__help__subcmd__completions"
@@ -146,12 +152,74 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help --version demo doctor config graph invalidate tail redis logs completions man serve help"
+            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help --version demo doctor config graph check invalidate tail redis logs completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polycache__subcmd__check)
+            opts="-v -h --root --server-dir --invalidator --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invalidator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -462,8 +530,22 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help)
-            opts="demo doctor config graph invalidate tail redis logs completions man serve help"
+            opts="demo doctor config graph check invalidate tail redis logs completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polycache__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
+            cand check 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
             cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
@@ -100,6 +101,25 @@ set edit:completion:arg-completer[polycache] = {|@words|
         }
         &'polycache;graph'= {
             cand --format 'Output format; dot and mermaid draw the whole graph with the type''s cascade highlighted'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;check'= {
+            cand --root 'The platform''s checkout [default: the nearest directory up with server/src/cache.ts]'
+            cand --server-dir 'The server''s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]'
+            cand --invalidator 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
@@ -397,6 +417,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand graph 'Show the dependency cascade of a type, or the whole graph'
+            cand check 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph'
             cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
             cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
             cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
@@ -413,6 +434,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;config'= {
         }
         &'polycache;help;graph'= {
+        }
+        &'polycache;help;check'= {
         }
         &'polycache;help;invalidate'= {
         }

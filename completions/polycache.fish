@@ -43,6 +43,7 @@ complete -c polycache -n "__fish_polycache_needs_command" -f -a "demo" -d 'Start
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "check" -d 'Verify the platform\'s checklist for cache types from its source: calls, StreamInvalidator, graph'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
@@ -114,6 +115,23 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l root -d 'The platform\'s checkout [default: the nearest directory up with server/src/cache.ts]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l server-dir -d 'The server\'s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l invalidator -d 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand check" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l id -d 'The entity id, passed on to the SSE notification' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify-timeout -d 'How long --verify waits for each target\'s event (e.g. 10s, 500ms, 2m)' -r
@@ -352,18 +370,19 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify 
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "completions" -d 'Print a shell completion script'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph invalidate tail redis logs completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "check" -d 'Verify the platform\'s checklist for cache types from its source: calls, StreamInvalidator, graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "completions" -d 'Print a shell completion script'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'

@@ -12,7 +12,8 @@ repository root, or --env-file), then the environment, then flags; later wins.
 Run `polycache config` to see every setting and where it came from.
 
 Exit codes: 0 ok, 1 error (or every target failed), 2 usage (bad flag, unknown type),
-3 partial failure (some targets failed, some succeeded), 4 authentication failed.";
+3 partial failure (some targets failed, some succeeded; `check`: findings), 4 authentication
+failed.";
 
 #[derive(Debug, Parser)]
 #[command(name = "polycache", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -135,6 +136,29 @@ the working directory, else the platform's built-in default; the output names th
         after_help = "Examples:\n  polycache graph feed\n  polycache graph post            # alias of posts\n  polycache graph pictures --format dot | dot -Tsvg > graph.svg\n  polycache graph --format mermaid\n  polycache graph --graph server/src/cache.ts --json"
     )]
     Graph(GraphArgs),
+
+    /// Verify the platform's checklist for cache types from its source: calls, StreamInvalidator, graph.
+    #[command(
+        long_about = "Verify, from the platform's TypeScript source, the checklist for adding a mirrored \
+cache type, and report every miss with file:line:column:\n\n\
+  1. every appCache.invalidate(...) / appCache.notify(...) call under server/src names a type of \
+the graph or its singular alias (did you mean ...); calls whose type is known only at run time are \
+listed as not checkable;\n\
+  2. src/components/StreamInvalidator.tsx handles every type of the graph and its singular alias \
+(the mirror sends `posts`, CRUD routes notify `post`), and no name the graph does not know;\n\
+  3. a type and its alias reset the same React Query keys there (when both keys are literal);\n\
+  4. the graph has no cycle and no dependency that is a misspelt or singular type.\n\n\
+The files are parsed as TypeScript/TSX: string constants, enums, `as const`, `satisfies`, spreads \
+and imported constants are followed. StreamInvalidator is read in the shapes real code uses: \
+switch/case on the event's type, if (type === ...), arrays or Sets of names with includes/has, \
+`type in OBJECT`, and object or Map lookups keyed by the type (HANDLERS[type]).\n\n\
+The root is --root, else the nearest directory above the working directory that has \
+server/src/cache.ts. --server-dir and --invalidator change the layout; --graph reads the graph \
+from another file.\n\n\
+Exit codes: 0 nothing to fix, 3 findings, 1 a file could not be read or parsed.",
+        after_help = "Examples:\n  polycache check\n  polycache check --root ~/src/polymech\n  polycache check --json | jq '.findings[] | \"\\(.file):\\(.line):\\(.column) \\(.message)\"'\n  polycache check --server-dir api/src --invalidator web/src/StreamInvalidator.tsx"
+    )]
+    Check(CheckArgs),
 
     /// Invalidate cache types on the local server, on mirrors, or on chosen targets.
     #[command(
@@ -335,6 +359,23 @@ pub enum StoreChoice {
 /// Parses `15s`, `500ms`, `2m` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_positive(s)
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The platform's checkout [default: the nearest directory up with server/src/cache.ts]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// The server's sources, searched for appCache calls; its cache.ts is the graph
+    /// [default: ROOT/server/src]
+    #[arg(long, value_name = "DIR")]
+    pub server_dir: Option<PathBuf>,
+
+    /// The component that handles app-update events
+    /// [default: ROOT/src/components/StreamInvalidator.tsx]
+    #[arg(long, value_name = "FILE")]
+    pub invalidator: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -68,7 +68,8 @@ impl From<GraphError> for Failure {
             GraphError::Cycle { .. } => Failure::error(message)
                 .with_hint("a type cannot depend on itself, directly or through others: remove one edge of the cycle"),
             GraphError::Parse { .. } => Failure::error(message).with_hint(
-                "the file must declare `DEPENDENCIES: Record<string, string[]> = { type: ['dep', ...], ... }`",
+                "the file must declare `DEPENDENCIES: Record<string, string[]> = { type: ['dep', ...], ... }` \
+from literals, string constants and enums, `as const` and spreads of constant objects or arrays",
             ),
             GraphError::Io { .. } => Failure::error(message).with_hint("check the path given to --graph"),
         }

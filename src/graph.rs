@@ -9,6 +9,14 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use oxc_allocator::Allocator;
+use oxc_ast::AstKind;
+use oxc_ast::ast::{BindingPattern, Expression};
+use oxc_ast_visit::Visit;
+use oxc_span::{GetSpan, Span};
+
+use crate::ts::{self, Loc, Value};
+
 /// Where a graph came from; printed with every graph so the user knows what they read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GraphSource {
@@ -40,8 +48,13 @@ pub enum GraphError {
     },
     #[error("the dependency graph has a cycle: {}", .cycle.join(" -> "))]
     Cycle { cycle: Vec<String> },
-    #[error("{path}:{line}: {message}")]
-    Parse { path: String, line: usize, message: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("cannot read graph file {path}: {message}")]
     Io { path: String, message: String },
 }
@@ -61,6 +74,8 @@ pub struct Graph {
     entries: Vec<(String, Vec<String>)>,
     /// Every type: declared keys first (in order), then types only named as dependencies.
     types: Vec<String>,
+    /// Singular aliases (`post`) and the type each names (`posts`), in type order.
+    aliases: Vec<(String, String)>,
     pub source: GraphSource,
 }
 
@@ -85,6 +100,16 @@ impl Graph {
 
     /// Builds a graph from declared entries, rejecting cycles.
     pub fn new(entries: Vec<(String, Vec<String>)>, source: GraphSource) -> Result<Graph, GraphError> {
+        let graph = Graph::unchecked(entries, source);
+        if let Some(cycle) = find_cycle(&graph.entries) {
+            return Err(GraphError::Cycle { cycle });
+        }
+        Ok(graph)
+    }
+
+    /// Builds a graph without looking for cycles, for a checker that reports a cycle as one
+    /// finding among others; its names and aliases are sound, its cascades may not be.
+    pub fn unchecked(entries: Vec<(String, Vec<String>)>, source: GraphSource) -> Graph {
         let mut types: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
         for (k, _) in &entries {
@@ -99,11 +124,17 @@ impl Graph {
                 }
             }
         }
-        let graph = Graph { entries, types, source };
-        if let Some(cycle) = graph.find_cycle() {
-            return Err(GraphError::Cycle { cycle });
+        let aliases = types
+            .iter()
+            .filter_map(|t| singular(t).map(|s| (s, t.clone())))
+            .filter(|(s, _)| !seen.contains(s))
+            .collect();
+        Graph {
+            entries,
+            types,
+            aliases,
+            source,
         }
-        Ok(graph)
     }
 
     /// Loads the graph by the rules of PROTOCOL section 5: `--graph FILE`, else
@@ -139,6 +170,12 @@ impl Graph {
         &self.types
     }
 
+    /// Singular aliases and the type each names (`("post", "posts")`), derived from the
+    /// type names by the usual English rules; a type that is its own singular has none.
+    pub fn aliases(&self) -> &[(String, String)] {
+        &self.aliases
+    }
+
     /// The declared entries, in file order.
     pub fn entries(&self) -> &[(String, Vec<String>)] {
         &self.entries
@@ -162,8 +199,8 @@ impl Graph {
             .collect()
     }
 
-    /// Resolves a user-typed name: exact, then case-insensitive, then singular/plural
-    /// aliases (`post` -> `posts`, `category` -> `categories`). Unknown names carry the
+    /// Resolves a user-typed name: exact, then case-insensitive, then singular aliases
+    /// (`post` -> `posts`, `category` -> `categories`; see [`Graph::aliases`]). Unknown names carry the
     /// closest known type by edit distance as a suggestion.
     pub fn resolve(&self, name: &str) -> Result<Resolved, GraphError> {
         let trimmed = name.trim();
@@ -175,17 +212,17 @@ impl Graph {
                 alias: None,
             });
         }
-        let mut candidates = vec![lower.clone(), format!("{lower}s"), format!("{lower}es")];
-        if let Some(stem) = lower.strip_suffix('y') {
-            candidates.push(format!("{stem}ies"));
-        }
-        for cand in candidates {
-            if let Some(t) = find(&cand) {
-                return Ok(Resolved {
-                    canonical: t,
-                    alias: Some(trimmed.to_string()),
-                });
-            }
+        let alias = self.aliases.iter().find(|(a, _)| a.as_str() == trimmed);
+        let canonical = find(&lower).or_else(|| {
+            alias
+                .or_else(|| self.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&lower)))
+                .map(|(_, t)| t.clone())
+        });
+        if let Some(t) = canonical {
+            return Ok(Resolved {
+                canonical: t,
+                alias: Some(trimmed.to_string()),
+            });
         }
         let suggestion = self
             .types
@@ -291,53 +328,6 @@ impl Graph {
             children: kids.into_iter().map(|c| self.tree(c, expanded, children)).collect(),
         }
     }
-
-    fn find_cycle(&self) -> Option<Vec<String>> {
-        // Depth-first search with an explicit path; the first back edge closes the cycle.
-        #[derive(Clone, Copy, PartialEq)]
-        enum Mark {
-            New,
-            Active,
-            Done,
-        }
-        let mut marks: BTreeMap<&str, Mark> = self.types.iter().map(|t| (t.as_str(), Mark::New)).collect();
-        fn visit<'a>(
-            g: &'a Graph,
-            t: &'a str,
-            marks: &mut BTreeMap<&'a str, Mark>,
-            path: &mut Vec<&'a str>,
-        ) -> Option<Vec<String>> {
-            marks.insert(t, Mark::Active);
-            path.push(t);
-            for d in g.dependencies(t) {
-                match marks.get(d.as_str()).copied().unwrap_or(Mark::New) {
-                    Mark::Active => {
-                        let start = path.iter().position(|p| *p == d).unwrap_or(0);
-                        let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
-                        cycle.push(d.clone());
-                        return Some(cycle);
-                    }
-                    Mark::New => {
-                        if let Some(c) = visit(g, d, marks, path) {
-                            return Some(c);
-                        }
-                    }
-                    Mark::Done => {}
-                }
-            }
-            path.pop();
-            marks.insert(t, Mark::Done);
-            None
-        }
-        for t in &self.types {
-            if marks.get(t.as_str()) == Some(&Mark::New)
-                && let Some(c) = visit(self, t, &mut marks, &mut Vec::new())
-            {
-                return Some(c);
-            }
-        }
-        None
-    }
 }
 
 /// A node of a rendered tree.
@@ -377,6 +367,7 @@ fn parse_json(text: &str, path: &str) -> Result<Vec<(String, Vec<String>)>, Grap
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| GraphError::Parse {
         path: path.to_string(),
         line: e.line(),
+        column: e.column(),
         message: format!("invalid JSON: {e}"),
     })?;
     // Accept either the bare map or `{"dependencies": {...}}` (the shape `graph --format json` prints).
@@ -387,6 +378,7 @@ fn parse_json(text: &str, path: &str) -> Result<Vec<(String, Vec<String>)>, Grap
     let obj = map.as_object().ok_or_else(|| GraphError::Parse {
         path: path.to_string(),
         line: 1,
+        column: 1,
         message: "expected an object mapping each type to the list of types it is built from".into(),
     })?;
     let mut out = Vec::new();
@@ -394,6 +386,7 @@ fn parse_json(text: &str, path: &str) -> Result<Vec<(String, Vec<String>)>, Grap
         let list = v.as_array().ok_or_else(|| GraphError::Parse {
             path: path.to_string(),
             line: 1,
+            column: 1,
             message: format!("`{k}` must map to an array of type names"),
         })?;
         let deps = list
@@ -402,6 +395,7 @@ fn parse_json(text: &str, path: &str) -> Result<Vec<(String, Vec<String>)>, Grap
                 d.as_str().map(str::to_string).ok_or_else(|| GraphError::Parse {
                     path: path.to_string(),
                     line: 1,
+                    column: 1,
                     message: format!("`{k}` lists a value that is not a string: {d}"),
                 })
             })
@@ -411,267 +405,201 @@ fn parse_json(text: &str, path: &str) -> Result<Vec<(String, Vec<String>)>, Grap
     Ok(out)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Ident(String),
-    Str(String),
-    Punct(char),
-}
-
-/// A tiny TypeScript lexer: enough to read an object literal of string arrays, skipping
-/// comments and whitespace and tracking line numbers for errors.
-struct Lexer<'a> {
-    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
-    line: usize,
-    path: &'a str,
-}
-
-impl<'a> Lexer<'a> {
-    fn new(text: &'a str, line: usize, path: &'a str) -> Self {
-        Lexer {
-            chars: text.char_indices().peekable(),
-            line,
-            path,
-        }
-    }
-
-    fn err(&self, message: impl Into<String>) -> GraphError {
-        GraphError::Parse {
-            path: self.path.to_string(),
-            line: self.line,
-            message: message.into(),
-        }
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.chars.next().map(|(_, c)| c)?;
-        if c == '\n' {
-            self.line += 1;
-        }
-        Some(c)
-    }
-
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().map(|(_, c)| *c)
-    }
-
-    /// The next token with its line, or None at the end of input.
-    fn next_token(&mut self) -> Result<Option<(Tok, usize)>, GraphError> {
-        loop {
-            let Some(c) = self.peek() else { return Ok(None) };
-            if c.is_whitespace() {
-                self.bump();
-                continue;
-            }
-            if c == '/' {
-                self.bump();
-                match self.peek() {
-                    Some('/') => {
-                        while let Some(c) = self.bump() {
-                            if c == '\n' {
-                                break;
-                            }
-                        }
-                        continue;
-                    }
-                    Some('*') => {
-                        let start = self.line;
-                        self.bump();
-                        let mut prev = '\0';
-                        loop {
-                            match self.bump() {
-                                Some('/') if prev == '*' => break,
-                                Some(c) => prev = c,
-                                None => {
-                                    return Err(GraphError::Parse {
-                                        path: self.path.to_string(),
-                                        line: start,
-                                        message: "unterminated block comment".into(),
-                                    });
-                                }
-                            }
-                        }
-                        continue;
-                    }
-                    _ => return Ok(Some((Tok::Punct('/'), self.line))),
-                }
-            }
-            let line = self.line;
-            if c == '"' || c == '\'' || c == '`' {
-                self.bump();
-                let mut s = String::new();
-                loop {
-                    match self.bump() {
-                        None => {
-                            return Err(GraphError::Parse {
-                                path: self.path.to_string(),
-                                line,
-                                message: "unterminated string".into(),
-                            });
-                        }
-                        Some('\\') => match self.bump() {
-                            Some(e) => s.push(e),
-                            None => return Err(self.err("unterminated string")),
-                        },
-                        Some('\n') if c != '`' => return Err(self.err("newline inside a string")),
-                        Some('$') if c == '`' && self.peek() == Some('{') => {
-                            return Err(self.err("template expressions (${...}) are not supported in type names"));
-                        }
-                        Some(ch) if ch == c => break,
-                        Some(ch) => s.push(ch),
-                    }
-                }
-                return Ok(Some((Tok::Str(s), line)));
-            }
-            if c.is_alphanumeric() || c == '_' || c == '$' {
-                let mut s = String::new();
-                while let Some(c) = self.peek() {
-                    if c.is_alphanumeric() || c == '_' || c == '$' {
-                        s.push(c);
-                        self.bump();
-                    } else {
-                        break;
-                    }
-                }
-                return Ok(Some((Tok::Ident(s), line)));
-            }
-            self.bump();
-            return Ok(Some((Tok::Punct(c), line)));
-        }
-    }
+/// One declared entry of `DEPENDENCIES`, with where its names are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredEntry {
+    pub name: String,
+    pub loc: Loc,
+    pub deps: Vec<(String, Loc)>,
 }
 
 /// Extracts `DEPENDENCIES ... = { key: ['a', 'b'], ... }` from TypeScript source.
 pub fn parse_ts(text: &str, path: &str) -> Result<Vec<(String, Vec<String>)>, GraphError> {
-    // Find the declaration: the identifier DEPENDENCIES outside comments and strings,
-    // followed (after an optional type annotation) by `=` and `{`.
-    let mut lx = Lexer::new(text, 1, path);
-    let decl_line;
-    loop {
-        match lx.next_token()? {
-            None => {
-                return Err(GraphError::Parse {
-                    path: path.to_string(),
-                    line: 1,
-                    message: "no `DEPENDENCIES = { ... }` declaration found".into(),
-                });
-            }
-            Some((Tok::Ident(id), line)) if id == "DEPENDENCIES" => {
-                decl_line = line;
-                break;
-            }
-            Some(_) => {}
-        }
-    }
-    // Skip the type annotation up to `=`; a `;` first means a declaration without a value.
-    loop {
-        match lx.next_token()? {
-            Some((Tok::Punct('='), _)) => break,
-            Some((Tok::Punct(';'), line)) | Some((Tok::Punct('}'), line)) => {
-                return Err(GraphError::Parse {
-                    path: path.to_string(),
-                    line,
-                    message: format!("DEPENDENCIES (line {decl_line}) is declared without a value"),
-                });
-            }
-            Some(_) => {}
-            None => return Err(lx.err("unexpected end of file after DEPENDENCIES")),
-        }
-    }
-    let expect = |lx: &mut Lexer, want: char, what: &str| -> Result<(), GraphError> {
-        match lx.next_token()? {
-            Some((Tok::Punct(c), _)) if c == want => Ok(()),
-            Some((t, line)) => Err(GraphError::Parse {
-                path: path.to_string(),
-                line,
-                message: format!("expected {what}, found {}", describe(&t)),
-            }),
-            None => Err(lx.err(format!("expected {what}, found the end of the file"))),
-        }
-    };
-    expect(&mut lx, '{', "`{` opening the DEPENDENCIES object")?;
-    let mut entries: Vec<(String, Vec<String>)> = Vec::new();
-    loop {
-        let (key, key_line) = match lx.next_token()? {
-            Some((Tok::Punct('}'), _)) => break,
-            Some((Tok::Ident(k), l)) | Some((Tok::Str(k), l)) => (k, l),
-            Some((t, line)) => {
-                return Err(GraphError::Parse {
-                    path: path.to_string(),
-                    line,
-                    message: format!("expected a type name or `}}`, found {}", describe(&t)),
-                });
-            }
-            None => return Err(lx.err("unterminated DEPENDENCIES object")),
-        };
-        expect(&mut lx, ':', &format!("`:` after `{key}`"))?;
-        expect(&mut lx, '[', &format!("`[` starting the list of `{key}`"))?;
-        let mut deps = Vec::new();
-        loop {
-            match lx.next_token()? {
-                Some((Tok::Punct(']'), _)) => break,
-                Some((Tok::Str(s), _)) => {
-                    deps.push(s);
-                    match lx.next_token()? {
-                        Some((Tok::Punct(','), _)) => {}
-                        Some((Tok::Punct(']'), _)) => break,
-                        Some((t, line)) => {
-                            return Err(GraphError::Parse {
-                                path: path.to_string(),
-                                line,
-                                message: format!("expected `,` or `]` in the list of `{key}`, found {}", describe(&t)),
-                            });
-                        }
-                        None => return Err(lx.err(format!("unterminated list of `{key}`"))),
-                    }
-                }
-                Some((t, line)) => {
-                    return Err(GraphError::Parse {
-                        path: path.to_string(),
-                        line,
-                        message: format!(
-                            "expected a quoted type name in the list of `{key}`, found {}",
-                            describe(&t)
-                        ),
-                    });
-                }
-                None => return Err(lx.err(format!("unterminated list of `{key}`"))),
-            }
-        }
-        if entries.iter().any(|(k, _)| *k == key) {
-            return Err(GraphError::Parse {
-                path: path.to_string(),
-                line: key_line,
-                message: format!("`{key}` is declared twice"),
-            });
-        }
-        entries.push((key, deps));
-        match lx.next_token()? {
-            Some((Tok::Punct(','), _)) => {}
-            Some((Tok::Punct('}'), _)) => break,
-            Some((t, line)) => {
-                return Err(GraphError::Parse {
-                    path: path.to_string(),
-                    line,
-                    message: format!(
-                        "expected `,` or `}}` after the list of `{}`, found {}",
-                        entries.last().map(|e| e.0.as_str()).unwrap_or(""),
-                        describe(&t)
-                    ),
-                });
-            }
-            None => return Err(lx.err("unterminated DEPENDENCIES object")),
-        }
-    }
-    Ok(entries)
+    Ok(read_ts(text, Path::new(path))?
+        .into_iter()
+        .map(|e| (e.name, e.deps.into_iter().map(|(d, _)| d).collect()))
+        .collect())
 }
 
-fn describe(t: &Tok) -> String {
-    match t {
-        Tok::Ident(s) => format!("`{s}`"),
-        Tok::Str(s) => format!("the string \"{s}\""),
-        Tok::Punct(c) => format!("`{c}`"),
+/// Reads the `DEPENDENCIES` declaration of a TypeScript file: a class property (static or
+/// not) or a variable of that name, whose value is statically known: literals, `as const`,
+/// `satisfies`, string constants and enums of the file (or imported from relative paths),
+/// spreads of constant objects and arrays. Anything else is an error naming line and column.
+pub fn read_ts(text: &str, path: &Path) -> Result<Vec<DeclaredEntry>, GraphError> {
+    let display = path.display().to_string();
+    let err = |pos: ts::Pos, message: String| GraphError::Parse {
+        path: display.clone(),
+        line: pos.line,
+        column: pos.column,
+        message,
+    };
+    let alloc = Allocator::default();
+    let program = ts::parse(&alloc, path, text).map_err(|e| err(e.pos, format!("syntax error: {}", e.message)))?;
+    let mut find = FindDependencies::default();
+    find.visit_program(&program);
+    let Some((decl_span, value)) = find.found else {
+        return Err(err(
+            ts::Pos { line: 1, column: 1 },
+            "no `DEPENDENCIES = { ... }` declaration found".into(),
+        ));
+    };
+    let loader = ts::Loader::new(None);
+    let env = ts::Env::new(&loader, path, text, &program, vec![path.to_path_buf()]);
+    let decl = env.loc(decl_span);
+    let Some(value) = value else {
+        return Err(err(
+            decl.pos,
+            format!("DEPENDENCIES (line {}) is declared without a value", decl.pos.line),
+        ));
+    };
+    let item = env.eval(value);
+    let entries = match item.value {
+        Value::Object(entries) => entries,
+        Value::Unknown(why) => {
+            return Err(err(
+                item.loc.pos,
+                format!("DEPENDENCIES must be known without running the code, but it uses {why}"),
+            ));
+        }
+        other => {
+            let (at, _) = other.first_unknown(&item.loc).unwrap_or((&item.loc, ""));
+            return Err(err(
+                at.pos,
+                format!(
+                    "expected `{{` opening the DEPENDENCIES object, found {}",
+                    other.describe()
+                ),
+            ));
+        }
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, list) in entries {
+        let name = key.name;
+        let items = match list.value {
+            Value::Array(items) => items,
+            other => {
+                return Err(err(
+                    list.loc.pos,
+                    format!(
+                        "expected `[` starting the list of `{}`, found {}",
+                        ts::escape(&name),
+                        other.describe()
+                    ),
+                ));
+            }
+        };
+        let mut deps = Vec::with_capacity(items.len());
+        for i in items {
+            match i.value {
+                Value::Str(s) => deps.push((s, i.loc)),
+                other => {
+                    return Err(err(
+                        i.loc.pos,
+                        format!(
+                            "expected a quoted type name in the list of `{}`, found {}",
+                            ts::escape(&name),
+                            other.describe()
+                        ),
+                    ));
+                }
+            }
+        }
+        out.push(DeclaredEntry {
+            name,
+            loc: key.loc,
+            deps,
+        });
     }
+    Ok(out)
+}
+
+/// The first declaration named `DEPENDENCIES`: its span and value.
+#[derive(Default)]
+struct FindDependencies<'a> {
+    found: Option<(Span, Option<&'a Expression<'a>>)>,
+}
+
+impl<'a> Visit<'a> for FindDependencies<'a> {
+    fn enter_node(&mut self, kind: AstKind<'a>) {
+        if self.found.is_some() {
+            return;
+        }
+        match kind {
+            AstKind::PropertyDefinition(p) if !p.computed && p.key.static_name().as_deref() == Some("DEPENDENCIES") => {
+                self.found = Some((p.key.span(), p.value.as_ref()));
+            }
+            AstKind::VariableDeclarator(d) => {
+                if let BindingPattern::BindingIdentifier(id) = &d.id
+                    && id.name == "DEPENDENCIES"
+                {
+                    self.found = Some((id.span, d.init.as_ref()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The singular of a type name by the usual English rules (`categories` -> `category`,
+/// `posts` -> `post`), or None when the name is its own singular (`feed`, `auth`).
+pub fn singular(name: &str) -> Option<String> {
+    let s = pluralizer::pluralize(name, 1, false);
+    (s != name && !s.is_empty()).then_some(s)
+}
+
+/// The first cycle among declared entries, as a path that ends where it starts.
+pub fn find_cycle(entries: &[(String, Vec<String>)]) -> Option<Vec<String>> {
+    // Depth-first search with an explicit path; the first back edge closes the cycle.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let deps = |t: &str| -> &[String] {
+        entries
+            .iter()
+            .find(|(k, _)| k == t)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
+    };
+    let mut marks: BTreeMap<&str, Mark> = BTreeMap::new();
+    fn visit<'a>(
+        deps: &dyn Fn(&str) -> &'a [String],
+        t: &'a str,
+        marks: &mut BTreeMap<&'a str, Mark>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        marks.insert(t, Mark::Active);
+        path.push(t);
+        for d in deps(t) {
+            match marks.get(d.as_str()).copied().unwrap_or(Mark::New) {
+                Mark::Active => {
+                    let start = path.iter().position(|p| *p == d).unwrap_or(0);
+                    let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
+                    cycle.push(d.clone());
+                    return Some(cycle);
+                }
+                Mark::New => {
+                    if let Some(c) = visit(deps, d, marks, path) {
+                        return Some(c);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+        path.pop();
+        marks.insert(t, Mark::Done);
+        None
+    }
+    for (t, _) in entries {
+        if marks.get(t.as_str()).copied().unwrap_or(Mark::New) == Mark::New
+            && let Some(c) = visit(&deps, t, &mut marks, &mut Vec::new())
+        {
+            return Some(c);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -787,6 +715,73 @@ export class AppCache {
             parse_ts("const x = 1;", "x.ts"),
             Err(GraphError::Parse { line: 1, .. })
         ));
+    }
+
+    #[test]
+    fn built_in_aliases_follow_english_rules_and_match_the_protocol() {
+        let g = Graph::built_in();
+        let mut aliases: Vec<&str> = g.aliases().iter().map(|(a, _)| a.as_str()).collect();
+        aliases.sort();
+        assert_eq!(aliases, ["category", "page", "picture", "post", "translation", "type"]);
+        for (plural, one) in [
+            ("profiles", "profile"),
+            ("entries", "entry"),
+            ("boxes", "box"),
+            ("news", ""),
+        ] {
+            assert_eq!(singular(plural).unwrap_or_default(), one, "{plural}");
+        }
+        assert_eq!(singular("feed"), None);
+        assert_eq!(singular("auth"), None);
+        // A new type gets its alias too.
+        let g = Graph::new(vec![("profiles".into(), vec![])], GraphSource::BuiltIn).unwrap();
+        assert_eq!(g.resolve("profile").unwrap().canonical, "profiles");
+    }
+
+    #[test]
+    fn ts_reader_follows_constants_spreads_and_type_operators() {
+        let src = r#"
+const POSTS = 'posts' as const;
+enum Kind { Pages = "pages" }
+const MEDIA = ['categories', 'pictures'] as const;
+const BASE = { [POSTS]: [...MEDIA] } satisfies Record<string, readonly string[]>;
+export const DEPENDENCIES: Record<string, readonly string[]> = {
+  ...BASE,
+  [Kind.Pages]: [...MEDIA, `translations`], // comment
+  /* block */ feed: [POSTS, Kind.Pages, MEDIA[0]],
+} as const;
+"#;
+        let e = read_ts(src, Path::new("cache.ts")).unwrap();
+        let names: Vec<&str> = e.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["posts", "pages", "feed"]);
+        let feed: Vec<&str> = e[2].deps.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(feed, ["posts", "pages", "categories"]);
+        // Where `feed` is declared, and where its first dependency is written.
+        assert_eq!((e[2].loc.pos.line, e[2].loc.pos.column), (9, 15));
+        assert_eq!((e[2].deps[0].1.pos.line, e[2].deps[0].1.pos.column), (9, 22));
+    }
+
+    #[test]
+    fn ts_reader_names_what_is_not_static() {
+        let src = "const base = load();\nclass C {\n  static DEPENDENCIES = {\n    ...base,\n  };\n}\n";
+        match parse_ts(src, "x.ts") {
+            Err(GraphError::Parse {
+                line, column, message, ..
+            }) => {
+                assert_eq!((line, column), (4, 5), "{message}");
+                assert!(message.contains("load()"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_ts("class C {\n  static DEPENDENCIES = { posts: [`a${x}`] };\n}\n", "x.ts") {
+            Err(GraphError::Parse {
+                line, column, message, ..
+            }) => {
+                assert_eq!((line, column), (2, 35), "{message}");
+                assert!(message.contains("template"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

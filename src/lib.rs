@@ -3,6 +3,7 @@
 //! Everything the commands do is library code that tests can call without a process;
 //! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
 
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod commands;
@@ -14,6 +15,7 @@ pub mod logs;
 pub mod render;
 pub mod server;
 pub mod store;
+pub mod ts;
 
 use std::io::Write;
 
@@ -33,7 +35,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     };
     // `doctor` reports bad settings as failed checks instead of stopping at the first.
     let (settings, problems) = match cli.command {
-        Command::Doctor(_) => Settings::load_lenient(&opts),
+        Command::Doctor(_) | Command::Check(_) => Settings::load_lenient(&opts),
         _ => (Settings::load(&opts)?, Vec::new()),
     };
     let style = Style::detect(cli.global.color);
@@ -48,7 +50,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     if !ctx.global.json
         && !matches!(
             cli.command,
-            Command::Config | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_)
+            Command::Config | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_) | Command::Check(_)
         )
     {
         for w in &ctx.settings.warnings {
@@ -65,6 +67,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             print(&commands::graph::run(&ctx, &args)?)?;
             Ok(exit::OK)
         }
+        Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Tail(args) => commands::tail::run(&ctx, &args),
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
         Command::Redis(args) => commands::redis::run(&ctx, &args),

@@ -1,6 +1,7 @@
 //! One module per subcommand: glue that takes settings and flags and returns a typed
 //! result for `render`, or a [`Failure`](crate::error::Failure).
 
+pub mod check;
 pub mod completions;
 pub mod config;
 pub mod demo;

@@ -1,0 +1,361 @@
+//! Whole-binary tests of `polycache check` on the platform fixtures: a clean tree, and the
+//! clean tree with one kind of mistake laid over it (tests/fixtures/platform/<kind>/).
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::polycache;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A temporary platform checkout: the clean tree, with `overlay`'s files over it.
+fn tree(overlay: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("clean"), dir.path());
+    if let Some(kind) = overlay {
+        copy_dir(&fixtures().join(kind), dir.path());
+    }
+    dir
+}
+
+/// Runs `check --json` in `dir`; returns the exit code and the report.
+fn check_json(dir: &Path) -> (i32, Value) {
+    let out = polycache(dir).args(["check", "--json"]).output().unwrap();
+    let report =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), report)
+}
+
+/// `file:line:column kind: message`, one per finding of the list.
+fn lines(report: &Value, list: &str) -> Vec<String> {
+    report[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} in {report}"))
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}: {}",
+                f["file"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["kind"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn clean_tree_reports_nothing() {
+    let dir = tree(None);
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(lines(&r, "findings"), Vec::<String>::new());
+    assert_eq!(lines(&r, "notCheckable"), Vec::<String>::new());
+    assert_eq!(lines(&r, "unreadable"), Vec::<String>::new());
+    assert_eq!(r["callSites"], 14);
+    assert_eq!(r["filesScanned"], 10);
+    let handled: Vec<&str> = r["handled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        handled,
+        [
+            "auth",
+            "categories",
+            "category",
+            "feed",
+            "page",
+            "pages",
+            "picture",
+            "pictures",
+            "post",
+            "posts",
+            "translation",
+            "translations",
+            "type",
+            "types"
+        ]
+    );
+    polycache(dir.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "✓ nothing to fix: 8 types and 6 aliases from server/src/cache.ts; 14 appCache calls in 10 files under server/src; \
+14 names handled in src/components/StreamInvalidator.tsx\n",
+        ));
+}
+
+#[test]
+fn calls_with_a_type_the_graph_does_not_know_are_findings() {
+    let dir = tree(Some("unknown-type"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            "server/src/products/categories/routes.ts:11:21 unknownType: `appCache.notify('categroy', ...)`: not a type of the graph nor an alias; did you mean `category`?",
+            "server/src/products/comments/routes.ts:12:31 unknownType: `appCache.invalidate('comments')`: not a type of the graph nor an alias; if it is a new type, add it to DEPENDENCIES in server/src/cache.ts (known: posts, pages, categories, translations, feed, auth, pictures, types)",
+            "server/src/products/comments/routes.ts:13:21 unknownType: `appCache.notify('comment', ...)`: not a type of the graph nor an alias; if it is a new type, add it to DEPENDENCIES in server/src/cache.ts (known: posts, pages, categories, translations, feed, auth, pictures, types)",
+        ]
+    );
+}
+
+#[test]
+fn calls_whose_type_is_known_only_at_run_time_are_listed_not_failed() {
+    let dir = tree(Some("not-checkable"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(lines(&r, "findings"), Vec::<String>::new());
+    assert_eq!(
+        lines(&r, "notCheckable"),
+        [
+            "server/src/products/serving/index.ts:10:31 notCheckable: `appCache.invalidate(type, ...)`: the type is `type`, which is not a constant of this file",
+            "server/src/products/serving/index.ts:11:21 notCheckable: `appCache.notify(type, ...)`: the type is `type`, which is not a constant of this file",
+        ]
+    );
+    polycache(dir.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "not checkable (the type is known only at run time):",
+        ))
+        .stdout(predicate::str::contains("✓ nothing to fix"));
+}
+
+#[test]
+fn types_and_aliases_the_invalidator_does_not_handle_are_findings() {
+    let dir = tree(Some("not-handled"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            "server/src/cache.ts:26:9 notHandled: `auth` is not handled by src/components/StreamInvalidator.tsx: its app-update resets nothing in the browser",
+            "server/src/cache.ts:27:9 notHandled: neither `profiles` (sent by mirrors) nor its alias `profile` (notified by CRUD routes) is handled by src/components/StreamInvalidator.tsx",
+            "src/components/StreamInvalidator.tsx:44:22 notHandled: `translations` is handled here but not its alias `translation`, the singular that CRUD routes notify: map both to the same query keys",
+        ]
+    );
+}
+
+#[test]
+fn names_the_graph_does_not_know_are_findings_in_the_invalidator() {
+    let dir = tree(Some("unknown-handled"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            "src/components/StreamInvalidator.tsx:48:22 unknownHandled: `comments` is handled here but is neither a type of the graph nor an alias; add it to DEPENDENCIES in server/src/cache.ts, or remove it here",
+            "src/components/StreamInvalidator.tsx:49:22 unknownHandled: `comment` is handled here but is neither a type of the graph nor an alias; add it to DEPENDENCIES in server/src/cache.ts, or remove it here",
+            // In the array StreamInvalidator imports through `@/lib/cacheTypes`, a re-export.
+            "src/lib/cache/types.ts:2:45 unknownHandled: `blog-posts` is handled here but is neither a type of the graph nor an alias; add it to DEPENDENCIES in server/src/cache.ts, or remove it here",
+        ]
+    );
+}
+
+#[test]
+fn an_alias_that_resets_other_keys_than_its_type_is_a_finding() {
+    let dir = tree(Some("alias-mismatch"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            "src/components/StreamInvalidator.tsx:14:5 aliasMismatch: `type` resets [\"types\"] but `types` (line 13) resets [\"categories\"], [\"types\"]: map both to the same query keys",
+            "src/components/StreamInvalidator.tsx:38:22 aliasMismatch: `page` resets [\"pages\"] but `pages` (line 34) resets [\"feed\"], [\"pages\"]: map both to the same query keys",
+        ]
+    );
+}
+
+#[test]
+fn a_cycle_in_the_graph_is_a_finding_where_it_closes() {
+    let dir = tree(Some("cycle"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            "server/src/cache.ts:24:26 cycle: the dependency graph has a cycle: pages -> translations -> pages; remove one of its edges (a type cannot be built from itself)"
+        ]
+    );
+}
+
+#[test]
+fn a_dependency_that_is_a_misspelt_or_singular_type_is_a_finding() {
+    let dir = tree(Some("unknown-dependency"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            "server/src/cache.ts:25:18 unknownDependency: `post` (in the list of `feed`) is not a declared type; did you mean `posts`?",
+            "server/src/cache.ts:25:35 unknownDependency: `categorie` (in the list of `feed`) is not a declared type; did you mean `categories`?",
+        ]
+    );
+}
+
+#[test]
+fn the_table_groups_findings_by_file() {
+    let dir = tree(Some("unknown-type"));
+    let out = polycache(dir.path()).arg("check").assert().code(3);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let cat = text.find("server/src/products/categories/routes.ts\n").expect(&text);
+    let com = text.find("server/src/products/comments/routes.ts\n").expect(&text);
+    assert!(cat < com, "{text}");
+    assert!(text.contains("│ 11:21    ┆ unknown type ┆"), "{text}");
+    // Each file is named once, above its own table.
+    assert_eq!(text.matches("comments/routes.ts").count(), 1, "{text}");
+    assert!(text.ends_with(
+        "✗ 3 findings in 2 files (8 types and 6 aliases from server/src/cache.ts; 16 appCache calls in 11 files under server/src; 14 names handled in src/components/StreamInvalidator.tsx)\n"
+    ), "{text}");
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_unreadable_with_its_position() {
+    let dir = tree(None);
+    fs::write(
+        dir.path().join("server/src/products/broken.ts"),
+        "import { appCache } from '../cache.js';\nexport async function f() {\n  await appCache.invalidate('posts'\n}\n",
+    )
+    .unwrap();
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 1, "{r}");
+    let unreadable = lines(&r, "unreadable");
+    assert_eq!(unreadable.len(), 1, "{unreadable:?}");
+    assert!(
+        unreadable[0].starts_with("server/src/products/broken.ts:4:1 unreadable: syntax error: "),
+        "{unreadable:?}"
+    );
+}
+
+#[test]
+fn control_characters_from_files_are_shown_escaped() {
+    let dir = tree(None);
+    fs::write(
+        dir.path().join("server/src/products/odd.ts"),
+        "import { appCache } from '../cache.js';\nappCache.invalidate('po\\u001b[2Jsts');\n",
+    )
+    .unwrap();
+    let out = polycache(dir.path()).arg("check").assert().code(3);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("appCache.invalidate('po\\u{1b}[2Jsts')"), "{text}");
+}
+
+#[test]
+fn the_root_is_found_from_a_subdirectory_or_named() {
+    let dir = tree(Some("cycle"));
+    let (code, r) = check_json(&dir.path().join("src/components"));
+    assert_eq!((code, lines(&r, "findings").len()), (3, 1), "{r}");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    polycache(elsewhere.path())
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("server/src/cache.ts\n"));
+    polycache(elsewhere.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no server/src/cache.ts in"))
+        .stderr(predicate::str::contains("--root DIR"));
+}
+
+#[test]
+fn another_layout_is_checked_with_flags() {
+    let dir = tree(Some("not-handled"));
+    let root = dir.path();
+    fs::rename(root.join("server"), root.join("api")).unwrap();
+    fs::create_dir_all(root.join("web")).unwrap();
+    fs::rename(
+        root.join("src/components/StreamInvalidator.tsx"),
+        root.join("web/Invalidator.tsx"),
+    )
+    .unwrap();
+    let out = polycache(root)
+        .args([
+            "check",
+            "--json",
+            "--root",
+            ".",
+            "--server-dir",
+            "api/src",
+            "--invalidator",
+            "web/Invalidator.tsx",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<String> = lines(&r, "findings")
+        .iter()
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "api/src/cache.ts:26:9",
+            "api/src/cache.ts:27:9",
+            "web/Invalidator.tsx:44:22"
+        ]
+    );
+
+    // Without the flags the layout is not found.
+    polycache(root)
+        .args(["check", "--root", "."])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cache.ts"));
+}
+
+#[test]
+fn graph_reads_the_platform_cache_ts_with_spreads_of_constants() {
+    let dir = tree(None);
+    polycache(dir.path())
+        .args(["graph", "pictures"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "invalidating pictures clears (in clearing order): pictures, posts, pages, feed",
+        ));
+    // A value that only run time knows is an error naming file:line:column.
+    let cache = dir.path().join("server/src/cache.ts");
+    let text = fs::read_to_string(&cache).unwrap();
+    fs::write(
+        &cache,
+        text.replace("'categories': ['types'],", "'categories': [process.env.TYPES],"),
+    )
+    .unwrap();
+    polycache(dir.path())
+        .args(["graph"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("server/src/cache.ts:23:24: expected a quoted type name in the list of `categories`, found `process.env.TYPES`"));
+}
