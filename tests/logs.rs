@@ -356,7 +356,68 @@ fn garbage_and_truncated_lines_are_shown_raw_never_fatal() {
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert_eq!(
         text,
-        "\u{FFFD}\u{FFFD} binary \u{FFFD}[31m\n[1,2,3]\n2023-11-14 22:13:20.000 INFO  fine\n{\"level\":\n"
+        "\\x00\\xff binary \\x1b[31m\n[1,2,3]\n2023-11-14 22:13:20.000 INFO  fine\n{\"level\":\n"
+    );
+}
+
+/// Control sequences in any field of an entry (and in lines that are not JSON) are shown
+/// escaped: nothing from the file reaches the terminal as a control character. With colour
+/// on, the only escape sequences are polycache's own colours.
+#[test]
+fn control_characters_from_the_log_are_escaped_everywhere() {
+    let dir = tmp();
+    let p = dir.path().join("hostile.json");
+    let lines = [
+        r#"{"level":30,"time":1700000000000,"msg":"title \u001b]0;PWNED\u0007 set"}"#,
+        r#"{"level":50,"time":1700000000001,"module":"mir\u001b[2Jror","type":"po\u009bsts","target":"https://m\r\u001b[1A","status":"5\u00070","durationMs":"1\u001b","msg":"x","ke\u001by":"v\u001b[31m","clean":"ok","err":{"type":"E\u001b","message":"bad\u0007","stack":"E\u001b: bad\u0007\n    at \u001b[8m(x.js:1:2)\u202e"}}"#,
+        "not json \x1b]0;PWNED\x07 \u{9b}31m",
+    ];
+    let content = lines.join("\n") + "\n";
+    fs::write(&p, content.replace("\\x1b", "\x1b").replace("\\x07", "\x07")).unwrap();
+    for colour in ["never", "always"] {
+        let out = polycache(dir.path())
+            .args(["logs", "--utc", "--color", colour])
+            .arg(&p)
+            .assert()
+            .success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        // Every ESC left is the start of a colour (SGR) polycache wrote.
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find('\u{1b}') {
+            let seq = &rest[i + 1..];
+            let end = seq.find('m').expect("an SGR sequence");
+            assert!(
+                seq.starts_with('[') && seq[1..end].bytes().all(|b| b.is_ascii_digit() || b == b';'),
+                "a control sequence from the file reached the output: {text:?}"
+            );
+            rest = &seq[end..];
+        }
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n' && c != '\u{1b}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+        if colour == "never" {
+            assert!(text.contains("INFO  title \\x1b]0;PWNED\\x07 set"), "{text}");
+            assert!(
+                text.contains("mir\\x1b[2Jror/po\\u{9b}sts → https://m\\r\\x1b[1A 5\\x070"),
+                "{text}"
+            );
+            assert!(text.contains("ke\\x1by=\"v\\u001b[31m\" clean=ok"), "{text}");
+            assert!(text.contains("E\\x1b: bad\\x07"), "{text}");
+            assert!(text.contains("at \\x1b[8m(x.js:1:2)\\u{202e}"), "{text}");
+            assert!(text.contains("not json \\x1b]0;PWNED\\x07 \\u{9b}31m"), "{text}");
+            assert_eq!(text.lines().count(), 5, "{text}");
+        }
+    }
+    // --json stays exact: the lines as written (JSON escapes them itself).
+    let out = polycache(dir.path())
+        .args(["logs", "--json"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        format!("{}\n{}\n", lines[0], lines[1])
     );
 }
 

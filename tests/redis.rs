@@ -766,3 +766,175 @@ async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() 
         }
     }
 }
+
+fn set_bytes(c: &mut redis::Connection, key: &[u8], value: &[u8]) {
+    let () = redis::cmd("SET").arg(key).arg(value).query(c).expect("SET");
+}
+
+fn exists_bytes(c: &mut redis::Connection, key: &[u8]) -> bool {
+    redis::cmd("EXISTS").arg(key).query::<u64>(c).expect("EXISTS") == 1
+}
+
+/// Whether `text` holds a control character other than the newlines that end its lines.
+fn has_controls(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// Key names, values and types holding control sequences are shown escaped: `keys` keeps
+/// one row per key (a key with `\n` or `\r\n` does not split its row), the `get` header
+/// and value send nothing that drives the terminal; `--json` stays exact.
+#[test]
+fn control_characters_in_keys_and_values_are_escaped() {
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let hostile: [&[u8]; 4] = [
+        b"cache:evil:nul\x00esc\x1b]0;PWNED\x07",
+        b"cache:evil:line\nbreak",
+        b"cache:evil:crlf\r\nrow",
+        "cache:evil:c1\u{9b}31m\u{202e}".as_bytes(),
+    ];
+    for k in hostile {
+        set_bytes(&mut c, k, b"{\"title\":\"a\\u001b]0;x\\u0007\"}");
+    }
+    set_bytes(&mut c, b"cache:evil:text", b"plain \x1b[2J text\nsecond line \x9b");
+    let out = polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "keys", "evil:*"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!has_controls(&text), "{text:?}");
+    for shown in [
+        "cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07",
+        "cache:evil:line\\nbreak",
+        "cache:evil:crlf\\r\\nrow",
+        "cache:evil:c1\\xc2\\x9b31m\\xe2\\x80\\xae",
+    ] {
+        let rows = text.lines().filter(|l| l.contains(shown)).count();
+        assert_eq!(rows, 1, "{shown} in one row: {text}");
+    }
+    // Top border, header, its rule, 5 rows, bottom border, summary.
+    assert_eq!(text.lines().count(), 3 + 5 + 2, "{text}");
+
+    let out = polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "get",
+            "cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07",
+        ])
+        .assert()
+        .success();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned(),
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned(),
+    );
+    assert!(
+        !has_controls(&stdout) && !has_controls(&stderr),
+        "{stdout:?} {stderr:?}"
+    );
+    assert!(
+        stderr.starts_with("cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07  string"),
+        "{stderr}"
+    );
+    assert_eq!(stdout, "{\n  \"title\": \"a\\u001b]0;x\\u0007\"\n}\n");
+    let out = polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "get", "cache:evil:text"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert_eq!(stdout, "plain \\x1b[2J text\nsecond line \\x9b\n");
+
+    // JSON is exact: the key's own characters, escaped by JSON.
+    let r = run_json(dir.path(), &url, &["keys", "evil:*"]);
+    let names: BTreeSet<&str> = r["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert!(names.contains("cache:evil:line\nbreak"), "{r:#}");
+    assert!(names.contains("cache:evil:nul\u{0}esc\u{1b}]0;PWNED\u{7}"), "{r:#}");
+}
+
+/// A key that is not UTF-8 is printed by `keys` in an escaped form that `get` and `del`
+/// accept back, byte for byte; so is a key holding a backslash.
+#[test]
+fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let binary: &[u8] = b"cache:bin:\xff\xfe:1";
+    let slash: &[u8] = b"cache:bin:a\\xff";
+    set_bytes(&mut c, binary, b"\"binary\"");
+    set_bytes(&mut c, slash, b"\"slash\"");
+    let out = polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "keys", "bin:*"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("cache:bin:\\xff\\xfe:1"), "{text}");
+    assert!(text.contains("cache:bin:a\\\\xff"), "{text}");
+    // `--json` gives the same form for the key that is not UTF-8, and the exact text of
+    // the other.
+    let r = run_json(dir.path(), &url, &["keys", "bin:*"]);
+    let names: BTreeSet<&str> = r["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, BTreeSet::from(["cache:bin:\\xff\\xfe:1", "cache:bin:a\\xff"]));
+
+    for (arg, value) in [
+        ("cache:bin:\\xff\\xfe:1", "\"binary\"\n"),
+        ("bin:\\xff\\xfe:1", "\"binary\"\n"),
+        ("cache:bin:a\\\\xff", "\"slash\"\n"),
+    ] {
+        polycache(dir.path())
+            .args(["--redis-url", &url, "redis", "get", arg])
+            .assert()
+            .success()
+            .stdout(value);
+    }
+    let out = polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "del",
+            "--dry-run",
+            "cache:bin:\\xff\\xfe:1",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("would delete 1 key") && text.contains("  cache:bin:\\xff\\xfe:1\n"),
+        "{text}"
+    );
+    assert!(exists_bytes(&mut c, binary));
+    polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "del", "--yes", "cache:bin:\\xff\\xfe:1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("deleted 1 key"));
+    assert!(!exists_bytes(&mut c, binary), "the key that is not UTF-8 is gone");
+    assert!(exists_bytes(&mut c, slash), "the other is untouched");
+    // A missing key is named, and nothing is deleted.
+    polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "del",
+            "--yes",
+            "cache:bin:a\\\\xff",
+            "cache:bin:\\x00",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no such key: `cache:bin:\\x00`; nothing deleted",
+        ));
+    assert!(exists_bytes(&mut c, slash));
+}

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::Context;
 use crate::cli::LogsArgs;
 use crate::error::{Failure, exit};
+use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::stats::Report;
@@ -239,12 +240,12 @@ pub fn stats_text(r: &Report, style: Style) -> String {
     ));
     let mut t = render::table(style, &["level", "entries"]);
     for l in &r.levels {
-        t.add_row(vec![l.level.clone(), l.count.to_string()]);
+        t.add_row(vec![escape::text(&l.level).into_owned(), l.count.to_string()]);
     }
     out.push_str(&format!("{t}\n\n"));
     let mut t = render::table(style, &["module", "entries"]);
     for m in &r.modules {
-        t.add_row(vec![m.module.clone(), m.count.to_string()]);
+        t.add_row(vec![escape::text(&m.module).into_owned(), m.count.to_string()]);
     }
     out.push_str(&format!("{t}\n"));
     if r.mirrors.is_empty() {
@@ -269,7 +270,7 @@ pub fn stats_text(r: &Report, style: Style) -> String {
             m.duration_ms.as_ref().map_or("-".into(), |d| f(d).to_string())
         };
         t.add_row(vec![
-            m.target.clone(),
+            escape::text(&m.target).into_owned(),
             m.successes.to_string(),
             m.failures.to_string(),
             d(|d| d.p50),
@@ -285,9 +286,9 @@ pub fn stats_text(r: &Report, style: Style) -> String {
             out.push_str(&format!(
                 "{} {}: {}× {}\n",
                 style.red("failed"),
-                m.target,
+                escape::text(&m.target),
                 e.count,
-                e.message
+                escape::text(&e.message)
             ));
         }
     }
