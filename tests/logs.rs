@@ -771,3 +771,77 @@ fn follow_survives_rotation_and_truncation() {
     want.sort();
     assert_eq!(got, want, "every line exactly once");
 }
+
+/// Reading errors are named as such, with the path: a directory is refused plainly, and a
+/// pipe (FIFO) is read as its lines come rather than failing to seek.
+#[test]
+fn a_directory_or_a_pipe_is_named_plainly() {
+    let dir = tmp();
+    let logs = dir.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    let out = polycache(dir.path()).arg("logs").arg(&logs).assert().code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains(&format!("cannot read {}: it is a directory", logs.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "hint: pass the log file inside it, e.g. {}",
+            logs.join("cache.json").display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("write"), "{err}");
+
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // --tail needs the end of a file: refused at once, without waiting for a writer.
+    polycache(dir.path())
+        .args(["logs", "--follow", "--tail", "2"])
+        .arg(&fifo)
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "cannot seek {}: it is a pipe",
+            fifo.display()
+        )));
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--json"])
+        .arg(&fifo)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let lines: Vec<String> = (0..3)
+        .map(|i| format!("{{\"level\":30,\"time\":{i},\"msg\":\"piped {i}\"}}"))
+        .collect();
+    {
+        let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        for l in &lines {
+            writeln!(w, "{l}").unwrap();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "--follow on a pipe did not end when the pipe closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status:?} {stderr}");
+    assert_eq!(stdout, lines.join("\n") + "\n", "{stderr}");
+    assert!(stderr.contains("is a pipe"), "{stderr}");
+}

@@ -61,8 +61,25 @@ fn io_failure(what: &str, e: io::Error) -> Failure {
         .with_hint("pass the log file as FILE, or set CACHE_LOG (or --log-file); `-` reads standard input")
 }
 
+/// Opens a log file to read, refusing a directory plainly (reading one fails later with
+/// a bare "Is a directory").
 fn open(path: &str) -> Result<File, Failure> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(directory_failure(path));
+    }
     File::open(path).map_err(|e| io_failure(path, e))
+}
+
+fn directory_failure(path: &str) -> Failure {
+    let example = Path::new(path).join("cache.json");
+    Failure::error(format!("cannot read {path}: it is a directory"))
+        .with_hint(format!("pass the log file inside it, e.g. {}", example.display()))
+}
+
+/// Whether `path` is something other than a regular file (a pipe, a device), which can be
+/// read once from its start but not seeked.
+fn is_stream(path: &str) -> bool {
+    path == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
@@ -90,17 +107,27 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
 
     let stdout = io::stdout();
     let mut lock = stdout.lock();
+    // Errors of `emit` are writing errors; any other I/O error came from reading.
+    let mut write_failed = false;
     let mut emit = |b: &[u8]| -> io::Result<()> {
         if b.is_empty() {
             return Ok(());
         }
-        lock.write_all(b)
+        lock.write_all(b).inspect_err(|_| write_failed = true)
     };
     let result = produce(&engine, args, &files, &mut emit);
     let tally = match result {
         Ok(t) => t,
-        Err(Produce::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
-        Err(Produce::Io(e)) => return Err(Failure::error(format!("cannot write the output: {e}"))),
+        Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        Err(Produce::Io(e)) if write_failed => return Err(Failure::error(format!("cannot write the output: {e}"))),
+        Err(Produce::Io(e)) => {
+            let what = match files.as_slice() {
+                [one] if one == "-" => "standard input".to_string(),
+                [one] => one.clone(),
+                many => many.join(", "),
+            };
+            return Err(io_failure(&what, e));
+        }
         Err(Produce::Failure(f)) => return Err(f),
     };
     if let Err(e) = lock.flush()
@@ -154,6 +181,21 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
         }
     };
 
+    if args.follow && files[0] != "-" && is_stream(&files[0]) {
+        // A pipe has no size and no position to come back to: it is read as its lines
+        // arrive, until its writers close it.
+        let path = &files[0];
+        if args.tail.is_some() {
+            return Err(Failure::usage(format!(
+                "cannot seek {path}: it is a pipe, not a file, so --tail cannot read its end"
+            ))
+            .with_hint("drop --tail to show what comes through the pipe, or follow the log file itself")
+            .into());
+        }
+        eprintln!("note: {path} is a pipe: showing its lines as they come until its writers close it");
+        return Ok(read::stream(engine, open(path)?, emit)?);
+    }
+
     if args.follow && files[0] != "-" {
         let path = &files[0];
         let mut tally = Tally::for_engine(engine);
@@ -178,6 +220,8 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
         } else if files[0] == "-" {
             read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
+        } else if is_stream(&files[0]) {
+            read::tail_stream(engine, reader(&files[0])?, n).map_err(|e| io_failure(&files[0], e))?
         } else {
             let mut f = open(&files[0])?;
             read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?
