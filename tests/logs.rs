@@ -680,7 +680,12 @@ fn wait_for(seen: &Arc<Mutex<Vec<String>>>, count: usize) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    panic!("timed out waiting for {count} lines; got {:?}", seen.lock().unwrap());
+    let seen = seen.lock().unwrap();
+    panic!(
+        "timed out waiting for {count} lines; got {}, the last: {:?}",
+        seen.len(),
+        seen.last()
+    );
 }
 
 #[test]
@@ -844,4 +849,86 @@ fn a_directory_or_a_pipe_is_named_plainly() {
     assert!(status.success(), "{status:?} {stderr}");
     assert_eq!(stdout, lines.join("\n") + "\n", "{stderr}");
     assert!(stderr.contains("is a pipe"), "{stderr}");
+}
+
+/// Sends SIGINT and waits for a clean exit.
+fn interrupt(child: &mut Reaped) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            assert!(s.success(), "{s:?}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "--follow did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A file truncated and written again past the old position between two polls: every new
+/// line is shown (none skipped by reading on from the old position), and stderr says what
+/// happened.
+#[test]
+fn follow_sees_a_truncation_that_regrew_past_the_old_position() {
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let line = |generation: usize, i: usize| {
+        format!(
+            "{{\"level\":30,\"time\":{},\"msg\":\"generation {generation} line {i} {}\"}}",
+            1_700_000_000_000i64 + i as i64,
+            "x".repeat(i % 17)
+        )
+    };
+    let old: String = (1..=400).map(|i| line(1, i) + "\n").collect();
+    fs::write(&p, &old).unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--json"])
+        .arg(&p)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let seen = collect(child.0.stdout.take().unwrap());
+    let errors = collect_err(child.0.stderr.take().unwrap());
+    wait_for(&seen, 400);
+    // Cut and written again in one go (microseconds, well within one poll), longer than
+    // before: reading on from the old position would skip the new lines 1 to ~400.
+    let new: String = (1..=598).map(|i| line(2, i) + "\n").collect();
+    assert!(new.len() > old.len());
+    {
+        let mut f = fs::File::create(&p).unwrap();
+        f.write_all(new.as_bytes()).unwrap();
+    }
+    wait_for(&seen, 400 + 598);
+    std::thread::sleep(Duration::from_millis(300));
+    interrupt(&mut child);
+    let got = seen.lock().unwrap().clone();
+    let want: Vec<String> = old.lines().chain(new.lines()).map(str::to_string).collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "every line once, in order");
+    let errors = errors.lock().unwrap().join("\n");
+    assert!(
+        errors.contains("was truncated") && errors.contains("reading it again from its start"),
+        "{errors}"
+    );
+}
+
+/// Lines of stderr, gathered by a thread.
+fn collect_err(stderr: std::process::ChildStderr) -> Arc<Mutex<Vec<String>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            s.lock().unwrap().push(line);
+        }
+    });
+    seen
 }

@@ -144,6 +144,17 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
             stats_text(&report, ctx.style)
         };
         crate::print(&text)?;
+    } else if tally.cut > 0 && !args.follow {
+        eprintln!(
+            "note: {} line(s) longer than {} MiB were cut short{}",
+            tally.cut,
+            read::LINE_CAP >> 20,
+            if matches!(engine.output, Output::Json) {
+                " and left out"
+            } else {
+                ""
+            }
+        );
     } else if matches!(engine.output, Output::Json) && tally.not_json > 0 {
         eprintln!(
             "note: {} line(s) were not JSON objects and were left out",
@@ -210,7 +221,15 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             open(path)?;
         }
         let stop = ctrl_c_flag();
-        tally.merge(follow::follow(engine, Path::new(path), start, &stop, emit)?);
+        let mut notice = |text: &str| eprintln!("note: {}", crate::escape::text(text));
+        tally.merge(follow::follow(
+            engine,
+            Path::new(path),
+            start,
+            &stop,
+            emit,
+            &mut notice,
+        )?);
         return Ok(tally);
     }
 

@@ -50,6 +50,9 @@ pub struct Tally {
     pub shown: u64,
     /// Lines that were not JSON objects (among those looked at).
     pub not_json: u64,
+    /// Lines too long to hold whole ([`read::LINE_CAP`]), shown cut (counted in `not_json`
+    /// too).
+    pub cut: u64,
     pub stats: Option<Stats>,
 }
 
@@ -64,6 +67,7 @@ impl Tally {
     pub fn merge(&mut self, other: Tally) {
         self.shown += other.shown;
         self.not_json += other.not_json;
+        self.cut += other.cut;
         if let (Some(s), Some(o)) = (&mut self.stats, other.stats) {
             s.merge(o);
         }
@@ -124,6 +128,22 @@ impl Engine {
                     }
                 }
             }
+        }
+    }
+
+    /// Handles a line too long to hold: its first bytes and how many more there were. It
+    /// cannot be parsed; the pretty form shows its start and its length.
+    pub fn cut(&self, head: &[u8], more: u64, out: &mut Vec<u8>, tally: &mut Tally) {
+        tally.not_json += 1;
+        tally.cut += 1;
+        if let Some(s) = &mut tally.stats {
+            s.not_json += 1;
+        }
+        let trimmed = head.trim_ascii_start();
+        if let Output::Pretty(f) = self.output
+            && self.filter.accepts_raw(trimmed)
+        {
+            f.cut(trimmed, more, out);
         }
     }
 

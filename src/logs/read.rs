@@ -30,12 +30,51 @@ fn run_lines(engine: &Engine, chunk: &[u8], w: &mut Worker, out: &mut Vec<u8>, t
     }
 }
 
+/// The most of one line held while its newline has not arrived (`--follow`, a pipe): a
+/// longer line is shown cut to this, with the count of the bytes left out.
+pub const LINE_CAP: usize = 4 << 20;
+
+/// The start of a line whose newline has not arrived yet: at most [`LINE_CAP`] bytes are
+/// kept, the rest only counted.
+#[derive(Debug, Default)]
+pub struct Partial {
+    bytes: Vec<u8>,
+    /// Bytes of this line left out past the cap.
+    dropped: u64,
+}
+
+impl Partial {
+    fn push(&mut self, piece: &[u8]) {
+        let room = LINE_CAP.saturating_sub(self.bytes.len()).min(piece.len());
+        self.bytes.extend_from_slice(&piece[..room]);
+        self.dropped += (piece.len() - room) as u64;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty() && self.dropped == 0
+    }
+
+    /// Hands the line held to the engine (as it is, or cut) and forgets it.
+    pub fn flush(&mut self, engine: &Engine, w: &mut Worker, out: &mut Vec<u8>, tally: &mut Tally) {
+        if self.dropped > 0 {
+            engine.cut(&self.bytes, self.dropped, out, tally);
+        } else if !self.bytes.is_empty() {
+            engine.line(&self.bytes, w, out, tally);
+        }
+        self.bytes.clear();
+        self.dropped = 0;
+        if self.bytes.capacity() > 1 << 20 {
+            self.bytes = Vec::new();
+        }
+    }
+}
+
 /// Feeds a piece of input (cut anywhere) to the engine: complete lines go through at once,
 /// the bytes after the last newline wait in `partial` for the rest of their line.
 pub(super) fn feed(
     engine: &Engine,
     mut piece: &[u8],
-    partial: &mut Vec<u8>,
+    partial: &mut Partial,
     w: &mut Worker,
     out: &mut Vec<u8>,
     tally: &mut Tally,
@@ -44,13 +83,12 @@ pub(super) fn feed(
         if partial.is_empty() {
             engine.line(&piece[..nl], w, out, tally);
         } else {
-            partial.extend_from_slice(&piece[..nl]);
-            engine.line(partial, w, out, tally);
-            partial.clear();
+            partial.push(&piece[..nl]);
+            partial.flush(engine, w, out, tally);
         }
         piece = &piece[nl + 1..];
     }
-    partial.extend_from_slice(piece);
+    partial.push(piece);
 }
 
 /// Reads a stream as its data arrives (a pipe that stays open, `tail -f log | polycache logs
@@ -59,7 +97,7 @@ pub fn stream<R: Read>(engine: &Engine, mut reader: R, emit: &mut Emit) -> io::R
     let mut tally = Tally::for_engine(engine);
     let mut w = Worker::default();
     let mut buf = vec![0u8; 1 << 20];
-    let mut partial = Vec::new();
+    let mut partial = Partial::default();
     let mut out = Vec::new();
     loop {
         let n = match reader.read(&mut buf) {
@@ -72,9 +110,7 @@ pub fn stream<R: Read>(engine: &Engine, mut reader: R, emit: &mut Emit) -> io::R
         emit(&out)?;
         out.clear();
     }
-    if !partial.is_empty() {
-        engine.line(&partial, &mut w, &mut out, &mut tally);
-    }
+    partial.flush(engine, &mut w, &mut out, &mut tally);
     emit(&out)?;
     Ok(tally)
 }
