@@ -932,3 +932,80 @@ fn collect_err(stderr: std::process::ChildStderr) -> Arc<Mutex<Vec<String>>> {
     });
     seen
 }
+
+/// Bytes the process has read so far (`rchar` of /proc/PID/io).
+fn bytes_read(pid: u32) -> u64 {
+    fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("rchar: ").map(|v| v.trim().parse().unwrap_or(0)))
+        })
+        .unwrap_or(0)
+}
+
+/// A 64 MiB line without its newline under --follow: memory stays far below the line's
+/// size (it is held cut to 4 MiB), and once its newline comes it is shown cut, with the
+/// count of the bytes left out, and the next line after it.
+#[test]
+fn follow_holds_a_huge_unterminated_line_in_bounded_memory() {
+    const LINE: usize = 64 << 20;
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let mut content = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n{\"level\":30,\"msg\":\"".to_vec();
+    content.resize(LINE, b'y');
+    fs::write(&p, &content).unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--utc"])
+        .arg(&p)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let errors = collect_err(child.stderr.take().unwrap());
+    let pid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while bytes_read(pid) < content.len() as u64 {
+        assert!(Instant::now() < deadline, "the file was not read");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The newline arrives, then a last entry.
+    {
+        let mut f = fs::OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(b"\"}\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n")
+            .unwrap();
+    }
+    wait_for(&seen, 3);
+    let peak = common::rss::peak(pid).expect("the process runs");
+    let mut child = Reaped(child);
+    interrupt(&mut child);
+    let lines = seen.lock().unwrap().clone();
+    eprintln!(
+        "peak RSS following a {} MiB line: {:.1} MiB",
+        LINE >> 20,
+        peak as f64 / 1048576.0
+    );
+    assert!(peak < 40 << 20, "peak RSS {peak} bytes for a {LINE}-byte line");
+    assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  before");
+    let total = content.len() + 2 - "{\"level\":30,\"time\":1,\"msg\":\"before\"}\n".len();
+    let more = total - (4 << 20);
+    assert!(
+        lines[1].starts_with("{\"level\":30,\"msg\":\"yyyy"),
+        "{}",
+        &lines[1][..40]
+    );
+    assert!(
+        lines[1].ends_with(&format!("yyyy … (+{more} bytes)")),
+        "{}",
+        &lines[1][lines[1].len() - 60..]
+    );
+    assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
+    let errors = errors.lock().unwrap().join("\n");
+    assert!(
+        errors.contains("1 line(s) longer than 4 MiB shown cut to their first 4 MiB"),
+        "{errors}"
+    );
+}
