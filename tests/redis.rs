@@ -938,3 +938,105 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
         ));
     assert!(exists_bytes(&mut c, slash));
 }
+
+/// Runs `polycache redis get ARGS...` and returns its peak resident memory, the bytes it
+/// wrote to stdout (counted, not kept: only the first and last 64 are), and its status.
+fn get_peak(dir: &std::path::Path, url: &str, args: &[&str]) -> (u64, u64, Vec<u8>, Vec<u8>) {
+    let mut child = std::process::Command::new(common::bin())
+        .args(["--redis-url", url, "redis", "get", "--max-bytes", "100M"])
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let sampler = common::rss::Sampler::start(child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let (mut total, mut head, mut tail) = (0u64, Vec::new(), Vec::new());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if head.len() < 64 {
+            head.extend_from_slice(&buf[..n.min(64 - head.len())]);
+        }
+        tail.extend_from_slice(&buf[..n]);
+        let over = tail.len().saturating_sub(64);
+        tail.drain(..over);
+    }
+    let peak = sampler.max();
+    assert!(child.wait().unwrap().success());
+    (peak, total, head, tail)
+}
+
+/// A 64 MiB value is read in pieces and shown as it comes: the process stays far below
+/// the value's size (it held the value several times over before), as pretty JSON and as
+/// text; --json streams the same document as for a small value.
+#[test]
+fn get_of_a_large_value_streams_in_bounded_memory() {
+    const SIZE: usize = 64 << 20;
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let mut json = b"{\"blob\":\"".to_vec();
+    json.resize(SIZE - 2, b'j');
+    json.extend_from_slice(b"\"}");
+    set_bytes(&mut c, b"cache:big:json", &json);
+    drop(json);
+    let mut text = b"plain \x1b text ".to_vec();
+    text.resize(SIZE, b't');
+    set_bytes(&mut c, b"cache:big:text", &text);
+    drop(text);
+    let ceiling = 40u64 << 20;
+    let mib = |b: u64| b as f64 / 1048576.0;
+
+    let (peak, total, head, tail) = get_peak(dir.path(), &url, &["cache:big:json"]);
+    eprintln!(
+        "redis get of a {} MiB JSON value: peak RSS {:.1} MiB",
+        SIZE >> 20,
+        mib(peak)
+    );
+    assert!(peak < ceiling, "peak RSS {:.1} MiB", mib(peak));
+    assert_eq!(
+        total,
+        SIZE as u64 + 6,
+        "indented: three newlines, two spaces, a space after the colon"
+    );
+    assert!(head.starts_with(b"{\n  \"blob\": \"jjj"));
+    assert!(tail.ends_with(b"jjj\"\n}\n"));
+
+    let (peak, total, head, tail) = get_peak(dir.path(), &url, &["cache:big:text"]);
+    eprintln!(
+        "redis get of a {} MiB text value: peak RSS {:.1} MiB",
+        SIZE >> 20,
+        mib(peak)
+    );
+    assert!(peak < ceiling, "peak RSS {:.1} MiB", mib(peak));
+    assert_eq!(total, SIZE as u64 + 3 + 1, "ESC shown as \\x1b, then a newline");
+    assert!(head.starts_with(b"plain \\x1b text ttt"));
+    assert!(tail.ends_with(b"ttt\n"));
+
+    // --json: a value over 1 MiB is streamed into the same document as a small one.
+    let mut json = b"{\"blob\":\"".to_vec();
+    json.resize((2 << 20) - 2, b'j');
+    json.extend_from_slice(b"\"}");
+    set_bytes(&mut c, b"cache:big:json", &json);
+    set_bytes(&mut c, b"cache:big:text", b"\xff\"quoted\"\x1b");
+    let r = run_json(dir.path(), &url, &["get", "cache:big:json", "--max-bytes", "10M"]);
+    assert_eq!(r["value"], serde_json::from_slice::<Json>(&json).unwrap());
+    assert_eq!(r["size"], 2 << 20);
+    assert_eq!(r["key"], "cache:big:json");
+    let mut text = b"\xff\"quoted\"\x1b".to_vec();
+    text.resize(2 << 20, b't');
+    set_bytes(&mut c, b"cache:big:text", &text);
+    let r = run_json(dir.path(), &url, &["get", "cache:big:text", "--max-bytes", "10M"]);
+    let value = r["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("\\xff\"quoted\"\u{1b}ttt") && value.len() == (2 << 20) + 3,
+        "{}",
+        &value[..20]
+    );
+}

@@ -28,12 +28,26 @@ impl JsonPretty {
     }
 
     /// Appends the indented form of the next piece of the value.
-    pub fn push(&mut self, out: &mut Vec<u8>, piece: &[u8]) {
-        for &b in piece {
+    pub fn push(&mut self, out: &mut Vec<u8>, mut piece: &[u8]) {
+        while let Some((&b, rest)) = piece.split_first() {
             if self.in_string {
+                // Plain text inside a string goes through in one copy.
+                if self.seq.is_empty() && !self.escaped {
+                    let plain = piece
+                        .iter()
+                        .position(|&c| c == b'"' || c == b'\\' || !(0x20..0x7f).contains(&c))
+                        .unwrap_or(piece.len());
+                    if plain > 0 {
+                        out.extend_from_slice(&piece[..plain]);
+                        piece = &piece[plain..];
+                        continue;
+                    }
+                }
                 self.string_byte(out, b);
+                piece = rest;
                 continue;
             }
+            piece = rest;
             match b {
                 b' ' | b'\t' | b'\n' | b'\r' => {}
                 b'{' | b'[' => {
