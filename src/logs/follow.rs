@@ -184,11 +184,14 @@ pub fn follow(
             let cut_before = st.tally.cut;
             st.drain(o, emit)?;
             if st.tally.cut > cut_before {
+                let what = match engine.output {
+                    super::Output::Json => "left out (--json prints whole entries only)".to_string(),
+                    _ => format!("shown cut to their first {} MiB", LINE_CAP >> 20),
+                };
                 notice(&format!(
-                    "{} line(s) longer than {} MiB shown cut to their first {} MiB",
+                    "{} line(s) longer than {} MiB {what}",
                     st.tally.cut - cut_before,
                     LINE_CAP >> 20,
-                    LINE_CAP >> 20
                 ));
             }
         }
