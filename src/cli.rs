@@ -464,8 +464,9 @@ graph knows are listed even with 0 keys, so an emptied type shows as 0.",
 PATTERN is a Redis glob (`*`, `?`, `[abc]`); when it does not start with CACHE_PREFIX it is taken \
 relative to it, so `posts:id:*` means `cache:posts:id:*`.\n\n\
 Key names are shown with control characters and bytes that are not UTF-8 escaped (`\\xNN`, \
-`\\n`; a backslash as `\\\\`), the form `redis get` and `redis del` accept back. With --json a \
-key is its exact text, or that escaped form when it is not UTF-8.",
+`\\n`; a backslash as `\\\\`), the form `redis get` and `redis del` accept back; in PATTERN too, `\\xNN` is a byte and \
+`\\n`, `\\r`, `\\t` those characters, so a printed key is a pattern that matches it. With \
+--json a key is its exact text, or that escaped form when it is not UTF-8.",
         after_help = "Examples:\n  polycache redis keys\n  polycache redis keys --type post\n  polycache redis keys 'pages:slug:*' --limit 0\n  polycache redis keys --type '(other)' --json"
     )]
     Keys(RedisKeysArgs),
@@ -511,7 +512,8 @@ command says how to turn them on and exits 1 without touching the server, unless
 
 #[derive(Debug, Args)]
 pub struct RedisKeysArgs {
-    /// Redis glob over key names, relative to CACHE_PREFIX unless it starts with it.
+    /// Redis glob over key names, relative to CACHE_PREFIX unless it starts with it (`\xNN` is
+    /// a byte, as keys are printed).
     pub pattern: Option<String>,
 
     /// Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout).

@@ -217,6 +217,51 @@ pub fn parse_key(s: &str) -> Vec<u8> {
     out
 }
 
+/// The bytes of a Redis glob pattern written with the escapes of the [`key`] form:
+/// `\xNN` is the byte NN (backslash-escaped when it is a glob character), `\n`, `\r`,
+/// `\t` those characters; every other backslash keeps its glob meaning. So a key as
+/// printed, used as a pattern, matches that key (`\\` is the glob for a backslash).
+pub fn parse_pattern(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let hexval = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            let byte = match b.get(i + 1) {
+                Some(b'n') => Some((b'\n', 2)),
+                Some(b'r') => Some((b'\r', 2)),
+                Some(b't') => Some((b'\t', 2)),
+                Some(b'x') => match (
+                    b.get(i + 2).copied().and_then(hexval),
+                    b.get(i + 3).copied().and_then(hexval),
+                ) {
+                    (Some(h), Some(l)) => Some((h << 4 | l, 4)),
+                    _ => None,
+                },
+                Some(&next) => {
+                    // A glob escape: kept, with the character it escapes.
+                    out.extend_from_slice(&[b'\\', next]);
+                    i += 2;
+                    continue;
+                }
+                None => None,
+            };
+            if let Some((byte, used)) = byte {
+                if matches!(byte, b'*' | b'?' | b'[' | b']' | b'\\') {
+                    out.push(b'\\');
+                }
+                out.push(byte);
+                i += used;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Escapes a byte stream that arrives in pieces cut anywhere (a value read in chunks):
 /// a UTF-8 character split between two pieces is held until its end arrives.
 #[derive(Debug, Default)]
@@ -329,6 +374,9 @@ mod tests {
         assert_eq!(key(b"a\\b"), "a\\\\b");
         // A lone backslash that starts no escape is kept.
         assert_eq!(parse_key("a\\b\\x4"), b"a\\b\\x4");
+        // As a glob: the escapes of the key form give bytes, other backslashes stay.
+        assert_eq!(parse_pattern("bin:\\xff*"), b"bin:\xff*");
+        assert_eq!(parse_pattern("a\\\\xff\\*\\x2a\\n"), b"a\\\\xff\\*\\*\n");
     }
 
     #[test]

@@ -885,6 +885,21 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
         .collect();
     assert_eq!(names, BTreeSet::from(["cache:bin:\\xff\\xfe:1", "cache:bin:a\\xff"]));
 
+    // The printed forms work as patterns too: `\xNN` is a byte, `\\` a backslash.
+    for (pattern, only) in [
+        ("bin:\\xff*", "cache:bin:\\xff\\xfe:1"),
+        ("cache:bin:a\\\\xff", "cache:bin:a\\xff"),
+    ] {
+        let r = run_json(dir.path(), &url, &["keys", pattern]);
+        let names: Vec<&str> = r["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec![only], "{pattern}");
+    }
+
     for (arg, value) in [
         ("cache:bin:\\xff\\xfe:1", "\"binary\"\n"),
         ("bin:\\xff\\xfe:1", "\"binary\"\n"),

@@ -79,8 +79,8 @@ fn tick(pb: &Option<ProgressBar>, what: &str, n: usize, part: f64) {
 }
 
 /// Every key matching `pattern`, sorted, with a progress bar.
-async fn scan_all(ctx: &Context, store: &Store, pattern: &str) -> Result<Vec<ScannedKey>, Failure> {
-    let what = format!("scanning {pattern}");
+async fn scan_all(ctx: &Context, store: &Store, pattern: &[u8]) -> Result<Vec<ScannedKey>, Failure> {
+    let what = format!("scanning {}", escape::bytes(pattern));
     let pb = progress(ctx, &what);
     let mut keys = Vec::new();
     store
@@ -210,13 +210,16 @@ struct KeysReport<'a> {
 async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) -> Result<u8, Failure> {
     let group = a.r#type.as_deref().map(|t| group_filter(graph, t)).transpose()?;
     let prefix = store.prefix();
-    let pattern = match (&a.pattern, &group) {
-        (Some(p), _) if p.starts_with(prefix) => p.clone(),
-        (Some(p), _) => format!("{}{p}", glob_escape(prefix)),
-        (None, Some(g)) if g != OTHER => format!("{}{}:*", glob_escape(prefix), glob_escape(g)),
-        _ => store.prefix_pattern(),
+    // The pattern may name bytes that are not UTF-8 as keys are printed (`\xff`).
+    let typed = a.pattern.as_deref().map(escape::parse_pattern);
+    let pattern: Vec<u8> = match (&typed, &group) {
+        (Some(p), _) if p.starts_with(prefix.as_bytes()) => p.clone(),
+        (Some(p), _) => [glob_escape(prefix).as_bytes(), p].concat(),
+        (None, Some(g)) if g != OTHER => format!("{}{}:*", glob_escape(prefix), glob_escape(g)).into_bytes(),
+        _ => store.prefix_pattern().into_bytes(),
     };
     let mut found = scan_all(ctx, store, &pattern).await?;
+    let pattern = escape::bytes(&pattern).into_owned();
     if let Some(g) = &group {
         found.retain(|k| &group_name(&k.key, prefix.as_bytes()) == g);
     }
@@ -630,7 +633,7 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         Some(t) => {
             let t = graph.resolve(t)?.canonical;
             let types = if a.cascade { graph.cascade(&t) } else { vec![t] };
-            let mut found = scan_all(ctx, store, &store.prefix_pattern()).await?;
+            let mut found = scan_all(ctx, store, store.prefix_pattern().as_bytes()).await?;
             found.retain(|k| types.contains(&group_name(&k.key, prefix)));
             (types, found)
         }

@@ -379,7 +379,12 @@ impl Store {
     /// One SCAN pass over `pattern` on every master, pages of about [`SCAN_COUNT`] keys
     /// handed to `on_page` as they arrive (keys only, nothing described), with the part of
     /// the keyspace scanned so far (0 to 1).
-    pub async fn scan(&self, pattern: &str, mut on_page: impl FnMut(Vec<ScannedKey>, f64)) -> Result<(), StoreError> {
+    pub async fn scan(
+        &self,
+        pattern: impl AsRef<[u8]>,
+        mut on_page: impl FnMut(Vec<ScannedKey>, f64),
+    ) -> Result<(), StoreError> {
+        let pattern = pattern.as_ref();
         let n = self.nodes.len() as f64;
         for (i, node) in self.nodes.iter().enumerate() {
             let mut pages = std::pin::pin!(self.pages(i, node.conn.clone(), pattern));
@@ -396,7 +401,7 @@ impl Store {
         &'a self,
         index: usize,
         conn: MultiplexedConnection,
-        pattern: &'a str,
+        pattern: &'a [u8],
     ) -> impl futures::Stream<Item = Result<(Vec<ScannedKey>, f64), StoreError>> + 'a {
         futures::stream::try_unfold(Some(0u64), move |cursor| {
             let mut conn = conn.clone();
@@ -445,7 +450,7 @@ impl Store {
             let streams = scan_conns
                 .into_iter()
                 .enumerate()
-                .map(|(i, conn)| self.pages(i, conn, pattern).map_ok(move |p| (i, p)).boxed());
+                .map(|(i, conn)| self.pages(i, conn, pattern.as_bytes()).map_ok(move |p| (i, p)).boxed());
             let mut all = futures::stream::select_all(streams);
             while let Some(page) = all.next().await {
                 let failed = page.is_err();
