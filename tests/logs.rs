@@ -1009,3 +1009,33 @@ fn follow_holds_a_huge_unterminated_line_in_bounded_memory() {
         "{errors}"
     );
 }
+
+/// A pipe read with `-` holds a long line cut too: its start is shown with the count of
+/// the bytes left out, and the lines around it are whole.
+#[test]
+fn a_long_line_from_a_pipe_is_shown_cut() {
+    let dir = tmp();
+    let mut input = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n".to_vec();
+    let long_start = input.len();
+    input.extend_from_slice(b"{\"level\":30,\"msg\":\"");
+    input.resize(long_start + (5 << 20), b'z');
+    input.extend_from_slice(b"\"}\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n");
+    let long_len = input.len() - long_start - b"\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n".len();
+    let out = polycache(dir.path())
+        .args(["logs", "--utc", "-"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  before");
+    assert!(lines[1].ends_with(&format!("zzz … (+{} bytes)", long_len - (4 << 20))));
+    assert_eq!(
+        lines[1].len(),
+        (4 << 20) + format!(" … (+{} bytes)", long_len - (4 << 20)).len()
+    );
+    assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
+    let err = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(err.contains("1 line(s) longer than 4 MiB were cut short"), "{err}");
+}

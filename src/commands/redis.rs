@@ -139,6 +139,7 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
 
 fn where_line(st: Style, url: &str, prefix: &str, nodes: &[String], cluster: bool) -> String {
     let nodes = if cluster {
+        let nodes: Vec<_> = nodes.iter().map(|n| escape::text(n)).collect();
         format!(" (cluster, {} masters: {})", nodes.len(), nodes.join(", "))
     } else {
         String::new()
@@ -749,14 +750,17 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         if !a.enable_notifications {
             return Err(crate::store::StoreError::NotificationsOff {
                 url: store.url().to_string(),
-                current: off.current.clone().unwrap_or_default(),
+                current: escape::text(off.current.as_deref().unwrap_or_default()).into_owned(),
             }
             .into());
         }
         for (node, before, after) in store.enable_notifications().await? {
             eprintln!(
-                "{} notify-keyspace-events on {node}: `{before}` -> `{after}`",
-                st.yellow("changed:")
+                "{} notify-keyspace-events on {}: `{}` -> `{}`",
+                st.yellow("changed:"),
+                escape::text(&node),
+                escape::text(&before),
+                escape::text(&after)
             );
         }
     }
@@ -764,7 +768,7 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         eprintln!(
             "{} cannot read notify-keyspace-events on {} (CONFIG not allowed); events show only if notifications are on",
             st.yellow("warning:"),
-            c.node
+            escape::text(&c.node)
         );
     }
     let mut events = store.subscribe().await?;
