@@ -1037,5 +1037,71 @@ fn a_long_line_from_a_pipe_is_shown_cut() {
     );
     assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
     let err = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(err.contains("1 line(s) longer than 4 MiB were cut short"), "{err}");
+    assert!(
+        err.contains("1 line(s) too long to hold (over 4 MiB from a pipe"),
+        "{err}"
+    );
+}
+
+/// Reading a file (not following it), a line longer than 16 MiB is held cut too: memory
+/// stays below the line's size, and the line is shown cut with the count of the bytes
+/// left out, between whole neighbours; `--json` leaves it out and says so.
+#[test]
+fn a_huge_line_in_a_file_is_read_in_bounded_memory() {
+    const LINE: usize = 96 << 20;
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let before = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n";
+    let after = b"\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n";
+    let mut content = before.to_vec();
+    content.extend_from_slice(b"{\"level\":30,\"msg\":\"");
+    content.resize(before.len() + LINE, b'w');
+    content.extend_from_slice(after);
+    fs::write(&p, &content).unwrap();
+    drop(content);
+    let more = LINE - (16 << 20);
+    for json in [false, true] {
+        let mut cmd = Command::new(common::bin());
+        cmd.args(["logs", "--utc"]);
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .arg(&p)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let sampler = common::rss::Sampler::start(child.id());
+        let seen = collect(child.stdout.take().unwrap());
+        let errors = collect_err(child.stderr.take().unwrap());
+        assert!(child.wait().unwrap().success());
+        let peak = sampler.max();
+        eprintln!(
+            "peak RSS reading a file with a {} MiB line: {:.1} MiB",
+            LINE >> 20,
+            peak as f64 / 1048576.0
+        );
+        assert!(peak < 64 << 20, "peak RSS {peak} bytes for a {LINE}-byte line");
+        std::thread::sleep(Duration::from_millis(100));
+        let lines = seen.lock().unwrap().clone();
+        let errors = errors.lock().unwrap().join("\n");
+        assert!(errors.contains("1 line(s) too long to hold"), "{errors}");
+        if json {
+            assert_eq!(lines.len(), 2);
+            assert!(errors.contains("were cut short and left out"), "{errors}");
+        } else {
+            assert_eq!(lines.len(), 3);
+            assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  before");
+            assert!(lines[1].starts_with("{\"level\":30,\"msg\":\"www"));
+            assert!(
+                lines[1].ends_with(&format!("www … (+{more} bytes)")),
+                "{}",
+                &lines[1][lines[1].len() - 40..]
+            );
+            assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
+        }
+    }
 }

@@ -146,9 +146,10 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         crate::print(&text)?;
     } else if tally.cut > 0 && !args.follow {
         eprintln!(
-            "note: {} line(s) longer than {} MiB were cut short{}",
+            "note: {} line(s) too long to hold (over {} MiB from a pipe, {} MiB from a file) were cut short{}",
             tally.cut,
             read::LINE_CAP >> 20,
+            read::SCAN_LINE_CAP >> 20,
             if matches!(engine.output, Output::Json) {
                 " and left out"
             } else {

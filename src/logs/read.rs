@@ -18,15 +18,37 @@ const FLUSH: usize = 1 << 20;
 /// Where the output bytes go, in order. An error stops the run and is returned.
 pub type Emit<'a> = dyn FnMut(&[u8]) -> io::Result<()> + 'a;
 
-/// Runs every line of `lines` through the engine.
-fn run_lines(engine: &Engine, chunk: &[u8], w: &mut Worker, out: &mut Vec<u8>, tally: &mut Tally) {
+/// The most of one line [`scan`] holds: a longer line is read on to its newline without
+/// being kept, and shown cut with the count of the bytes left out.
+pub const SCAN_LINE_CAP: usize = 16 << 20;
+
+/// Lines of a chunk that were cut: where each ends in the chunk, and the bytes left out.
+type Cuts = Vec<(usize, u64)>;
+
+/// Runs every line of `chunk` through the engine; the lines ending at an offset in `cuts`
+/// were cut short.
+fn run_lines(
+    engine: &Engine,
+    chunk: &[u8],
+    cuts: &[(usize, u64)],
+    w: &mut Worker,
+    out: &mut Vec<u8>,
+    tally: &mut Tally,
+) {
+    let mut cuts = cuts.iter().peekable();
+    let mut one = |line: &[u8], end: usize, w: &mut Worker, out: &mut Vec<u8>, tally: &mut Tally| match cuts
+        .next_if(|(at, _)| *at == end)
+    {
+        Some((_, more)) => engine.cut(line, *more, out, tally),
+        None => engine.line(line, w, out, tally),
+    };
     let mut start = 0;
     for nl in memchr::memchr_iter(b'\n', chunk) {
-        engine.line(&chunk[start..nl], w, out, tally);
+        one(&chunk[start..nl], nl, w, out, tally);
         start = nl + 1;
     }
     if start < chunk.len() {
-        engine.line(&chunk[start..], w, out, tally);
+        one(&chunk[start..], chunk.len(), w, out, tally);
     }
 }
 
@@ -116,8 +138,10 @@ pub fn stream<R: Read>(engine: &Engine, mut reader: R, emit: &mut Emit) -> io::R
 }
 
 /// Fills `buf` (which already holds `buf.len()` carried bytes) up to a chunk ending at a
-/// newline. Returns the end of the last complete line, and whether the input ended.
-fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+/// newline. Returns the end of the last complete line, and whether the input ended. A line
+/// longer than [`SCAN_LINE_CAP`] keeps only its start; it is noted in `cuts`.
+fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, cuts: &mut Cuts) -> io::Result<(usize, bool)> {
+    cuts.clear();
     loop {
         let before = buf.len();
         let n = reader.by_ref().take(CHUNK as u64).read_to_end(buf)?;
@@ -127,7 +151,35 @@ fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<(usize, bool)>
         if let Some(p) = memchr::memrchr(b'\n', &buf[before..]) {
             return Ok((before + p + 1, false));
         }
-        // No newline in what was read: a long line; read on.
+        // No newline in what was read: a long line; read on, holding at most the cap of it.
+        let line_start = memchr::memrchr(b'\n', &buf[..before]).map_or(0, |i| i + 1);
+        if buf.len() - line_start > SCAN_LINE_CAP {
+            let cut_at = line_start + SCAN_LINE_CAP;
+            let mut more = (buf.len() - cut_at) as u64;
+            buf.truncate(cut_at);
+            let mut scratch = vec![0u8; 1 << 16];
+            loop {
+                let n = match reader.read(&mut scratch) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if n == 0 {
+                    cuts.push((cut_at, more));
+                    return Ok((buf.len(), true));
+                }
+                if let Some(p) = memchr::memchr(b'\n', &scratch[..n]) {
+                    more += p as u64;
+                    cuts.push((cut_at, more));
+                    buf.extend_from_slice(&scratch[p..n]);
+                    break;
+                }
+                more += n as u64;
+            }
+            if let Some(p) = memchr::memrchr(b'\n', &buf[cut_at..]) {
+                return Ok((cut_at + p + 1, false));
+            }
+        }
     }
 }
 
@@ -135,7 +187,8 @@ fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<(usize, bool)>
 /// to `emit` in input order.
 pub fn scan<R: Read>(engine: &Engine, mut reader: R, threads: usize, emit: &mut Emit) -> io::Result<Tally> {
     let mut first = Vec::with_capacity(CHUNK + 4096);
-    let (end, eof) = fill(&mut reader, &mut first)?;
+    let mut cuts = Cuts::new();
+    let (end, eof) = fill(&mut reader, &mut first, &mut cuts)?;
     if eof || threads <= 1 {
         // Small input (or one thread): no threads to start.
         let mut tally = Tally::for_engine(engine);
@@ -144,30 +197,31 @@ pub fn scan<R: Read>(engine: &Engine, mut reader: R, threads: usize, emit: &mut 
         let mut buf = first;
         let (mut end, mut eof) = (end, eof);
         loop {
-            run_lines(engine, &buf[..end], &mut w, &mut out, &mut tally);
+            run_lines(engine, &buf[..end], &cuts, &mut w, &mut out, &mut tally);
             emit(&out)?;
             out.clear();
             if eof {
                 return Ok(tally);
             }
             buf.drain(..end);
-            (end, eof) = fill(&mut reader, &mut buf)?;
+            (end, eof) = fill(&mut reader, &mut buf, &mut cuts)?;
         }
     }
     // The chunk filled last, waiting to be handed out; its tail is carried into the next.
-    let mut filled = Some((first, end, eof));
+    let mut filled = Some((first, end, eof, cuts));
     parallel(engine, threads, emit, |free| {
-        let Some((buf, end, eof)) = filled.take() else {
+        let Some((buf, end, eof, cuts)) = filled.take() else {
             return Ok(None);
         };
         if !eof {
             let mut next = free.pop().unwrap_or_else(|| Vec::with_capacity(CHUNK + 4096));
             next.clear();
             next.extend_from_slice(&buf[end..]);
-            let (e, f) = fill(&mut reader, &mut next)?;
-            filled = Some((next, e, f));
+            let mut next_cuts = Cuts::new();
+            let (e, f) = fill(&mut reader, &mut next, &mut next_cuts)?;
+            filled = Some((next, e, f, next_cuts));
         }
-        Ok(Some((buf, end)))
+        Ok(Some((buf, end, cuts)))
     })
 }
 
@@ -176,6 +230,7 @@ struct Job {
     seq: u64,
     input: Vec<u8>,
     end: usize,
+    cuts: Cuts,
     output: Vec<u8>,
 }
 
@@ -194,7 +249,7 @@ fn parallel(
     engine: &Engine,
     threads: usize,
     emit: &mut Emit,
-    mut next: impl FnMut(&mut Vec<Vec<u8>>) -> io::Result<Option<(Vec<u8>, usize)>>,
+    mut next: impl FnMut(&mut Vec<Vec<u8>>) -> io::Result<Option<(Vec<u8>, usize, Cuts)>>,
 ) -> io::Result<Tally> {
     let max_in_flight = threads * 2;
     std::thread::scope(|s| -> io::Result<Tally> {
@@ -216,7 +271,14 @@ fn parallel(
                     job.output.clear();
                     // Room for the output of a typical chunk, so buffers do not double past it.
                     job.output.reserve_exact(job.end + job.end / 4);
-                    run_lines(engine, &job.input[..job.end], &mut w, &mut job.output, &mut tally);
+                    run_lines(
+                        engine,
+                        &job.input[..job.end],
+                        &job.cuts,
+                        &mut w,
+                        &mut job.output,
+                        &mut tally,
+                    );
                     let done = Done {
                         seq: job.seq,
                         input: job.input,
@@ -242,7 +304,7 @@ fn parallel(
         };
         let mut seq = 0u64;
         while c.failure.is_none() {
-            let (input, end) = match next(&mut c.free_inputs) {
+            let (input, end, cuts) = match next(&mut c.free_inputs) {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
                 Err(e) => {
@@ -254,6 +316,7 @@ fn parallel(
                 seq,
                 input,
                 end,
+                cuts,
                 output: c.free_outputs.pop().unwrap_or_default(),
             };
             seq += 1;
