@@ -409,6 +409,15 @@ fn control_characters_from_the_log_are_escaped_everywhere() {
             assert_eq!(text.lines().count(), 5, "{text}");
         }
     }
+    // The --stats tables name modules and targets from the file: escaped too.
+    let out = polycache(dir.path())
+        .args(["logs", "--stats"])
+        .arg(&p)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(text.contains("mir\\x1b[2Jror"), "{text}");
     // --json stays exact: the lines as written (JSON escapes them itself).
     let out = polycache(dir.path())
         .args(["logs", "--json"])

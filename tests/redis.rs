@@ -1055,3 +1055,31 @@ fn get_of_a_large_value_streams_in_bounded_memory() {
         &value[..20]
     );
 }
+
+/// `redis watch` shows keys from keyspace events escaped too, in the form `get` accepts.
+#[test]
+fn watch_shows_hostile_and_binary_keys_escaped() {
+    let (server, mut c, dir) = setup();
+    let child = std::process::Command::new(common::bin())
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["--redis-url", &server.url(), "redis", "watch"])
+        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn polycache");
+    wait_for_patterns(&mut c, 1);
+    set_bytes(&mut c, b"cache:posts:\x1b]0;PWNED\x07\r\n", b"1");
+    set_bytes(&mut c, b"cache:posts:\xff\xfe", b"2");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8 output");
+    assert!(!has_controls(&text), "{text:?}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("posts         cache:posts:\\x1b]0;PWNED\\x07\\r\\n\n"),
+        "{text}"
+    );
+    assert!(text.contains("cache:posts:\\xff\\xfe"), "{text}");
+}
