@@ -144,23 +144,26 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
             stats_text(&report, ctx.style)
         };
         crate::print(&text)?;
-    } else if tally.cut > 0 && !args.follow {
-        eprintln!(
-            "note: {} line(s) too long to hold (over {} MiB from a pipe, {} MiB from a file) were cut short{}",
-            tally.cut,
-            read::LINE_CAP >> 20,
-            read::SCAN_LINE_CAP >> 20,
-            if matches!(engine.output, Output::Json) {
-                " and left out"
-            } else {
-                ""
-            }
-        );
-    } else if matches!(engine.output, Output::Json) && tally.not_json > 0 {
-        eprintln!(
-            "note: {} line(s) were not JSON objects and were left out",
-            tally.not_json
-        );
+    } else {
+        // A followed file says so as it happens; other inputs sum up at the end.
+        let followed_file = args.follow && files[0] != "-" && !is_stream(&files[0]);
+        if tally.cut > 0 && !followed_file {
+            eprintln!(
+                "note: {} line(s) too long to hold (over {} MiB from a pipe, {} MiB from a file) were cut short{}",
+                tally.cut,
+                read::LINE_CAP >> 20,
+                read::SCAN_LINE_CAP >> 20,
+                if matches!(engine.output, Output::Json) {
+                    " and left out"
+                } else {
+                    ""
+                }
+            );
+        }
+        let not_json = tally.not_json.saturating_sub(tally.cut);
+        if matches!(engine.output, Output::Json) && not_json > 0 {
+            eprintln!("note: {not_json} line(s) were not JSON objects and were left out");
+        }
     }
     Ok(exit::OK)
 }
@@ -222,7 +225,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             open(path)?;
         }
         let stop = ctrl_c_flag();
-        let mut notice = |text: &str| eprintln!("note: {}", crate::escape::text(text));
+        let mut notice = |text: &str| eprintln!("note: {}", escape::text(text));
         tally.merge(follow::follow(
             engine,
             Path::new(path),
