@@ -218,8 +218,8 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
         if let Some(n) = args.tail {
             let mut f = open(path)?;
             start = f.metadata().map_err(|e| io_failure(path, e))?.len();
-            let lines = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))?;
-            tally.merge(read::emit_lines(engine, &lines, emit)?);
+            let (lines, cuts) = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))?;
+            tally.merge(read::emit_lines(engine, &lines, &cuts, emit)?);
         } else {
             // Fail early and plainly when the file is not there.
             open(path)?;
@@ -238,6 +238,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
     }
 
     if let Some(n) = args.tail {
+        let mut cuts = read::Cuts::new();
         let lines = if files.len() > 1 {
             let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
             read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
@@ -247,9 +248,11 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             read::tail_stream(engine, reader(&files[0])?, n).map_err(|e| io_failure(&files[0], e))?
         } else {
             let mut f = open(&files[0])?;
-            read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?
+            let (lines, c) = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?;
+            cuts = c;
+            lines
         };
-        return Ok(read::emit_lines(engine, &lines, emit)?);
+        return Ok(read::emit_lines(engine, &lines, &cuts, emit)?);
     }
 
     if files.len() > 1 {

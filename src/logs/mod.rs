@@ -147,6 +147,12 @@ impl Engine {
         }
     }
 
+    /// Whether a line too long to hold (its first bytes) counts as a matching entry: only
+    /// in the pretty form, which shows it cut, as a raw line.
+    pub fn matches_cut(&self, head: &[u8]) -> bool {
+        matches!(self.output, Output::Pretty(_)) && self.filter.accepts_raw(head.trim_ascii_start())
+    }
+
     /// Whether a line counts as a matching entry (for `--tail`): a JSON object that passes
     /// the filters, or, in the pretty form, a raw line that [`Filter::accepts_raw`].
     pub fn matches(&self, line: &[u8], w: &mut Worker) -> bool {

@@ -23,7 +23,7 @@ pub type Emit<'a> = dyn FnMut(&[u8]) -> io::Result<()> + 'a;
 pub const SCAN_LINE_CAP: usize = 16 << 20;
 
 /// Lines of a chunk that were cut: where each ends in the chunk, and the bytes left out.
-type Cuts = Vec<(usize, u64)>;
+pub type Cuts = Vec<(usize, u64)>;
 
 /// Runs every line of `chunk` through the engine; the lines ending at an offset in `cuts`
 /// were cut short.
@@ -371,12 +371,14 @@ impl Collector {
 }
 
 /// The last `n` matching lines of a seekable file, read backwards from the end in blocks:
-/// a large file is not read whole. Returns them in file order.
-pub fn tail_file<F: Read + Seek>(engine: &Engine, file: &mut F, n: usize) -> io::Result<Vec<Vec<u8>>> {
+/// a large file is not read whole. Returns them in file order, with the lines that were
+/// cut (longer than [`SCAN_LINE_CAP`]: only their start is kept) as (index, bytes left out).
+pub fn tail_file<F: Read + Seek>(engine: &Engine, file: &mut F, n: usize) -> io::Result<(Vec<Vec<u8>>, Cuts)> {
     const BLOCK: u64 = 256 * 1024;
     let mut found: Vec<Vec<u8>> = Vec::new();
+    let mut cuts = Cuts::new();
     if n == 0 {
-        return Ok(found);
+        return Ok((found, cuts));
     }
     let mut w = Worker::default();
     let mut pos = file.seek(SeekFrom::End(0))?;
@@ -398,6 +400,41 @@ pub fn tail_file<F: Read + Seek>(engine: &Engine, file: &mut F, n: usize) -> io:
         } else {
             match memchr::memchr(b'\n', &data) {
                 Some(i) => i + 1,
+                None if data.len() > SCAN_LINE_CAP => {
+                    // A line too long to hold: find its start without keeping it, then
+                    // read its first bytes.
+                    let end = pos + data.len() as u64;
+                    // What was gathered of the line is let go.
+                    data = Vec::new();
+                    carry = Vec::new();
+                    let line_start = loop {
+                        if pos == 0 {
+                            break 0;
+                        }
+                        let start = pos.saturating_sub(BLOCK);
+                        data.clear();
+                        data.resize((pos - start) as usize, 0);
+                        file.seek(SeekFrom::Start(start))?;
+                        file.read_exact(&mut data)?;
+                        pos = start;
+                        if let Some(i) = memchr::memrchr(b'\n', &data) {
+                            carry.clear();
+                            carry.extend_from_slice(&data[..i]);
+                            break start + i as u64 + 1;
+                        }
+                    };
+                    let mut head = vec![0u8; ((end - line_start) as usize).min(SCAN_LINE_CAP)];
+                    file.seek(SeekFrom::Start(line_start))?;
+                    file.read_exact(&mut head)?;
+                    if engine.matches_cut(&head) {
+                        cuts.push((found.len(), end - line_start - head.len() as u64));
+                        found.push(head);
+                    }
+                    if line_start == 0 {
+                        break;
+                    }
+                    continue;
+                }
                 None => {
                     std::mem::swap(&mut carry, &mut data);
                     continue;
@@ -425,7 +462,12 @@ pub fn tail_file<F: Read + Seek>(engine: &Engine, file: &mut F, n: usize) -> io:
         carry.extend_from_slice(&data[..first_line_start - 1]);
     }
     found.reverse();
-    Ok(found)
+    let last = found.len().saturating_sub(1);
+    for c in &mut cuts {
+        c.0 = last - c.0;
+    }
+    cuts.reverse();
+    Ok((found, cuts))
 }
 
 /// The last `n` matching lines of a stream that cannot seek (or of merged files): read
@@ -457,13 +499,18 @@ pub fn tail_stream<R: BufRead>(engine: &Engine, mut reader: R, n: usize) -> io::
     Ok(ring.into())
 }
 
-/// Runs already-collected lines through the engine.
-pub fn emit_lines(engine: &Engine, lines: &[Vec<u8>], emit: &mut Emit) -> io::Result<Tally> {
+/// Runs already-collected lines through the engine; those listed in `cuts` (index, bytes
+/// left out) were cut short.
+pub fn emit_lines(engine: &Engine, lines: &[Vec<u8>], cuts: &[(usize, u64)], emit: &mut Emit) -> io::Result<Tally> {
     let mut tally = Tally::for_engine(engine);
     let mut w = Worker::default();
     let mut out = Vec::new();
-    for l in lines {
-        engine.line(l, &mut w, &mut out, &mut tally);
+    let mut cuts = cuts.iter().peekable();
+    for (i, l) in lines.iter().enumerate() {
+        match cuts.next_if(|(at, _)| *at == i) {
+            Some((_, more)) => engine.cut(l, *more, &mut out, &mut tally),
+            None => engine.line(l, &mut w, &mut out, &mut tally),
+        }
         if out.len() >= FLUSH {
             emit(&out)?;
             out.clear();
@@ -608,12 +655,12 @@ mod tests {
     #[test]
     fn tail_reads_back_across_blocks() {
         let data = lines(50_000);
-        let last = tail_file(&json_engine(), &mut io::Cursor::new(&data), 3).unwrap();
+        let (last, _) = tail_file(&json_engine(), &mut io::Cursor::new(&data), 3).unwrap();
         let want: Vec<Vec<u8>> = (49_997..50_000)
             .map(|i| format!("{{\"level\":30,\"time\":{i},\"msg\":\"m{i}\"}}").into_bytes())
             .collect();
         assert_eq!(last, want);
-        let all = tail_file(&json_engine(), &mut io::Cursor::new(&data), 60_000).unwrap();
+        let (all, _) = tail_file(&json_engine(), &mut io::Cursor::new(&data), 60_000).unwrap();
         assert_eq!(all.len(), 50_000);
     }
 }
