@@ -143,6 +143,8 @@ impl Engine {
         if let Output::Pretty(f) = self.output
             && self.filter.accepts_raw(trimmed)
         {
+            // Room for it at once: growing by doubling would hold two copies for a moment.
+            out.reserve(trimmed.len() + 64);
             f.cut(trimmed, more, out);
         }
     }
