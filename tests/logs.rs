@@ -1125,3 +1125,45 @@ fn a_huge_line_in_a_file_is_read_in_bounded_memory() {
         }
     }
 }
+
+/// Files merged by time hold a long line cut too, in order among the others.
+#[test]
+fn merged_files_hold_a_long_line_cut() {
+    let dir = tmp();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    let mut long = b"{\"level\":30,\"time\":2,\"msg\":\"".to_vec();
+    long.resize(20 << 20, b'v');
+    let more = long.len() + 2 - (16 << 20);
+    let mut content = b"{\"level\":30,\"time\":1,\"msg\":\"a1\"}\n".to_vec();
+    content.extend_from_slice(&long);
+    content.extend_from_slice(b"\"}\n{\"level\":30,\"time\":5,\"msg\":\"a5\"}\n");
+    fs::write(&a, content).unwrap();
+    fs::write(&b, "{\"level\":30,\"time\":3,\"msg\":\"b3\"}\n").unwrap();
+    for tail in [None, Some("2")] {
+        let mut cmd = polycache(dir.path());
+        cmd.args(["logs", "--utc"]);
+        if let Some(n) = tail {
+            cmd.args(["--tail", n]);
+        }
+        let out = cmd.arg(&a).arg(&b).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let cut = lines
+            .iter()
+            .position(|l| l.ends_with(&format!("vvv … (+{more} bytes)")));
+        match tail {
+            None => {
+                assert_eq!(lines.len(), 4);
+                assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  a1");
+                assert_eq!(cut, Some(1));
+                assert_eq!(lines[2], "1970-01-01 00:00:00.003 INFO  b3");
+            }
+            Some(_) => {
+                assert_eq!(lines.len(), 2);
+                assert_eq!(lines[0], "1970-01-01 00:00:00.003 INFO  b3");
+            }
+        }
+        assert_eq!(lines.last(), Some(&"1970-01-01 00:00:00.005 INFO  a5"));
+    }
+}

@@ -238,8 +238,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
     }
 
     if let Some(n) = args.tail {
-        let mut cuts = read::Cuts::new();
-        let lines = if files.len() > 1 {
+        let (lines, cuts) = if files.len() > 1 {
             let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
             read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
         } else if files[0] == "-" {
@@ -248,9 +247,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             read::tail_stream(engine, reader(&files[0])?, n).map_err(|e| io_failure(&files[0], e))?
         } else {
             let mut f = open(&files[0])?;
-            let (lines, c) = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?;
-            cuts = c;
-            lines
+            read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?
         };
         return Ok(read::emit_lines(engine, &lines, &cuts, emit)?);
     }

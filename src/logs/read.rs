@@ -472,31 +472,76 @@ pub fn tail_file<F: Read + Seek>(engine: &Engine, file: &mut F, n: usize) -> io:
 
 /// The last `n` matching lines of a stream that cannot seek (or of merged files): read
 /// forward, keeping only `n`.
-pub fn tail_stream<R: BufRead>(engine: &Engine, mut reader: R, n: usize) -> io::Result<Vec<Vec<u8>>> {
-    let mut ring: VecDeque<Vec<u8>> = VecDeque::with_capacity(n.min(1 << 16));
+pub fn tail_stream<R: BufRead>(engine: &Engine, mut reader: R, n: usize) -> io::Result<(Vec<Vec<u8>>, Cuts)> {
+    let mut ring: VecDeque<(Vec<u8>, u64)> = VecDeque::with_capacity(n.min(1 << 16));
     let mut w = Worker::default();
     let mut line = Vec::new();
     if n == 0 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Cuts::new()));
     }
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        let l = line.strip_suffix(b"\n").unwrap_or(&line);
-        if engine.matches(l, &mut w) {
+    while let Some(more) = read_line_capped(&mut reader, &mut line, LINE_CAP)? {
+        let matched = match more {
+            0 => engine.matches(&line, &mut w),
+            _ => engine.matches_cut(&line),
+        };
+        if matched {
             let mut slot = if ring.len() == n {
-                ring.pop_front().unwrap_or_default()
+                ring.pop_front().map(|(l, _)| l).unwrap_or_default()
             } else {
                 Vec::new()
             };
             slot.clear();
-            slot.extend_from_slice(l);
-            ring.push_back(slot);
+            slot.extend_from_slice(&line);
+            ring.push_back((slot, more));
         }
     }
-    Ok(ring.into())
+    Ok(split_cuts(ring))
+}
+
+/// Lines with the bytes each left out, as the lines and the [`Cuts`] among them.
+fn split_cuts(lines: impl IntoIterator<Item = (Vec<u8>, u64)>) -> (Vec<Vec<u8>>, Cuts) {
+    let mut cuts = Cuts::new();
+    let lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (l, more))| {
+            if more > 0 {
+                cuts.push((i, more));
+            }
+            l
+        })
+        .collect();
+    (lines, cuts)
+}
+
+/// Reads one line into `line` (without its newline), keeping at most `cap` bytes of it.
+/// Returns `None` at the end of the input, else how many bytes of the line were left out.
+fn read_line_capped<R: BufRead + ?Sized>(reader: &mut R, line: &mut Vec<u8>, cap: usize) -> io::Result<Option<u64>> {
+    line.clear();
+    let mut more = 0u64;
+    let mut any = false;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(any.then_some(more));
+        }
+        any = true;
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i, true),
+            None => (buf.len(), false),
+        };
+        let room = cap.saturating_sub(line.len()).min(take);
+        line.extend_from_slice(&buf[..room]);
+        more += (take - room) as u64;
+        reader.consume(if done { take + 1 } else { take });
+        if done {
+            return Ok(Some(more));
+        }
+    }
 }
 
 /// Runs already-collected lines through the engine; those listed in `cuts` (index, bytes
@@ -531,6 +576,8 @@ pub struct Merge<'e> {
 struct Source {
     reader: Box<dyn BufRead + Send>,
     line: Vec<u8>,
+    /// Bytes of `line` left out past [`SCAN_LINE_CAP`].
+    more: u64,
     /// `None`: this source is exhausted.
     key: Option<i64>,
 }
@@ -544,6 +591,7 @@ impl<'e> Merge<'e> {
                 .map(|reader| Source {
                     reader,
                     line: Vec::new(),
+                    more: 0,
                     key: None,
                 })
                 .collect(),
@@ -557,21 +605,18 @@ impl<'e> Merge<'e> {
 
     fn advance(&mut self, i: usize) -> io::Result<()> {
         let s = &mut self.sources[i];
-        s.line.clear();
-        if s.reader.read_until(b'\n', &mut s.line)? == 0 {
+        let Some(more) = read_line_capped(&mut s.reader, &mut s.line, SCAN_LINE_CAP)? else {
             s.key = None;
             return Ok(());
-        }
-        if s.line.last() == Some(&b'\n') {
-            s.line.pop();
-        }
+        };
+        s.more = more;
         // Lines without a time go out at once, next to their neighbours.
         s.key = Some(self.engine.time_of(&s.line, &mut self.w).unwrap_or(i64::MIN));
         Ok(())
     }
 
-    /// Calls `f` with each line in time order.
-    pub fn for_each(mut self, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+    /// Calls `f` with each line in time order, and the bytes of it left out (0 when whole).
+    pub fn for_each(mut self, mut f: impl FnMut(&[u8], u64) -> io::Result<()>) -> io::Result<()> {
         loop {
             let next = self
                 .sources
@@ -580,7 +625,7 @@ impl<'e> Merge<'e> {
                 .filter_map(|(i, s)| s.key.map(|k| (k, i)))
                 .min();
             let Some((_, i)) = next else { return Ok(()) };
-            f(&self.sources[i].line)?;
+            f(&self.sources[i].line, self.sources[i].more)?;
             self.advance(i)?;
         }
     }
@@ -591,8 +636,11 @@ pub fn merge(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, emit: &mut 
     let mut tally = Tally::for_engine(engine);
     let mut w = Worker::default();
     let mut out = Vec::with_capacity(FLUSH * 2);
-    Merge::new(engine, readers)?.for_each(|line| {
-        engine.line(line, &mut w, &mut out, &mut tally);
+    Merge::new(engine, readers)?.for_each(|line, more| {
+        match more {
+            0 => engine.line(line, &mut w, &mut out, &mut tally),
+            _ => engine.cut(line, more, &mut out, &mut tally),
+        }
         if out.len() >= FLUSH {
             emit(&out)?;
             out.clear();
@@ -604,19 +652,27 @@ pub fn merge(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, emit: &mut 
 }
 
 /// The last `n` matching lines of merged inputs.
-pub fn merge_tail(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, n: usize) -> io::Result<Vec<Vec<u8>>> {
-    let mut ring: VecDeque<Vec<u8>> = VecDeque::new();
+pub fn merge_tail(
+    engine: &Engine,
+    readers: Vec<Box<dyn BufRead + Send>>,
+    n: usize,
+) -> io::Result<(Vec<Vec<u8>>, Cuts)> {
+    let mut ring: VecDeque<(Vec<u8>, u64)> = VecDeque::new();
     let mut w = Worker::default();
-    Merge::new(engine, readers)?.for_each(|line| {
-        if n > 0 && engine.matches(line, &mut w) {
+    Merge::new(engine, readers)?.for_each(|line, more| {
+        let matched = match more {
+            0 => engine.matches(line, &mut w),
+            _ => engine.matches_cut(line),
+        };
+        if n > 0 && matched {
             if ring.len() == n {
                 ring.pop_front();
             }
-            ring.push_back(line.to_vec());
+            ring.push_back((line.to_vec(), more));
         }
         Ok(())
     })?;
-    Ok(ring.into())
+    Ok(split_cuts(ring))
 }
 
 #[cfg(test)]
