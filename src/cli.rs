@@ -554,7 +554,11 @@ graph knows are listed even with 0 keys, so an emptied type shows as 0.",
     #[command(
         long_about = "List keys with their Redis type, TTL, memory and encoding, sorted by key.\n\n\
 PATTERN is a Redis glob (`*`, `?`, `[abc]`); when it does not start with CACHE_PREFIX it is taken \
-relative to it, so `posts:id:*` means `cache:posts:id:*`.",
+relative to it, so `posts:id:*` means `cache:posts:id:*`.\n\n\
+Key names are shown with control characters and bytes that are not UTF-8 escaped (`\\xNN`, \
+`\\n`; a backslash as `\\\\`), the form `redis get` and `redis del` accept back; in PATTERN too, `\\xNN` is a byte and \
+`\\n`, `\\r`, `\\t` those characters, so a printed key is a pattern that matches it. With \
+--json a key is its exact text, or that escaped form when it is not UTF-8.",
         after_help = "Examples:\n  polycache redis keys\n  polycache redis keys --type post\n  polycache redis keys 'pages:slug:*' --limit 0\n  polycache redis keys --type '(other)' --json"
     )]
     Keys(RedisKeysArgs),
@@ -564,8 +568,13 @@ relative to it, so `posts:id:*` means `cache:posts:id:*`.",
         long_about = "Print one key's value: JSON strings pretty-printed, hash fields, list items, set and \
 sorted-set members natively. The key's type, TTL and size go to stderr so stdout is the value alone.\n\n\
 A KEY without CACHE_PREFIX is looked up with it when it does not exist as typed. Values over \
---max-bytes are not read: the command says how big the value is and exits 1.",
-        after_help = "Examples:\n  polycache redis get cache:posts:list\n  polycache redis get posts:id:42          # prefix added\n  polycache redis get cache:feed:home --max-bytes 10M\n  polycache redis get cache:posts:list --json"
+--max-bytes are not read: the command says how big the value is and exits 1. Strings over 1 MiB \
+are read and shown in pieces, so memory stays small whatever their size.\n\n\
+Keys are named as `redis keys` prints them: control characters and bytes that are not UTF-8 \
+as `\\xNN` (one per byte), newline, CR and tab as `\\n`, `\\r`, `\\t`, and a backslash as \
+`\\\\`. A backslash that starts none of these stays a backslash. Everything shown from \
+Redis has its control characters escaped, so a key or value cannot drive the terminal.",
+        after_help = "Examples:\n  polycache redis get cache:posts:list\n  polycache redis get posts:id:42          # prefix added\n  polycache redis get 'cache:posts:\\xff\\xfe'  # a key that is not UTF-8\n  polycache redis get cache:feed:home --max-bytes 10M\n  polycache redis get cache:posts:list --json"
     )]
     Get(RedisGetArgs),
 
@@ -574,8 +583,10 @@ A KEY without CACHE_PREFIX is looked up with it when it does not exist as typed.
         long_about = "Delete the keys of a type, and with --cascade the keys of every type its invalidation \
 clears (see `polycache graph TYPE`), with UNLINK in batches. Reports how many keys were removed per type.\n\n\
 Without --yes it asks for confirmation on a terminal; without a terminal it refuses (exit 2), so a \
-script must say --yes. --dry-run lists the keys that would go and deletes nothing.",
-        after_help = "Examples:\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis del --type picture --cascade --yes\n  polycache redis del --type feed"
+script must say --yes. --dry-run lists the keys that would go and deletes nothing.\n\n\
+Instead of a type, KEY... names keys one by one, as `redis keys` prints them (`\\xNN` for a \
+byte that is not UTF-8 or a control character, `\\\\` for a backslash; see `redis get --help`).",
+        after_help = "Examples:\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis del 'cache:posts:\\xff' --yes\n  polycache redis del --type picture --cascade --yes\n  polycache redis del --type feed"
     )]
     Del(RedisDelArgs),
 
@@ -593,7 +604,8 @@ command says how to turn them on and exits 1 without touching the server, unless
 
 #[derive(Debug, Args)]
 pub struct RedisKeysArgs {
-    /// Redis glob over key names, relative to CACHE_PREFIX unless it starts with it.
+    /// Redis glob over key names, relative to CACHE_PREFIX unless it starts with it (`\xNN` is
+    /// a byte, as keys are printed).
     pub pattern: Option<String>,
 
     /// Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout).
@@ -607,7 +619,8 @@ pub struct RedisKeysArgs {
 
 #[derive(Debug, Args)]
 pub struct RedisGetArgs {
-    /// The key (CACHE_PREFIX is added when the key does not exist as typed).
+    /// The key as `redis keys` prints it (CACHE_PREFIX is added when the key does not exist
+    /// as typed; `\xff` is a byte that is not UTF-8).
     pub key: String,
 
     /// Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024).
@@ -618,8 +631,18 @@ pub struct RedisGetArgs {
 #[derive(Debug, Args)]
 pub struct RedisDelArgs {
     /// The type whose keys to delete (aliases such as `picture` work).
-    #[arg(long = "type", value_name = "TYPE", required = true)]
-    pub r#type: String,
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        required_unless_present = "keys",
+        conflicts_with = "keys"
+    )]
+    pub r#type: Option<String>,
+
+    /// Delete these keys instead of a type's, named as `redis keys` prints them (`\xff` for
+    /// a byte that is not UTF-8, `\\` for a backslash).
+    #[arg(value_name = "KEY", conflicts_with = "cascade")]
+    pub keys: Vec<String>,
 
     /// Also delete the keys of every type that invalidating TYPE clears.
     #[arg(long)]

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod duration;
 pub mod error;
+pub mod escape;
 pub mod graph;
 pub mod logs;
 pub mod render;

@@ -356,7 +356,77 @@ fn garbage_and_truncated_lines_are_shown_raw_never_fatal() {
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert_eq!(
         text,
-        "\u{FFFD}\u{FFFD} binary \u{FFFD}[31m\n[1,2,3]\n2023-11-14 22:13:20.000 INFO  fine\n{\"level\":\n"
+        "\\x00\\xff binary \\x1b[31m\n[1,2,3]\n2023-11-14 22:13:20.000 INFO  fine\n{\"level\":\n"
+    );
+}
+
+/// Control sequences in any field of an entry (and in lines that are not JSON) are shown
+/// escaped: nothing from the file reaches the terminal as a control character. With colour
+/// on, the only escape sequences are polycache's own colours.
+#[test]
+fn control_characters_from_the_log_are_escaped_everywhere() {
+    let dir = tmp();
+    let p = dir.path().join("hostile.json");
+    let lines = [
+        r#"{"level":30,"time":1700000000000,"msg":"title \u001b]0;PWNED\u0007 set"}"#,
+        r#"{"level":50,"time":1700000000001,"module":"mir\u001b[2Jror","type":"po\u009bsts","target":"https://m\r\u001b[1A","status":"5\u00070","durationMs":"1\u001b","msg":"x","ke\u001by":"v\u001b[31m","clean":"ok","err":{"type":"E\u001b","message":"bad\u0007","stack":"E\u001b: bad\u0007\n    at \u001b[8m(x.js:1:2)\u202e"}}"#,
+        "not json \x1b]0;PWNED\x07 \u{9b}31m",
+    ];
+    let content = lines.join("\n") + "\n";
+    fs::write(&p, content.replace("\\x1b", "\x1b").replace("\\x07", "\x07")).unwrap();
+    for colour in ["never", "always"] {
+        let out = polycache(dir.path())
+            .args(["logs", "--utc", "--color", colour])
+            .arg(&p)
+            .assert()
+            .success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        // Every ESC left is the start of a colour (SGR) polycache wrote.
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find('\u{1b}') {
+            let seq = &rest[i + 1..];
+            let end = seq.find('m').expect("an SGR sequence");
+            assert!(
+                seq.starts_with('[') && seq[1..end].bytes().all(|b| b.is_ascii_digit() || b == b';'),
+                "a control sequence from the file reached the output: {text:?}"
+            );
+            rest = &seq[end..];
+        }
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n' && c != '\u{1b}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+        if colour == "never" {
+            assert!(text.contains("INFO  title \\x1b]0;PWNED\\x07 set"), "{text}");
+            assert!(
+                text.contains("mir\\x1b[2Jror/po\\u{9b}sts → https://m\\r\\x1b[1A 5\\x070"),
+                "{text}"
+            );
+            assert!(text.contains("ke\\x1by=\"v\\u001b[31m\" clean=ok"), "{text}");
+            assert!(text.contains("E\\x1b: bad\\x07"), "{text}");
+            assert!(text.contains("at \\x1b[8m(x.js:1:2)\\u{202e}"), "{text}");
+            assert!(text.contains("not json \\x1b]0;PWNED\\x07 \\u{9b}31m"), "{text}");
+            assert_eq!(text.lines().count(), 5, "{text}");
+        }
+    }
+    // The --stats tables name modules and targets from the file: escaped too.
+    let out = polycache(dir.path())
+        .args(["logs", "--stats"])
+        .arg(&p)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(text.contains("mir\\x1b[2Jror"), "{text}");
+    // --json stays exact: the lines as written (JSON escapes them itself).
+    let out = polycache(dir.path())
+        .args(["logs", "--json"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        format!("{}\n{}\n", lines[0], lines[1])
     );
 }
 
@@ -619,7 +689,12 @@ fn wait_for(seen: &Arc<Mutex<Vec<String>>>, count: usize) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    panic!("timed out waiting for {count} lines; got {:?}", seen.lock().unwrap());
+    let seen = seen.lock().unwrap();
+    panic!(
+        "timed out waiting for {count} lines; got {}, the last: {:?}",
+        seen.len(),
+        seen.last()
+    );
 }
 
 #[test]
@@ -709,4 +784,386 @@ fn follow_survives_rotation_and_truncation() {
     got.sort();
     want.sort();
     assert_eq!(got, want, "every line exactly once");
+}
+
+/// Reading errors are named as such, with the path: a directory is refused plainly, and a
+/// pipe (FIFO) is read as its lines come rather than failing to seek.
+#[test]
+fn a_directory_or_a_pipe_is_named_plainly() {
+    let dir = tmp();
+    let logs = dir.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    let out = polycache(dir.path()).arg("logs").arg(&logs).assert().code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains(&format!("cannot read {}: it is a directory", logs.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "hint: pass the log file inside it, e.g. {}",
+            logs.join("cache.json").display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("write"), "{err}");
+
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // --tail needs the end of a file: refused at once, without waiting for a writer.
+    polycache(dir.path())
+        .args(["logs", "--follow", "--tail", "2"])
+        .arg(&fifo)
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "cannot seek {}: it is a pipe",
+            fifo.display()
+        )));
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--json"])
+        .arg(&fifo)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let lines: Vec<String> = (0..3)
+        .map(|i| format!("{{\"level\":30,\"time\":{i},\"msg\":\"piped {i}\"}}"))
+        .collect();
+    {
+        let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        for l in &lines {
+            writeln!(w, "{l}").unwrap();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "--follow on a pipe did not end when the pipe closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status:?} {stderr}");
+    assert_eq!(stdout, lines.join("\n") + "\n", "{stderr}");
+    assert!(stderr.contains("is a pipe"), "{stderr}");
+}
+
+/// Sends SIGINT and waits for a clean exit.
+fn interrupt(child: &mut Reaped) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            assert!(s.success(), "{s:?}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "--follow did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A file truncated and written again past the old position between two polls: every new
+/// line is shown (none skipped by reading on from the old position), and stderr says what
+/// happened.
+#[test]
+fn follow_sees_a_truncation_that_regrew_past_the_old_position() {
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let line = |generation: usize, i: usize| {
+        format!(
+            "{{\"level\":30,\"time\":{},\"msg\":\"generation {generation} line {i} {}\"}}",
+            1_700_000_000_000i64 + i as i64,
+            "x".repeat(i % 17)
+        )
+    };
+    let old: String = (1..=400).map(|i| line(1, i) + "\n").collect();
+    fs::write(&p, &old).unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--json"])
+        .arg(&p)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let seen = collect(child.0.stdout.take().unwrap());
+    let errors = collect_err(child.0.stderr.take().unwrap());
+    wait_for(&seen, 400);
+    // Cut and written again in one go (microseconds, well within one poll), longer than
+    // before: reading on from the old position would skip the new lines 1 to ~400.
+    let new: String = (1..=598).map(|i| line(2, i) + "\n").collect();
+    assert!(new.len() > old.len());
+    {
+        let mut f = fs::File::create(&p).unwrap();
+        f.write_all(new.as_bytes()).unwrap();
+    }
+    wait_for(&seen, 400 + 598);
+    std::thread::sleep(Duration::from_millis(300));
+    interrupt(&mut child);
+    let got = seen.lock().unwrap().clone();
+    let want: Vec<String> = old.lines().chain(new.lines()).map(str::to_string).collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "every line once, in order");
+    let errors = errors.lock().unwrap().join("\n");
+    assert!(
+        errors.contains("was truncated") && errors.contains("reading it again from its start"),
+        "{errors}"
+    );
+}
+
+/// Lines of stderr, gathered by a thread.
+fn collect_err(stderr: std::process::ChildStderr) -> Arc<Mutex<Vec<String>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            s.lock().unwrap().push(line);
+        }
+    });
+    seen
+}
+
+/// Bytes the process has read so far (`rchar` of /proc/PID/io).
+fn bytes_read(pid: u32) -> u64 {
+    fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("rchar: ").map(|v| v.trim().parse().unwrap_or(0)))
+        })
+        .unwrap_or(0)
+}
+
+/// A 64 MiB line without its newline under --follow: memory stays far below the line's
+/// size (it is held cut to 4 MiB), and once its newline comes it is shown cut, with the
+/// count of the bytes left out, and the next line after it.
+#[test]
+fn follow_holds_a_huge_unterminated_line_in_bounded_memory() {
+    const LINE: usize = 64 << 20;
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let mut content = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n{\"level\":30,\"msg\":\"".to_vec();
+    content.resize(LINE, b'y');
+    fs::write(&p, &content).unwrap();
+    let mut child = Command::new(common::bin())
+        .args(["logs", "--follow", "--utc"])
+        .arg(&p)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let errors = collect_err(child.stderr.take().unwrap());
+    let pid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while bytes_read(pid) < content.len() as u64 {
+        assert!(Instant::now() < deadline, "the file was not read");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The newline arrives, then a last entry.
+    {
+        let mut f = fs::OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(b"\"}\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n")
+            .unwrap();
+    }
+    wait_for(&seen, 3);
+    let peak = common::rss::peak(pid).expect("the process runs");
+    let mut child = Reaped(child);
+    interrupt(&mut child);
+    let lines = seen.lock().unwrap().clone();
+    eprintln!(
+        "peak RSS following a {} MiB line: {:.1} MiB",
+        LINE >> 20,
+        peak as f64 / 1048576.0
+    );
+    assert!(peak < 40 << 20, "peak RSS {peak} bytes for a {LINE}-byte line");
+    assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  before");
+    let total = content.len() + 2 - "{\"level\":30,\"time\":1,\"msg\":\"before\"}\n".len();
+    let more = total - (4 << 20);
+    assert!(
+        lines[1].starts_with("{\"level\":30,\"msg\":\"yyyy"),
+        "{}",
+        &lines[1][..40]
+    );
+    assert!(
+        lines[1].ends_with(&format!("yyyy … (+{more} bytes)")),
+        "{}",
+        &lines[1][lines[1].len() - 60..]
+    );
+    assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
+    let errors = errors.lock().unwrap().join("\n");
+    assert!(
+        errors.contains("1 line(s) longer than 4 MiB shown cut to their first 4 MiB"),
+        "{errors}"
+    );
+}
+
+/// A pipe read with `-` holds a long line cut too: its start is shown with the count of
+/// the bytes left out, and the lines around it are whole.
+#[test]
+fn a_long_line_from_a_pipe_is_shown_cut() {
+    let dir = tmp();
+    let mut input = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n".to_vec();
+    let long_start = input.len();
+    input.extend_from_slice(b"{\"level\":30,\"msg\":\"");
+    input.resize(long_start + (5 << 20), b'z');
+    input.extend_from_slice(b"\"}\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n");
+    let long_len = input.len() - long_start - b"\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n".len();
+    let out = polycache(dir.path())
+        .args(["logs", "--utc", "-"])
+        .write_stdin(input)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  before");
+    assert!(lines[1].ends_with(&format!("zzz … (+{} bytes)", long_len - (4 << 20))));
+    assert_eq!(
+        lines[1].len(),
+        (4 << 20) + format!(" … (+{} bytes)", long_len - (4 << 20)).len()
+    );
+    assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
+    let err = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        err.contains("1 line(s) too long to hold (over 4 MiB from a pipe"),
+        "{err}"
+    );
+}
+
+/// Reading a file (not following it), a line longer than 16 MiB is held cut too, read
+/// forwards or backwards (`--tail`): memory stays below the line's size, and the line is
+/// shown cut with the count of the bytes left out, between whole neighbours; `--json`
+/// leaves it out and says so.
+#[test]
+fn a_huge_line_in_a_file_is_read_in_bounded_memory() {
+    const LINE: usize = 96 << 20;
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let before = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n";
+    let after = b"\n{\"level\":30,\"time\":2,\"msg\":\"after\"}\n";
+    let mut content = before.to_vec();
+    content.extend_from_slice(b"{\"level\":30,\"msg\":\"");
+    content.resize(before.len() + LINE, b'w');
+    content.extend_from_slice(after);
+    fs::write(&p, &content).unwrap();
+    drop(content);
+    let more = LINE - (16 << 20);
+    for (json, tail) in [(false, false), (true, false), (false, true)] {
+        let mut cmd = Command::new(common::bin());
+        cmd.args(["logs", "--utc"]);
+        if json {
+            cmd.arg("--json");
+        }
+        if tail {
+            // Read backwards from the end: the long line is found, not held.
+            cmd.args(["--tail", "2"]);
+        }
+        let mut child = cmd
+            .arg(&p)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let sampler = common::rss::Sampler::start(child.id());
+        let seen = collect(child.stdout.take().unwrap());
+        let errors = collect_err(child.stderr.take().unwrap());
+        assert!(child.wait().unwrap().success());
+        let peak = sampler.max();
+        eprintln!(
+            "peak RSS reading a file with a {} MiB line: {:.1} MiB",
+            LINE >> 20,
+            peak as f64 / 1048576.0
+        );
+        // Well below the line's size (it was held two or three times over before).
+        assert!(peak < 64 << 20, "peak RSS {peak} bytes for a {LINE}-byte line");
+        std::thread::sleep(Duration::from_millis(100));
+        let lines = seen.lock().unwrap().clone();
+        let errors = errors.lock().unwrap().join("\n");
+        assert!(errors.contains("1 line(s) too long to hold"), "{errors}");
+        if tail {
+            assert_eq!(lines.len(), 2);
+            assert!(lines[0].starts_with("{\"level\":30,\"msg\":\"www"));
+            assert!(lines[0].ends_with(&format!("www … (+{more} bytes)")));
+            assert_eq!(lines[1], "1970-01-01 00:00:00.002 INFO  after");
+        } else if json {
+            assert_eq!(lines.len(), 2);
+            assert!(errors.contains("were cut short and left out"), "{errors}");
+        } else {
+            assert_eq!(lines.len(), 3);
+            assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  before");
+            assert!(lines[1].starts_with("{\"level\":30,\"msg\":\"www"));
+            assert!(
+                lines[1].ends_with(&format!("www … (+{more} bytes)")),
+                "{}",
+                &lines[1][lines[1].len() - 40..]
+            );
+            assert_eq!(lines[2], "1970-01-01 00:00:00.002 INFO  after");
+        }
+    }
+}
+
+/// Files merged by time hold a long line cut too, in order among the others.
+#[test]
+fn merged_files_hold_a_long_line_cut() {
+    let dir = tmp();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    let mut long = b"{\"level\":30,\"time\":2,\"msg\":\"".to_vec();
+    long.resize(20 << 20, b'v');
+    let more = long.len() + 2 - (16 << 20);
+    let mut content = b"{\"level\":30,\"time\":1,\"msg\":\"a1\"}\n".to_vec();
+    content.extend_from_slice(&long);
+    content.extend_from_slice(b"\"}\n{\"level\":30,\"time\":5,\"msg\":\"a5\"}\n");
+    fs::write(&a, content).unwrap();
+    fs::write(&b, "{\"level\":30,\"time\":3,\"msg\":\"b3\"}\n").unwrap();
+    for tail in [None, Some("2")] {
+        let mut cmd = polycache(dir.path());
+        cmd.args(["logs", "--utc"]);
+        if let Some(n) = tail {
+            cmd.args(["--tail", n]);
+        }
+        let out = cmd.arg(&a).arg(&b).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let cut = lines
+            .iter()
+            .position(|l| l.ends_with(&format!("vvv … (+{more} bytes)")));
+        match tail {
+            None => {
+                assert_eq!(lines.len(), 4);
+                assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  a1");
+                assert_eq!(cut, Some(1));
+                assert_eq!(lines[2], "1970-01-01 00:00:00.003 INFO  b3");
+            }
+            Some(_) => {
+                assert_eq!(lines.len(), 2);
+                assert_eq!(lines[0], "1970-01-01 00:00:00.003 INFO  b3");
+            }
+        }
+        assert_eq!(lines.last(), Some(&"1970-01-01 00:00:00.005 INFO  a5"));
+    }
 }

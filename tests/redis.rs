@@ -766,3 +766,320 @@ async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() 
         }
     }
 }
+
+fn set_bytes(c: &mut redis::Connection, key: &[u8], value: &[u8]) {
+    let () = redis::cmd("SET").arg(key).arg(value).query(c).expect("SET");
+}
+
+fn exists_bytes(c: &mut redis::Connection, key: &[u8]) -> bool {
+    redis::cmd("EXISTS").arg(key).query::<u64>(c).expect("EXISTS") == 1
+}
+
+/// Whether `text` holds a control character other than the newlines that end its lines.
+fn has_controls(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// Key names, values and types holding control sequences are shown escaped: `keys` keeps
+/// one row per key (a key with `\n` or `\r\n` does not split its row), the `get` header
+/// and value send nothing that drives the terminal; `--json` stays exact.
+#[test]
+fn control_characters_in_keys_and_values_are_escaped() {
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let hostile: [&[u8]; 4] = [
+        b"cache:evil:nul\x00esc\x1b]0;PWNED\x07",
+        b"cache:evil:line\nbreak",
+        b"cache:evil:crlf\r\nrow",
+        "cache:evil:c1\u{9b}31m\u{202e}".as_bytes(),
+    ];
+    for k in hostile {
+        set_bytes(&mut c, k, b"{\"title\":\"a\\u001b]0;x\\u0007\"}");
+    }
+    set_bytes(&mut c, b"cache:evil:text", b"plain \x1b[2J text\nsecond line \x9b");
+    let out = polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "keys", "evil:*"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!has_controls(&text), "{text:?}");
+    for shown in [
+        "cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07",
+        "cache:evil:line\\nbreak",
+        "cache:evil:crlf\\r\\nrow",
+        "cache:evil:c1\\xc2\\x9b31m\\xe2\\x80\\xae",
+    ] {
+        let rows = text.lines().filter(|l| l.contains(shown)).count();
+        assert_eq!(rows, 1, "{shown} in one row: {text}");
+    }
+    // Top border, header, its rule, 5 rows, bottom border, summary.
+    assert_eq!(text.lines().count(), 3 + 5 + 2, "{text}");
+
+    let out = polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "get",
+            "cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07",
+        ])
+        .assert()
+        .success();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned(),
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned(),
+    );
+    assert!(
+        !has_controls(&stdout) && !has_controls(&stderr),
+        "{stdout:?} {stderr:?}"
+    );
+    assert!(
+        stderr.starts_with("cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07  string"),
+        "{stderr}"
+    );
+    assert_eq!(stdout, "{\n  \"title\": \"a\\u001b]0;x\\u0007\"\n}\n");
+    let out = polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "get", "cache:evil:text"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert_eq!(stdout, "plain \\x1b[2J text\nsecond line \\x9b\n");
+
+    // JSON is exact: the key's own characters, escaped by JSON.
+    let r = run_json(dir.path(), &url, &["keys", "evil:*"]);
+    let names: BTreeSet<&str> = r["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert!(names.contains("cache:evil:line\nbreak"), "{r:#}");
+    assert!(names.contains("cache:evil:nul\u{0}esc\u{1b}]0;PWNED\u{7}"), "{r:#}");
+}
+
+/// A key that is not UTF-8 is printed by `keys` in an escaped form that `get` and `del`
+/// accept back, byte for byte; so is a key holding a backslash.
+#[test]
+fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let binary: &[u8] = b"cache:bin:\xff\xfe:1";
+    let slash: &[u8] = b"cache:bin:a\\xff";
+    set_bytes(&mut c, binary, b"\"binary\"");
+    set_bytes(&mut c, slash, b"\"slash\"");
+    let out = polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "keys", "bin:*"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("cache:bin:\\xff\\xfe:1"), "{text}");
+    assert!(text.contains("cache:bin:a\\\\xff"), "{text}");
+    // `--json` gives the same form for the key that is not UTF-8, and the exact text of
+    // the other.
+    let r = run_json(dir.path(), &url, &["keys", "bin:*"]);
+    let names: BTreeSet<&str> = r["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, BTreeSet::from(["cache:bin:\\xff\\xfe:1", "cache:bin:a\\xff"]));
+
+    // The printed forms work as patterns too: `\xNN` is a byte, `\\` a backslash.
+    for (pattern, only) in [
+        ("bin:\\xff*", "cache:bin:\\xff\\xfe:1"),
+        ("cache:bin:a\\\\xff", "cache:bin:a\\xff"),
+    ] {
+        let r = run_json(dir.path(), &url, &["keys", pattern]);
+        let names: Vec<&str> = r["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec![only], "{pattern}");
+    }
+
+    for (arg, value) in [
+        ("cache:bin:\\xff\\xfe:1", "\"binary\"\n"),
+        ("bin:\\xff\\xfe:1", "\"binary\"\n"),
+        ("cache:bin:a\\\\xff", "\"slash\"\n"),
+    ] {
+        polycache(dir.path())
+            .args(["--redis-url", &url, "redis", "get", arg])
+            .assert()
+            .success()
+            .stdout(value);
+    }
+    let out = polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "del",
+            "--dry-run",
+            "cache:bin:\\xff\\xfe:1",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("would delete 1 key") && text.contains("  cache:bin:\\xff\\xfe:1\n"),
+        "{text}"
+    );
+    assert!(exists_bytes(&mut c, binary));
+    polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "del", "--yes", "cache:bin:\\xff\\xfe:1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("deleted 1 key"));
+    assert!(!exists_bytes(&mut c, binary), "the key that is not UTF-8 is gone");
+    assert!(exists_bytes(&mut c, slash), "the other is untouched");
+    // A missing key is named, and nothing is deleted.
+    polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "redis",
+            "del",
+            "--yes",
+            "cache:bin:a\\\\xff",
+            "cache:bin:\\x00",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no such key: `cache:bin:\\x00`; nothing deleted",
+        ));
+    assert!(exists_bytes(&mut c, slash));
+}
+
+/// Runs `polycache redis get ARGS...` and returns its peak resident memory, the bytes it
+/// wrote to stdout (counted, not kept: only the first and last 64 are), and its status.
+fn get_peak(dir: &std::path::Path, url: &str, args: &[&str]) -> (u64, u64, Vec<u8>, Vec<u8>) {
+    let mut child = std::process::Command::new(common::bin())
+        .args(["--redis-url", url, "redis", "get", "--max-bytes", "100M"])
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let sampler = common::rss::Sampler::start(child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let (mut total, mut head, mut tail) = (0u64, Vec::new(), Vec::new());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if head.len() < 64 {
+            head.extend_from_slice(&buf[..n.min(64 - head.len())]);
+        }
+        tail.extend_from_slice(&buf[..n]);
+        let over = tail.len().saturating_sub(64);
+        tail.drain(..over);
+    }
+    let peak = sampler.max();
+    assert!(child.wait().unwrap().success());
+    (peak, total, head, tail)
+}
+
+/// A 64 MiB value is read in pieces and shown as it comes: the process stays far below
+/// the value's size (it held the value several times over before), as pretty JSON and as
+/// text; --json streams the same document as for a small value.
+#[test]
+fn get_of_a_large_value_streams_in_bounded_memory() {
+    const SIZE: usize = 64 << 20;
+    let (server, mut c, dir) = setup();
+    let url = server.url();
+    let mut json = b"{\"blob\":\"".to_vec();
+    json.resize(SIZE - 2, b'j');
+    json.extend_from_slice(b"\"}");
+    set_bytes(&mut c, b"cache:big:json", &json);
+    drop(json);
+    let mut text = b"plain \x1b text ".to_vec();
+    text.resize(SIZE, b't');
+    set_bytes(&mut c, b"cache:big:text", &text);
+    drop(text);
+    let ceiling = 40u64 << 20;
+    let mib = |b: u64| b as f64 / 1048576.0;
+
+    let (peak, total, head, tail) = get_peak(dir.path(), &url, &["cache:big:json"]);
+    eprintln!(
+        "redis get of a {} MiB JSON value: peak RSS {:.1} MiB",
+        SIZE >> 20,
+        mib(peak)
+    );
+    assert!(peak < ceiling, "peak RSS {:.1} MiB", mib(peak));
+    assert_eq!(
+        total,
+        SIZE as u64 + 6,
+        "indented: three newlines, two spaces, a space after the colon"
+    );
+    assert!(head.starts_with(b"{\n  \"blob\": \"jjj"));
+    assert!(tail.ends_with(b"jjj\"\n}\n"));
+
+    let (peak, total, head, tail) = get_peak(dir.path(), &url, &["cache:big:text"]);
+    eprintln!(
+        "redis get of a {} MiB text value: peak RSS {:.1} MiB",
+        SIZE >> 20,
+        mib(peak)
+    );
+    assert!(peak < ceiling, "peak RSS {:.1} MiB", mib(peak));
+    assert_eq!(total, SIZE as u64 + 3 + 1, "ESC shown as \\x1b, then a newline");
+    assert!(head.starts_with(b"plain \\x1b text ttt"));
+    assert!(tail.ends_with(b"ttt\n"));
+
+    // --json: a value over 1 MiB is streamed into the same document as a small one.
+    let mut json = b"{\"blob\":\"".to_vec();
+    json.resize((2 << 20) - 2, b'j');
+    json.extend_from_slice(b"\"}");
+    set_bytes(&mut c, b"cache:big:json", &json);
+    set_bytes(&mut c, b"cache:big:text", b"\xff\"quoted\"\x1b");
+    let r = run_json(dir.path(), &url, &["get", "cache:big:json", "--max-bytes", "10M"]);
+    assert_eq!(r["value"], serde_json::from_slice::<Json>(&json).unwrap());
+    assert_eq!(r["size"], 2 << 20);
+    assert_eq!(r["key"], "cache:big:json");
+    let mut text = b"\xff\"quoted\"\x1b".to_vec();
+    text.resize(2 << 20, b't');
+    set_bytes(&mut c, b"cache:big:text", &text);
+    let r = run_json(dir.path(), &url, &["get", "cache:big:text", "--max-bytes", "10M"]);
+    let value = r["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("\\xff\"quoted\"\u{1b}ttt") && value.len() == (2 << 20) + 3,
+        "{}",
+        &value[..20]
+    );
+}
+
+/// `redis watch` shows keys from keyspace events escaped too, in the form `get` accepts.
+#[test]
+fn watch_shows_hostile_and_binary_keys_escaped() {
+    let (server, mut c, dir) = setup();
+    let child = std::process::Command::new(common::bin())
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["--redis-url", &server.url(), "redis", "watch"])
+        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn polycache");
+    wait_for_patterns(&mut c, 1);
+    set_bytes(&mut c, b"cache:posts:\x1b]0;PWNED\x07\r\n", b"1");
+    set_bytes(&mut c, b"cache:posts:\xff\xfe", b"2");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8 output");
+    assert!(!has_controls(&text), "{text:?}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("posts         cache:posts:\\x1b]0;PWNED\\x07\\r\\n\n"),
+        "{text}"
+    );
+    assert!(text.contains("cache:posts:\\xff\\xfe"), "{text}");
+}

@@ -67,20 +67,9 @@ pub fn redirect_error(status: u16, location: Option<&reqwest::header::HeaderValu
 }
 
 /// Text from outside (a server's message, a header) with control characters escaped, so
-/// that it cannot move the cursor, retitle the terminal or forge a line.
+/// that it cannot move the cursor, retitle the terminal or forge a line ([`crate::escape`]).
 pub fn escape_text(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::escape::text(s).into_owned()
 }
 
 fn builder() -> reqwest::ClientBuilder {

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::Context;
 use crate::cli::LogsArgs;
 use crate::error::{Failure, exit};
+use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::stats::Report;
@@ -60,8 +61,25 @@ fn io_failure(what: &str, e: io::Error) -> Failure {
         .with_hint("pass the log file as FILE, or set CACHE_LOG (or --log-file); `-` reads standard input")
 }
 
+/// Opens a log file to read, refusing a directory plainly (reading one fails later with
+/// a bare "Is a directory").
 fn open(path: &str) -> Result<File, Failure> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(directory_failure(path));
+    }
     File::open(path).map_err(|e| io_failure(path, e))
+}
+
+fn directory_failure(path: &str) -> Failure {
+    let example = Path::new(path).join("cache.json");
+    Failure::error(format!("cannot read {path}: it is a directory"))
+        .with_hint(format!("pass the log file inside it, e.g. {}", example.display()))
+}
+
+/// Whether `path` is something other than a regular file (a pipe, a device), which can be
+/// read once from its start but not seeked.
+fn is_stream(path: &str) -> bool {
+    path == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
@@ -89,17 +107,27 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
 
     let stdout = io::stdout();
     let mut lock = stdout.lock();
+    // Errors of `emit` are writing errors; any other I/O error came from reading.
+    let mut write_failed = false;
     let mut emit = |b: &[u8]| -> io::Result<()> {
         if b.is_empty() {
             return Ok(());
         }
-        lock.write_all(b)
+        lock.write_all(b).inspect_err(|_| write_failed = true)
     };
     let result = produce(&engine, args, &files, &mut emit);
     let tally = match result {
         Ok(t) => t,
-        Err(Produce::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
-        Err(Produce::Io(e)) => return Err(Failure::error(format!("cannot write the output: {e}"))),
+        Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        Err(Produce::Io(e)) if write_failed => return Err(Failure::error(format!("cannot write the output: {e}"))),
+        Err(Produce::Io(e)) => {
+            let what = match files.as_slice() {
+                [one] if one == "-" => "standard input".to_string(),
+                [one] => one.clone(),
+                many => many.join(", "),
+            };
+            return Err(io_failure(&what, e));
+        }
         Err(Produce::Failure(f)) => return Err(f),
     };
     if let Err(e) = lock.flush()
@@ -116,11 +144,26 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
             stats_text(&report, ctx.style)
         };
         crate::print(&text)?;
-    } else if matches!(engine.output, Output::Json) && tally.not_json > 0 {
-        eprintln!(
-            "note: {} line(s) were not JSON objects and were left out",
-            tally.not_json
-        );
+    } else {
+        // A followed file says so as it happens; other inputs sum up at the end.
+        let followed_file = args.follow && files[0] != "-" && !is_stream(&files[0]);
+        if tally.cut > 0 && !followed_file {
+            eprintln!(
+                "note: {} line(s) too long to hold (over {} MiB from a pipe, {} MiB from a file) were cut short{}",
+                tally.cut,
+                read::LINE_CAP >> 20,
+                read::SCAN_LINE_CAP >> 20,
+                if matches!(engine.output, Output::Json) {
+                    " and left out"
+                } else {
+                    ""
+                }
+            );
+        }
+        let not_json = tally.not_json.saturating_sub(tally.cut);
+        if matches!(engine.output, Output::Json) && not_json > 0 {
+            eprintln!("note: {not_json} line(s) were not JSON objects and were left out");
+        }
     }
     Ok(exit::OK)
 }
@@ -153,6 +196,21 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
         }
     };
 
+    if args.follow && files[0] != "-" && is_stream(&files[0]) {
+        // A pipe has no size and no position to come back to: it is read as its lines
+        // arrive, until its writers close it.
+        let path = &files[0];
+        if args.tail.is_some() {
+            return Err(Failure::usage(format!(
+                "cannot seek {path}: it is a pipe, not a file, so --tail cannot read its end"
+            ))
+            .with_hint("drop --tail to show what comes through the pipe, or follow the log file itself")
+            .into());
+        }
+        eprintln!("note: {path} is a pipe: showing its lines as they come until its writers close it");
+        return Ok(read::stream(engine, open(path)?, emit)?);
+    }
+
     if args.follow && files[0] != "-" {
         let path = &files[0];
         let mut tally = Tally::for_engine(engine);
@@ -160,28 +218,38 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
         if let Some(n) = args.tail {
             let mut f = open(path)?;
             start = f.metadata().map_err(|e| io_failure(path, e))?.len();
-            let lines = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))?;
-            tally.merge(read::emit_lines(engine, &lines, emit)?);
+            let (lines, cuts) = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))?;
+            tally.merge(read::emit_lines(engine, &lines, &cuts, emit)?);
         } else {
             // Fail early and plainly when the file is not there.
             open(path)?;
         }
         let stop = ctrl_c_flag();
-        tally.merge(follow::follow(engine, Path::new(path), start, &stop, emit)?);
+        let mut notice = |text: &str| eprintln!("note: {}", escape::text(text));
+        tally.merge(follow::follow(
+            engine,
+            Path::new(path),
+            start,
+            &stop,
+            emit,
+            &mut notice,
+        )?);
         return Ok(tally);
     }
 
     if let Some(n) = args.tail {
-        let lines = if files.len() > 1 {
+        let (lines, cuts) = if files.len() > 1 {
             let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
             read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
         } else if files[0] == "-" {
             read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
+        } else if is_stream(&files[0]) {
+            read::tail_stream(engine, reader(&files[0])?, n).map_err(|e| io_failure(&files[0], e))?
         } else {
             let mut f = open(&files[0])?;
             read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?
         };
-        return Ok(read::emit_lines(engine, &lines, emit)?);
+        return Ok(read::emit_lines(engine, &lines, &cuts, emit)?);
     }
 
     if files.len() > 1 {
@@ -239,12 +307,12 @@ pub fn stats_text(r: &Report, style: Style) -> String {
     ));
     let mut t = render::table(style, &["level", "entries"]);
     for l in &r.levels {
-        t.add_row(vec![l.level.clone(), l.count.to_string()]);
+        t.add_row(vec![escape::text(&l.level).into_owned(), l.count.to_string()]);
     }
     out.push_str(&format!("{t}\n\n"));
     let mut t = render::table(style, &["module", "entries"]);
     for m in &r.modules {
-        t.add_row(vec![m.module.clone(), m.count.to_string()]);
+        t.add_row(vec![escape::text(&m.module).into_owned(), m.count.to_string()]);
     }
     out.push_str(&format!("{t}\n"));
     if r.mirrors.is_empty() {
@@ -269,7 +337,7 @@ pub fn stats_text(r: &Report, style: Style) -> String {
             m.duration_ms.as_ref().map_or("-".into(), |d| f(d).to_string())
         };
         t.add_row(vec![
-            m.target.clone(),
+            escape::text(&m.target).into_owned(),
             m.successes.to_string(),
             m.failures.to_string(),
             d(|d| d.p50),
@@ -285,9 +353,9 @@ pub fn stats_text(r: &Report, style: Style) -> String {
             out.push_str(&format!(
                 "{} {}: {}× {}\n",
                 style.red("failed"),
-                m.target,
+                escape::text(&m.target),
                 e.count,
-                e.message
+                escape::text(&e.message)
             ));
         }
     }

@@ -6,12 +6,13 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
 use super::Context;
 use crate::cli::{RedisArgs, RedisCommand, RedisDelArgs, RedisGetArgs, RedisKeysArgs, RedisWatchArgs};
 use crate::error::{Failure, exit};
+use crate::escape;
 use crate::graph::Graph;
 use crate::render::{self, Style};
 use crate::store::{
@@ -25,9 +26,12 @@ pub fn run(ctx: &Context, args: &RedisArgs) -> Result<u8, Failure> {
         && !d.dry_run
         && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
     {
+        let what = match &d.r#type {
+            Some(t) => format!("the keys of `{t}`"),
+            None => format!("{} named key(s)", d.keys.len()),
+        };
         return Err(Failure::usage(format!(
-            "refusing to delete the keys of `{}` without confirmation: there is no terminal to ask on",
-            d.r#type
+            "refusing to delete {what} without confirmation: there is no terminal to ask on"
         ))
         .with_hint("add --yes to delete without asking, or --dry-run to list what would be deleted"));
     }
@@ -75,8 +79,8 @@ fn tick(pb: &Option<ProgressBar>, what: &str, n: usize, part: f64) {
 }
 
 /// Every key matching `pattern`, sorted, with a progress bar.
-async fn scan_all(ctx: &Context, store: &Store, pattern: &str) -> Result<Vec<ScannedKey>, Failure> {
-    let what = format!("scanning {pattern}");
+async fn scan_all(ctx: &Context, store: &Store, pattern: &[u8]) -> Result<Vec<ScannedKey>, Failure> {
+    let what = format!("scanning {}", escape::bytes(pattern));
     let pb = progress(ctx, &what);
     let mut keys = Vec::new();
     store
@@ -135,6 +139,7 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
 
 fn where_line(st: Style, url: &str, prefix: &str, nodes: &[String], cluster: bool) -> String {
     let nodes = if cluster {
+        let nodes: Vec<_> = nodes.iter().map(|n| escape::text(n)).collect();
         format!(" (cluster, {} masters: {})", nodes.len(), nodes.join(", "))
     } else {
         String::new()
@@ -160,6 +165,7 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
     );
     let opt_ttl = |v: Option<i64>| v.map(fmt_ttl).unwrap_or_else(|| "-".into());
     for g in r.types.iter().chain(std::iter::once(&r.total)) {
+        let type_name = escape::text(&g.type_name);
         let name = if g.type_name == "total" {
             let cell = comfy_table::Cell::new("total");
             if st.color {
@@ -168,16 +174,16 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
                 cell
             }
         } else if g.keys == 0 {
-            render::dim_cell(st, &g.type_name)
+            render::dim_cell(st, &type_name)
         } else {
-            render::styled(st, &g.type_name, Some(comfy_table::Color::Cyan))
+            render::styled(st, &type_name, Some(comfy_table::Color::Cyan))
         };
         let mut row = vec![name];
         row.extend(
             [
                 g.keys.to_string(),
                 fmt_bytes(g.memory),
-                g.largest_key.clone().unwrap_or_else(|| "-".into()),
+                g.largest_key_shown.clone().unwrap_or_else(|| "-".into()),
                 g.largest_bytes.map(fmt_bytes).unwrap_or_else(|| "-".into()),
                 opt_ttl(g.ttl.min_ms),
                 opt_ttl(g.ttl.median_ms),
@@ -214,13 +220,16 @@ struct KeysReport<'a> {
 async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) -> Result<u8, Failure> {
     let group = a.r#type.as_deref().map(|t| group_filter(graph, t)).transpose()?;
     let prefix = store.prefix();
-    let pattern = match (&a.pattern, &group) {
-        (Some(p), _) if p.starts_with(prefix) => p.clone(),
-        (Some(p), _) => format!("{}{p}", glob_escape(prefix)),
-        (None, Some(g)) if g != OTHER => format!("{}{}:*", glob_escape(prefix), glob_escape(g)),
-        _ => store.prefix_pattern(),
+    // The pattern may name bytes that are not UTF-8 as keys are printed (`\xff`).
+    let typed = a.pattern.as_deref().map(escape::parse_pattern);
+    let pattern: Vec<u8> = match (&typed, &group) {
+        (Some(p), _) if p.starts_with(prefix.as_bytes()) => p.clone(),
+        (Some(p), _) => [glob_escape(prefix).as_bytes(), p].concat(),
+        (None, Some(g)) if g != OTHER => format!("{}{}:*", glob_escape(prefix), glob_escape(g)).into_bytes(),
+        _ => store.prefix_pattern().into_bytes(),
     };
     let mut found = scan_all(ctx, store, &pattern).await?;
+    let pattern = escape::bytes(&pattern).into_owned();
     if let Some(g) = &group {
         found.retain(|k| &group_name(&k.key, prefix.as_bytes()) == g);
     }
@@ -244,16 +253,20 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
     let st = ctx.style;
     let mut out = String::new();
     if report.keys.is_empty() {
-        out.push_str(&format!("no keys match {} on {}\n", report.pattern, report.url));
+        out.push_str(&format!(
+            "no keys match {} on {}\n",
+            escape::text(&report.pattern),
+            report.url
+        ));
     } else {
         let mut t = render::table(st, &["key", "type", "ttl", "memory", "encoding"]);
         for k in &report.keys {
             t.add_row(vec![
                 k.name(),
-                k.kind.clone().unwrap_or_else(|| "-".into()),
+                escape::text(k.kind.as_deref().unwrap_or("-")).into_owned(),
                 ttl_cell(k),
                 k.memory.map(fmt_bytes).unwrap_or_else(|| "-".into()),
-                k.encoding.clone().unwrap_or_else(|| "-".into()),
+                escape::text(k.encoding.as_deref().unwrap_or("-")).into_owned(),
             ]);
         }
         out.push_str(&t.to_string());
@@ -261,13 +274,15 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
         if report.shown < report.total {
             out.push_str(&st.dim(&format!(
                 "showing the first {} of {} keys matching {} (--limit 0 for all)\n",
-                report.shown, report.total, report.pattern
+                report.shown,
+                report.total,
+                escape::text(&report.pattern)
             )));
         } else {
             out.push_str(&st.dim(&format!(
                 "{} matching {}\n",
                 keys_n(report.total as u64),
-                report.pattern
+                escape::text(&report.pattern)
             )));
         }
     }
@@ -283,25 +298,43 @@ fn ttl_cell(k: &KeyInfo) -> String {
     }
 }
 
-async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failure> {
-    let mut key = a.key.clone();
-    let prefix = store.prefix();
-    if !key.starts_with(prefix) && !store.exists(key.as_bytes()).await? {
-        let with = format!("{prefix}{key}");
-        if store.exists(with.as_bytes()).await? {
-            key = with;
+/// The key `get` names: the escaped form of the argument ([`escape::parse_key`]) or the
+/// argument as typed, each as it is or with CACHE_PREFIX, whichever exists first.
+async fn resolve_key(store: &Store, arg: &str) -> Result<Vec<u8>, Failure> {
+    let prefix = store.prefix().as_bytes();
+    let parsed = escape::parse_key(arg);
+    let mut forms = vec![parsed.clone()];
+    if arg.as_bytes() != parsed.as_slice() {
+        forms.push(arg.as_bytes().to_vec());
+    }
+    for form in &forms {
+        if store.exists(form).await? {
+            return Ok(form.clone());
+        }
+        if !form.starts_with(prefix) {
+            let with = [prefix, form].concat();
+            if store.exists(&with).await? {
+                return Ok(with);
+            }
         }
     }
-    let fetched = store.fetch(key.as_bytes(), a.max_bytes).await?;
+    Ok(parsed)
+}
+
+async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failure> {
+    let key = resolve_key(store, &a.key).await?;
+    let shown = escape::key(&key).into_owned();
+    let fetched = store.fetch(&key, a.max_bytes).await?;
     let kind = fetched.info.kind.clone().unwrap_or_default();
-    let Some(value) = &fetched.value else {
+    if fetched.value.is_none() && !fetched.streamed {
         let exact = if fetched.size >= 1024 {
             format!(" ({} bytes)", fetched.size)
         } else {
             String::new()
         };
         return Err(Failure::error(format!(
-            "`{key}` is a {kind} of {}{exact}, over --max-bytes {}; not read",
+            "`{shown}` is a {} of {}{exact}, over --max-bytes {}; not read",
+            escape::text(&kind),
             fmt_bytes(fetched.size),
             fmt_bytes(a.max_bytes)
         ))
@@ -309,42 +342,187 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
             "raise the guard (--max-bytes {}), or read a part with redis-cli (GETRANGE, LRANGE, HSCAN, SSCAN, ZRANGE)",
             fetched.size
         )));
-    };
-    if ctx.global.json {
-        crate::print(&render::json(&get_json(&key, &fetched, value)))?;
-        return Ok(exit::OK);
     }
-    let st = ctx.style;
-    let enc = fetched.info.encoding.clone().unwrap_or_else(|| "-".into());
-    eprintln!(
-        "{}  {kind} ({enc})  {}  value {}",
-        st.bold(&key),
-        match fetched.info.ttl_ms {
-            Some(_) => format!("ttl {}", ttl_cell(&fetched.info)),
-            None => ttl_cell(&fetched.info),
-        },
-        fmt_bytes(fetched.size)
-    );
-    crate::print(&value_text(value, st))?;
+    if !ctx.global.json {
+        let st = ctx.style;
+        let enc = escape::text(fetched.info.encoding.as_deref().unwrap_or("-")).into_owned();
+        eprintln!(
+            "{}  {} ({enc})  {}  value {}",
+            st.bold(&shown),
+            escape::text(&kind),
+            match fetched.info.ttl_ms {
+                Some(_) => format!("ttl {}", ttl_cell(&fetched.info)),
+                None => ttl_cell(&fetched.info),
+            },
+            fmt_bytes(fetched.size)
+        );
+    }
+    match &fetched.value {
+        Some(value) if ctx.global.json => crate::print(&render::json(&get_json(&fetched, json_value(value))))?,
+        Some(value) => crate::print(&value_text(value, ctx.style))?,
+        None => stream_value(ctx, store, &fetched).await?,
+    }
     Ok(exit::OK)
 }
 
-/// A string value as JSON when it is JSON, else as a string (binary bytes escaped).
-fn json_or_text(b: &[u8]) -> Json {
-    serde_json::from_slice(b).unwrap_or_else(|_| Json::String(show_bytes(b)))
+/// Whether a string value is valid JSON, read in pieces: the pieces go to a parser on a
+/// thread of its own, which keeps nothing but its nesting.
+async fn string_is_json(store: &Store, f: &Fetched) -> Result<bool, Failure> {
+    struct Pieces {
+        rx: std::sync::mpsc::Receiver<Vec<u8>>,
+        cur: Vec<u8>,
+        at: usize,
+    }
+    impl std::io::Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            while self.at == self.cur.len() {
+                match self.rx.recv() {
+                    Ok(next) => (self.cur, self.at) = (next, 0),
+                    Err(_) => return Ok(0),
+                }
+            }
+            let n = buf.len().min(self.cur.len() - self.at);
+            buf[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let parser = std::thread::spawn(move || {
+        let pieces = std::io::BufReader::new(Pieces {
+            rx,
+            cur: Vec::new(),
+            at: 0,
+        });
+        let mut de = serde_json::Deserializer::from_reader(pieces);
+        serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
+    });
+    // A parser that has seen enough (an error) drops its end: reading stops.
+    let read = store.read_string(&f.key, f.size, |p| tx.send(p.to_vec()).is_ok()).await;
+    drop(tx);
+    let valid = parser.join().unwrap_or(false);
+    read?;
+    Ok(valid)
 }
 
-fn show_bytes(b: &[u8]) -> String {
-    match std::str::from_utf8(b) {
-        Ok(s) => s.to_string(),
-        Err(_) => b.escape_ascii().to_string(),
+/// Shows a string too large to hold, as it is read: pretty JSON or escaped text, or with
+/// --json the JSON document with the value written raw (valid JSON) or as a JSON string.
+async fn stream_value(ctx: &Context, store: &Store, f: &Fetched) -> Result<(), Failure> {
+    let mut head = Vec::new();
+    store
+        .read_string(&f.key, f.size.min(64), |p| {
+            head.extend_from_slice(p);
+            true
+        })
+        .await?;
+    let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
+    let candidate = match first {
+        Some(b'{' | b'[') => true,
+        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => ctx.global.json,
+        _ => false,
+    };
+    let is_json = candidate && string_is_json(store, f).await?;
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut failed: Option<std::io::Error> = None;
+    let mut buf = Vec::with_capacity(1 << 20);
+    let mut write = |buf: &mut Vec<u8>, failed: &mut Option<std::io::Error>| {
+        if failed.is_none()
+            && let Err(e) = out.write_all(buf)
+        {
+            *failed = Some(e);
+        }
+        buf.clear();
+        failed.is_none()
+    };
+    if ctx.global.json {
+        // The document `get --json` prints for a small value, its value written last.
+        let doc = render::json(&get_json(f, Json::Null));
+        let open = doc
+            .trim_end()
+            .strip_suffix("null\n}")
+            .or_else(|| doc.trim_end().strip_suffix("null}"));
+        buf.extend_from_slice(open.unwrap_or("{\n  \"value\": ").as_bytes());
+        let mut as_string = (!is_json).then(crate::store::show::JsonString::default);
+        if as_string.is_some() {
+            buf.push(b'"');
+        }
+        store
+            .read_string(&f.key, f.size, |p| {
+                match &mut as_string {
+                    Some(s) => s.push(&mut buf, p),
+                    None => buf.extend_from_slice(p),
+                }
+                write(&mut buf, &mut failed)
+            })
+            .await?;
+        if let Some(s) = &mut as_string {
+            s.finish(&mut buf);
+            buf.push(b'"');
+        }
+        buf.extend_from_slice(b"\n}\n");
+    } else if is_json {
+        let mut pretty = crate::store::show::JsonPretty::default();
+        store
+            .read_string(&f.key, f.size, |p| {
+                pretty.push(&mut buf, p);
+                write(&mut buf, &mut failed)
+            })
+            .await?;
+        buf.push(b'\n');
+    } else {
+        let mut text = escape::Stream::new(true);
+        store
+            .read_string(&f.key, f.size, |p| {
+                text.push(&mut buf, p);
+                write(&mut buf, &mut failed)
+            })
+            .await?;
+        text.finish(&mut buf);
+        buf.push(b'\n');
+    }
+    write(&mut buf, &mut failed);
+    if failed.is_none()
+        && let Err(e) = out.flush()
+    {
+        failed = Some(e);
+    }
+    match failed {
+        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::error(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 
-fn get_json(key: &str, f: &Fetched, value: &KeyValue) -> Json {
-    let v = match value {
+/// Whether a value is valid JSON (checked without building it).
+fn is_json(b: &[u8]) -> bool {
+    let mut de = serde_json::Deserializer::from_slice(b);
+    serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
+}
+
+/// A string value as JSON when it is JSON, else as a string (bytes that are not UTF-8
+/// written as `\xNN`).
+fn json_or_text(b: &[u8]) -> Json {
+    serde_json::from_slice(b).unwrap_or_else(|_| Json::String(json_text(b)))
+}
+
+fn json_text(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut out = Vec::with_capacity(b.len() + 8);
+            escape::push_bytes_raw(&mut out, b);
+            String::from_utf8_lossy(&out).into_owned()
+        }
+    }
+}
+
+fn json_value(value: &KeyValue) -> Json {
+    match value {
         KeyValue::String(b) => json_or_text(b),
-        KeyValue::Hash(pairs) => Json::Object(pairs.iter().map(|(k, v)| (show_bytes(k), json_or_text(v))).collect()),
+        KeyValue::Hash(pairs) => Json::Object(pairs.iter().map(|(k, v)| (json_text(k), json_or_text(v))).collect()),
         KeyValue::List(items) | KeyValue::Set(items) => Json::Array(items.iter().map(|i| json_or_text(i)).collect()),
         KeyValue::Zset(items) => Json::Array(
             items
@@ -353,54 +531,70 @@ fn get_json(key: &str, f: &Fetched, value: &KeyValue) -> Json {
                 .collect(),
         ),
         KeyValue::Other(t) => Json::String(format!("({t}: not shown)")),
-    };
+    }
+}
+
+fn get_json(f: &Fetched, value: Json) -> Json {
     json!({
-        "key": key,
+        "key": escape::key_json(&f.key),
         "redis_type": f.info.kind,
         "ttl_ms": f.info.ttl_ms,
         "persistent": f.info.persistent,
         "encoding": f.info.encoding,
         "size": f.size,
-        "value": v,
+        "value": value,
     })
 }
 
+/// A value for the terminal: JSON objects and arrays indented, anything else as text with
+/// its control characters escaped (`one_line`: newlines too, for a table cell).
+fn shown_value(b: &[u8], one_line: bool) -> String {
+    let mut out = Vec::with_capacity(b.len() + 16);
+    let first = b.iter().copied().find(|c| !c.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) && is_json(b) {
+        crate::store::show::JsonPretty::default().push(&mut out, b);
+    } else {
+        escape::push_bytes(&mut out, b, !one_line);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn value_text(value: &KeyValue, st: Style) -> String {
-    let pretty = |b: &[u8]| match serde_json::from_slice::<Json>(b) {
-        Ok(j @ (Json::Object(_) | Json::Array(_))) => serde_json::to_string_pretty(&j).unwrap_or_default(),
-        _ => show_bytes(b),
-    };
+    let cell = |b: &[u8]| shown_value(b, true);
     let mut out = match value {
-        KeyValue::String(b) => pretty(b),
+        KeyValue::String(b) => shown_value(b, false),
         KeyValue::Hash(pairs) => {
             let mut t = render::table(st, &["field", "value"]);
             for (k, v) in pairs {
-                t.add_row(vec![show_bytes(k), pretty(v)]);
+                t.add_row(vec![escape::bytes(k).into_owned(), cell(v)]);
             }
             t.to_string()
         }
         KeyValue::List(items) => {
             let mut t = render::table(st, &["index", "item"]);
             for (i, v) in items.iter().enumerate() {
-                t.add_row(vec![i.to_string(), pretty(v)]);
+                t.add_row(vec![i.to_string(), cell(v)]);
             }
             t.to_string()
         }
         KeyValue::Set(items) => {
             let mut t = render::table(st, &["member"]);
             for v in items {
-                t.add_row(vec![pretty(v)]);
+                t.add_row(vec![cell(v)]);
             }
             t.to_string()
         }
         KeyValue::Zset(items) => {
             let mut t = render::table(st, &["score", "member"]);
             for (m, s) in items {
-                t.add_row(vec![s.to_string(), pretty(m)]);
+                t.add_row(vec![s.to_string(), cell(m)]);
             }
             t.to_string()
         }
-        KeyValue::Other(t) => format!("(a {t}: polycache shows strings, hashes, lists, sets and sorted sets)"),
+        KeyValue::Other(t) => format!(
+            "(a {}: polycache shows strings, hashes, lists, sets and sorted sets)",
+            escape::text(t)
+        ),
     };
     out.push('\n');
     out
@@ -412,27 +606,69 @@ struct DelReport<'a> {
     dry_run: bool,
     types: Vec<String>,
     keys: BTreeMap<String, Vec<String>>,
+    /// The keys as shown on a terminal ([`escape::key`]).
+    #[serde(skip)]
+    shown: BTreeMap<String, Vec<String>>,
     removed: BTreeMap<String, u64>,
     total: u64,
 }
 
-async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> Result<u8, Failure> {
-    let t = graph.resolve(&a.r#type)?.canonical;
-    let types = if a.cascade { graph.cascade(&t) } else { vec![t] };
-    let prefix = store.prefix().as_bytes();
-    let mut found = scan_all(ctx, store, &store.prefix_pattern()).await?;
-    found.retain(|k| types.contains(&group_name(&k.key, prefix)));
-    let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for k in &found {
-        keys.entry(group_name(&k.key, prefix))
-            .or_default()
-            .push(String::from_utf8_lossy(&k.key).into_owned());
+/// The keys KEY... name (each resolved as `get` does); none is deleted when one is missing.
+async fn named_keys(store: &Store, args: &[String]) -> Result<Vec<ScannedKey>, Failure> {
+    let mut found = Vec::with_capacity(args.len());
+    let mut missing = Vec::new();
+    for arg in args {
+        let key = resolve_key(store, arg).await?;
+        if store.exists(&key).await? {
+            found.push(store.locate(&key).await?);
+        } else {
+            missing.push(escape::key(&key).into_owned());
+        }
     }
+    if !missing.is_empty() {
+        return Err(Failure::error(format!(
+            "no such key: {}; nothing deleted",
+            missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ))
+        .with_hint("name keys as `polycache redis keys` prints them (`\\xff` for a byte that is not UTF-8)"));
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> Result<u8, Failure> {
+    let prefix = store.prefix().as_bytes();
+    let (types, found) = match &a.r#type {
+        Some(t) => {
+            let t = graph.resolve(t)?.canonical;
+            let types = if a.cascade { graph.cascade(&t) } else { vec![t] };
+            let mut found = scan_all(ctx, store, store.prefix_pattern().as_bytes()).await?;
+            found.retain(|k| types.contains(&group_name(&k.key, prefix)));
+            (types, found)
+        }
+        None => {
+            let found = named_keys(store, &a.keys).await?;
+            let mut types: Vec<String> = found.iter().map(|k| group_name(&k.key, prefix)).collect();
+            types.sort();
+            types.dedup();
+            (types, found)
+        }
+    };
+    let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut shown: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for k in &found {
+        let group = group_name(&k.key, prefix);
+        keys.entry(group.clone()).or_default().push(escape::key_json(&k.key));
+        shown.entry(group).or_default().push(escape::key(&k.key).into_owned());
+    }
+    let types_shown = types.iter().map(|t| escape::text(t)).collect::<Vec<_>>().join(", ");
     let mut report = DelReport {
         url: store.url(),
         dry_run: a.dry_run,
         types: types.clone(),
         keys,
+        shown,
         removed: BTreeMap::new(),
         total: found.len() as u64,
     };
@@ -444,12 +680,12 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
             let mut out = format!(
                 "dry run: would delete {} of {} from {} (nothing deleted)\n",
                 keys_n(report.total),
-                types.join(", "),
+                types_shown,
                 report.url
             );
             for t in &types {
-                let ks = report.keys.get(t).map(Vec::as_slice).unwrap_or(&[]);
-                out.push_str(&format!("{} ({})\n", st.cyan(t), ks.len()));
+                let ks = report.shown.get(t).map(Vec::as_slice).unwrap_or(&[]);
+                out.push_str(&format!("{} ({})\n", st.cyan(&escape::text(t)), ks.len()));
                 for k in ks {
                     out.push_str(&format!("  {k}\n"));
                 }
@@ -478,13 +714,13 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         let mut out = format!(
             "deleted {} of {} from {}\n",
             keys_n(report.total),
-            types.join(", "),
+            types_shown,
             report.url
         );
         let mut tab = render::table(st, &["type", "removed"]);
         for t in &types {
             tab.add_row(vec![
-                render::styled(st, t, Some(comfy_table::Color::Cyan)),
+                render::styled(st, &escape::text(t), Some(comfy_table::Color::Cyan)),
                 comfy_table::Cell::new(report.removed.get(t).copied().unwrap_or(0)),
             ]);
         }
@@ -499,7 +735,7 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
 fn confirm(report: &DelReport, types: &[String]) -> Result<bool, Failure> {
     let counts: Vec<String> = types
         .iter()
-        .map(|t| format!("{t} {}", report.keys.get(t).map_or(0, Vec::len)))
+        .map(|t| format!("{} {}", escape::text(t), report.keys.get(t).map_or(0, Vec::len)))
         .collect();
     eprint!(
         "delete {} ({}) from {}? [y/N] ",
@@ -523,14 +759,17 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         if !a.enable_notifications {
             return Err(crate::store::StoreError::NotificationsOff {
                 url: store.url().to_string(),
-                current: off.current.clone().unwrap_or_default(),
+                current: escape::text(off.current.as_deref().unwrap_or_default()).into_owned(),
             }
             .into());
         }
         for (node, before, after) in store.enable_notifications().await? {
             eprintln!(
-                "{} notify-keyspace-events on {node}: `{before}` -> `{after}`",
-                st.yellow("changed:")
+                "{} notify-keyspace-events on {}: `{}` -> `{}`",
+                st.yellow("changed:"),
+                escape::text(&node),
+                escape::text(&before),
+                escape::text(&after)
             );
         }
     }
@@ -538,7 +777,7 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         eprintln!(
             "{} cannot read notify-keyspace-events on {} (CONFIG not allowed); events show only if notifications are on",
             st.yellow("warning:"),
-            c.node
+            escape::text(&c.node)
         );
     }
     let mut events = store.subscribe().await?;
@@ -568,7 +807,7 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         let line = if ctx.global.json {
             format!("{}\n", serde_json::to_string(&ev).unwrap_or_default())
         } else {
-            let event = format!("{:<8}", ev.event);
+            let event = format!("{:<8}", escape::text(&ev.event));
             let event = match ev.event.as_str() {
                 "set" | "hset" | "lpush" | "rpush" | "sadd" | "zadd" => st.green(&event),
                 "del" | "unlink" => st.red(&event),
@@ -576,7 +815,12 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
                 "expire" => st.blue(&event),
                 _ => event,
             };
-            format!("{}  {event}  {:<12}  {}\n", st.dim(&ev.time), ev.type_name, ev.key)
+            format!(
+                "{}  {event}  {:<12}  {}\n",
+                st.dim(&ev.time),
+                escape::text(&ev.type_name),
+                escape::key(&ev.key_bytes)
+            )
         };
         crate::print(&line)?;
     }

@@ -12,6 +12,7 @@
 use chrono::{Local, Offset, TimeZone};
 
 use super::parse::{self, Known, Parsed, Record, Scratch};
+use crate::escape;
 use crate::render::Style;
 
 const DIM: &str = "2";
@@ -89,18 +90,18 @@ impl Formatter {
         if module.is_some() || ty.is_some() {
             out.push(b' ');
             if let Some(m) = module {
-                s.paint_into(out, CYAN, parse::text_of_raw(m, &mut st.text).as_bytes());
+                paint(s, out, CYAN, parse::text_of_raw(m, &mut st.text));
             }
             if let Some(t) = ty {
                 if module.is_some() {
                     out.push(b'/');
                 }
-                s.paint_into(out, MAGENTA, parse::text_of_raw(t, &mut st.text).as_bytes());
+                paint(s, out, MAGENTA, parse::text_of_raw(t, &mut st.text));
             }
         }
         if let Some(t) = rec.known(Known::Target) {
             out.extend_from_slice(" → ".as_bytes());
-            s.paint_into(out, BLUE, parse::text_of_raw(t, &mut st.text).as_bytes());
+            paint(s, out, BLUE, parse::text_of_raw(t, &mut st.text));
         }
         if let Some(raw) = rec.known(Known::Status) {
             let text = parse::text_of_raw(raw, &mut st.text);
@@ -111,7 +112,7 @@ impl Formatter {
                 None => "",
             };
             out.push(b' ');
-            s.paint_into(out, colour, text.as_bytes());
+            paint(s, out, colour, text);
         }
         if let Some(raw) = rec.known(Known::DurationMs) {
             let text = parse::text_of_raw(raw, &mut st.text);
@@ -121,7 +122,7 @@ impl Formatter {
                 false => DIM,
             };
             s.start(out, colour);
-            out.extend_from_slice(text.as_bytes());
+            escape::push(out, text);
             out.extend_from_slice(b"ms");
             s.end(out, colour);
         }
@@ -130,7 +131,7 @@ impl Formatter {
             out.extend_from_slice(if out.len() > head_start { b"  " } else { b" " });
             let msg = parse::text_of_raw(raw, &mut st.text);
             let important = rec.level.is_some_and(|l| l >= parse::ERROR);
-            s.paint_into(out, if important { BOLD } else { "" }, msg.as_bytes());
+            paint(s, out, if important { BOLD } else { "" }, msg);
         }
         let mut first = true;
         // The other fields; pid and hostname repeat on every line and are left out.
@@ -147,15 +148,15 @@ impl Formatter {
 
     fn field(&self, key: &str, raw: &str, buf: &mut String, out: &mut Vec<u8>) {
         self.style.start(out, DIM);
-        out.extend_from_slice(key.as_bytes());
+        escape::push(out, key);
         out.push(b'=');
         self.style.end(out, DIM);
         if raw.starts_with('"') {
             let text = parse::text_of_raw(raw, buf);
             let bare = !text.is_empty() && !text.bytes().any(|b| b <= b' ' || b == b'"' || b == b'=' || b == 0x7f);
-            out.extend_from_slice(if bare { text } else { raw }.as_bytes());
+            escape::push(out, if bare { text } else { raw });
         } else {
-            out.extend_from_slice(raw.as_bytes());
+            escape::push(out, raw);
         }
     }
 
@@ -166,7 +167,7 @@ impl Formatter {
             Parsed::Record(r) => r,
             Parsed::Raw => {
                 out.extend_from_slice(b"  ");
-                s.paint_into(out, RED, parse::text_of_raw(raw, &mut st.text).as_bytes());
+                paint(s, out, RED, parse::text_of_raw(raw, &mut st.text));
                 out.push(b'\n');
                 return;
             }
@@ -185,8 +186,8 @@ impl Formatter {
             .is_some_and(|l| *l == head || (!l.starts_with(' ') && !l.is_empty()));
         out.extend_from_slice(b"  ");
         match lines.peek() {
-            Some(first) if head_in_stack => s.paint_into(out, RED, first.as_bytes()),
-            _ => s.paint_into(out, RED, head.as_bytes()),
+            Some(first) if head_in_stack => paint(s, out, RED, first),
+            _ => paint(s, out, RED, &head),
         }
         if head_in_stack {
             lines.next();
@@ -202,24 +203,26 @@ impl Formatter {
         out.push(b'\n');
         for line in lines {
             out.extend_from_slice(b"  ");
-            s.paint_into(out, DIM, line.as_bytes());
+            paint(s, out, DIM, line);
             out.push(b'\n');
         }
     }
 
-    /// Appends a line that is not a JSON object, dim, with control characters made visible.
+    /// Appends a line that is not a JSON object, dim, with control characters and bytes
+    /// that are not UTF-8 escaped.
     pub fn raw(&self, line: &[u8], out: &mut Vec<u8>) {
-        let text = String::from_utf8_lossy(line);
-        let clean: std::borrow::Cow<str> = if text.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
-            text.chars()
-                .map(|c| if c.is_control() && c != '\t' { '\u{FFFD}' } else { c })
-                .collect::<String>()
-                .into()
-        } else {
-            text
-        };
-        self.style.paint_into(out, DIM, clean.as_bytes());
+        self.style.start(out, DIM);
+        escape::push_bytes(out, line, false);
+        self.style.end(out, DIM);
         out.push(b'\n');
+    }
+
+    /// Appends a line that was too long to hold: its first bytes, then how many more.
+    pub fn cut(&self, head: &[u8], more: u64, out: &mut Vec<u8>) {
+        self.style.start(out, DIM);
+        escape::push_bytes(out, head, false);
+        self.style.end(out, DIM);
+        out.extend_from_slice(format!(" … (+{more} bytes)\n").as_bytes());
     }
 
     /// The local zone's offset at `t` in ms, cached per 15 minutes (zones change offsets on
@@ -242,6 +245,13 @@ impl Formatter {
         st.zone_slot = Some((slot, off));
         off
     }
+}
+
+/// Appends outside text in a colour, its control characters escaped.
+fn paint(s: Style, out: &mut Vec<u8>, colour: &str, text: &str) {
+    s.start(out, colour);
+    escape::push(out, text);
+    s.end(out, colour);
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm` of epoch ms already shifted to the wanted zone.

@@ -50,6 +50,9 @@ pub struct Tally {
     pub shown: u64,
     /// Lines that were not JSON objects (among those looked at).
     pub not_json: u64,
+    /// Lines too long to hold whole ([`read::LINE_CAP`]), shown cut (counted in `not_json`
+    /// too).
+    pub cut: u64,
     pub stats: Option<Stats>,
 }
 
@@ -64,6 +67,7 @@ impl Tally {
     pub fn merge(&mut self, other: Tally) {
         self.shown += other.shown;
         self.not_json += other.not_json;
+        self.cut += other.cut;
         if let (Some(s), Some(o)) = (&mut self.stats, other.stats) {
             s.merge(o);
         }
@@ -125,6 +129,30 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Handles a line too long to hold: its first bytes and how many more there were. It
+    /// cannot be parsed; the pretty form shows its start and its length.
+    pub fn cut(&self, head: &[u8], more: u64, out: &mut Vec<u8>, tally: &mut Tally) {
+        tally.not_json += 1;
+        tally.cut += 1;
+        if let Some(s) = &mut tally.stats {
+            s.not_json += 1;
+        }
+        let trimmed = head.trim_ascii_start();
+        if let Output::Pretty(f) = self.output
+            && self.filter.accepts_raw(trimmed)
+        {
+            // Room for it at once: growing by doubling would hold two copies for a moment.
+            out.reserve(trimmed.len() + 64);
+            f.cut(trimmed, more, out);
+        }
+    }
+
+    /// Whether a line too long to hold (its first bytes) counts as a matching entry: only
+    /// in the pretty form, which shows it cut, as a raw line.
+    pub fn matches_cut(&self, head: &[u8]) -> bool {
+        matches!(self.output, Output::Pretty(_)) && self.filter.accepts_raw(head.trim_ascii_start())
     }
 
     /// Whether a line counts as a matching entry (for `--tail`): a JSON object that passes

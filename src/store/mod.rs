@@ -10,6 +10,7 @@
 //! connection: a cluster-aware client routes by key, but SCAN is per node, and the keys a
 //! node returns live on that node, so the per-key pipelines go to the same connection.
 
+pub mod show;
 mod stats;
 mod watch;
 
@@ -34,6 +35,11 @@ const SCAN_COUNT: usize = 1000;
 const IN_FLIGHT: usize = 8;
 /// Keys per UNLINK command.
 const UNLINK_BATCH: usize = 500;
+/// Strings longer than this are not read whole by [`Store::fetch`]: they are read in
+/// pieces with [`Store::read_string`] and shown as they come.
+pub const STREAM_ABOVE: u64 = 1 << 20;
+/// Bytes per GETRANGE when a string is read in pieces.
+const PIECE: u64 = 1 << 20;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -67,7 +73,9 @@ impl StoreError {
             Some(p) if !p.is_empty() => s.replace(p, "••••"),
             _ => s,
         };
-        let text = scrub(e.to_string()).split_whitespace().collect::<Vec<_>>().join(" ");
+        // The server's words are shown: control characters in them are escaped.
+        let text =
+            crate::escape::text(&scrub(e.to_string()).split_whitespace().collect::<Vec<_>>().join(" ")).into_owned();
         let code = e.code().unwrap_or("");
         let url = url.to_string();
         if e.kind() == redis::ErrorKind::AuthenticationFailed
@@ -171,12 +179,13 @@ pub struct KeyInfo {
 }
 
 fn ser_key<S: serde::Serializer>(k: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&String::from_utf8_lossy(k))
+    s.serialize_str(&crate::escape::key_json(k))
 }
 
 impl KeyInfo {
+    /// The key as shown on a terminal and typed back ([`crate::escape::key`]).
     pub fn name(&self) -> String {
-        String::from_utf8_lossy(&self.key).into_owned()
+        crate::escape::key(&self.key).into_owned()
     }
 }
 
@@ -224,8 +233,14 @@ pub struct Fetched {
     pub info: KeyInfo,
     /// Bytes the value takes: STRLEN for strings, MEMORY USAGE for the rest.
     pub size: u64,
-    /// `None` when `size` is over the guard.
+    /// `None` when `size` is over the guard, or when the value is a string to read in
+    /// pieces (`streamed`).
     pub value: Option<KeyValue>,
+    /// A string within the guard but over [`STREAM_ABOVE`]: read it with
+    /// [`Store::read_string`].
+    pub streamed: bool,
+    /// The key, exactly (a key need not be UTF-8).
+    pub key: Vec<u8>,
 }
 
 /// Keys removed, per group, by [`Store::unlink`].
@@ -364,7 +379,12 @@ impl Store {
     /// One SCAN pass over `pattern` on every master, pages of about [`SCAN_COUNT`] keys
     /// handed to `on_page` as they arrive (keys only, nothing described), with the part of
     /// the keyspace scanned so far (0 to 1).
-    pub async fn scan(&self, pattern: &str, mut on_page: impl FnMut(Vec<ScannedKey>, f64)) -> Result<(), StoreError> {
+    pub async fn scan(
+        &self,
+        pattern: impl AsRef<[u8]>,
+        mut on_page: impl FnMut(Vec<ScannedKey>, f64),
+    ) -> Result<(), StoreError> {
+        let pattern = pattern.as_ref();
         let n = self.nodes.len() as f64;
         for (i, node) in self.nodes.iter().enumerate() {
             let mut pages = std::pin::pin!(self.pages(i, node.conn.clone(), pattern));
@@ -381,7 +401,7 @@ impl Store {
         &'a self,
         index: usize,
         conn: MultiplexedConnection,
-        pattern: &'a str,
+        pattern: &'a [u8],
     ) -> impl futures::Stream<Item = Result<(Vec<ScannedKey>, f64), StoreError>> + 'a {
         futures::stream::try_unfold(Some(0u64), move |cursor| {
             let mut conn = conn.clone();
@@ -430,7 +450,7 @@ impl Store {
             let streams = scan_conns
                 .into_iter()
                 .enumerate()
-                .map(|(i, conn)| self.pages(i, conn, pattern).map_ok(move |p| (i, p)).boxed());
+                .map(|(i, conn)| self.pages(i, conn, pattern.as_bytes()).map_ok(move |p| (i, p)).boxed());
             let mut all = futures::stream::select_all(streams);
             while let Some(page) = all.next().await {
                 let failed = page.is_err();
@@ -588,7 +608,7 @@ impl Store {
             .await?
             .pop()
             .ok_or_else(|| StoreError::NoSuchKey {
-                key: String::from_utf8_lossy(key).into_owned(),
+                key: crate::escape::key(key).into_owned(),
             })?;
         let mut conn = self.nodes[node].conn.clone();
         let kind = info.kind.clone().unwrap_or_default();
@@ -597,11 +617,13 @@ impl Store {
         } else {
             info.memory.unwrap_or(0)
         };
-        if size > max_bytes {
+        if size > max_bytes || (kind == "string" && size > STREAM_ABOVE) {
             return Ok(Fetched {
                 info,
                 size,
                 value: None,
+                streamed: size <= max_bytes,
+                key: key.to_vec(),
             });
         }
         let value = match kind.as_str() {
@@ -630,7 +652,34 @@ impl Store {
             info,
             size,
             value: Some(value),
+            streamed: false,
+            key: key.to_vec(),
         })
+    }
+
+    /// Reads the first `size` bytes of a string in pieces (GETRANGE), handing each to
+    /// `piece` as it arrives; stops early when `piece` returns false. Only one piece is
+    /// held at a time.
+    pub async fn read_string(
+        &self,
+        key: &[u8],
+        size: u64,
+        mut piece: impl FnMut(&[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let node = self.owner(key).await?;
+        let mut conn = self.nodes[node].conn.clone();
+        let mut at = 0u64;
+        while at < size {
+            let last = (at + PIECE).min(size) - 1;
+            let bytes: Vec<u8> = self
+                .q(&mut conn, redis::cmd("GETRANGE").arg(key).arg(at).arg(last))
+                .await?;
+            if bytes.is_empty() || !piece(&bytes) {
+                break;
+            }
+            at += bytes.len() as u64;
+        }
+        Ok(())
     }
 
     async fn q<T: redis::FromRedisValue>(
@@ -655,6 +704,14 @@ impl Store {
                 None => Err(self.err(&e)),
             },
         }
+    }
+
+    /// `key` with the master that holds it, for [`Store::unlink`].
+    pub async fn locate(&self, key: &[u8]) -> Result<ScannedKey, StoreError> {
+        Ok(ScannedKey {
+            key: key.to_vec(),
+            node: self.owner(key).await?,
+        })
     }
 
     /// Whether `key` exists (used to resolve a key given without the prefix).

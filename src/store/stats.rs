@@ -25,6 +25,9 @@ pub struct GroupStats {
     /// Sum of MEMORY USAGE, bytes.
     pub memory: u64,
     pub largest_key: Option<String>,
+    /// The largest key as shown on a terminal ([`crate::escape::key`]).
+    #[serde(skip)]
+    pub largest_key_shown: Option<String>,
     pub largest_bytes: Option<u64>,
     pub ttl: TtlSummary,
     pub no_ttl: u64,
@@ -97,7 +100,8 @@ impl Acc {
             keys: self.keys,
             memory: self.memory,
             largest_bytes: self.largest.as_ref().map(|(b, _)| *b),
-            largest_key: self.largest.map(|(_, k)| String::from_utf8_lossy(&k).into_owned()),
+            largest_key: self.largest.as_ref().map(|(_, k)| crate::escape::key_json(k)),
+            largest_key_shown: self.largest.as_ref().map(|(_, k)| crate::escape::key(k).into_owned()),
             ttl,
             no_ttl: self.no_ttl,
         }

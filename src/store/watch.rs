@@ -25,6 +25,9 @@ pub struct KeyEvent {
     #[serde(rename = "type")]
     pub type_name: String,
     pub key: String,
+    /// The key's bytes (a key need not be UTF-8).
+    #[serde(skip)]
+    pub key_bytes: Vec<u8>,
 }
 
 /// The live events, merged from every master.
@@ -122,16 +125,21 @@ impl Store {
         }
         let prefix = self.prefix.clone().into_bytes();
         let events = futures::stream::select_all(streams).filter_map(move |msg| {
-            let channel = msg.get_channel_name().to_string();
+            let channel: Vec<u8> = msg.get_channel().unwrap_or_default();
             let event: String = msg.get_payload().unwrap_or_default();
-            let key = channel.strip_prefix(&channel_prefix).unwrap_or(&channel).to_string();
-            let type_name = group_of(key.as_bytes(), &prefix).unwrap_or(OTHER).to_string();
+            let key_bytes = channel
+                .strip_prefix(channel_prefix.as_bytes())
+                .unwrap_or(&channel)
+                .to_vec();
+            let key = crate::escape::key_json(&key_bytes);
+            let type_name = group_of(&key_bytes, &prefix).unwrap_or(OTHER).to_string();
             let time = chrono::Local::now().format("%H:%M:%S%.3f").to_string();
             futures::future::ready(Some(KeyEvent {
                 time,
                 event,
                 type_name,
                 key,
+                key_bytes,
             }))
         });
         Ok(Box::pin(events))

@@ -114,4 +114,5 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+pub mod rss;
 pub mod serve;
