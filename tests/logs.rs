@@ -291,7 +291,7 @@ fn stats_figures_come_from_the_fixture() {
     let lines = fixture_lines();
     let objs: Vec<_> = lines.iter().filter_map(|(_, o)| o.as_ref()).collect();
     assert_eq!(report["entries"], objs.len() as u64);
-    assert_eq!(report["not_json"], 2);
+    assert_eq!(report["notJson"], 2);
     let mut by_level: BTreeMap<String, u64> = BTreeMap::new();
     for m in &objs {
         let name = ["trace", "debug", "info", "warn", "error", "fatal"][(level(m) / 10 - 1) as usize];
@@ -322,9 +322,9 @@ fn stats_figures_come_from_the_fixture() {
         let mut d = durations[t].clone();
         d.sort_by(f64::total_cmp);
         let rank = |p: f64| d[((p * d.len() as f64).ceil() as usize).max(1) - 1];
-        assert_eq!(r["duration_ms"]["p50"].as_f64().unwrap(), rank(0.5), "{t}");
-        assert_eq!(r["duration_ms"]["p95"].as_f64().unwrap(), rank(0.95), "{t}");
-        assert_eq!(r["duration_ms"]["max"].as_f64().unwrap(), *d.last().unwrap(), "{t}");
+        assert_eq!(r["durationMs"]["p50"].as_f64().unwrap(), rank(0.5), "{t}");
+        assert_eq!(r["durationMs"]["p95"].as_f64().unwrap(), rank(0.95), "{t}");
+        assert_eq!(r["durationMs"]["max"].as_f64().unwrap(), *d.last().unwrap(), "{t}");
         assert_eq!(r["failures"], failures[t], "{t}");
     }
     let us = mirrors

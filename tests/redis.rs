@@ -122,26 +122,26 @@ fn stats_groups_by_type_lists_empty_known_types_and_ignores_foreign_keys() {
         assert_eq!(get(name)["known"], true, "{name}");
         assert_eq!(get(name)["memory"], 0, "{name}");
     }
-    assert_eq!(get("(other)")["largest_key"], "cache:weird");
+    assert_eq!(get("(other)")["largestKey"], "cache:weird");
     // session:abc and cachet:... are not under the prefix.
     assert_eq!(r["total"]["keys"], CACHE_KEYS.len());
     assert!(!r.to_string().contains("session:abc") && !r.to_string().contains("cachet:"));
 
     let posts = get("posts");
-    assert_eq!(posts["no_ttl"], 1);
+    assert_eq!(posts["noTtl"], 1);
     let (min, max) = (
-        posts["ttl"]["min_ms"].as_i64().unwrap(),
-        posts["ttl"]["max_ms"].as_i64().unwrap(),
+        posts["ttl"]["minMs"].as_i64().unwrap(),
+        posts["ttl"]["maxMs"].as_i64().unwrap(),
     );
     assert!(min > 0 && min <= 600_000, "{min}");
     assert!(max > 600_000 && max <= 3_600_000, "{max}");
     assert!(posts["memory"].as_u64().unwrap() > 0);
     assert!(
-        ["cache:posts:list", "cache:posts:id:1", "cache:posts:id:2"].contains(&posts["largest_key"].as_str().unwrap())
+        ["cache:posts:list", "cache:posts:id:1", "cache:posts:id:2"].contains(&posts["largestKey"].as_str().unwrap())
     );
     let sum: u64 = types.iter().map(|t| t["memory"].as_u64().unwrap()).sum();
     assert_eq!(r["total"]["memory"].as_u64().unwrap(), sum);
-    assert_eq!(r["total"]["no_ttl"], 3); // posts:id:2, translations:de, weird
+    assert_eq!(r["total"]["noTtl"], 3); // posts:id:2, translations:de, weird
 }
 
 #[test]
@@ -169,9 +169,9 @@ fn keys_of_a_type_are_exactly_that_type_sorted_and_aliases_work() {
         .collect();
     assert_eq!(names, ["cache:posts:id:1", "cache:posts:id:2", "cache:posts:list"]);
     let first = &r["keys"][0];
-    assert_eq!(first["redis_type"], "string");
+    assert_eq!(first["redisType"], "string");
     assert_eq!(first["encoding"], "embstr");
-    assert!(first["ttl_ms"].as_i64().unwrap() > 0);
+    assert!(first["ttlMs"].as_i64().unwrap() > 0);
     assert_eq!(r["keys"][1]["persistent"], true);
 
     // The singular alias, as a table.
@@ -257,7 +257,7 @@ fn del_cascade_dry_run_deletes_nothing_then_the_real_run_removes_exactly_those()
         &url,
         &["del", "--type", "picture", "--cascade", "--dry-run"],
     );
-    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["dryRun"], true);
     assert_eq!(r["types"], serde_json::json!(["pictures", "posts", "pages", "feed"]));
     let doomed: BTreeSet<String> = r["keys"]
         .as_object()

@@ -537,8 +537,8 @@ fn json_value(value: &KeyValue) -> Json {
 fn get_json(f: &Fetched, value: Json) -> Json {
     json!({
         "key": escape::key_json(&f.key),
-        "redis_type": f.info.kind,
-        "ttl_ms": f.info.ttl_ms,
+        "redisType": f.info.kind,
+        "ttlMs": f.info.ttl_ms,
         "persistent": f.info.persistent,
         "encoding": f.info.encoding,
         "size": f.size,
@@ -601,6 +601,7 @@ fn value_text(value: &KeyValue, st: Style) -> String {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct DelReport<'a> {
     url: &'a str,
     dry_run: bool,

@@ -195,6 +195,7 @@ pub fn iso(ms: i64) -> String {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Report {
     pub entries: u64,
     pub not_json: u64,
@@ -206,24 +207,28 @@ pub struct Report {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LevelCount {
     pub level: String,
     pub count: u64,
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ModuleCount {
     pub module: String,
     pub count: u64,
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorCount {
     pub message: String,
     pub count: u64,
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MirrorReport {
     pub target: String,
     pub entries: u64,
@@ -237,6 +242,7 @@ pub struct MirrorReport {
 
 /// Nearest-rank percentiles.
 #[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 pub struct Durations {
     pub count: u64,
     pub p50: f64,

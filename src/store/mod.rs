@@ -164,12 +164,13 @@ impl Fields {
 /// One key and what was asked about it. `None` means "not asked" or "the server would not
 /// say" (e.g. MEMORY disabled by a managed provider).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct KeyInfo {
     #[serde(serialize_with = "ser_key")]
     pub key: Vec<u8>,
     #[serde(skip)]
     pub node: usize,
-    #[serde(rename = "redis_type")]
+    #[serde(rename = "redisType")]
     pub kind: Option<String>,
     /// Milliseconds left; `None` with `persistent` = no TTL.
     pub ttl_ms: Option<i64>,
@@ -217,7 +218,7 @@ pub struct Store {
 
 /// The value of one key, decoded by Redis type.
 #[derive(Debug, Clone, serde::Serialize)]
-#[serde(tag = "redis_type", content = "value", rename_all = "lowercase")]
+#[serde(tag = "redisType", content = "value", rename_all = "lowercase")]
 pub enum KeyValue {
     String(Vec<u8>),
     Hash(Vec<(Vec<u8>, Vec<u8>)>),

@@ -8,6 +8,7 @@ use super::{KeyInfo, OTHER, group_of};
 
 /// TTL spread of a group's keys that have a TTL, in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TtlSummary {
     pub min_ms: Option<i64>,
     pub median_ms: Option<i64>,
@@ -16,6 +17,7 @@ pub struct TtlSummary {
 
 /// One type's line of `redis stats`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GroupStats {
     #[serde(rename = "type")]
     pub type_name: String,
@@ -35,6 +37,7 @@ pub struct GroupStats {
 
 /// The whole answer of `redis stats`.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StatsReport {
     pub url: String,
     pub prefix: String,
