@@ -134,3 +134,67 @@ fn demo_matches_its_schema() {
     // Each step's `data` is that step's own material (entry counts keyed by type, ...).
     check("demo", &doc, &["data"]);
 }
+
+#[test]
+fn redis_logs_and_check_match_their_schemas() {
+    let redis = common::RedisServer::start();
+    drop(ServeNode::start(&["--store", "redis", "--redis-url", &redis.url()])); // its demo data stays
+    let dir = tempfile::tempdir().unwrap();
+    let with_redis = |args: &[&str]| {
+        let mut cmd = common::polycache(dir.path());
+        cmd.env("REDIS_URL", redis.url()).args(args);
+        run_json(&mut cmd)
+    };
+    let stats = with_redis(&["--json", "redis", "stats"]);
+    assert!(stats["total"]["keys"].as_u64().unwrap_or(0) > 0, "{stats:#}");
+    check("redis-stats", &stats, &[]);
+    check("redis-keys", &with_redis(&["--json", "redis", "keys"]), &[]);
+    // A value is the application's data, keyed as it likes.
+    check(
+        "redis-get",
+        &with_redis(&["--json", "redis", "get", "cache:posts:list"]),
+        &["value"],
+    );
+    // Keys of `keys`/`removed` are type names (and `(other)`).
+    check(
+        "redis-del",
+        &with_redis(&["--json", "redis", "del", "--type", "picture", "--cascade", "--dry-run"]),
+        &["keys", "removed"],
+    );
+
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    check(
+        "logs-stats",
+        &run_json(common::polycache(dir.path()).args(["--json", "logs", "--stats", log])),
+        &[],
+    );
+
+    let platform = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/platform/clean");
+    let clean = run_json(common::polycache(dir.path()).args(["--json", "check", "--root", platform]));
+    check("check", &clean, &[]);
+    // And with findings: the clean tree with the files of a broken one laid over it.
+    let tree = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
+    copy_tree(&fixtures.join("clean"), tree.path());
+    copy_tree(&fixtures.join("unknown-type"), tree.path());
+    let found = run_json(
+        common::polycache(dir.path())
+            .args(["--json", "check", "--root"])
+            .arg(tree.path()),
+    );
+    assert!(!found["findings"].as_array().unwrap().is_empty(), "{found:#}");
+    check("check", &found, &[]);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
