@@ -1167,3 +1167,30 @@ fn merged_files_hold_a_long_line_cut() {
         assert_eq!(lines.last(), Some(&"1970-01-01 00:00:00.005 INFO  a5"));
     }
 }
+
+#[test]
+fn a_null_status_is_not_printed_and_an_empty_log_says_there_is_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("cache.json");
+    std::fs::write(
+        &log,
+        "{\"level\":50,\"time\":1795689479549,\"module\":\"mirror\",\"msg\":\"mirror failed\",\"target\":\"https://m\",\"status\":null}\n",
+    )
+    .unwrap();
+    let out = polycache(dir.path()).arg("logs").arg(&log).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("→ https://m  mirror failed") && !text.contains("null"),
+        "{text}"
+    );
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let out = polycache(dir.path())
+        .args(["logs", "--stats"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text, "nothing to count: the log has no entries\n");
+}

@@ -297,6 +297,13 @@ fn ctrl_c_flag() -> Arc<AtomicBool> {
 /// The `--stats` summary as tables.
 pub fn stats_text(r: &Report, style: Style) -> String {
     let mut out = String::new();
+    if r.entries == 0 {
+        out.push_str(&match r.not_json {
+            0 => "nothing to count: the log has no entries\n".to_string(),
+            n => format!("nothing to count: the log has no entries, only {n} line(s) that are not JSON\n"),
+        });
+        return out;
+    }
     let span = match (&r.first, &r.last) {
         (Some(f), Some(l)) => format!(" from {f} to {l}"),
         _ => String::new(),

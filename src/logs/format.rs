@@ -103,7 +103,8 @@ impl Formatter {
             out.extend_from_slice(" → ".as_bytes());
             paint(s, out, BLUE, parse::text_of_raw(t, &mut st.text));
         }
-        if let Some(raw) = rec.known(Known::Status) {
+        // A status of `null` (no answer at all) is no status: the message says what happened.
+        if let Some(raw) = rec.known(Known::Status).filter(|r| r.trim() != "null") {
             let text = parse::text_of_raw(raw, &mut st.text);
             let code: Option<u32> = text.parse().ok();
             let colour = match code {
