@@ -1194,3 +1194,30 @@ fn a_null_status_is_not_printed_and_an_empty_log_says_there_is_nothing() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text, "nothing to count: the log has no entries\n");
 }
+
+#[test]
+fn stats_name_the_mirrors_polycache_names_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    let out = polycache(dir.path())
+        .env("POLYCACHE_NAMES", "eu=https://mirror-eu.polymech.test")
+        .args(["logs", "--stats", log])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("eu (https://mirror-eu.polymech.test)"), "{text}");
+    assert!(text.contains("failed eu: 1× upstream answered 502"), "{text}");
+    let out = polycache(dir.path())
+        .env("POLYCACHE_NAMES", "eu=https://mirror-eu.polymech.test")
+        .args(["--json", "logs", "--stats", log])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let eu = v["mirrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "eu")
+        .expect("named");
+    assert_eq!(eu["target"], "https://mirror-eu.polymech.test");
+}

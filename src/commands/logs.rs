@@ -137,7 +137,10 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
     }
     drop(lock);
     if let Some(stats) = &tally.stats {
-        let report = stats.report();
+        let mut report = stats.report();
+        for m in &mut report.mirrors {
+            m.name = ctx.settings.name_of(&m.target).map(str::to_string);
+        }
         let text = if ctx.global.json {
             render::json(&report)
         } else {
@@ -343,8 +346,12 @@ pub fn stats_text(r: &Report, style: Style) -> String {
         let d = |f: fn(&crate::logs::stats::Durations) -> f64| {
             m.duration_ms.as_ref().map_or("-".into(), |d| f(d).to_string())
         };
+        let shown = match &m.name {
+            Some(n) => format!("{} ({})", escape::text(n), escape::text(&m.target)),
+            None => escape::text(&m.target).into_owned(),
+        };
         t.add_row(vec![
-            escape::text(&m.target).into_owned(),
+            shown,
             m.successes.to_string(),
             m.failures.to_string(),
             d(|d| d.p50),
@@ -360,7 +367,7 @@ pub fn stats_text(r: &Report, style: Style) -> String {
             out.push_str(&format!(
                 "{} {}: {}× {}\n",
                 style.red("failed"),
-                escape::text(&m.target),
+                m.name.as_deref().map_or_else(|| escape::text(&m.target), escape::text),
                 e.count,
                 escape::text(&e.message)
             ));

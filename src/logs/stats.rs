@@ -165,6 +165,7 @@ impl Stats {
                 errors.sort_by(|a, b| b.count.cmp(&a.count).then(a.message.cmp(&b.message)));
                 MirrorReport {
                     target: name.clone(),
+                    name: None,
                     entries: t.entries,
                     successes: t.successes,
                     failures: t.failures,
@@ -231,6 +232,9 @@ pub struct ErrorCount {
 #[serde(rename_all = "camelCase")]
 pub struct MirrorReport {
     pub target: String,
+    /// The name POLYCACHE_NAMES gives the target, when it names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub entries: u64,
     pub successes: u64,
     pub failures: u64,
