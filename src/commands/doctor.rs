@@ -13,7 +13,6 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::Context;
-use super::redis::{fmt_bytes, fmt_ttl};
 use crate::cli::DoctorArgs;
 use crate::client::auth::describe_reqwest;
 use crate::client::stream::{FollowOptions, Notice, follow};
@@ -25,6 +24,7 @@ use crate::graph::Graph;
 use crate::logs::filter::Filter;
 use crate::logs::{Engine, Output};
 use crate::render::{self, Style};
+use crate::render::{fmt_bytes, fmt_ttl};
 use crate::server::HEALTH_PATH;
 use crate::store::Store;
 

@@ -14,7 +14,7 @@ use crate::cli::{RedisArgs, RedisCommand, RedisDelArgs, RedisGetArgs, RedisKeysA
 use crate::error::{Failure, exit};
 use crate::escape;
 use crate::graph::Graph;
-use crate::render::{self, Style};
+use crate::render::{self, Style, fmt_bytes, fmt_ttl};
 use crate::store::{
     Fetched, Fields, KeyInfo, KeyValue, OTHER, ScannedKey, StatsBuilder, StatsReport, Store, glob_escape, group_name,
 };
@@ -832,52 +832,4 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
 /// `1 key`, `7 keys`.
 fn keys_n(n: u64) -> String {
     if n == 1 { "1 key".into() } else { format!("{n} keys") }
-}
-
-/// `312 B`, `4.1 KiB`, `12.0 MiB`.
-pub fn fmt_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
-/// `850ms`, `42s`, `59m 12s`, `3h 5m`, `2d 4h`.
-pub fn fmt_ttl(ms: i64) -> String {
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let s = ms / 1000;
-    let (d, h, m, s) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m {s}s"),
-        (0, _, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_and_ttls_read_well() {
-        assert_eq!(fmt_bytes(312), "312 B");
-        assert_eq!(fmt_bytes(4200), "4.1 KiB");
-        assert_eq!(fmt_bytes(1 << 20), "1.0 MiB");
-        assert_eq!(fmt_ttl(850), "850ms");
-        assert_eq!(fmt_ttl(42_000), "42s");
-        assert_eq!(fmt_ttl(3_552_000), "59m 12s");
-        assert_eq!(fmt_ttl(11_100_000), "3h 5m");
-        assert_eq!(fmt_ttl(187_200_000), "2d 4h");
-    }
 }
