@@ -602,6 +602,35 @@ pub fn find_cycle(entries: &[(String, Vec<String>)]) -> Option<Vec<String>> {
     None
 }
 
+/// The answer for one type.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeReport {
+    pub source: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The name as typed, when it was an alias.
+    pub alias: Option<String>,
+    /// Everything the type is built from, transitively.
+    pub invalidated_by: Vec<String>,
+    /// What invalidating the type clears, in clearing order (the type first).
+    pub clears: Vec<String>,
+    pub invalidated_by_tree: TreeNode,
+    pub clears_tree: TreeNode,
+}
+
+pub fn type_report(graph: &Graph, t: &str, alias: Option<String>) -> TypeReport {
+    TypeReport {
+        source: graph.source.to_string(),
+        type_name: t.to_string(),
+        alias,
+        invalidated_by: graph.invalidated_by(t),
+        clears: graph.cascade(t),
+        invalidated_by_tree: graph.dependency_tree(t),
+        clears_tree: graph.dependent_tree(t),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -207,6 +207,57 @@ pub fn fmt_ttl(ms: i64) -> String {
     }
 }
 
+/// The tree form of one type: what it is built from and what invalidating it clears.
+pub fn tree_text(r: &crate::graph::TypeReport, st: Style) -> String {
+    let mut out = String::new();
+    if let Some(a) = &r.alias {
+        out.push_str(&format!(
+            "{}\n",
+            st.dim(&format!("`{a}` is an alias of `{}`", r.type_name))
+        ));
+    }
+    out.push_str(&format!("{} {}\n", st.bold("type:"), st.cyan(&r.type_name)));
+    out.push_str(&format!("{} {}\n\n", st.bold("graph:"), r.source));
+
+    out.push_str(&st.bold(&format!("{} is invalidated by", r.type_name)));
+    if r.invalidated_by.is_empty() {
+        out.push_str(": nothing (it is built from no other type)\n");
+    } else {
+        out.push_str(&format!(": {}\n", r.invalidated_by.join(", ")));
+        draw_tree(&r.invalidated_by_tree, st, &mut out);
+    }
+    out.push('\n');
+
+    out.push_str(&st.bold(&format!("invalidating {} clears", r.type_name)));
+    if r.clears.len() == 1 {
+        out.push_str(&format!(": only {} (nothing is built from it)\n", r.type_name));
+    } else {
+        out.push_str(&format!(" (in clearing order): {}\n", r.clears.join(", ")));
+        draw_tree(&r.clears_tree, st, &mut out);
+    }
+    out
+}
+
+/// Draws a tree with box-drawing branches; a repeated node is marked instead of expanded.
+fn draw_tree(root: &crate::graph::TreeNode, st: Style, out: &mut String) {
+    out.push_str(&format!("{}\n", st.cyan(&root.name)));
+    fn walk(node: &crate::graph::TreeNode, prefix: &str, st: Style, out: &mut String) {
+        for (i, child) in node.children.iter().enumerate() {
+            let last = i + 1 == node.children.len();
+            let branch = if last { "└── " } else { "├── " };
+            let mark = if child.repeated {
+                st.dim(" (see above)")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("{prefix}{branch}{}{mark}\n", child.name));
+            let next = format!("{prefix}{}", if last { "    " } else { "│   " });
+            walk(child, &next, st, out);
+        }
+    }
+    walk(root, "", st, out);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

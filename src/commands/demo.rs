@@ -456,7 +456,7 @@ fn step(title: impl Into<String>, ok: bool, check: impl Into<String>, text: Stri
 }
 
 fn step_graph(graph: &Graph, st: Style) -> Step {
-    let report = super::graph::type_report(graph, TYPE, None);
+    let report = crate::graph::type_report(graph, TYPE, None);
     let clears = report.clears.clone();
     let ok = clears.first().map(String::as_str) == Some(TYPE) && clears.len() > 1;
     let check = format!(
@@ -464,7 +464,7 @@ fn step_graph(graph: &Graph, st: Style) -> Step {
         clears.len(),
         clears.join(", ")
     );
-    let text = super::graph::tree_text(&report, st);
+    let text = render::tree_text(&report, st);
     step(
         format!("the graph: what invalidating {TYPE} clears"),
         ok,

@@ -8,25 +8,8 @@ use serde::Serialize;
 use super::Context;
 use crate::cli::{GraphArgs, GraphFormat};
 use crate::error::Failure;
-use crate::graph::{Graph, TreeNode};
-use crate::render::{self, Style};
-
-/// The answer for one type.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TypeReport {
-    pub source: String,
-    #[serde(rename = "type")]
-    pub type_name: String,
-    /// The name as typed, when it was an alias.
-    pub alias: Option<String>,
-    /// Everything the type is built from, transitively.
-    pub invalidated_by: Vec<String>,
-    /// What invalidating the type clears, in clearing order (the type first).
-    pub clears: Vec<String>,
-    pub invalidated_by_tree: TreeNode,
-    pub clears_tree: TreeNode,
-}
+use crate::graph::{Graph, type_report};
+use crate::render::{self, Style, tree_text};
 
 /// The whole graph.
 #[derive(Debug, Serialize)]
@@ -64,18 +47,6 @@ pub fn run(ctx: &Context, args: &GraphArgs) -> Result<String, Failure> {
     })
 }
 
-pub fn type_report(graph: &Graph, t: &str, alias: Option<String>) -> TypeReport {
-    TypeReport {
-        source: graph.source.to_string(),
-        type_name: t.to_string(),
-        alias,
-        invalidated_by: graph.invalidated_by(t),
-        clears: graph.cascade(t),
-        invalidated_by_tree: graph.dependency_tree(t),
-        clears_tree: graph.dependent_tree(t),
-    }
-}
-
 pub fn graph_report(graph: &Graph) -> GraphReport {
     let list = |v: Vec<String>| serde_json::Value::Array(v.into_iter().map(serde_json::Value::String).collect());
     GraphReport {
@@ -92,37 +63,6 @@ pub fn graph_report(graph: &Graph) -> GraphReport {
             .map(|t| (t.clone(), list(graph.cascade(t))))
             .collect(),
     }
-}
-
-/// The tree form of one type: what it is built from and what invalidating it clears.
-pub fn tree_text(r: &TypeReport, st: Style) -> String {
-    let mut out = String::new();
-    if let Some(a) = &r.alias {
-        out.push_str(&format!(
-            "{}\n",
-            st.dim(&format!("`{a}` is an alias of `{}`", r.type_name))
-        ));
-    }
-    out.push_str(&format!("{} {}\n", st.bold("type:"), st.cyan(&r.type_name)));
-    out.push_str(&format!("{} {}\n\n", st.bold("graph:"), r.source));
-
-    out.push_str(&st.bold(&format!("{} is invalidated by", r.type_name)));
-    if r.invalidated_by.is_empty() {
-        out.push_str(": nothing (it is built from no other type)\n");
-    } else {
-        out.push_str(&format!(": {}\n", r.invalidated_by.join(", ")));
-        draw_tree(&r.invalidated_by_tree, st, &mut out);
-    }
-    out.push('\n');
-
-    out.push_str(&st.bold(&format!("invalidating {} clears", r.type_name)));
-    if r.clears.len() == 1 {
-        out.push_str(&format!(": only {} (nothing is built from it)\n", r.type_name));
-    } else {
-        out.push_str(&format!(" (in clearing order): {}\n", r.clears.join(", ")));
-        draw_tree(&r.clears_tree, st, &mut out);
-    }
-    out
 }
 
 fn whole_text(graph: &Graph, st: Style) -> String {
@@ -144,26 +84,6 @@ fn whole_text(graph: &Graph, st: Style) -> String {
     out.push_str(&t.to_string());
     out.push('\n');
     out
-}
-
-/// Draws a tree with box-drawing branches; a repeated node is marked instead of expanded.
-fn draw_tree(root: &TreeNode, st: Style, out: &mut String) {
-    out.push_str(&format!("{}\n", st.cyan(&root.name)));
-    fn walk(node: &TreeNode, prefix: &str, st: Style, out: &mut String) {
-        for (i, child) in node.children.iter().enumerate() {
-            let last = i + 1 == node.children.len();
-            let branch = if last { "└── " } else { "├── " };
-            let mark = if child.repeated {
-                st.dim(" (see above)")
-            } else {
-                String::new()
-            };
-            out.push_str(&format!("{prefix}{branch}{}{mark}\n", child.name));
-            let next = format!("{prefix}{}", if last { "    " } else { "│   " });
-            walk(child, &next, st, out);
-        }
-    }
-    walk(root, "", st, out);
 }
 
 fn quote(s: &str) -> String {
