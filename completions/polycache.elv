@@ -107,7 +107,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --type 'Only events of this type (aliases work; repeat for several)'
             cand --count 'Exit 0 after this many events'
             cand --timeout 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached'
-            cand --since-id 'Ask the server to replay the events after this id first (sent as Last-Event-ID)'
+            cand --since-id 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'

@@ -107,7 +107,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'On
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'Only events of this type (aliases work; repeat for several)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r

@@ -121,7 +121,10 @@ to another machine (use https:// or --allow-insecure).",
 time, target (when following several), event name, stream id, type, entity id, action, and the \
 cascade the type triggers according to the graph. Unknown event names are shown, not dropped.\n\n\
 A dropped stream is reconnected with backoff and `Last-Event-ID`, so the server replays what \
-was missed; disconnects and resumes are announced on stderr. Heartbeats (`: ping`) are counted \
+was missed; disconnects and resumes are announced on stderr. When the server no longer holds \
+what was missed (or never issued the id), it says so with a `stream-reset` event, which tail \
+prints as a gap line (an object with `gap: true` with a running `gaps` count in --json) whatever \
+the --type filter; gaps do not count towards --count. Heartbeats (`: ping`) are counted \
 and shown on stderr with -v.\n\n\
 --count N exits 0 once N events have been printed; --timeout D stops after D, exiting 1 if \
 --count was given and not reached (0 otherwise).",
@@ -381,8 +384,9 @@ pub struct TailArgs {
     pub timeout: Option<std::time::Duration>,
 
     /// Ask the server to replay the events after this id first (sent as Last-Event-ID).
+    /// Ids are opaque: `17` on a single node, `1764643200000-0` on the bus.
     #[arg(long, value_name = "ID")]
-    pub since_id: Option<u64>,
+    pub since_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

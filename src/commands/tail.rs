@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::{Context, targets};
 use crate::cli::TailArgs;
 use crate::client::Target;
-use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
+use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, StreamEvent, follow_all};
 use crate::duration::human;
 use crate::error::{Failure, exit};
 use crate::graph::Graph;
@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         .collect();
     let opts = FollowOptions {
         path: ctx.settings.stream_path().to_string(),
-        last_event_id: args.since_id.map(|n| n.to_string()),
+        last_event_id: args.since_id.clone(),
         ..FollowOptions::default()
     };
     let view = View {
@@ -89,17 +89,20 @@ async fn watch(
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut shown: u64 = 0;
     let mut heartbeats: u64 = 0;
+    let mut gaps: u64 = 0;
     let mut failed = 0usize;
-    let summary = |shown: u64, heartbeats: u64| {
+    let summary = |shown: u64, heartbeats: u64, gaps: u64| {
         if view.verbose {
             eprintln!(
                 "{}",
                 view.style.dim(&format!(
-                    "{} {}, {} {}",
+                    "{} {}, {} {}, {} {}",
                     shown,
                     plural(shown, "event"),
                     heartbeats,
-                    plural(heartbeats, "heartbeat")
+                    plural(heartbeats, "heartbeat"),
+                    gaps,
+                    plural(gaps, "gap")
                 ))
             );
         }
@@ -109,7 +112,7 @@ async fn watch(
             n = rx.recv() => n,
             _ = &mut deadline, if args.timeout.is_some() => {
                 flush(&mut out)?;
-                summary(shown, heartbeats);
+                summary(shown, heartbeats, gaps);
                 let waited = human(args.timeout.unwrap_or_default());
                 return match args.count {
                     Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} events arrived"))
@@ -119,7 +122,7 @@ async fn watch(
             }
             _ = &mut ctrl_c => {
                 flush(&mut out)?;
-                summary(shown, heartbeats);
+                summary(shown, heartbeats, gaps);
                 return Ok(exit::OK);
             }
         };
@@ -131,6 +134,18 @@ async fn watch(
         let mut next = Some(first);
         while let Some(notice) = next {
             match notice {
+                Notice::Event(ev) if ev.event == STREAM_RESET => {
+                    // A gap is shown whatever the filters, and is not an event for --count.
+                    gaps += 1;
+                    let line = if view.json {
+                        view.json_line_gap(&ev, gaps)
+                    } else {
+                        view.gap_line(&ev)
+                    };
+                    if let Err(e) = writeln!(out, "{line}") {
+                        return closed_stdout(e);
+                    }
+                }
                 Notice::Event(ev) => {
                     if !view.keeps(&ev) {
                         next = rx.try_recv().ok();
@@ -143,7 +158,7 @@ async fn watch(
                     shown += 1;
                     if args.count.is_some_and(|n| shown >= n) {
                         flush(&mut out)?;
-                        summary(shown, heartbeats);
+                        summary(shown, heartbeats, gaps);
                         return Ok(exit::OK);
                     }
                 }
@@ -311,15 +326,9 @@ impl View {
         line
     }
 
-    /// One NDJSON object: receive time and target first, then the event.
+    /// One NDJSON object: receive time and target first, then the event. Event ids are
+    /// strings, as the server sent them (they are opaque: PROTOCOL section 4).
     pub fn json_line(&self, ev: &StreamEvent) -> String {
-        let event_id = match &ev.id {
-            Some(id) => id
-                .parse::<u64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::from(id.as_str())),
-            None => Value::Null,
-        };
         let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
         let obj = match &ev.update {
             Some(u) => json!({
@@ -327,9 +336,9 @@ impl View {
                 "target": ev.target.name,
                 "base": ev.target.base,
                 "event": ev.event,
-                "event_id": event_id,
+                "eventId": ev.id,
                 "type": u.kind,
-                "canonical_type": self.canonical(ev),
+                "canonicalType": self.canonical(ev),
                 "id": u.id,
                 "action": u.action,
                 "cascade": self.cascade(ev),
@@ -340,12 +349,93 @@ impl View {
                 "target": ev.target.name,
                 "base": ev.target.base,
                 "event": ev.event,
-                "event_id": event_id,
+                "eventId": ev.id,
                 "data": data,
             }),
         };
         obj.to_string()
     }
+
+    /// A `stream-reset` as one human line: which events are lost and where replay resumes.
+    pub fn gap_line(&self, ev: &StreamEvent) -> String {
+        let s = &self.style;
+        let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
+        let g = Reset::of(ev);
+        let sent = g.last_event_id.as_deref().map(clean).unwrap_or_else(|| "?".into());
+        let resumes = match g.oldest.as_deref() {
+            Some(o) => format!("replaying from #{}", clean(o)),
+            None => "it holds none".to_string(),
+        };
+        format!(
+            "{} {}{} {}",
+            s.dim(&time.to_string()),
+            self.target_prefix(&ev.target),
+            s.yellow(&ev.event),
+            s.yellow(&format!(
+                "gap: events after #{sent} are no longer held by the server ({}); {resumes}",
+                g.reason.as_deref().map(clean).unwrap_or_else(|| "gap".into())
+            ))
+        )
+    }
+
+    /// A `stream-reset` as one NDJSON object, with the running count of gaps.
+    pub fn json_line_gap(&self, ev: &StreamEvent, gaps: u64) -> String {
+        let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
+        let g = Reset::of(ev);
+        json!({
+            "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "target": ev.target.name,
+            "base": ev.target.base,
+            "event": ev.event,
+            "eventId": ev.id,
+            "gap": true,
+            "reason": g.reason,
+            "lastEventId": g.last_event_id,
+            "oldest": g.oldest,
+            "gaps": gaps,
+            "data": data,
+        })
+        .to_string()
+    }
+}
+
+/// The data of a `stream-reset` (PROTOCOL section 4); every field optional, ids as strings.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reset {
+    reason: Option<String>,
+    #[serde(default, deserialize_with = "id_string")]
+    last_event_id: Option<String>,
+    #[serde(default, deserialize_with = "id_string")]
+    oldest: Option<String>,
+}
+
+impl Reset {
+    fn of(ev: &StreamEvent) -> Reset {
+        serde_json::from_str(&ev.data).unwrap_or_default()
+    }
+}
+
+/// An id given as a string or a number, read as a string.
+fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match <Option<Value> as serde::Deserialize>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Control characters of a server-sent string, escaped for the terminal.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn plural(n: u64, word: &str) -> String {

@@ -305,19 +305,23 @@ fn millis(d: Duration) -> f64 {
 }
 
 async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
+    // Ids are opaque (PROTOCOL section 4): whatever the client sends is looked up as sent;
+    // an empty header means none.
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok());
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let sub = state.hub.subscribe(last);
     let mut stop = state.shutdown.subscribe();
     let live = futures::stream::unfold(sub.live, |mut rx| async move {
         // Lagged (a slow client) or closed: end this client's stream.
         rx.recv().await.ok().map(|ev| (ev, rx))
     });
-    let events = futures::stream::iter(sub.missed)
+    let reset = sub.gap.map(|g| Arc::new(g.event(!sub.missed.is_empty())));
+    let events = futures::stream::iter(reset.into_iter().chain(sub.missed))
         .chain(live)
-        .map(|ev| Ok::<_, Infallible>(Event::default().event(&ev.name).id(ev.id.to_string()).data(&ev.data)))
+        .map(|ev| Ok::<_, Infallible>(sse_event(&ev)))
         .take_until(async move {
             let _ = stop.wait_for(|s| *s).await;
         });
@@ -325,6 +329,14 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
         .interval(state.ping_interval.max(Duration::from_millis(10)))
         .text("ping");
     Sse::new(events).keep_alive(keep_alive).into_response()
+}
+
+fn sse_event(ev: &super::stream::StreamEvent) -> Event {
+    let e = Event::default().event(&ev.name).data(&ev.data);
+    match &ev.id {
+        Some(id) => e.id(id),
+        None => e,
+    }
 }
 
 async fn health(State(state): Shared) -> Response {
@@ -335,7 +347,7 @@ async fn health(State(state): Shared) -> Response {
         "graph": state.graph.source.to_string(),
         "mirrors": state.mirrors.iter().map(|m| m.base.clone()).collect::<Vec<_>>(),
         "clients": state.hub.clients(),
-        "lastEventId": state.hub.last_id(),
+        "lastEventId": state.hub.last_id().unwrap_or_else(|| "0".to_string()),
         "uptimeMs": state.started.elapsed().as_millis() as u64,
     }))
     .into_response()

@@ -317,11 +317,11 @@ pub struct SseReader {
 
 impl SseReader {
     /// Opens the stream (optionally with `Last-Event-ID`) and checks the content type.
-    pub async fn open(url: &str, last_event_id: Option<u64>) -> SseReader {
+    pub async fn open(url: &str, last_event_id: Option<&str>) -> SseReader {
         let http = reqwest::Client::new();
         let mut req = http.get(url).header("accept", "text/event-stream");
         if let Some(id) = last_event_id {
-            req = req.header("last-event-id", id.to_string());
+            req = req.header("last-event-id", id);
         }
         let resp = req.send().await.expect("stream request");
         assert_eq!(resp.status(), 200);
