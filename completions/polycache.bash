@@ -1274,7 +1274,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --bus --bus-maxlen --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,6 +1297,14 @@ _polycache() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bus)
+                    COMPREPLY=($(compgen -W "redis" -- "${cur}"))
+                    return 0
+                    ;;
+                --bus-maxlen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -315,6 +315,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --store 'Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest})'
             cand --ping-interval 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)'
             cand --state 'Keep the stream''s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed'
+            cand --bus 'Share invalidations with the other instances of this deployment through a Redis Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends what it applies and applies what the others append; SSE event ids become stream entry ids, so a client can resume on any instance'
+            cand --bus-maxlen 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset'
             cand --inject-503 'Rehearsal: answer the first N invalidations with 503'
             cand --delay-ms 'Rehearsal: wait this many milliseconds before answering each invalidation'
             cand --env-file 'Read settings from this file instead of searching for `.env`'

@@ -270,6 +270,18 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
+    /// Share invalidations with the other instances of this deployment through a Redis
+    /// Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster).
+    /// Each node appends what it applies and applies what the others append; SSE event ids
+    /// become stream entry ids, so a client can resume on any instance.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub bus: Option<BusChoice>,
+
+    /// Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client
+    /// resuming before them gets a stream-reset.
+    #[arg(long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N", requires = "bus")]
+    pub bus_maxlen: u64,
+
     /// Rehearsal: answer the first N invalidations with 503.
     #[arg(long, hide = true, default_value_t = 0, value_name = "N")]
     pub inject_503: u64,
@@ -281,6 +293,12 @@ pub struct ServeArgs {
     /// Rehearsal: wait this many milliseconds before answering each invalidation.
     #[arg(long, hide = true, default_value_t = 0, value_name = "MS")]
     pub delay_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BusChoice {
+    /// A Redis Stream at REDIS_URL.
+    Redis,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -229,6 +229,7 @@ impl Nodes {
             ping_interval: Duration::from_secs(15),
             allow_insecure: false,
             state_file: None,
+            bus: None,
             faults: Default::default(),
         };
         let account = |log: PathBuf| {

@@ -7,6 +7,7 @@
 //! so the HTTP answer never waits for a mirror.
 
 pub mod auth;
+pub mod bus;
 pub mod faults;
 pub mod log;
 mod routes;
@@ -52,8 +53,18 @@ pub struct ServeOptions {
     pub allow_insecure: bool,
     /// Keep the stream's events (ids, replay buffer) in this file across restarts.
     pub state_file: Option<PathBuf>,
+    /// Share invalidations with the other instances through a Redis Stream at REDIS_URL
+    /// (PROTOCOL section 8); `None` for a node on its own.
+    pub bus: Option<BusOptions>,
     /// Deliberate failures for rehearsals (hidden flags).
     pub faults: faults::FaultOptions,
+}
+
+/// `serve --bus redis`.
+#[derive(Debug, Clone)]
+pub struct BusOptions {
+    /// `XADD ... MAXLEN ~ N`.
+    pub maxlen: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +81,10 @@ pub enum ServeError {
     Log { path: PathBuf, message: String },
     #[error(transparent)]
     Mirrors(crate::config::ConfigError),
+    #[error(transparent)]
+    Bus(#[from] crate::bus::BusError),
+    #[error("--state and --bus cannot be used together: on the bus, the Redis stream keeps the events")]
+    StateWithBus,
     #[error("{name} `{value}` cannot be served: {reason}")]
     BadPath {
         name: &'static str,
@@ -92,6 +107,16 @@ pub struct Started {
     pub demo_entries: usize,
     pub paths: Paths,
     pub warnings: Vec<String>,
+    /// On the bus: the stream key, this node's id, and whether Redis is a cluster.
+    pub bus: Option<BusStarted>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BusStarted {
+    pub key: String,
+    pub node: String,
+    pub url: String,
+    pub cluster: bool,
 }
 
 /// The configurable endpoint paths (PROTOCOL section 1).
@@ -113,6 +138,8 @@ pub struct AppState {
     pub graph: Graph,
     pub keys: Keys,
     pub hub: Hub,
+    /// `--bus redis`: the node's side of the bus.
+    pub bus: Option<Arc<bus::NodeBus>>,
     pub log: Arc<LogWriter>,
     pub mirrors: Arc<Vec<Target>>,
     /// The mirror broadcaster, or why the node cannot log in to its mirrors.
@@ -180,6 +207,9 @@ impl Server {
             seen.push(p);
         }
 
+        if opts.bus.is_some() && opts.state_file.is_some() {
+            return Err(ServeError::StateWithBus);
+        }
         let log_path = PathBuf::from(settings.cache_log());
         let log = LogWriter::open(&log_path).map_err(|e| ServeError::Log {
             path: log_path.clone(),
@@ -237,6 +267,14 @@ impl Server {
             .map_err(|e| bind_err(e.to_string()))?;
         let addr = listener.local_addr().map_err(|e| bind_err(e.to_string()))?;
 
+        let node_bus = match &opts.bus {
+            None => None,
+            Some(b) => {
+                let bus = crate::bus::Bus::open(settings.redis_url(), settings.cache_prefix(), b.maxlen).await?;
+                let nb = bus::NodeBus::connect(bus, bus::node_id(addr.port())).await?;
+                Some(Arc::new(nb))
+            }
+        };
         let started = Started {
             addr,
             store: store.kind(),
@@ -248,8 +286,20 @@ impl Server {
             demo_entries,
             paths,
             warnings,
+            bus: node_bus.as_ref().map(|nb| BusStarted {
+                key: nb.bus.key.clone(),
+                node: nb.node.clone(),
+                url: nb.bus.url.clone(),
+                cluster: nb.bus.is_cluster(),
+            }),
         };
         let hub = match &opts.state_file {
+            // On the bus the stream holds the history: the hub's buffer starts mid-stream.
+            None if node_bus.is_some() => {
+                let hub = Hub::new();
+                hub.mark_trimmed();
+                hub
+            }
             None => Hub::new(),
             Some(path) => Hub::with_state(path).map_err(|e| ServeError::State {
                 path: path.clone(),
@@ -262,6 +312,7 @@ impl Server {
             graph,
             keys: Keys::new(&secret, accounts),
             hub,
+            bus: node_bus,
             log: Arc::new(log),
             mirrors: Arc::new(mirrors),
             broadcaster,
@@ -283,6 +334,7 @@ impl Server {
     pub async fn run(self, signal: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let app = routes::router(self.state.clone(), &self.started.paths);
+        let reader = state.bus.clone().map(|nb| tokio::spawn(bus::run(state.clone(), nb)));
         let stopper = state.clone();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
@@ -290,6 +342,9 @@ impl Server {
                 stopper.shutdown.send_replace(true);
             })
             .await;
+        if let Some(r) = reader {
+            let _ = tokio::time::timeout(Duration::from_secs(3), r).await;
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while state.inflight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -17,6 +17,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 use super::log::level;
+use super::stream::{Gap, StreamEvent};
 use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Inflight, Paths, SUPABASE_TOKEN_PATH};
 use crate::client::InvalidateRequest;
 use crate::graph::GraphError;
@@ -232,8 +233,19 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
         }
     }
     let data = json!({"type": canonical, "id": id, "action": "update"}).to_string();
-    // `--no-notify` rehearses a node that clears its cache but never tells its visitors.
-    let event_id = (!state.faults.no_notify).then(|| state.hub.publish("app-update", data));
+    let mut queued = false;
+    let event_id = match &state.bus {
+        // On the bus the entry id is the event id; the node's reader announces it.
+        Some(nb) => match nb.publish(&state, nb.entry(&canonical, &id, &cascade)).await {
+            super::bus::Published::Appended(id) => Some(id),
+            super::bus::Published::Queued(_) => {
+                queued = true;
+                None
+            }
+        },
+        // `--no-notify` rehearses a node that clears its cache but never tells its visitors.
+        None => (!state.faults.no_notify).then(|| state.hub.publish("app-update", data)),
+    };
     let mirrored = mirror && !state.mirrors.is_empty();
     state.log.info(
         "cache invalidated",
@@ -244,6 +256,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             "invalidated" => cascade,
             "keys" => cleared,
             "eventId" => event_id,
+            "busQueued" => state.bus.as_ref().map(|_| queued),
             "mirror" => mirror,
             "account" => account,
             "status" => 200,
@@ -312,14 +325,32 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let sub = state.hub.subscribe(last);
+    let (gap, missed, live) = match (&state.bus, last) {
+        (Some(nb), Some(sent)) => bus_replay(&state, nb, sent).await,
+        _ => {
+            let sub = state.hub.subscribe(last);
+            (sub.gap, sub.missed, sub.live)
+        }
+    };
     let mut stop = state.shutdown.subscribe();
-    let live = futures::stream::unfold(sub.live, |mut rx| async move {
+    // Never an id twice nor backwards: the replay may overlap the live feed on the bus.
+    let mut newest = missed.last().and_then(|e| e.order());
+    let live = futures::stream::unfold(live, |mut rx| async move {
         // Lagged (a slow client) or closed: end this client's stream.
         rx.recv().await.ok().map(|ev| (ev, rx))
+    })
+    .filter(move |ev| {
+        let keep = match (ev.order(), newest) {
+            (Some(o), Some(n)) => o > n,
+            _ => true,
+        };
+        if keep && ev.order().is_some() {
+            newest = ev.order();
+        }
+        futures::future::ready(keep)
     });
-    let reset = sub.gap.map(|g| Arc::new(g.event(!sub.missed.is_empty())));
-    let events = futures::stream::iter(reset.into_iter().chain(sub.missed))
+    let reset = gap.map(|g| Arc::new(g.event(!missed.is_empty())));
+    let events = futures::stream::iter(reset.into_iter().chain(missed))
         .chain(live)
         .map(|ev| Ok::<_, Infallible>(sse_event(&ev)))
         .take_until(async move {
@@ -331,7 +362,44 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
     Sse::new(events).keep_alive(keep_alive).into_response()
 }
 
-fn sse_event(ev: &super::stream::StreamEvent) -> Event {
+type Replay = (
+    Option<Gap>,
+    Vec<Arc<StreamEvent>>,
+    tokio::sync::broadcast::Receiver<Arc<StreamEvent>>,
+);
+
+/// A bus node's replay: from the stream itself (any node's events, even those from before
+/// this node started), or from what the node holds while Redis is unreachable.
+async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> Replay {
+    // Subscribed first, so nothing falls between the replay and the live feed.
+    let live = state.hub.subscribe(None).live;
+    match nb.replay(sent).await {
+        Ok((info, entries)) => {
+            let gap = info.gap_after(sent).then(|| Gap {
+                last_event_id: sent.to_string(),
+                oldest: entries.first().map(|e| e.event_id.clone()),
+                head: Some(info.last_generated_id.clone()),
+            });
+            let missed = entries
+                .into_iter()
+                .map(|e| {
+                    Arc::new(StreamEvent {
+                        data: e.sse_data(),
+                        id: Some(e.event_id),
+                        name: "app-update".into(),
+                    })
+                })
+                .collect();
+            (gap, missed, live)
+        }
+        Err(_) => {
+            let sub = state.hub.subscribe(Some(sent));
+            (sub.gap, sub.missed, sub.live)
+        }
+    }
+}
+
+fn sse_event(ev: &StreamEvent) -> Event {
     let e = Event::default().event(&ev.name).data(&ev.data);
     match &ev.id {
         Some(id) => e.id(id),
@@ -348,6 +416,7 @@ async fn health(State(state): Shared) -> Response {
         "mirrors": state.mirrors.iter().map(|m| m.base.clone()).collect::<Vec<_>>(),
         "clients": state.hub.clients(),
         "lastEventId": state.hub.last_id().unwrap_or_else(|| "0".to_string()),
+        "bus": state.bus.as_ref().map(|nb| nb.health()),
         "uptimeMs": state.started.elapsed().as_millis() as u64,
     }))
     .into_response()

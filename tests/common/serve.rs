@@ -180,6 +180,12 @@ impl Node {
         self.child.id()
     }
 
+    /// Kills the process (no graceful shutdown: like a crash or `kill -9`).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Waits for the process to exit by itself (after a signal); None on timeout.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         let start = std::time::Instant::now();

@@ -1,0 +1,238 @@
+//! `serve --bus redis` (PROTOCOL section 8): several real nodes sharing invalidations through
+//! a real Redis Stream (a redis-server, or a 3-master Redis Cluster), behind a real nginx
+//! load balancer; and the commands that look at the bus (`tail --bus`, `doctor`,
+//! `redis stats`, `invalidate --bus`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::node::Background;
+use common::serve::{EMAIL, Node, NodeConfig, PASSWORD, SseReader, http, post_json};
+use common::{Balancer, RedisCluster, RedisServer};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A node on the bus at `redis_url`, memory store, demo data, fast heartbeats.
+fn bus_node(redis_url: &str) -> Node {
+    Node::start(
+        &NodeConfig::new(common::serve::Mode::Memory)
+            .ping("300ms")
+            .arg("--bus")
+            .arg("redis")
+            .env("REDIS_URL", redis_url),
+    )
+}
+
+async fn health(http: &reqwest::Client, base: &str) -> Value {
+    http.get(format!("{base}/api/health"))
+        .send()
+        .await
+        .expect("health request")
+        .json()
+        .await
+        .expect("health JSON")
+}
+
+/// Logs in and invalidates `type` through `base` (the balancer); returns the answer body.
+async fn invalidate_via(http: &reqwest::Client, base: &str, type_name: &str) -> Value {
+    let (status, body) = post_json(
+        http,
+        &format!("{base}/api/auth/login"),
+        None,
+        &json!({"email": EMAIL, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, 200, "login through {base}: {body}");
+    let token = body["token"].as_str().expect("token").to_string();
+    let (status, body) = post_json(
+        http,
+        &format!("{base}/api/cache/invalidate"),
+        Some(&token),
+        &json!({"type": type_name, "mirror": false}),
+    )
+    .await;
+    assert_eq!(status, 200, "invalidate {type_name} through {base}: {body}");
+    body
+}
+
+/// The next app-update on a stream: (id, type). Fails on anything else but comments.
+async fn next_update(r: &mut SseReader) -> (Option<String>, String) {
+    let (name, id, data) = r.next_event(WAIT).await.expect("stream open");
+    assert_eq!(name, "app-update", "{data}");
+    (id, data["type"].as_str().unwrap_or_default().to_string())
+}
+
+/// How many times each node logged applying the entry `id` (its own invalidation, or
+/// another node's from the bus).
+fn applications(nodes: &[&Node], id: &str) -> Vec<usize> {
+    nodes
+        .iter()
+        .map(|n| {
+            n.log_lines()
+                .iter()
+                .filter(|l| {
+                    l["eventId"] == id && (l["msg"] == "cache invalidated" || l["msg"] == "bus invalidation applied")
+                })
+                .count()
+        })
+        .collect()
+}
+
+async fn types_left(http: &reqwest::Client, node: &Node) -> Vec<String> {
+    let v: Value = http
+        .get(node.url("/api/cache/entries"))
+        .send()
+        .await
+        .expect("entries")
+        .json()
+        .await
+        .expect("entries JSON");
+    v["entries"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+async fn wait_until(what: &str, mut f: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < WAIT {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+/// Three nodes on the bus behind nginx: every invalidation reaches every node's clients and
+/// store exactly once; a `tail` through the balancer survives the death of its node.
+async fn balanced_scenario(redis_url: &str) {
+    let mut nodes = vec![bus_node(redis_url), bus_node(redis_url), bus_node(redis_url)];
+    let lb = Balancer::start(&nodes.iter().map(|n| n.port).collect::<Vec<_>>());
+    let http = http();
+    let mut readers = Vec::new();
+    for n in &nodes {
+        readers.push(SseReader::open(&n.url("/api/stream"), None).await);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lb_base = lb.base();
+    let mut tail = Background::spawn(
+        dir.path(),
+        &["--url", &lb_base, "--json", "tail", "--count", "4", "--timeout", "60s"],
+    );
+    // Which node did the balancer give the tail to? The one with two clients.
+    let mut on = None;
+    wait_until("the tail is connected", async || {
+        for (i, n) in nodes.iter().enumerate() {
+            if health(&http, &n.base).await["clients"] == 2 {
+                on = Some(i);
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    let on = on.expect("the node the tail is on");
+
+    let answer = invalidate_via(&http, &lb_base, "posts").await;
+    assert_eq!(answer["invalidated"], json!(["posts", "feed"]));
+    let mut first_id = None;
+    for r in readers.iter_mut() {
+        let (id, t) = next_update(r).await;
+        assert_eq!(t, "posts");
+        let id = id.expect("an entry id");
+        assert!(id.contains('-'), "the SSE id is the stream entry id: {id}");
+        assert_eq!(first_id.get_or_insert(id.clone()), &id, "one id across the deployment");
+    }
+    let first_id = first_id.unwrap();
+    let all: Vec<&Node> = nodes.iter().collect();
+    wait_until("every node logged the invalidation", async || {
+        applications(&all, &first_id).iter().all(|n| *n >= 1)
+    })
+    .await;
+    assert_eq!(
+        applications(&all, &first_id),
+        [1, 1, 1],
+        "each store cleared exactly once"
+    );
+    for n in &nodes {
+        let left = types_left(&http, n).await;
+        assert!(
+            !left.contains(&"posts".to_string()) && !left.contains(&"feed".to_string()),
+            "{}: {left:?}",
+            n.base
+        );
+        assert!(left.contains(&"pages".to_string()), "{}: {left:?}", n.base);
+    }
+
+    // The tail's node dies; the balancer sends its reconnect (and new requests) elsewhere.
+    nodes[on].kill();
+    readers.remove(on);
+    for t in ["pages", "types", "auth"] {
+        invalidate_via(&http, &lb_base, t).await;
+    }
+    for r in readers.iter_mut() {
+        let got: Vec<String> = [next_update(r).await, next_update(r).await, next_update(r).await]
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(got, ["pages", "types", "auth"]);
+    }
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let events: Vec<Value> = tail
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap_or("?")).collect();
+    assert_eq!(
+        types,
+        ["posts", "pages", "types", "auth"],
+        "every event exactly once: {events:#?}"
+    );
+    let ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["eventId"].as_str().expect("string ids"))
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "{ids:?}");
+    assert_eq!(ids[0], first_id);
+    let err = tail.stderr_text();
+    assert!(
+        err.contains(&format!("resumed {lb_base}/api/stream from id {first_id}")),
+        "{err}"
+    );
+    assert!(!err.contains("gap"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_behind_nginx_share_invalidations_and_a_tail_survives_its_node() {
+    let redis = RedisServer::start();
+    balanced_scenario(&redis.url()).await;
+    // The stream holds the four entries, with the fields of PROTOCOL section 8.
+    let mut c = redis::Client::open(redis.url()).unwrap().get_connection().unwrap();
+    let len: u64 = redis::cmd("XLEN").arg("cache:bus").query(&mut c).unwrap();
+    assert_eq!(len, 4);
+    let v: Vec<(String, BTreeMap<String, String>)> = redis::cmd("XRANGE")
+        .arg("cache:bus")
+        .arg("-")
+        .arg("+")
+        .arg("COUNT")
+        .arg(1)
+        .query(&mut c)
+        .unwrap();
+    let fields: Vec<&str> = v[0].1.keys().map(String::as_str).collect();
+    assert_eq!(fields, ["action", "cleared", "id", "node", "time", "type"]);
+    assert_eq!(v[0].1["cleared"], r#"["posts","feed"]"#);
+    assert_eq!(v[0].1["id"], "null");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_on_a_three_master_redis_cluster() {
+    let cluster = RedisCluster::start(3);
+    balanced_scenario(&cluster.url()).await;
+}
