@@ -236,3 +236,140 @@ async fn the_same_on_a_three_master_redis_cluster() {
     let cluster = RedisCluster::start(3);
     balanced_scenario(&cluster.url()).await;
 }
+
+/// Lines of a node's log with this message and type.
+fn logged(node: &Node, msg: &str, type_name: &str) -> Vec<Value> {
+    node.log_lines()
+        .into_iter()
+        .filter(|l| l["msg"] == msg && l["type"] == type_name)
+        .collect()
+}
+
+fn doctor(node: &Node, redis_url: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::polycache(dir.path())
+        .args(["--url", &node.base, "--redis-url", redis_url, "--json", "doctor"])
+        .args(["--timeout", "3s", "--stream-timeout", "1s"])
+        .output()
+        .expect("run doctor");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("doctor JSON");
+    v["checks"].as_array().cloned().unwrap_or_default()
+}
+
+fn row<'a>(checks: &'a [Value], name: &str) -> &'a Value {
+    checks
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no `{name}` row: {checks:#?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_and_restarted_under_running_nodes_loses_nothing_and_applies_nothing_twice() {
+    let mut redis = RedisServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let a = bus_node(&redis.url());
+    let b = bus_node(&redis.url());
+    let http = http();
+    let mut ra = SseReader::open(&a.url("/api/stream"), None).await;
+    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
+    invalidate_via(&http, &a.base, "posts").await;
+    let (id_a, _) = next_update(&mut ra).await;
+    let (id_b, _) = next_update(&mut rb).await;
+    assert_eq!(id_a, id_b);
+
+    redis.kill();
+    for n in [&a, &b] {
+        wait_until("the node sees the bus down", async || {
+            health(&http, &n.base).await["bus"]["connected"] == false
+        })
+        .await;
+        assert_eq!(health(&http, &n.base).await["ok"], true, "it keeps serving");
+    }
+    let checks = doctor(&a, &redis.url());
+    let local = row(&checks, "bus local");
+    assert_eq!(local["status"], "fail", "{local}");
+    assert!(
+        local["detail"].as_str().unwrap().contains("has lost the bus"),
+        "{local}"
+    );
+    assert!(
+        a.log_lines()
+            .iter()
+            .any(|l| l["msg"].as_str().is_some_and(|m| m.starts_with("bus unreachable"))),
+        "{}",
+        a.log_text()
+    );
+
+    // Each node still serves its own clients: cleared, announced at once (without an id,
+    // so the clients' Last-Event-ID stays on the stream), queued for the bus.
+    invalidate_via(&http, &a.base, "pages").await;
+    invalidate_via(&http, &b.base, "auth").await;
+    assert_eq!(next_update(&mut ra).await, (None, "pages".into()));
+    assert_eq!(next_update(&mut rb).await, (None, "auth".into()));
+    assert_eq!(health(&http, &a.base).await["bus"]["pending"], 1);
+    assert!(!types_left(&http, &a).await.contains(&"pages".to_string()));
+    assert!(
+        types_left(&http, &b).await.contains(&"pages".to_string()),
+        "b has not heard yet"
+    );
+    assert!(
+        types_left(&http, &a).await.contains(&"auth".to_string()),
+        "a has not heard yet"
+    );
+
+    redis.restart();
+    for n in [&a, &b] {
+        wait_until("the node is back on the bus", async || {
+            let h = health(&http, &n.base).await;
+            h["bus"]["connected"] == true && h["bus"]["pending"] == 0
+        })
+        .await;
+    }
+    // Each hears the other's queued invalidation from the stream, once, with its entry id.
+    let (id, t) = next_update(&mut ra).await;
+    assert_eq!((t.as_str(), id.is_some()), ("auth", true));
+    let (id, t) = next_update(&mut rb).await;
+    assert_eq!((t.as_str(), id.is_some()), ("pages", true));
+    for (n, other) in [(&a, "auth"), (&b, "pages")] {
+        let left = types_left(&http, n).await;
+        assert!(
+            !left.contains(&"pages".to_string()) && !left.contains(&"auth".to_string()),
+            "{left:?}"
+        );
+        assert_eq!(
+            logged(n, "bus invalidation applied", other).len(),
+            1,
+            "{}",
+            n.log_text()
+        );
+    }
+    for (n, own) in [(&a, "pages"), (&b, "auth")] {
+        assert_eq!(logged(n, "cache invalidated", own).len(), 1);
+        assert_eq!(
+            logged(n, "bus invalidation applied", own).len(),
+            0,
+            "own entry applied twice"
+        );
+        assert_eq!(logged(n, "queued invalidation appended to the bus", own).len(), 1);
+    }
+    // The entry from before the outage is still in the stream and was not applied again.
+    let id = id_a.unwrap();
+    for n in [&a, &b] {
+        let again = n.log_lines().iter().filter(|l| l["eventId"] == id.as_str()).count();
+        assert_eq!(again, 1, "{}", n.log_text());
+    }
+    // And life goes on: the next invalidation reaches both, exactly once.
+    invalidate_via(&http, &b.base, "types").await;
+    assert_eq!(next_update(&mut ra).await.1, "types");
+    assert_eq!(next_update(&mut rb).await.1, "types");
+    let checks = doctor(&a, &redis.url());
+    assert_eq!(row(&checks, "bus local")["status"], "pass");
+    let bus = row(&checks, "bus");
+    assert_eq!(bus["status"], "pass", "{bus}");
+    let detail = bus["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("cache:bus on redis://127.0.0.1") && detail.contains("4 entries"),
+        "{detail}"
+    );
+    assert!(detail.contains("2 nodes seen in the last minute"), "{detail}");
+    assert!(detail.contains("(lag 0"), "{detail}");
+}

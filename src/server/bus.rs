@@ -257,8 +257,14 @@ pub async fn run(state: Arc<AppState>, nb: Arc<NodeBus>) {
             match read {
                 None => break,
                 Some(Ok(entries)) => {
+                    let read_some = !entries.is_empty();
                     for e in entries {
                         apply(&state, &nb, e).await;
+                    }
+                    // The node table shows how far this node has read, without waiting
+                    // for the next periodic heartbeat.
+                    if read_some {
+                        tokio::spawn(beat(state.clone(), nb.clone()));
                     }
                 }
                 Some(Err(e)) => {
@@ -370,16 +376,20 @@ async fn apply(state: &AppState, nb: &NodeBus, e: Entry) {
 /// Writes the node's heartbeat (last id read, clients) every few seconds while connected.
 async fn heartbeats(state: Arc<AppState>, nb: Arc<NodeBus>) {
     loop {
-        if let Some(mut w) = nb.writer().filter(|_| nb.connected()) {
-            let status = NodeStatus {
-                node: nb.node.clone(),
-                last_id: nb.status().last_id.clone(),
-                seen: now_ms(),
-                clients: state.hub.clients() as u64,
-            };
-            let _ = tokio::time::timeout(CALL_TIMEOUT, nb.bus.heartbeat(&mut w, &status)).await;
-        }
+        beat(state.clone(), nb.clone()).await;
         tokio::time::sleep(crate::bus::HEARTBEAT).await;
+    }
+}
+
+async fn beat(state: Arc<AppState>, nb: Arc<NodeBus>) {
+    if let Some(mut w) = nb.writer().filter(|_| nb.connected()) {
+        let status = NodeStatus {
+            node: nb.node.clone(),
+            last_id: nb.status().last_id.clone(),
+            seen: now_ms(),
+            clients: state.hub.clients() as u64,
+        };
+        let _ = tokio::time::timeout(CALL_TIMEOUT, nb.bus.heartbeat(&mut w, &status)).await;
     }
 }
 
