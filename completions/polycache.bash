@@ -690,7 +690,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --allow-insecure --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --allow-insecure --bus --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1356,7 +1356,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__tail)
-            opts="-v -h --mirror --only --type --count --timeout --since-id --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --type --count --timeout --since-id --bus --env-file --url --mirrors --redis-url --cache-prefix --log-file --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -100,6 +100,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-s
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear; send nothing'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l bus -d 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -119,6 +120,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'W
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d 'The local server and every CACHE_MIRRORS target'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l bus -d 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server\'s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -482,3 +482,112 @@ mod tests {
         assert!(!is_bus_key(b"cache:posts:list", "cache:"));
     }
 }
+
+/// What following the bus reports, in order (for `tail --bus`).
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Reading; `after` is the id reading resumes after (`$`: only new entries).
+    Connected {
+        after: String,
+        reconnect: bool,
+    },
+    Entry(Entry),
+    /// Redis dropped or refused; the next attempt is in `retry_in`.
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+    /// The stream no longer holds what followed `after` (trimmed, or Redis came back empty).
+    Gap {
+        after: String,
+        oldest: Option<String>,
+    },
+}
+
+/// Follows the stream straight from Redis, from after `since` (or from now), reconnecting
+/// on its own, until the receiver is dropped. Run it as a task.
+pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Sender<Notice>) {
+    let mut after = since;
+    let mut reconnect = false;
+    let mut attempt: u32 = 0;
+    loop {
+        let connected = async {
+            let mut conn = bus.connect_conn(Duration::from_secs(10)).await?;
+            let info = bus.info(&mut conn).await?;
+            Ok::<_, BusError>((conn, info))
+        };
+        let (mut conn, info) = match connected.await {
+            Ok(c) => c,
+            Err(e) => {
+                attempt = attempt.saturating_add(1);
+                let retry_in =
+                    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(4))).min(Duration::from_secs(4));
+                let n = Notice::Disconnected {
+                    reason: e.to_string(),
+                    retry_in,
+                };
+                if tx.send(n).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(retry_in).await;
+                continue;
+            }
+        };
+        attempt = 0;
+        let from = after.clone().unwrap_or_else(|| info.last_generated_id.clone());
+        if after.is_some() && info.gap_after(&from) {
+            let gap = Notice::Gap {
+                after: from.clone(),
+                oldest: info.first_id.clone(),
+            };
+            if tx.send(gap).await.is_err() {
+                return;
+            }
+        }
+        let shown = after.clone().unwrap_or_else(|| "$".into());
+        if tx
+            .send(Notice::Connected {
+                after: shown,
+                reconnect,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        reconnect = true;
+        let mut last = if after.is_some() && info.gap_after(&from) {
+            "0-0".to_string()
+        } else {
+            from
+        };
+        loop {
+            let read = tokio::select! {
+                _ = tx.closed() => return,
+                r = bus.read(&mut conn, &last, Duration::from_secs(2), 1000) => r,
+            };
+            match read {
+                Ok(entries) => {
+                    for e in entries {
+                        last = e.event_id.clone();
+                        after = Some(last.clone());
+                        if tx.send(Notice::Entry(e)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let n = Notice::Disconnected {
+                        reason: e.to_string(),
+                        retry_in: Duration::from_millis(250),
+                    };
+                    if tx.send(n).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -128,7 +128,7 @@ the --type filter; gaps do not count towards --count. Heartbeats (`: ping`) are 
 and shown on stderr with -v.\n\n\
 --count N exits 0 once N events have been printed; --timeout D stops after D, exiting 1 if \
 --count was given and not reached (0 otherwise).",
-        after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'"
+        after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'\n  polycache tail --bus                 # every instance's invalidations, from Redis"
     )]
     Tail(TailArgs),
     /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
@@ -382,6 +382,11 @@ pub struct InvalidateArgs {
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]
     pub allow_insecure: bool,
+
+    /// Refused, with the reason: an invalidation goes through a node, which clears its
+    /// store, appends to the bus and notifies its clients; send it to any node.
+    #[arg(long, hide_short_help = true)]
+    pub bus: bool,
 }
 
 #[derive(Debug, Args)]
@@ -405,6 +410,12 @@ pub struct TailArgs {
     /// Ids are opaque: `17` on a single node, `1764643200000-0` on the bus.
     #[arg(long, value_name = "ID")]
     pub since_id: Option<String>,
+
+    /// Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`)
+    /// instead of a server's SSE stream: which node applied what, with the cascade it
+    /// cleared. --since-id takes a stream entry id.
+    #[arg(long, conflicts_with_all = ["mirror", "only"])]
+    pub bus: bool,
 }
 
 #[derive(Debug, Args)]

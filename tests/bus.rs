@@ -373,3 +373,111 @@ async fn redis_killed_and_restarted_under_running_nodes_loses_nothing_and_applie
     assert!(detail.contains("2 nodes seen in the last minute"), "{detail}");
     assert!(detail.contains("(lag 0"), "{detail}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus() {
+    let redis = RedisServer::start();
+    let url = redis.url();
+    let a = bus_node(&url);
+    let b = bus_node(&url);
+    let http = http();
+    let node_a = health(&http, &a.base).await["bus"]["node"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let node_b = health(&http, &b.base).await["bus"]["node"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut tail = Background::spawn(
+        dir.path(),
+        &[
+            "--redis-url",
+            &url,
+            "--json",
+            "tail",
+            "--bus",
+            "--count",
+            "2",
+            "--timeout",
+            "30s",
+        ],
+    );
+    wait_until("tail --bus follows", async || {
+        tail.stderr_text().contains("following the bus cache:bus")
+    })
+    .await;
+    invalidate_via(&http, &a.base, "posts").await;
+    invalidate_via(&http, &b.base, "translations").await;
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let lines: Vec<Value> = tail
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["node"], node_a.as_str());
+    assert_eq!(lines[0]["type"], "posts");
+    assert_eq!(lines[0]["cleared"], json!(["posts", "feed"]));
+    assert_eq!(lines[1]["node"], node_b.as_str());
+    assert_eq!(lines[1]["cleared"], json!(["translations", "pages", "feed"]));
+    assert!(lines[1]["eventId"].as_str().is_some_and(|i| i.contains('-')));
+    assert!(lines[1]["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(lines[1]["delayMs"].is_u64());
+
+    // Human lines, replayed from the start of the stream.
+    let out = common::polycache(dir.path())
+        .args([
+            "--redis-url",
+            &url,
+            "tail",
+            "--bus",
+            "--since-id",
+            "0-0",
+            "--count",
+            "2",
+            "--timeout",
+            "10s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains(&node_a) && first.contains(" posts update -> cleared posts, feed"),
+        "{text}"
+    );
+
+    // Invalidations go through a node, never straight onto the bus.
+    let out = common::polycache(dir.path())
+        .args(["--redis-url", &url, "invalidate", "posts", "--bus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not written to the bus directly") && err.contains("send it to any node"),
+        "{err}"
+    );
+
+    // redis stats shows the bus apart from the cache's keys.
+    let out = common::polycache(dir.path())
+        .args(["--redis-url", &url, "--json", "redis", "stats"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"]["keys"], 0, "bus keys are not cache keys: {v}");
+    assert_eq!(v["bus"][0]["key"], "cache:bus");
+    assert_eq!(v["bus"][0]["entries"], 2);
+    assert_eq!(v["bus"][1]["key"], "cache:bus:nodes");
+    let out = common::polycache(dir.path())
+        .args(["--redis-url", &url, "redis", "stats"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("bus: cache:bus ("), "{text}");
+    assert!(!text.contains("\n│ bus "), "{text}");
+}

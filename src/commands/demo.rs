@@ -378,6 +378,7 @@ fn invalidate_args(kind: &str, via_server: bool) -> InvalidateArgs {
         concurrency: 64,
         retries: 2,
         allow_insecure: false,
+        bus: false,
     }
 }
 

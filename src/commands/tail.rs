@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{Context, targets};
+use crate::bus;
 use crate::cli::TailArgs;
 use crate::client::Target;
 use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, StreamEvent, follow_all};
@@ -26,6 +27,15 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         .iter()
         .map(|t| graph.resolve(t).map(|r| r.canonical))
         .collect::<Result<Vec<_>, _>>()?;
+    if args.bus {
+        let view = BusView {
+            graph,
+            wanted,
+            json: ctx.global.json,
+            style: ctx.style,
+        };
+        return crate::runtime()?.block_on(watch_bus(ctx, args, &view));
+    }
     let targets: Vec<Arc<Target>> = targets::select(&ctx.settings, &args.targets)?
         .into_iter()
         .map(Arc::new)
@@ -225,6 +235,158 @@ async fn watch(
             next = rx.try_recv().ok();
         }
         flush(&mut out)?;
+    }
+}
+
+/// `tail --bus`: how entries are filtered and shown.
+struct BusView {
+    graph: Graph,
+    wanted: Vec<String>,
+    json: bool,
+    style: Style,
+}
+
+impl BusView {
+    fn keeps(&self, e: &bus::Entry) -> bool {
+        self.wanted.is_empty()
+            || self
+                .graph
+                .resolve(&e.type_name)
+                .is_ok_and(|r| self.wanted.contains(&r.canonical))
+    }
+
+    /// Time, node, entry id, type, entity id, action, and the cascade the node cleared.
+    fn line(&self, e: &bus::Entry) -> String {
+        let s = &self.style;
+        let time = chrono::Local::now().format("%H:%M:%S%.3f");
+        let mut line = format!(
+            "{} {} {} {}",
+            s.dim(&time.to_string()),
+            s.blue(&clean(&e.node)),
+            s.dim(&format!("#{}", clean(&e.event_id))),
+            s.bold(&clean(&e.type_name))
+        );
+        if !e.id.is_null() {
+            line.push_str(&format!(" id={}", clean(&plain(&e.id))));
+        }
+        line.push(' ');
+        line.push_str(&clean(&e.action));
+        let cleared: Vec<String> = e.cleared.iter().map(|c| clean(c)).collect();
+        line.push_str(&s.dim(&format!(" -> cleared {}", cleared.join(", "))));
+        line
+    }
+
+    fn json_line(&self, e: &bus::Entry) -> String {
+        let time = chrono::DateTime::from_timestamp_millis(e.time)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        json!({
+            "received": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "eventId": e.event_id,
+            "node": e.node,
+            "type": e.type_name,
+            "id": e.id,
+            "action": e.action,
+            "cleared": e.cleared,
+            "time": time,
+            "delayMs": (bus::now_ms() - e.time).max(0),
+        })
+        .to_string()
+    }
+}
+
+async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8, Failure> {
+    let settings = &ctx.settings;
+    let b = bus::Bus::open(settings.redis_url(), settings.cache_prefix(), bus::DEFAULT_MAXLEN)
+        .await
+        .map_err(|e| {
+            Failure::error(e.to_string())
+                .with_hint("point REDIS_URL (or --redis-url) at the deployment's Redis, and CACHE_PREFIX at its prefix")
+        })?;
+    let key = b.key.clone();
+    let url = b.url.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(bus::follow(b, args.since_id.clone(), tx));
+    let deadline = tokio::time::sleep(args.timeout.unwrap_or(std::time::Duration::MAX / 4));
+    tokio::pin!(deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut shown: u64 = 0;
+    let mut gaps: u64 = 0;
+    loop {
+        let notice = tokio::select! {
+            n = rx.recv() => n,
+            _ = &mut deadline, if args.timeout.is_some() => {
+                flush(&mut out)?;
+                let waited = human(args.timeout.unwrap_or_default());
+                return match args.count {
+                    Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} entries arrived"))
+                        .with_hint("raise --timeout, or check with `polycache doctor` that the nodes are on the bus")),
+                    None => Ok(exit::OK),
+                };
+            }
+            _ = &mut ctrl_c => {
+                flush(&mut out)?;
+                return Ok(exit::OK);
+            }
+        };
+        let Some(notice) = notice else {
+            flush(&mut out)?;
+            return Err(Failure::error("the bus reader stopped"));
+        };
+        match notice {
+            bus::Notice::Connected { after, reconnect } => {
+                flush(&mut out)?;
+                let what = if reconnect { "reconnected to" } else { "following" };
+                let from = if after == "$" {
+                    "new entries".to_string()
+                } else {
+                    format!("entries after {}", clean(&after))
+                };
+                eprintln!("{}", view.style.dim(&format!("{what} the bus {key} on {url}: {from}")));
+            }
+            bus::Notice::Disconnected { reason, retry_in } => {
+                flush(&mut out)?;
+                eprintln!(
+                    "{} {reason}; reconnecting in {}",
+                    view.style.yellow("warning:"),
+                    human(retry_in)
+                );
+            }
+            bus::Notice::Gap { after, oldest } => {
+                gaps += 1;
+                let line = if view.json {
+                    json!({"event": "stream-reset", "gap": true, "lastEventId": after, "oldest": oldest, "gaps": gaps})
+                        .to_string()
+                } else {
+                    view.style.yellow(&format!(
+                        "gap: the stream no longer holds what followed #{}; reading from #{}",
+                        clean(&after),
+                        oldest.as_deref().map(clean).unwrap_or_else(|| "the next entry".into())
+                    ))
+                };
+                if let Err(e) = writeln!(out, "{line}") {
+                    return closed_stdout(e);
+                }
+            }
+            bus::Notice::Entry(e) => {
+                if !view.keeps(&e) {
+                    continue;
+                }
+                let line = if view.json { view.json_line(&e) } else { view.line(&e) };
+                if let Err(e) = writeln!(out, "{line}") {
+                    return closed_stdout(e);
+                }
+                shown += 1;
+                if args.count.is_some_and(|n| shown >= n) {
+                    flush(&mut out)?;
+                    return Ok(exit::OK);
+                }
+                if rx.is_empty() {
+                    flush(&mut out)?;
+                }
+            }
+        }
     }
 }
 
