@@ -241,6 +241,7 @@ async fn phase(
     send_to: &dyn Fn(usize) -> usize,
 ) {
     println!("\n== {title}");
+    println!("load average before: {}", loadavg());
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
     for (_, port) in &c.nodes {
@@ -334,6 +335,7 @@ async fn phase(
             .map(|us| *us as f64 / 1000.0)
             .unwrap_or(f64::NAN)
     };
+    println!("load average after: {}", loadavg());
     println!(
         "{events} invalidations at {rate}/s (sent in {:.1} s, all delivered after {:.1} s) to {total} clients",
         sending.as_secs_f64(),
@@ -354,6 +356,16 @@ async fn phase(
         pct(0.99),
         all.last().map(|us| *us as f64 / 1000.0).unwrap_or(f64::NAN)
     );
+}
+
+/// The 1, 5 and 15 minute load averages: the figures mean little on a busy machine.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// SSE clients connected, summed over the nodes' health.

@@ -64,7 +64,7 @@ pub enum Published {
     /// Appended: the entry id, which the reader will announce.
     Appended(String),
     /// Redis is unreachable: announced to this node's clients, queued for the bus.
-    Queued(String),
+    Queued,
 }
 
 impl NodeBus {
@@ -140,9 +140,9 @@ impl NodeBus {
         q.push_back(entry);
         drop(q);
         if !state.faults.no_notify {
-            state.hub.notify_unnumbered("app-update", data.clone());
+            state.hub.notify_unnumbered("app-update", data);
         }
-        Published::Queued(data)
+        Published::Queued
     }
 
     /// Marks the bus down (once per outage in the log).

@@ -238,7 +238,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
         // On the bus the entry id is the event id; the node's reader announces it.
         Some(nb) => match nb.publish(&state, nb.entry(&canonical, &id, &cascade)).await {
             super::bus::Published::Appended(id) => Some(id),
-            super::bus::Published::Queued(_) => {
+            super::bus::Published::Queued => {
                 queued = true;
                 None
             }
