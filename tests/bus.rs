@@ -481,3 +481,85 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
     assert!(text.contains("bus: cache:bus ("), "{text}");
     assert!(!text.contains("\n│ bus "), "{text}");
 }
+
+/// A reconnect whose entries were trimmed from the stream gets a `stream-reset` first, then
+/// what the stream holds; one whose entries are all there gets exactly them, from any node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_on_another_node_is_replayed_from_the_stream_or_told_of_the_trim() {
+    let redis = RedisServer::start();
+    let node = |_| {
+        Node::start(
+            &NodeConfig::new(common::serve::Mode::Memory)
+                .arg("--bus")
+                .arg("redis")
+                .arg("--bus-maxlen")
+                .arg("100")
+                .env("REDIS_URL", &redis.url()),
+        )
+    };
+    let (a, b) = (node(0), node(1));
+    let http = http();
+    let mut ra = SseReader::open(&a.url("/api/stream"), None).await;
+    invalidate_via(&http, &a.base, "posts").await;
+    invalidate_via(&http, &a.base, "pages").await;
+    let (first, _) = next_update(&mut ra).await;
+    let (second, _) = next_update(&mut ra).await;
+    let first = first.unwrap();
+    // Resumed on the other node, which issued nothing itself: replayed from the stream.
+    let mut rb = SseReader::open(&b.url("/api/stream"), Some(&first)).await;
+    assert_eq!(next_update(&mut rb).await, (second.clone(), "pages".to_string()));
+
+    // Enough entries for MAXLEN ~ 100 to trim the first ones.
+    let token = a.login(&http).await;
+    for _ in 0..300 {
+        a.invalidate(&http, Some(&token), &json!({"type": "auth", "mirror": false}))
+            .await;
+    }
+    let mut c = redis::Client::open(redis.url()).unwrap().get_connection().unwrap();
+    let len: u64 = redis::cmd("XLEN").arg("cache:bus").query(&mut c).unwrap();
+    assert!(len < 302, "the stream was trimmed: {len}");
+    let mut rb = SseReader::open(&b.url("/api/stream"), Some(&first)).await;
+    let (name, id, data) = rb.next_event(WAIT).await.expect("a reset");
+    assert_eq!(name, "stream-reset", "{data}");
+    assert_eq!(id, None);
+    assert_eq!(data["lastEventId"], first.as_str());
+    let oldest = data["oldest"].as_str().expect("the oldest held").to_string();
+    let (id, _) = next_update(&mut rb).await;
+    assert_eq!(
+        id.as_deref(),
+        Some(oldest.as_str()),
+        "then what the stream holds, from its oldest"
+    );
+    // An id no node issued is a gap too.
+    let mut rb = SseReader::open(&b.url("/api/stream"), Some("99999999999999-0")).await;
+    assert_eq!(rb.next_event(WAIT).await.expect("a reset").0, "stream-reset");
+}
+
+#[test]
+fn a_bus_node_needs_its_redis_at_startup_and_keeps_no_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port().to_string();
+    let out = common::polycache(dir.path())
+        .args(["serve", "--dev", "--port", &port, "--bus", "redis"])
+        .args(["--redis-url", "redis://:hunter2@127.0.0.1:1"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the bus at redis://") && err.contains("127.0.0.1:1"),
+        "{err}"
+    );
+    assert!(err.contains("REDIS_URL"), "a hint: {err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    let out = common::polycache(dir.path())
+        .args([
+            "serve", "--dev", "--port", &port, "--bus", "redis", "--state", "s.ndjson",
+        ])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--state and --bus cannot be used together"));
+}
