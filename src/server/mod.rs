@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod bus;
+mod conn;
 pub mod faults;
 pub mod log;
 mod routes;
@@ -336,12 +337,17 @@ impl Server {
         let app = routes::router(self.state.clone(), &self.started.paths);
         let reader = state.bus.clone().map(|nb| tokio::spawn(bus::run(state.clone(), nb)));
         let stopper = state.clone();
-        let result = axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move {
-                signal.await;
-                stopper.shutdown.send_replace(true);
-            })
-            .await;
+        tokio::spawn(async move {
+            signal.await;
+            stopper.shutdown.send_replace(true);
+        });
+        let result = conn::serve(
+            self.listener,
+            app,
+            &self.started.paths.stream,
+            state.shutdown.subscribe(),
+        )
+        .await;
         if let Some(r) = reader {
             let _ = tokio::time::timeout(Duration::from_secs(3), r).await;
         }
