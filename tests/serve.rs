@@ -636,6 +636,60 @@ async fn sigterm_closes_open_streams_and_exits_cleanly() {
     assert!(lines.iter().any(|l| l["type"] == "posts"), "the log lost a line");
 }
 
+/// The stream as nginx asks for it by default (HTTP/1.0 towards upstreams: no chunks, the
+/// body ends with the connection), next to a keep-alive connection that asks for other
+/// routes and then the stream (served by hyper): both carry the same events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_answers_http_1_0_and_keep_alive_clients_alike() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let token = node.login(&http).await;
+    let mut old = tokio::net::TcpStream::connect(("127.0.0.1", node.port)).await.unwrap();
+    old.write_all(b"GET /api/stream HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n")
+        .await
+        .unwrap();
+    let mut kept = tokio::net::TcpStream::connect(("127.0.0.1", node.port)).await.unwrap();
+    kept.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = kept.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    kept.write_all(b"GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if node.health(&http).await["clients"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    node.invalidate(
+        &http,
+        Some(&token),
+        &json!({"type": "posts", "id": "7", "mirror": false}),
+    )
+    .await;
+    for (name, s, chunked) in [("HTTP/1.0", &mut old, false), ("keep-alive", &mut kept, true)] {
+        let mut text = String::new();
+        while !text.contains("\"id\":\"7\"") {
+            let n = tokio::time::timeout(WAIT, s.read(&mut buf))
+                .await
+                .expect("an event")
+                .unwrap();
+            assert!(n > 0, "{name}: closed early: {text}");
+            text.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        assert!(text.contains("event: app-update"), "{name}: {text}");
+        if name == "HTTP/1.0" {
+            assert!(text.starts_with("HTTP/1.0 200 OK\r\n"), "{text}");
+            assert!(text.contains("content-type: text/event-stream"), "{text}");
+        }
+        assert_eq!(text.contains("transfer-encoding: chunked"), chunked, "{name}: {text}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // the shared client module against real nodes
 
