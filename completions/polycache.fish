@@ -154,6 +154,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-s
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear; send nothing'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l bus -d 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,7 +162,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'On
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'Only events of this type (aliases work; repeat for several)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
@@ -174,6 +175,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'W
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d 'The local server and every CACHE_MIRRORS target'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l bus -d 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server\'s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -349,6 +351,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cors-origi
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l sse-retry -d 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus -d 'Share invalidations with the other instances of this deployment through a Redis Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends what it applies and applies what the others append; SSE event ids become stream entry ids, so a client can resume on any instance' -r -f -a "redis\t'A Redis Stream at REDIS_URL'"
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus-maxlen -d 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l inject-503 -d 'Rehearsal: answer the first N invalidations with 503' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l delay-ms -d 'Rehearsal: wait this many milliseconds before answering each invalidation' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F

@@ -192,11 +192,14 @@ or --allow-insecure).",
 time, target (when following several), event name, stream id, type, entity id, action, and the \
 cascade the type triggers according to the graph. Unknown event names are shown, not dropped.\n\n\
 A dropped stream is reconnected with backoff and `Last-Event-ID`, so the server replays what \
-was missed; disconnects and resumes are announced on stderr. Heartbeats (`: ping`) are counted \
+was missed; disconnects and resumes are announced on stderr. When the server no longer holds \
+what was missed (or never issued the id), it says so with a `stream-reset` event, which tail \
+prints as a gap line (an object with `gap: true` with a running `gaps` count in --json) whatever \
+the --type filter; gaps do not count towards --count. Heartbeats (`: ping`) are counted \
 and shown on stderr with -v.\n\n\
 --count N exits 0 once N events have been printed; --timeout D stops after D, exiting 1 if \
 --count was given and not reached (0 otherwise).",
-        after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'"
+        after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'\n  polycache tail --bus                 # every instance's invalidations, from Redis"
     )]
     Tail(TailArgs),
     /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
@@ -336,6 +339,17 @@ pub struct ServeArgs {
     /// when the node stops.
     #[arg(long, requires = "dev", conflicts_with = "tls_cert")]
     pub self_signed: bool,
+    /// Share invalidations with the other instances of this deployment through a Redis
+    /// Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster).
+    /// Each node appends what it applies and applies what the others append; SSE event ids
+    /// become stream entry ids, so a client can resume on any instance.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub bus: Option<BusChoice>,
+
+    /// Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client
+    /// resuming before them gets a stream-reset.
+    #[arg(long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N", requires = "bus")]
+    pub bus_maxlen: u64,
 
     /// Rehearsal: answer the first N invalidations with 503.
     #[arg(long, hide = true, default_value_t = 0, value_name = "N")]
@@ -348,6 +362,12 @@ pub struct ServeArgs {
     /// Rehearsal: wait this many milliseconds before answering each invalidation.
     #[arg(long, hide = true, default_value_t = 0, value_name = "MS")]
     pub delay_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BusChoice {
+    /// A Redis Stream at REDIS_URL.
+    Redis,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -453,6 +473,11 @@ pub struct InvalidateArgs {
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]
     pub allow_insecure: bool,
+
+    /// Refused, with the reason: an invalidation goes through a node, which clears its
+    /// store, appends to the bus and notifies its clients; send it to any node.
+    #[arg(long, hide_short_help = true)]
+    pub bus: bool,
 }
 
 #[derive(Debug, Args)]
@@ -473,8 +498,15 @@ pub struct TailArgs {
     pub timeout: Option<std::time::Duration>,
 
     /// Ask the server to replay the events after this id first (sent as Last-Event-ID).
+    /// Ids are opaque: `17` on a single node, `1764643200000-0` on the bus.
     #[arg(long, value_name = "ID")]
-    pub since_id: Option<u64>,
+    pub since_id: Option<String>,
+
+    /// Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`)
+    /// instead of a server's SSE stream: which node applied what, with the cascade it
+    /// cleared. --since-id takes a stream entry id.
+    #[arg(long, conflicts_with_all = ["mirror", "only"])]
+    pub bus: bool,
 }
 
 #[derive(Debug, Args)]

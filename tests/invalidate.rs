@@ -277,7 +277,7 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
     assert_eq!((local.entry_types(), mirror.entry_types()), before);
     for node in [&local, &mirror] {
         assert!(node.log_lines().is_empty(), "{:?}", node.log_lines());
-        assert_eq!(node.health()["lastEventId"], 0);
+        assert_eq!(node.health()["lastEventId"], "0");
     }
 }
 

@@ -151,7 +151,7 @@ async fn refused_scenario(mode: Mode<'_>) {
     );
     assert_eq!(
         node.health(&http).await["lastEventId"],
-        0,
+        "0",
         "a refused invalidation notified SSE clients"
     );
     // The first thing the stream carries is the first accepted invalidation, not a refused one.
@@ -299,7 +299,7 @@ async fn sse_scenario(mode: Mode<'_>) {
     drop(b);
     node.invalidate(&http, Some(&token), &json!({"type": "categories", "mirror": false}))
         .await;
-    let mut again = SseReader::open(&node.url("/api/stream"), Some(1)).await;
+    let mut again = SseReader::open(&node.url("/api/stream"), Some("1")).await;
     let mut got = Vec::new();
     for _ in 0..3 {
         let (_, id, data) = again.next_event(WAIT).await.expect("replayed event");
@@ -359,7 +359,7 @@ async fn chain_scenario(mode: Mode<'_>) {
         b.log_text()
     );
     assert_eq!(keys_of(&c.entries(&http).await, "posts"), 3, "C must not receive it");
-    assert_eq!(c.health(&http).await["lastEventId"], 0);
+    assert_eq!(c.health(&http).await["lastEventId"], "0");
 
     // The B -> C link itself works: an invalidation on B with mirror:true reaches C.
     let token_b = b.login(&http).await;
@@ -636,6 +636,60 @@ async fn sigterm_closes_open_streams_and_exits_cleanly() {
     assert!(lines.iter().any(|l| l["type"] == "posts"), "the log lost a line");
 }
 
+/// The stream as nginx asks for it by default (HTTP/1.0 towards upstreams: no chunks, the
+/// body ends with the connection), next to a keep-alive connection that asks for other
+/// routes and then the stream (served by hyper): both carry the same events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_answers_http_1_0_and_keep_alive_clients_alike() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let token = node.login(&http).await;
+    let mut old = tokio::net::TcpStream::connect(("127.0.0.1", node.port)).await.unwrap();
+    old.write_all(b"GET /api/stream HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n")
+        .await
+        .unwrap();
+    let mut kept = tokio::net::TcpStream::connect(("127.0.0.1", node.port)).await.unwrap();
+    kept.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = kept.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    kept.write_all(b"GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if node.health(&http).await["clients"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    node.invalidate(
+        &http,
+        Some(&token),
+        &json!({"type": "posts", "id": "7", "mirror": false}),
+    )
+    .await;
+    for (name, s, chunked) in [("HTTP/1.0", &mut old, false), ("keep-alive", &mut kept, true)] {
+        let mut text = String::new();
+        while !text.contains("\"id\":\"7\"") {
+            let n = tokio::time::timeout(WAIT, s.read(&mut buf))
+                .await
+                .expect("an event")
+                .unwrap();
+            assert!(n > 0, "{name}: closed early: {text}");
+            text.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        assert!(text.contains("event: app-update"), "{name}: {text}");
+        if name == "HTTP/1.0" {
+            assert!(text.starts_with("HTTP/1.0 200 OK\r\n"), "{text}");
+            assert!(text.contains("content-type: text/event-stream"), "{text}");
+        }
+        assert_eq!(text.contains("transfer-encoding: chunked"), chunked, "{name}: {text}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // the shared client module against real nodes
 
@@ -774,6 +828,82 @@ async fn many_sse_clients_each_receive_every_invalidation() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), want, "a client missed or reordered events");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// replay gaps (PROTOCOL section 4)
+
+/// Sends `n` invalidations of `feed`, eight at a time.
+async fn invalidate_many(node: &Node, http: &reqwest::Client, token: &str, n: usize) {
+    use futures::StreamExt;
+    let statuses: Vec<u16> = futures::stream::iter(0..n)
+        .map(|i| async move {
+            node.invalidate(http, Some(token), &json!({"type": "feed", "id": i, "mirror": false}))
+                .await
+                .0
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
+
+/// The ids of the next `n` events (failing on a stream-reset among them).
+async fn next_ids(r: &mut SseReader, n: usize) -> Vec<u64> {
+    let mut ids = Vec::with_capacity(n);
+    while ids.len() < n {
+        let (name, id, data) = r.next_event(WAIT).await.expect("stream open");
+        assert_eq!(name, "app-update", "unexpected {name}: {data}");
+        ids.push(id.and_then(|i| i.parse().ok()).expect("a numeric id"));
+    }
+    ids
+}
+
+/// A client that lagged more than a broadcast ring (1024 events, after which the node drops
+/// it) must still be replayable: the node holds more than that, and says nothing of a gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_more_than_a_ring_behind_is_replayed_in_full() {
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let token = node.login(&http).await;
+    invalidate_many(&node, &http, &token, 1100).await;
+    let mut r = SseReader::open(&node.url("/api/stream"), Some("0")).await;
+    assert_eq!(next_ids(&mut r, 1100).await, (1..=1100).collect::<Vec<_>>());
+    let mut r = SseReader::open(&node.url("/api/stream"), Some("50")).await;
+    assert_eq!(next_ids(&mut r, 1050).await, (51..=1100).collect::<Vec<_>>());
+}
+
+/// A `Last-Event-ID` the node never issued (it restarted without --state, or the id came
+/// from another server) is announced with `stream-reset` before what the node holds.
+#[tokio::test]
+async fn an_id_the_node_never_issued_is_announced_as_a_gap_before_the_replay() {
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let token = node.login(&http).await;
+    invalidate_many(&node, &http, &token, 3).await;
+    for sent in ["57", "1764643200000-0", "not-an-id"] {
+        let mut r = SseReader::open(&node.url("/api/stream"), Some(sent)).await;
+        let (name, id, data) = r.next_event(WAIT).await.expect("a reset");
+        assert_eq!(name, "stream-reset", "{sent}: {data}");
+        assert_eq!(id, None, "{sent}: events follow, so the reset moves no cursor");
+        assert_eq!(data, json!({"reason": "gap", "lastEventId": sent, "oldest": "1"}));
+        assert_eq!(next_ids(&mut r, 3).await, [1, 2, 3], "{sent}");
+    }
+    // Ids the node did issue replay without a reset.
+    let mut r = SseReader::open(&node.url("/api/stream"), Some("1")).await;
+    assert_eq!(next_ids(&mut r, 2).await, [2, 3]);
+
+    // A node that holds nothing yet gives the reset an id, so that the client's next
+    // reconnect sends one the node knows.
+    let fresh = Node::start(&NodeConfig::new(Mode::Memory));
+    let mut r = SseReader::open(&fresh.url("/api/stream"), Some("12")).await;
+    let (name, id, data) = r.next_event(WAIT).await.expect("a reset");
+    assert_eq!((name.as_str(), id.as_deref()), ("stream-reset", Some("0")));
+    assert_eq!(data, json!({"reason": "gap", "lastEventId": "12", "oldest": null}));
+    let mut r = SseReader::open(&fresh.url("/api/stream"), Some("0")).await;
+    let token = fresh.login(&http).await;
+    invalidate_many(&fresh, &http, &token, 1).await;
+    assert_eq!(next_ids(&mut r, 1).await, [1], "`0` is no gap");
 }
 
 #[test]

@@ -252,7 +252,7 @@ async fn a_torn_last_line_in_the_state_file_is_skipped_with_a_warning() {
         .await;
     assert_eq!(line["module"], "stream");
     // The intact events are kept: a reconnecting client still gets them, and ids go on.
-    let mut sse = SseReader::open(&node.url("/api/stream"), Some(1)).await;
+    let mut sse = SseReader::open(&node.url("/api/stream"), Some("1")).await;
     let (name, id, _) = sse.next_event(WAIT).await.expect("the replayed event");
     assert_eq!((name.as_str(), id.as_deref()), ("app-update", Some("2")));
     let http = http();

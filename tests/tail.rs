@@ -127,6 +127,65 @@ fn since_id_replays_what_the_server_still_holds() {
 }
 
 #[test]
+fn tail_prints_a_gap_the_server_announces_and_counts_it_in_json() {
+    let node = ServeNode::start(&[]);
+    invalidate(&node.base, None, &["posts", "pages"]);
+    let dir = tmp();
+    // Id 57 was never issued by this node (as after a restart without --state).
+    let run = |json: bool| {
+        let mut cmd = client(dir.path());
+        cmd.args(["--url", &node.base]);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd
+            .args([
+                "tail",
+                "--type",
+                "pages",
+                "--since-id",
+                "57",
+                "--count",
+                "1",
+                "--timeout",
+                "20s",
+            ])
+            .output()
+            .expect("run tail");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let out = run(false);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the gap (whatever --type), then the one pages event: {out}"
+    );
+    assert!(
+        words(lines[0]).starts_with(
+            "stream-reset gap: events after #57 are no longer held by the server (gap); replaying from #1"
+        ),
+        "{out}"
+    );
+    assert!(lines[1].contains("app-update #2 pages"), "{out}");
+
+    let out = run(true);
+    let objects: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(objects.len(), 2, "{out}");
+    let gap = &objects[0];
+    assert_eq!(gap["event"], "stream-reset");
+    assert_eq!(gap["gap"], true);
+    assert_eq!(gap["gaps"], 1);
+    assert_eq!(gap["lastEventId"], "57");
+    assert_eq!(gap["oldest"], "1");
+    assert_eq!(objects[1]["eventId"], "2");
+}
+
+#[test]
 fn tail_json_prints_one_parseable_object_per_line() {
     let node = ServeNode::start(&[]);
     let dir = tmp();
@@ -148,7 +207,8 @@ fn tail_json_prints_one_parseable_object_per_line() {
     assert_eq!(first["event"], "app-update");
     assert_eq!(first["target"], "local");
     assert_eq!(first["base"], node.base);
-    assert_eq!(first["event_id"], 1);
+    assert_eq!(first["eventId"], "1", "ids are strings: {first}");
+    assert_eq!(first["canonicalType"], "posts");
     assert_eq!(first["type"], "posts");
     assert_eq!(first["id"], "42");
     assert_eq!(first["action"], "update");

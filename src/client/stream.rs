@@ -23,6 +23,9 @@ use tokio::sync::mpsc;
 use super::auth::describe_reqwest;
 use super::target::Target;
 
+/// The event that announces a gap in a replay (PROTOCOL section 4).
+pub const STREAM_RESET: &str = "stream-reset";
+
 /// The `data` of an `app-update`: which type changed, which entity, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppUpdate {

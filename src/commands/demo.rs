@@ -238,6 +238,7 @@ impl Nodes {
             ping_interval: Duration::from_secs(15),
             allow_insecure: false,
             state_file: None,
+            bus: None,
             faults: Default::default(),
             shutdown_grace: crate::server::SHUTDOWN_GRACE,
             cors_origins: Vec::new(),
@@ -391,6 +392,7 @@ fn invalidate_args(kind: &str, via_server: bool) -> InvalidateArgs {
         retries: 2,
         timeout: crate::client::DEFAULT_DEADLINE,
         allow_insecure: false,
+        bus: false,
     }
 }
 

@@ -150,11 +150,16 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
     let log_path = ctx.cwd.join(settings.cache_log());
     let log_shown = settings.cache_log().to_string();
     let log_task = tokio::task::spawn_blocking(move || log_check(&log_path, &log_shown));
-    let (per_target, redis) = tokio::join!(per_target, redis_check(settings));
+    let (per_target, redis, bus) = tokio::join!(
+        per_target,
+        redis_check(settings),
+        bus_checks(&http, &targets, settings, args.timeout)
+    );
     out.extend(per_target.iter().map(|(r, _, _)| r.clone()));
     out.extend(per_target.iter().map(|(_, l, _)| l.clone()));
     out.extend(per_target.iter().map(|(_, _, s)| s.clone()));
     out.push(redis);
+    out.extend(bus);
     out.push(graph_check);
     out.push(log_task.await.unwrap_or_else(|e| {
         Check::fail(
@@ -449,6 +454,155 @@ async fn redis_check(settings: &Settings) -> Check {
         ),
         Err(e) => Check::failed("redis", Failure::from(e), ""),
     }
+}
+
+/// The bus (PROTOCOL section 8), when in use: each target's own view (its health's `bus`:
+/// connected or not, queued invalidations), then the stream seen from REDIS_URL: its length,
+/// the nodes seen in the last minute and how far each is behind the head. No row at all
+/// when no target is on a bus and Redis holds no bus stream.
+async fn bus_checks(
+    http: &reqwest::Client,
+    targets: &[Arc<Target>],
+    settings: &Settings,
+    timeout: Duration,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let healths = futures::future::join_all(targets.iter().map(|t| async move {
+        let body = http.get(t.url(HEALTH_PATH)).timeout(timeout).send().await.ok()?;
+        body.json::<serde_json::Value>().await.ok()
+    }))
+    .await;
+    let mut on_bus = false;
+    for (t, h) in targets.iter().zip(healths) {
+        let Some(b) = h.as_ref().map(|h| &h["bus"]).filter(|b| b.is_object()) else {
+            continue;
+        };
+        on_bus = true;
+        let name = format!("bus {}", t.name);
+        let node = b["node"].as_str().unwrap_or("?");
+        let pending = b["pending"].as_u64().unwrap_or(0);
+        if b["connected"] == true {
+            out.push(Check::pass(
+                name,
+                format!(
+                    "{}: node {node} connected to {}, read up to {}",
+                    t.base,
+                    b["key"].as_str().unwrap_or("?"),
+                    b["lastId"].as_str().unwrap_or("?")
+                ),
+            ));
+        } else {
+            let down = b["downForMs"]
+                .as_u64()
+                .map(|ms| format!(" for {}", human(Duration::from_millis(ms))))
+                .unwrap_or_default();
+            out.push(Check::fail(
+                name,
+                format!(
+                    "{}: node {node} has lost the bus{down} ({}); it serves its own clients alone, {pending} {} queued",
+                    t.base,
+                    b["error"].as_str().unwrap_or("no reason given"),
+                    if pending == 1 { "invalidation" } else { "invalidations" },
+                ),
+                "bring the node's Redis back (or fix its REDIS_URL): it reconnects by itself, appends what it queued and catches up",
+            ));
+        }
+    }
+    let url = settings.redis_url();
+    let bus = match crate::bus::Bus::open(url, settings.cache_prefix(), crate::bus::DEFAULT_MAXLEN).await {
+        Ok(b) => b,
+        Err(e) if on_bus => {
+            out.push(Check::fail(
+                "bus",
+                e.to_string(),
+                "start Redis or point REDIS_URL at the deployment's Redis",
+            ));
+            return out;
+        }
+        Err(_) => return out,
+    };
+    let report = async {
+        let mut conn = bus.connect_conn(timeout).await?;
+        let info = bus.info(&mut conn).await?;
+        let nodes = bus.nodes(&mut conn).await?;
+        let mut lags = Vec::new();
+        for n in &nodes {
+            lags.push(bus.count_after(&mut conn, &n.last_id, 10_001).await?);
+        }
+        Ok::<_, crate::bus::BusError>((info, nodes, lags))
+    };
+    let (info, nodes, lags) = match tokio::time::timeout(timeout, report).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            out.push(Check::fail(
+                "bus",
+                e.to_string(),
+                "check that Redis answers (`polycache redis stats`)",
+            ));
+            return out;
+        }
+        Err(_) => {
+            out.push(Check::fail(
+                "bus",
+                format!("{} did not answer in time", bus.url),
+                "check that Redis answers",
+            ));
+            return out;
+        }
+    };
+    if !on_bus && info.length == 0 && nodes.is_empty() {
+        return out;
+    }
+    let now = crate::bus::now_ms();
+    let alive: Vec<String> = nodes
+        .iter()
+        .zip(&lags)
+        .filter(|(n, _)| now - n.seen <= crate::bus::ALIVE.as_millis() as i64)
+        .map(|(n, lag)| {
+            let lag = if *lag > 10_000 {
+                "over 10000".to_string()
+            } else {
+                lag.to_string()
+            };
+            format!(
+                "{} (lag {lag}, seen {} ago)",
+                n.node,
+                human(Duration::from_millis((now - n.seen).max(0) as u64))
+            )
+        })
+        .collect();
+    let detail = format!(
+        "{} on {}: {} {}, head {}; {} {} seen in the last minute{}{}",
+        bus.key,
+        bus.url,
+        info.length,
+        if info.length == 1 { "entry" } else { "entries" },
+        info.last_generated_id,
+        alive.len(),
+        if alive.len() == 1 { "node" } else { "nodes" },
+        if alive.is_empty() { "" } else { ": " },
+        alive.join(", ")
+    );
+    let behind = nodes
+        .iter()
+        .zip(&lags)
+        .any(|(n, lag)| now - n.seen <= crate::bus::ALIVE.as_millis() as i64 && *lag > 100);
+    out.push(if alive.is_empty() {
+        Check::warn(
+            "bus",
+            detail,
+            "no node has written a heartbeat in the last minute: are the `serve --bus redis` nodes running?",
+        )
+    } else if behind {
+        Check::warn(
+            "bus",
+            detail,
+            "a node is more than 100 entries behind the head: is it overloaded or cut off from Redis?",
+        )
+    } else {
+        Check::pass("bus", detail)
+    });
+    out
 }
 
 fn graph_check(ctx: &Context) -> Check {

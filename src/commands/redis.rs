@@ -119,6 +119,10 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
+    let mut bus = builder.take_bus();
+    if let Some(stream) = bus.iter_mut().find(|k| k.key == crate::bus::stream_key(store.prefix())) {
+        stream.entries = bus_length(ctx, store.prefix()).await;
+    }
     let (types, total) = builder.finish(graph.types());
     let report = StatsReport {
         url: store.url().to_string(),
@@ -128,6 +132,7 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
         graph: graph.source.to_string(),
         types,
         total,
+        bus,
     };
     crate::print(&if ctx.global.json {
         render::json(&report)
@@ -135,6 +140,15 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
         stats_text(&report, ctx.style)
     })?;
     Ok(exit::OK)
+}
+
+/// The bus stream's length (XLEN through the bus module, which routes on a cluster).
+async fn bus_length(ctx: &Context, prefix: &str) -> Option<u64> {
+    let b = crate::bus::Bus::open(ctx.settings.redis_url(), prefix, crate::bus::DEFAULT_MAXLEN)
+        .await
+        .ok()?;
+    let mut conn = b.connect_conn(std::time::Duration::from_secs(5)).await.ok()?;
+    b.info(&mut conn).await.ok().map(|i| i.length)
 }
 
 fn where_line(st: Style, url: &str, prefix: &str, nodes: &[String], cluster: bool) -> String {
@@ -196,6 +210,21 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
     }
     out.push_str(&t.to_string());
     out.push('\n');
+    if !r.bus.is_empty() {
+        let keys: Vec<String> = r
+            .bus
+            .iter()
+            .map(|k| {
+                let entries = k.entries.map(|n| format!(", {n} entries")).unwrap_or_default();
+                format!("{} ({}{entries})", k.key, fmt_bytes(k.memory))
+            })
+            .collect();
+        out.push_str(&format!(
+            "{} {} (the invalidation bus, not cache entries: counted in no type nor the total)\n",
+            st.bold("bus:"),
+            keys.join(", ")
+        ));
+    }
     out.push_str(&st.dim(&format!("graph: {}\n", r.graph)));
     out
 }

@@ -21,6 +21,9 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         ping_interval: args.ping_interval,
         allow_insecure: args.allow_insecure,
         state_file: args.state.clone(),
+        bus: args.bus.map(|_| crate::server::BusOptions {
+            maxlen: args.bus_maxlen,
+        }),
         faults: crate::server::faults::FaultOptions {
             fail_first: args.inject_503,
             no_notify: args.no_notify,
@@ -144,6 +147,7 @@ fn banner_json(s: &Started, dev_env: Option<&std::path::Path>, dev_ca: Option<&s
         "log": s.log_file.display().to_string(),
         "accounts": s.accounts,
         "demoEntries": s.demo_entries,
+        "bus": s.bus.as_ref().map(|b| serde_json::json!({"key": b.key, "node": b.node, "url": b.url, "cluster": b.cluster})),
         "paths": {"auth": s.paths.auth, "invalidate": s.paths.invalidate, "stream": s.paths.stream},
         "dev": s.dev_account.as_ref().map(|d| serde_json::json!({
             "email": d.email,
@@ -183,6 +187,13 @@ fn banner(s: &Started, dev_env: Option<&std::path::Path>, dev_ca: Option<&std::p
         s.accounts.join(", ")
     };
     out += &line("accounts", &accounts);
+    if let Some(b) = &s.bus {
+        let kind = if b.cluster { "Redis Cluster" } else { "Redis" };
+        out += &line(
+            "bus",
+            &format!("stream {} on {kind} {} as node {}", b.key, b.url, b.node),
+        );
+    }
     if s.demo_entries > 0 {
         out += &line("demo data", &format!("{} entries", s.demo_entries));
     }
@@ -254,6 +265,10 @@ impl From<ServeError> for Failure {
                 "give --tls-cert the PEM certificate (chain) and --tls-key its PEM private key; for a local try, use --dev --self-signed",
             ),
             ServeError::CaCert(e) => Failure::from(e),
+            ServeError::Bus(_) => Failure::error(message).with_hint(
+                "start redis-server or point REDIS_URL (or --redis-url) at the deployment's Redis; the bus needs it at startup",
+            ),
+            ServeError::StateWithBus => Failure::usage(message).with_hint("drop --state (or --bus)"),
             ServeError::BadPath { name, .. } => {
                 Failure::usage(message).with_hint(format!("set {name} to a path such as /api/cache/invalidate"))
             }

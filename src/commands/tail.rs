@@ -11,9 +11,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{Context, targets};
+use crate::bus;
 use crate::cli::TailArgs;
 use crate::client::Target;
-use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
+use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, StreamEvent, follow_all};
 use crate::duration::human;
 use crate::error::{Failure, exit};
 use crate::graph::Graph;
@@ -26,13 +27,22 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         .iter()
         .map(|t| graph.resolve(t).map(|r| r.canonical))
         .collect::<Result<Vec<_>, _>>()?;
+    if args.bus {
+        let view = BusView {
+            graph,
+            wanted,
+            json: ctx.global.json,
+            style: ctx.style,
+        };
+        return crate::runtime()?.block_on(watch_bus(ctx, args, &view));
+    }
     let targets: Vec<Arc<Target>> = targets::select(&ctx.settings, &args.targets)?
         .into_iter()
         .map(Arc::new)
         .collect();
     let opts = FollowOptions {
         path: ctx.settings.stream_path().to_string(),
-        last_event_id: args.since_id.map(|n| n.to_string()),
+        last_event_id: args.since_id.clone(),
         ..FollowOptions::default()
     };
     let view = View {
@@ -89,18 +99,21 @@ async fn watch(
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut shown: u64 = 0;
     let mut heartbeats: u64 = 0;
+    let mut gaps: u64 = 0;
     let mut failed = 0usize;
     let mut connected = false;
-    let summary = |shown: u64, heartbeats: u64| {
+    let summary = |shown: u64, heartbeats: u64, gaps: u64| {
         if view.verbose {
             eprintln!(
                 "{}",
                 view.style.dim(&format!(
-                    "{} {}, {} {}",
+                    "{} {}, {} {}, {} {}",
                     shown,
                     plural(shown, "event"),
                     heartbeats,
-                    plural(heartbeats, "heartbeat")
+                    plural(heartbeats, "heartbeat"),
+                    gaps,
+                    plural(gaps, "gap")
                 ))
             );
         }
@@ -110,7 +123,7 @@ async fn watch(
             n = rx.recv() => n,
             _ = &mut deadline, if args.timeout.is_some() => {
                 flush(&mut out)?;
-                summary(shown, heartbeats);
+                summary(shown, heartbeats, gaps);
                 let waited = human(args.timeout.unwrap_or_default());
                 if !connected {
                     let names: Vec<String> = targets.iter().map(|t| t.base.clone()).collect();
@@ -128,7 +141,7 @@ async fn watch(
             }
             _ = &mut ctrl_c => {
                 flush(&mut out)?;
-                summary(shown, heartbeats);
+                summary(shown, heartbeats, gaps);
                 return Ok(exit::OK);
             }
         };
@@ -140,6 +153,18 @@ async fn watch(
         let mut next = Some(first);
         while let Some(notice) = next {
             match notice {
+                Notice::Event(ev) if ev.event == STREAM_RESET => {
+                    // A gap is shown whatever the filters, and is not an event for --count.
+                    gaps += 1;
+                    let line = if view.json {
+                        view.json_line_gap(&ev, gaps)
+                    } else {
+                        view.gap_line(&ev)
+                    };
+                    if let Err(e) = writeln!(out, "{line}") {
+                        return closed_stdout(e);
+                    }
+                }
                 Notice::Event(ev) => {
                     if !view.keeps(&ev) {
                         next = rx.try_recv().ok();
@@ -152,7 +177,7 @@ async fn watch(
                     shown += 1;
                     if args.count.is_some_and(|n| shown >= n) {
                         flush(&mut out)?;
-                        summary(shown, heartbeats);
+                        summary(shown, heartbeats, gaps);
                         return Ok(exit::OK);
                     }
                 }
@@ -224,6 +249,158 @@ async fn watch(
             next = rx.try_recv().ok();
         }
         flush(&mut out)?;
+    }
+}
+
+/// `tail --bus`: how entries are filtered and shown.
+struct BusView {
+    graph: Graph,
+    wanted: Vec<String>,
+    json: bool,
+    style: Style,
+}
+
+impl BusView {
+    fn keeps(&self, e: &bus::Entry) -> bool {
+        self.wanted.is_empty()
+            || self
+                .graph
+                .resolve(&e.type_name)
+                .is_ok_and(|r| self.wanted.contains(&r.canonical))
+    }
+
+    /// Time, node, entry id, type, entity id, action, and the cascade the node cleared.
+    fn line(&self, e: &bus::Entry) -> String {
+        let s = &self.style;
+        let time = chrono::Local::now().format("%H:%M:%S%.3f");
+        let mut line = format!(
+            "{} {} {} {}",
+            s.dim(&time.to_string()),
+            s.blue(&clean(&e.node)),
+            s.dim(&format!("#{}", clean(&e.event_id))),
+            s.bold(&clean(&e.type_name))
+        );
+        if !e.id.is_null() {
+            line.push_str(&format!(" id={}", clean(&plain(&e.id))));
+        }
+        line.push(' ');
+        line.push_str(&clean(&e.action));
+        let cleared: Vec<String> = e.cleared.iter().map(|c| clean(c)).collect();
+        line.push_str(&s.dim(&format!(" -> cleared {}", cleared.join(", "))));
+        line
+    }
+
+    fn json_line(&self, e: &bus::Entry) -> String {
+        let time = chrono::DateTime::from_timestamp_millis(e.time)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        json!({
+            "received": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "eventId": e.event_id,
+            "node": e.node,
+            "type": e.type_name,
+            "id": e.id,
+            "action": e.action,
+            "cleared": e.cleared,
+            "time": time,
+            "delayMs": (bus::now_ms() - e.time).max(0),
+        })
+        .to_string()
+    }
+}
+
+async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8, Failure> {
+    let settings = &ctx.settings;
+    let b = bus::Bus::open(settings.redis_url(), settings.cache_prefix(), bus::DEFAULT_MAXLEN)
+        .await
+        .map_err(|e| {
+            Failure::error(e.to_string())
+                .with_hint("point REDIS_URL (or --redis-url) at the deployment's Redis, and CACHE_PREFIX at its prefix")
+        })?;
+    let key = b.key.clone();
+    let url = b.url.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(bus::follow(b, args.since_id.clone(), tx));
+    let deadline = tokio::time::sleep(args.timeout.unwrap_or(std::time::Duration::MAX / 4));
+    tokio::pin!(deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut shown: u64 = 0;
+    let mut gaps: u64 = 0;
+    loop {
+        let notice = tokio::select! {
+            n = rx.recv() => n,
+            _ = &mut deadline, if args.timeout.is_some() => {
+                flush(&mut out)?;
+                let waited = human(args.timeout.unwrap_or_default());
+                return match args.count {
+                    Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} entries arrived"))
+                        .with_hint("raise --timeout, or check with `polycache doctor` that the nodes are on the bus")),
+                    None => Ok(exit::OK),
+                };
+            }
+            _ = &mut ctrl_c => {
+                flush(&mut out)?;
+                return Ok(exit::OK);
+            }
+        };
+        let Some(notice) = notice else {
+            flush(&mut out)?;
+            return Err(Failure::error("the bus reader stopped"));
+        };
+        match notice {
+            bus::Notice::Connected { after, reconnect } => {
+                flush(&mut out)?;
+                let what = if reconnect { "reconnected to" } else { "following" };
+                let from = if after == "$" {
+                    "new entries".to_string()
+                } else {
+                    format!("entries after {}", clean(&after))
+                };
+                eprintln!("{}", view.style.dim(&format!("{what} the bus {key} on {url}: {from}")));
+            }
+            bus::Notice::Disconnected { reason, retry_in } => {
+                flush(&mut out)?;
+                eprintln!(
+                    "{} {reason}; reconnecting in {}",
+                    view.style.yellow("warning:"),
+                    human(retry_in)
+                );
+            }
+            bus::Notice::Gap { after, oldest } => {
+                gaps += 1;
+                let line = if view.json {
+                    json!({"event": "stream-reset", "gap": true, "lastEventId": after, "oldest": oldest, "gaps": gaps})
+                        .to_string()
+                } else {
+                    view.style.yellow(&format!(
+                        "gap: the stream no longer holds what followed #{}; reading from #{}",
+                        clean(&after),
+                        oldest.as_deref().map(clean).unwrap_or_else(|| "the next entry".into())
+                    ))
+                };
+                if let Err(e) = writeln!(out, "{line}") {
+                    return closed_stdout(e);
+                }
+            }
+            bus::Notice::Entry(e) => {
+                if !view.keeps(&e) {
+                    continue;
+                }
+                let line = if view.json { view.json_line(&e) } else { view.line(&e) };
+                if let Err(e) = writeln!(out, "{line}") {
+                    return closed_stdout(e);
+                }
+                shown += 1;
+                if args.count.is_some_and(|n| shown >= n) {
+                    flush(&mut out)?;
+                    return Ok(exit::OK);
+                }
+                if rx.is_empty() {
+                    flush(&mut out)?;
+                }
+            }
+        }
     }
 }
 
@@ -325,15 +502,9 @@ impl View {
         line
     }
 
-    /// One NDJSON object: receive time and target first, then the event.
+    /// One NDJSON object: receive time and target first, then the event. Event ids are
+    /// strings, as the server sent them (they are opaque: PROTOCOL section 4).
     pub fn json_line(&self, ev: &StreamEvent) -> String {
-        let event_id = match &ev.id {
-            Some(id) => id
-                .parse::<u64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::from(id.as_str())),
-            None => Value::Null,
-        };
         let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
         let obj = match &ev.update {
             Some(u) => json!({
@@ -341,9 +512,9 @@ impl View {
                 "target": ev.target.name,
                 "base": ev.target.base,
                 "event": ev.event,
-                "event_id": event_id,
+                "eventId": ev.id,
                 "type": u.kind,
-                "canonical_type": self.canonical(ev),
+                "canonicalType": self.canonical(ev),
                 "id": u.id,
                 "action": u.action,
                 "cascade": self.cascade(ev),
@@ -354,12 +525,93 @@ impl View {
                 "target": ev.target.name,
                 "base": ev.target.base,
                 "event": ev.event,
-                "event_id": event_id,
+                "eventId": ev.id,
                 "data": data,
             }),
         };
         obj.to_string()
     }
+
+    /// A `stream-reset` as one human line: which events are lost and where replay resumes.
+    pub fn gap_line(&self, ev: &StreamEvent) -> String {
+        let s = &self.style;
+        let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
+        let g = Reset::of(ev);
+        let sent = g.last_event_id.as_deref().map(clean).unwrap_or_else(|| "?".into());
+        let resumes = match g.oldest.as_deref() {
+            Some(o) => format!("replaying from #{}", clean(o)),
+            None => "it holds none".to_string(),
+        };
+        format!(
+            "{} {}{} {}",
+            s.dim(&time.to_string()),
+            self.target_prefix(&ev.target),
+            s.yellow(&ev.event),
+            s.yellow(&format!(
+                "gap: events after #{sent} are no longer held by the server ({}); {resumes}",
+                g.reason.as_deref().map(clean).unwrap_or_else(|| "gap".into())
+            ))
+        )
+    }
+
+    /// A `stream-reset` as one NDJSON object, with the running count of gaps.
+    pub fn json_line_gap(&self, ev: &StreamEvent, gaps: u64) -> String {
+        let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
+        let g = Reset::of(ev);
+        json!({
+            "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "target": ev.target.name,
+            "base": ev.target.base,
+            "event": ev.event,
+            "eventId": ev.id,
+            "gap": true,
+            "reason": g.reason,
+            "lastEventId": g.last_event_id,
+            "oldest": g.oldest,
+            "gaps": gaps,
+            "data": data,
+        })
+        .to_string()
+    }
+}
+
+/// The data of a `stream-reset` (PROTOCOL section 4); every field optional, ids as strings.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reset {
+    reason: Option<String>,
+    #[serde(default, deserialize_with = "id_string")]
+    last_event_id: Option<String>,
+    #[serde(default, deserialize_with = "id_string")]
+    oldest: Option<String>,
+}
+
+impl Reset {
+    fn of(ev: &StreamEvent) -> Reset {
+        serde_json::from_str(&ev.data).unwrap_or_default()
+    }
+}
+
+/// An id given as a string or a number, read as a string.
+fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match <Option<Value> as serde::Deserialize>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Control characters of a server-sent string, escaped for the terminal.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn plural(n: u64, word: &str) -> String {

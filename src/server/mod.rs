@@ -8,6 +8,8 @@
 
 pub mod auth;
 mod broadcasts;
+pub mod bus;
+mod conn;
 pub mod cors;
 pub mod faults;
 mod guard;
@@ -57,6 +59,9 @@ pub struct ServeOptions {
     pub allow_insecure: bool,
     /// Keep the stream's events (ids, replay buffer) in this file across restarts.
     pub state_file: Option<PathBuf>,
+    /// Share invalidations with the other instances through a Redis Stream at REDIS_URL
+    /// (PROTOCOL section 8); `None` for a node on its own.
+    pub bus: Option<BusOptions>,
     /// Deliberate failures for rehearsals (hidden flags).
     pub faults: faults::FaultOptions,
     /// How long a stopping node waits for mirror broadcasts in flight before it abandons
@@ -73,6 +78,12 @@ pub struct ServeOptions {
 
 /// The default of [`ServeOptions::shutdown_grace`].
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// `serve --bus redis`.
+#[derive(Debug, Clone)]
+pub struct BusOptions {
+    /// `XADD ... MAXLEN ~ N`.
+    pub maxlen: u64,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -94,6 +105,10 @@ pub enum ServeError {
     CaCert(crate::client::CaError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Bus(#[from] crate::bus::BusError),
+    #[error("--state and --bus cannot be used together: on the bus, the Redis stream keeps the events")]
+    StateWithBus,
     #[error("{name} `{value}` cannot be served: {reason}")]
     BadPath {
         name: &'static str,
@@ -120,6 +135,8 @@ pub struct Started {
     pub cors_origins: Vec<String>,
     /// Set when the node serves HTTPS.
     pub tls: Option<TlsStarted>,
+    /// On the bus: the stream key, this node's id, and whether Redis is a cluster.
+    pub bus: Option<BusStarted>,
 }
 
 /// What the banner says about HTTPS.
@@ -132,6 +149,14 @@ pub struct TlsStarted {
     /// `--self-signed`: the throwaway authority's certificate (PEM, public), for clients
     /// to trust.
     pub dev_ca_pem: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BusStarted {
+    pub key: String,
+    pub node: String,
+    pub url: String,
+    pub cluster: bool,
 }
 
 impl Started {
@@ -161,6 +186,8 @@ pub struct AppState {
     pub graph: Graph,
     pub keys: Keys,
     pub hub: Hub,
+    /// `--bus redis`: the node's side of the bus.
+    pub bus: Option<Arc<bus::NodeBus>>,
     pub log: Arc<LogWriter>,
     pub mirrors: Arc<Vec<Target>>,
     /// The mirror broadcaster, or why the node cannot log in to its mirrors.
@@ -234,6 +261,9 @@ impl Server {
             seen.push(p);
         }
 
+        if opts.bus.is_some() && opts.state_file.is_some() {
+            return Err(ServeError::StateWithBus);
+        }
         let log_path = PathBuf::from(settings.cache_log());
         let log = LogWriter::open(&log_path).map_err(|e| ServeError::Log {
             path: log_path.clone(),
@@ -297,6 +327,14 @@ impl Server {
             .map_err(|e| bind_err(e.to_string()))?;
         let addr = listener.local_addr().map_err(|e| bind_err(e.to_string()))?;
 
+        let node_bus = match &opts.bus {
+            None => None,
+            Some(b) => {
+                let bus = crate::bus::Bus::open(settings.redis_url(), settings.cache_prefix(), b.maxlen).await?;
+                let nb = bus::NodeBus::connect(bus, bus::node_id(addr.port())).await?;
+                Some(Arc::new(nb))
+            }
+        };
         let mut started = Started {
             addr,
             store: store.kind(),
@@ -314,9 +352,21 @@ impl Server {
                 certificate: t.describe.clone(),
                 dev_ca_pem: t.dev_ca_pem.clone(),
             }),
+            bus: node_bus.as_ref().map(|nb| BusStarted {
+                key: nb.bus.key.clone(),
+                node: nb.node.clone(),
+                url: nb.bus.url.clone(),
+                cluster: nb.bus.is_cluster(),
+            }),
         };
         let mut skipped = Vec::new();
         let hub = match &opts.state_file {
+            // On the bus the stream holds the history: the hub's buffer starts mid-stream.
+            None if node_bus.is_some() => {
+                let hub = Hub::new();
+                hub.mark_trimmed();
+                hub
+            }
             None => Hub::new(),
             Some(path) => Hub::with_state(path, &mut skipped).map_err(|e| ServeError::State {
                 path: path.clone(),
@@ -336,6 +386,7 @@ impl Server {
             graph,
             keys: Keys::new(&secret, accounts),
             hub,
+            bus: node_bus,
             log: Arc::new(log),
             mirrors: Arc::new(mirrors),
             broadcaster,
@@ -362,15 +413,36 @@ impl Server {
     pub async fn run(self, signal: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let app = routes::router(self.state.clone(), &self.started.paths, &self.started.cors_origins);
+        let reader = state.bus.clone().map(|nb| tokio::spawn(bus::run(state.clone(), nb)));
         let stopper = state.clone();
-        let signal = async move {
+        tokio::spawn(async move {
             signal.await;
             stopper.shutdown.send_replace(true);
-        };
+        });
+        // Plain HTTP goes through the node's own accept loop, which writes SSE bodies
+        // without hyper's per-connection buffers (a few KiB per idle client instead of
+        // ~23); HTTPS goes through the TLS accept loop, where rustls holds its own buffers.
         let result = match self.tls {
-            None => axum::serve(self.listener, app).with_graceful_shutdown(signal).await,
-            Some(config) => tls::serve(self.listener, app, config, signal).await,
+            None => {
+                conn::serve(
+                    self.listener,
+                    app,
+                    &self.started.paths.stream,
+                    state.shutdown.subscribe(),
+                )
+                .await
+            }
+            Some(config) => {
+                let mut stopped = state.shutdown.subscribe();
+                let signal = async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                };
+                tls::serve(self.listener, app, config, signal).await
+            }
         };
+        if let Some(r) = reader {
+            let _ = tokio::time::timeout(Duration::from_secs(3), r).await;
+        }
         let running = state.broadcasts.len();
         if running > 0 {
             let grace_ms = state.shutdown_grace.as_millis() as u64;

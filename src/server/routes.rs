@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::guard::Refusal;
 use super::log::level;
 use super::store::{MAX_TTL_SECS, StoreError};
+use super::stream::{Gap, StreamEvent};
 use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH, cors};
 use crate::client::InvalidateRequest;
 use crate::graph::GraphError;
@@ -257,8 +258,19 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
         }
     }
     let data = json!({"type": canonical, "id": id, "action": "update"}).to_string();
-    // `--no-notify` rehearses a node that clears its cache but never tells its visitors.
-    let event_id = (!state.faults.no_notify).then(|| state.hub.publish("app-update", data));
+    let mut queued = false;
+    let event_id = match &state.bus {
+        // On the bus the entry id is the event id; the node's reader announces it.
+        Some(nb) => match nb.publish(&state, nb.entry(&canonical, &id, &cascade)).await {
+            super::bus::Published::Appended(id) => Some(id),
+            super::bus::Published::Queued => {
+                queued = true;
+                None
+            }
+        },
+        // `--no-notify` rehearses a node that clears its cache but never tells its visitors.
+        None => (!state.faults.no_notify).then(|| state.hub.publish("app-update", data)),
+    };
     let mirrored = mirror && !state.mirrors.is_empty();
     state.log.info(
         "cache invalidated",
@@ -269,6 +281,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             "invalidated" => cascade,
             "keys" => cleared,
             "eventId" => event_id,
+            "busQueued" => state.bus.as_ref().map(|_| queued),
             "mirror" => mirror,
             "account" => account,
             "status" => 200,
@@ -332,19 +345,41 @@ fn millis(d: Duration) -> f64 {
 }
 
 async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
+    // Ids are opaque (PROTOCOL section 4): whatever the client sends is looked up as sent;
+    // an empty header means none.
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok());
-    let sub = state.hub.subscribe(last);
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let (gap, missed, live) = match (&state.bus, last) {
+        (Some(nb), Some(sent)) => bus_replay(&state, nb, sent).await,
+        _ => {
+            let sub = state.hub.subscribe(last);
+            (sub.gap, sub.missed, sub.live)
+        }
+    };
     let mut stop = state.shutdown.subscribe();
-    let live = futures::stream::unfold(sub.live, |mut rx| async move {
+    // Never an id twice nor backwards: the replay may overlap the live feed on the bus.
+    let mut newest = missed.last().and_then(|e| e.order());
+    let live = futures::stream::unfold(live, |mut rx| async move {
         // Lagged (a slow client) or closed: end this client's stream.
         rx.recv().await.ok().map(|ev| (ev, rx))
+    })
+    .filter(move |ev| {
+        let keep = match (ev.order(), newest) {
+            (Some(o), Some(n)) => o > n,
+            _ => true,
+        };
+        if keep && ev.order().is_some() {
+            newest = ev.order();
+        }
+        futures::future::ready(keep)
     });
-    let events = futures::stream::iter(sub.missed)
+    let reset = gap.map(|g| Arc::new(g.event(!missed.is_empty())));
+    let events = futures::stream::iter(reset.into_iter().chain(missed))
         .chain(live)
-        .map(|ev| Ok::<_, Infallible>(Event::default().event(&ev.name).id(ev.id.to_string()).data(&ev.data)))
+        .map(|ev| Ok::<_, Infallible>(sse_event(&ev)))
         .take_until(async move {
             let _ = stop.wait_for(|s| *s).await;
         });
@@ -356,6 +391,51 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
     let opening = Event::default().retry(state.sse_retry).comment("connected");
     let events = futures::stream::once(std::future::ready(Ok(opening))).chain(events);
     Sse::new(events).keep_alive(keep_alive).into_response()
+}
+
+type Replay = (
+    Option<Gap>,
+    Vec<Arc<StreamEvent>>,
+    tokio::sync::broadcast::Receiver<Arc<StreamEvent>>,
+);
+
+/// A bus node's replay: from the stream itself (any node's events, even those from before
+/// this node started), or from what the node holds while Redis is unreachable.
+async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> Replay {
+    // Subscribed first, so nothing falls between the replay and the live feed.
+    let live = state.hub.subscribe(None).live;
+    match nb.replay(sent).await {
+        Ok((info, entries)) => {
+            let gap = info.gap_after(sent).then(|| Gap {
+                last_event_id: sent.to_string(),
+                oldest: entries.first().map(|e| e.event_id.clone()),
+                head: Some(info.last_generated_id.clone()),
+            });
+            let missed = entries
+                .into_iter()
+                .map(|e| {
+                    Arc::new(StreamEvent {
+                        data: e.sse_data(),
+                        id: Some(e.event_id),
+                        name: "app-update".into(),
+                    })
+                })
+                .collect();
+            (gap, missed, live)
+        }
+        Err(_) => {
+            let sub = state.hub.subscribe(Some(sent));
+            (sub.gap, sub.missed, sub.live)
+        }
+    }
+}
+
+fn sse_event(ev: &StreamEvent) -> Event {
+    let e = Event::default().event(&ev.name).data(&ev.data);
+    match &ev.id {
+        Some(id) => e.id(id),
+        None => e,
+    }
 }
 
 /// The node's health, with the store probed: a store that does not answer makes it a 503
@@ -374,7 +454,8 @@ async fn health(State(state): Shared) -> Response {
         "graph": state.graph.source.to_string(),
         "mirrors": state.mirrors.iter().map(|m| m.base.clone()).collect::<Vec<_>>(),
         "clients": state.hub.clients(),
-        "lastEventId": state.hub.last_id(),
+        "lastEventId": state.hub.last_id().unwrap_or_else(|| "0".to_string()),
+        "bus": state.bus.as_ref().map(|nb| nb.health()),
         "uptimeMs": state.started.elapsed().as_millis() as u64,
     });
     if let Err(e) = probe {

@@ -2,6 +2,11 @@
 //! and fan-out to many clients through one bounded broadcast ring. A client that falls a
 //! whole ring behind is disconnected (it can reconnect with `Last-Event-ID` and replay),
 //! so one slow reader never stalls the others nor grows memory.
+//!
+//! The replay buffer holds several rings' worth ([`REPLAY`] > [`LAG`]), so the reconnect of
+//! a dropped reader can always be replayed. A `Last-Event-ID` older than what is held, or
+//! one this node never issued, is a gap: the subscriber is told so (a `stream-reset`
+//! event, [`Gap`]) before it gets what is held.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -10,18 +15,41 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-/// Events kept for `Last-Event-ID` replays.
-pub const REPLAY: usize = 1000;
+/// Events kept for `Last-Event-ID` replays: four times what a reader may lag, so that a
+/// reader dropped for lagging (and whatever it had in flight) is still within the buffer
+/// when it reconnects.
+pub const REPLAY: usize = 4 * LAG;
 
 /// Events a client may fall behind before it is dropped.
 pub const LAG: usize = 1024;
 
-/// One event, already serialized.
+pub use crate::client::stream::STREAM_RESET;
+
+/// One event, already serialized. `id` is what goes on the SSE `id:` line: a number on a
+/// single node, a Redis stream entry id on the bus (PROTOCOL sections 4 and 8); `None` for
+/// an event that must not move a client's `Last-Event-ID`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEvent {
-    pub id: u64,
+    pub id: Option<String>,
     pub name: String,
     pub data: String,
+}
+
+impl StreamEvent {
+    /// The order of the event's id (see [`order_of`]); `None` for an unnumbered event.
+    pub fn order(&self) -> Option<(u64, u64)> {
+        self.id.as_deref().and_then(order_of)
+    }
+}
+
+/// The order of an event id: `17` is (17, 0), a stream entry id `1764643200000-3` is
+/// (1764643200000, 3). `None` for anything else: such an id was never issued here.
+pub fn order_of(id: &str) -> Option<(u64, u64)> {
+    let id = id.trim();
+    match id.split_once('-') {
+        Some((ms, seq)) => Some((ms.parse().ok()?, seq.parse().ok()?)),
+        None => Some((id.parse().ok()?, 0)),
+    }
 }
 
 pub struct Hub {
@@ -31,15 +59,54 @@ pub struct Hub {
 
 struct HubState {
     next_id: u64,
+    /// The order of the newest event sent with an id.
+    head: Option<(u64, u64)>,
     replay: VecDeque<Arc<StreamEvent>>,
+    /// Whether events older than the oldest held were ever dropped from `replay` (or, on
+    /// the bus, published before this node started).
+    trimmed: bool,
     /// `serve --state FILE`: the events, kept across restarts.
     persist: Option<Persist>,
 }
 
-/// What a new subscriber gets: the events it missed, then the live feed.
+/// What a new subscriber gets: a gap notice when events it asked for are gone, the events
+/// it missed, then the live feed.
 pub struct Subscription {
+    pub gap: Option<Gap>,
     pub missed: Vec<Arc<StreamEvent>>,
     pub live: broadcast::Receiver<Arc<StreamEvent>>,
+}
+
+/// Events a reconnecting client asked for that cannot be replayed: its `Last-Event-ID` is
+/// older than the oldest event held, or was never issued here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// The `Last-Event-ID` the client sent, as sent.
+    pub last_event_id: String,
+    /// The oldest event held (the first one replayed), if any.
+    pub oldest: Option<String>,
+    /// The newest event issued, if any: where a client that gets nothing else resumes.
+    pub head: Option<String>,
+}
+
+impl Gap {
+    /// The `stream-reset` event: `{"reason":"gap","lastEventId":..,"oldest":..}`. It carries
+    /// an `id:` only when no replayed event follows it (the newest id issued, `0` before
+    /// the first), so that the client's next `Last-Event-ID` is one this server knows
+    /// rather than the lost one again.
+    pub fn event(&self, replayed: bool) -> StreamEvent {
+        let data = serde_json::json!({
+            "reason": "gap",
+            "lastEventId": self.last_event_id,
+            "oldest": self.oldest,
+        })
+        .to_string();
+        StreamEvent {
+            id: (!replayed).then(|| self.head.clone().unwrap_or_else(|| "0".into())),
+            name: STREAM_RESET.to_string(),
+            data,
+        }
+    }
 }
 
 impl Default for Hub {
@@ -55,42 +122,106 @@ impl Hub {
             tx,
             state: Mutex::new(HubState {
                 next_id: 1,
+                head: None,
                 replay: VecDeque::with_capacity(REPLAY),
+                trimmed: false,
                 persist: None,
             }),
         }
     }
 
     /// Numbers, remembers and sends one event; returns its id.
-    pub fn publish(&self, name: &str, data: String) -> u64 {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+    pub fn publish(&self, name: &str, data: String) -> String {
+        let mut st = self.lock();
+        let id = st.next_id.to_string();
+        st.next_id += 1;
         let ev = Arc::new(StreamEvent {
-            id: st.next_id,
+            id: Some(id.clone()),
             name: name.to_string(),
             data,
         });
-        st.next_id += 1;
-        if st.replay.len() == REPLAY {
-            st.replay.pop_front();
-        }
-        st.replay.push_back(ev.clone());
+        st.push(&ev);
         if let Some(mut p) = st.persist.take() {
             p.record(&ev, &st.replay);
             st.persist = Some(p);
         }
         // Sent under the lock so ids reach every receiver in order; no receivers is fine.
-        let _ = self.tx.send(ev.clone());
-        ev.id
+        let _ = self.tx.send(ev);
+        id
     }
 
-    /// Subscribes; with `last_id`, first returns the held events after it.
-    pub fn subscribe(&self, last_id: Option<u64>) -> Subscription {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let missed = match last_id {
-            Some(last) => st.replay.iter().filter(|e| e.id > last).cloned().collect(),
-            None => Vec::new(),
+    /// Remembers and sends an event that already has its id (a bus entry). Ids must come
+    /// in increasing order; an id at or below the newest one sent is ignored (false).
+    pub fn publish_with_id(&self, id: &str, name: &str, data: String) -> bool {
+        let Some(order) = order_of(id) else { return false };
+        let mut st = self.lock();
+        if st.head.is_some_and(|h| order <= h) {
+            return false;
+        }
+        let ev = Arc::new(StreamEvent {
+            id: Some(id.to_string()),
+            name: name.to_string(),
+            data,
+        });
+        st.push(&ev);
+        let _ = self.tx.send(ev);
+        true
+    }
+
+    /// Sends an event without an id to the connected clients only (nothing to replay).
+    pub fn notify_unnumbered(&self, name: &str, data: String) {
+        let _st = self.lock();
+        let _ = self.tx.send(Arc::new(StreamEvent {
+            id: None,
+            name: name.to_string(),
+            data,
+        }));
+    }
+
+    /// Marks the buffer as not holding everything before its oldest event (a bus node
+    /// joins a stream that already has a history).
+    pub fn mark_trimmed(&self) {
+        self.lock().trimmed = true;
+    }
+
+    /// Subscribes; with `last_id` (a `Last-Event-ID`), first returns the held events after
+    /// it, and a [`Gap`] when it is older than what is held or was never issued here.
+    pub fn subscribe(&self, last_id: Option<&str>) -> Subscription {
+        let st = self.lock();
+        let (gap, missed) = match last_id {
+            None => (None, Vec::new()),
+            Some(sent) => {
+                let oldest = st.replay.front().and_then(|e| e.order());
+                let head = st.head;
+                let gap = match (order_of(sent), oldest) {
+                    // An id this node never issued (garbage, or newer than its newest).
+                    (None, _) => true,
+                    (Some(o), _) if head.is_none_or(|h| o > h) && o != (0, 0) => true,
+                    // Older than the oldest held, with events dropped in between: a gap
+                    // unless it is the very id just before the oldest held.
+                    (Some(o), Some(first)) => o < first && st.trimmed && !just_before(o, first),
+                    (Some(_), None) => false,
+                };
+                let after = order_of(sent).unwrap_or((0, 0));
+                let missed: Vec<_> = if gap {
+                    st.replay.iter().cloned().collect()
+                } else {
+                    st.replay
+                        .iter()
+                        .filter(|e| e.order().is_some_and(|o| o > after))
+                        .cloned()
+                        .collect()
+                };
+                let gap = gap.then(|| Gap {
+                    last_event_id: sent.to_string(),
+                    oldest: st.replay.front().and_then(|e| e.id.clone()),
+                    head: st.replay.back().and_then(|e| e.id.clone()),
+                });
+                (gap, missed)
+            }
         };
         Subscription {
+            gap,
             missed,
             live: self.tx.subscribe(),
         }
@@ -100,9 +231,29 @@ impl Hub {
         self.tx.receiver_count()
     }
 
-    /// The id of the last event sent (0 before the first).
-    pub fn last_id(&self) -> u64 {
-        self.state.lock().map(|s| s.next_id - 1).unwrap_or(0)
+    /// The id of the last event sent with an id, if any.
+    pub fn last_id(&self) -> Option<String> {
+        self.lock().replay.back().and_then(|e| e.id.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HubState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Whether `a` is the id right before `b` on a single node (17 then 18).
+fn just_before(a: (u64, u64), b: (u64, u64)) -> bool {
+    a.1 == 0 && b.1 == 0 && a.0.checked_add(1) == Some(b.0)
+}
+
+impl HubState {
+    fn push(&mut self, ev: &Arc<StreamEvent>) {
+        if self.replay.len() == REPLAY {
+            self.replay.pop_front();
+            self.trimmed = true;
+        }
+        self.head = ev.order().or(self.head);
+        self.replay.push_back(ev.clone());
     }
 }
 
@@ -123,17 +274,19 @@ impl Hub {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
-        let mut st = hub.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = hub.lock();
         for saved in saved_events(path, &bytes, skipped) {
-            if st.replay.len() == REPLAY {
-                st.replay.pop_front();
-            }
-            st.next_id = st.next_id.max(saved.id + 1);
-            st.replay.push_back(Arc::new(StreamEvent {
-                id: saved.id,
+            st.next_id = st.next_id.max(saved.id.saturating_add(1));
+            let ev = Arc::new(StreamEvent {
+                id: Some(saved.id.to_string()),
                 name: saved.name,
                 data: saved.data,
-            }));
+            });
+            st.push(&ev);
+        }
+        // Events before the first one kept were dropped by an earlier compaction.
+        if st.replay.front().is_some_and(|e| e.order() != Some((1, 0))) {
+            st.trimmed = true;
         }
         let mut p = Persist {
             path: path.to_path_buf(),
@@ -210,29 +363,86 @@ fn saved_events(path: &Path, bytes: &[u8], skipped: &mut Vec<String>) -> Vec<Sav
 }
 
 fn saved_line(ev: &StreamEvent) -> String {
-    serde_json::json!({"id": ev.id, "name": ev.name, "data": ev.data}).to_string()
+    let id = ev.order().map(|(n, _)| n).unwrap_or(0);
+    serde_json::json!({"id": id, "name": ev.name, "data": ev.data}).to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ids(events: &[Arc<StreamEvent>]) -> Vec<u64> {
+        events.iter().map(|e| e.order().unwrap().0).collect()
+    }
+
     #[test]
-    fn replay_holds_the_last_thousand() {
+    fn replay_holds_more_than_a_reader_may_lag() {
         let hub = Hub::new();
-        for i in 0..1500 {
+        let n = REPLAY as u64 + 500;
+        for i in 0..n {
             hub.publish("app-update", format!("{i}"));
         }
-        assert_eq!(hub.last_id(), 1500);
-        let s = hub.subscribe(Some(1490));
-        assert_eq!(
-            s.missed.iter().map(|e| e.id).collect::<Vec<_>>(),
-            (1491..=1500).collect::<Vec<_>>()
-        );
-        let s = hub.subscribe(Some(0));
+        assert_eq!(hub.last_id().as_deref(), Some(n.to_string().as_str()));
+        let s = hub.subscribe(Some(&(n - 10).to_string()));
+        assert!(s.gap.is_none());
+        assert_eq!(ids(&s.missed), (n - 9..=n).collect::<Vec<_>>());
+        // A reader dropped for lagging is at most LAG behind: still replayable, no gap.
+        let s = hub.subscribe(Some(&(n - LAG as u64 - 1).to_string()));
+        assert!(s.gap.is_none());
+        assert_eq!(s.missed.len(), LAG + 1);
+        // The id just before the oldest held: nothing lost.
+        let s = hub.subscribe(Some("500"));
+        assert!(s.gap.is_none());
         assert_eq!(s.missed.len(), REPLAY);
-        assert_eq!(s.missed[0].id, 501);
         assert!(hub.subscribe(None).missed.is_empty());
+    }
+
+    #[test]
+    fn an_id_older_than_the_buffer_or_never_issued_is_a_gap() {
+        let hub = Hub::new();
+        for i in 0..REPLAY + 10 {
+            hub.publish("app-update", format!("{i}"));
+        }
+        let s = hub.subscribe(Some("3"));
+        let gap = s.gap.expect("a gap");
+        assert_eq!(gap.last_event_id, "3");
+        assert_eq!(gap.oldest.as_deref(), Some("11"));
+        assert_eq!(s.missed.len(), REPLAY);
+        let ev = gap.event(true);
+        assert_eq!(ev.name, STREAM_RESET);
+        assert_eq!(ev.id, None);
+        let data: serde_json::Value = serde_json::from_str(&ev.data).unwrap();
+        assert_eq!(
+            data,
+            serde_json::json!({"reason": "gap", "lastEventId": "3", "oldest": "11"})
+        );
+        for never in ["99999", "abc", "1764643200000-0"] {
+            let s = hub.subscribe(Some(never));
+            assert!(s.gap.is_some(), "{never:?}");
+            assert_eq!(s.missed.len(), REPLAY, "{never:?}");
+        }
+        // A node that holds nothing: the reset carries an id, so the client stops sending
+        // the lost one.
+        let empty = Hub::new();
+        let s = empty.subscribe(Some("42"));
+        assert!(s.missed.is_empty());
+        assert_eq!(s.gap.unwrap().event(false).id.as_deref(), Some("0"));
+        assert!(empty.subscribe(Some("0")).gap.is_none());
+    }
+
+    #[test]
+    fn bus_ids_are_ordered_and_never_sent_twice() {
+        let hub = Hub::new();
+        assert!(hub.publish_with_id("1764643200000-0", "app-update", "a".into()));
+        assert!(hub.publish_with_id("1764643200000-1", "app-update", "b".into()));
+        assert!(!hub.publish_with_id("1764643200000-1", "app-update", "b".into()));
+        assert!(!hub.publish_with_id("1764643199999-5", "app-update", "old".into()));
+        assert!(hub.publish_with_id("1764643200001-0", "app-update", "c".into()));
+        let s = hub.subscribe(Some("1764643200000-0"));
+        assert!(s.gap.is_none());
+        assert_eq!(s.missed.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+        assert_eq!(order_of("17"), Some((17, 0)));
+        assert_eq!(order_of("1-x"), None);
     }
 
     #[test]
@@ -254,12 +464,11 @@ mod tests {
         let hub = Hub::with_state(&path, &mut skipped).unwrap();
         assert_eq!(skipped.len(), 1, "{skipped:?}");
         assert!(skipped[0].contains("line 4"), "{skipped:?}");
-        assert_eq!(hub.last_id(), 3);
-        assert_eq!(
-            hub.subscribe(Some(1)).missed.iter().map(|e| e.id).collect::<Vec<_>>(),
-            [2, 3]
-        );
-        assert_eq!(hub.publish("app-update", "x".into()), 4);
+        assert_eq!(hub.last_id().as_deref(), Some("3"));
+        let s = hub.subscribe(Some("1"));
+        assert!(s.gap.is_none());
+        assert_eq!(ids(&s.missed), [2, 3]);
+        assert_eq!(hub.publish("app-update", "x".into()), "4");
     }
 
     #[tokio::test]

@@ -23,7 +23,7 @@ use redis::{AsyncConnectionConfig, Client, ConnectionAddr, RedisError, Value};
 
 use crate::config::redact_url_password;
 
-pub use stats::{GroupStats, StatsBuilder, StatsReport, TtlSummary};
+pub use stats::{BusKey, GroupStats, StatsBuilder, StatsReport, TtlSummary};
 pub use watch::{KeyEvent, NotificationCheck, Subscription};
 
 /// The group name of keys that do not follow `{prefix}{type}:{rest}`.

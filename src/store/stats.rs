@@ -46,6 +46,22 @@ pub struct StatsReport {
     pub graph: String,
     pub types: Vec<GroupStats>,
     pub total: GroupStats,
+    /// The invalidation bus's own keys (`{prefix}bus`, `{prefix}bus:nodes`), shown apart
+    /// and counted in no type nor in the total.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bus: Vec<BusKey>,
+}
+
+/// One key of the invalidation bus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusKey {
+    pub key: String,
+    /// Sum of MEMORY USAGE, bytes.
+    pub memory: u64,
+    /// Entries of the stream (XLEN), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<u64>,
 }
 
 #[derive(Default)]
@@ -115,6 +131,7 @@ impl Acc {
 pub struct StatsBuilder {
     prefix: Vec<u8>,
     groups: HashMap<String, Acc>,
+    bus: Vec<BusKey>,
 }
 
 impl StatsBuilder {
@@ -122,17 +139,35 @@ impl StatsBuilder {
         StatsBuilder {
             prefix: prefix.as_bytes().to_vec(),
             groups: HashMap::new(),
+            bus: Vec::new(),
         }
     }
 
     pub fn add(&mut self, keys: &[KeyInfo]) {
+        let prefix = String::from_utf8_lossy(&self.prefix).into_owned();
         for k in keys {
+            if crate::bus::is_bus_key(&k.key, &prefix) {
+                self.bus.push(BusKey {
+                    key: String::from_utf8_lossy(&k.key).into_owned(),
+                    memory: k.memory.unwrap_or(0),
+                    entries: None,
+                });
+                continue;
+            }
             let g = group_of(&k.key, &self.prefix).unwrap_or(OTHER);
             match self.groups.get_mut(g) {
                 Some(acc) => acc.add(k),
                 None => self.groups.entry(g.to_string()).or_default().add(k),
             }
         }
+    }
+
+    /// The bus keys seen, by name.
+    pub fn take_bus(&mut self) -> Vec<BusKey> {
+        let mut v = std::mem::take(&mut self.bus);
+        v.sort_by(|a, b| a.key.cmp(&b.key));
+        v.dedup_by(|a, b| a.key == b.key);
+        v
     }
 
     /// Per-type lines (the graph's types first, in graph order, listed even when empty;
@@ -185,7 +220,14 @@ mod tests {
             key("cache:posts:id:3", None, 10),
             key("cache:weird", None, 5),
             key("cache:zeta:x", None, 5),
+            key("cache:bus", None, 900),
+            key("cache:bus:nodes", None, 100),
         ]);
+        let bus: Vec<(String, u64)> = b.take_bus().into_iter().map(|k| (k.key, k.memory)).collect();
+        assert_eq!(
+            bus,
+            [("cache:bus".to_string(), 900), ("cache:bus:nodes".to_string(), 100)]
+        );
         let (groups, total) = b.finish(&["posts".into(), "pages".into()]);
         let names: Vec<&str> = groups.iter().map(|g| g.type_name.as_str()).collect();
         assert_eq!(names, ["posts", "pages", "zeta", OTHER]);

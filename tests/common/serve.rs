@@ -180,6 +180,12 @@ impl Node {
         self.child.id()
     }
 
+    /// Kills the process (no graceful shutdown: like a crash or `kill -9`).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Waits for the process to exit by itself (after a signal); None on timeout.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         let start = std::time::Instant::now();
@@ -317,11 +323,11 @@ pub struct SseReader {
 
 impl SseReader {
     /// Opens the stream (optionally with `Last-Event-ID`) and checks the content type.
-    pub async fn open(url: &str, last_event_id: Option<u64>) -> SseReader {
+    pub async fn open(url: &str, last_event_id: Option<&str>) -> SseReader {
         let http = reqwest::Client::new();
         let mut req = http.get(url).header("accept", "text/event-stream");
         if let Some(id) = last_event_id {
-            req = req.header("last-event-id", id.to_string());
+            req = req.header("last-event-id", id);
         }
         let resp = req.send().await.expect("stream request");
         assert_eq!(resp.status(), 200);

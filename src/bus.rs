@@ -1,0 +1,593 @@
+//! The invalidation bus (PROTOCOL section 8): several instances of one deployment share
+//! invalidations through one Redis Stream, `{CACHE_PREFIX}bus`.
+//!
+//! This module is the layout and the Redis calls, shared by the node (`serve --bus redis`,
+//! which appends and reads), `tail --bus` (which reads), `doctor` (which measures) and
+//! `redis stats` (which tells the bus keys apart from the cache's). It works against a
+//! standalone Redis and a Redis Cluster alike: the stream is one key, so one hash slot, and
+//! every call names that one key (or the node table beside it).
+//!
+//! Beside the stream, each node keeps one field of the hash `{CACHE_PREFIX}bus:nodes`
+//! up to date (its last-read entry id and the time it was seen), so that `doctor` can show
+//! which nodes are alive and how far behind the stream's head each one is.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::cluster_async::ClusterConnection;
+use redis::streams::{StreamId, StreamRangeReply, StreamReadReply};
+use redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, RedisError, RedisResult, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::config::redact_url_password;
+
+/// Entries kept in the stream (`XADD ... MAXLEN ~ N`) unless told otherwise.
+pub const DEFAULT_MAXLEN: u64 = 10_000;
+
+/// A node that has not written its heartbeat for this long is not counted as alive.
+pub const ALIVE: Duration = Duration::from_secs(60);
+
+/// How often a node writes its heartbeat.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The stream's key: `{CACHE_PREFIX}bus`.
+pub fn stream_key(prefix: &str) -> String {
+    format!("{prefix}bus")
+}
+
+/// The node table's key: `{CACHE_PREFIX}bus:nodes`.
+pub fn nodes_key(prefix: &str) -> String {
+    format!("{prefix}bus:nodes")
+}
+
+/// Whether a key is one of the bus's own (not a cache entry).
+pub fn is_bus_key(key: &[u8], prefix: &str) -> bool {
+    key == stream_key(prefix).as_bytes() || key == nodes_key(prefix).as_bytes()
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum BusError {
+    #[error("REDIS_URL `{url}` is not a valid Redis URL: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("the bus at {url} is unreachable: {detail}")]
+    Redis { url: String, detail: String },
+}
+
+/// One invalidation on the bus (the fields of PROTOCOL section 8, plus the entry id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// The stream entry id (`1764643200000-0`); empty before the entry is appended.
+    pub event_id: String,
+    pub node: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The entity id: a string, a number or null.
+    pub id: serde_json::Value,
+    pub action: String,
+    /// The cascade, in clearing order.
+    pub cleared: Vec<String>,
+    /// Epoch milliseconds when the publishing node appended it.
+    pub time: i64,
+}
+
+impl Entry {
+    /// The SSE `data` of the entry's `app-update` (PROTOCOL section 4).
+    pub fn sse_data(&self) -> String {
+        serde_json::json!({"type": self.type_name, "id": self.id, "action": self.action}).to_string()
+    }
+
+    /// Reads a stream entry; `None` when a required field is missing (not a bus entry).
+    fn from_stream(s: &StreamId) -> Option<Entry> {
+        let text = |k: &str| -> Option<String> {
+            match s.map.get(k)? {
+                Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+                Value::SimpleString(t) => Some(t.clone()),
+                Value::Int(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let type_name = text("type")?;
+        let cleared = text("cleared")
+            .and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok())
+            .unwrap_or_else(|| vec![type_name.clone()]);
+        Some(Entry {
+            event_id: s.id.clone(),
+            node: text("node").unwrap_or_default(),
+            type_name,
+            id: text("id")
+                .and_then(|v| serde_json::from_str(&v).ok())
+                .unwrap_or(serde_json::Value::Null),
+            action: text("action").unwrap_or_else(|| "update".into()),
+            cleared,
+            time: text("time").and_then(|t| t.parse().ok()).unwrap_or(0),
+        })
+    }
+}
+
+/// What a node writes in the node table (`{CACHE_PREFIX}bus:nodes`, one field per node).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus {
+    pub node: String,
+    /// The last entry id the node has read and applied.
+    pub last_id: String,
+    /// Epoch milliseconds of the heartbeat.
+    pub seen: i64,
+    /// SSE clients connected to it.
+    #[serde(default)]
+    pub clients: u64,
+}
+
+/// The stream's facts (`XINFO STREAM`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamInfo {
+    pub length: u64,
+    pub first_id: Option<String>,
+    pub last_generated_id: String,
+    pub entries_added: u64,
+}
+
+impl StreamInfo {
+    /// Whether an entry after `id` is no longer in the stream (trimmed), or `id` was never
+    /// issued by it: a reader resuming after `id` has a gap.
+    pub fn gap_after(&self, id: &str) -> bool {
+        let Some(o) = order(id) else { return true };
+        if order(&self.last_generated_id).is_some_and(|head| o > head) {
+            return true;
+        }
+        let trimmed = self.entries_added > self.length;
+        match self.first_id.as_deref().and_then(order) {
+            Some(first) => trimmed && o < first,
+            // Empty stream: everything ever added was trimmed (or deleted).
+            None => self.entries_added > 0 && order(&self.last_generated_id).is_some_and(|head| o < head),
+        }
+    }
+}
+
+/// `ms-seq` as a pair; plain numbers as (n, 0).
+pub fn order(id: &str) -> Option<(u64, u64)> {
+    match id.trim().split_once('-') {
+        Some((ms, seq)) => Some((ms.parse().ok()?, seq.parse().ok()?)),
+        None => Some((id.trim().parse().ok()?, 0)),
+    }
+}
+
+/// One connection to the bus's Redis (a server, or a cluster routed by key).
+#[derive(Clone)]
+pub enum Conn {
+    Single(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    async fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> RedisResult<T> {
+        let v = match self {
+            Conn::Single(c) => c.req_packed_command(cmd).await?,
+            Conn::Cluster(c) => c.req_packed_command(cmd).await?,
+        };
+        redis::from_redis_value(v).map_err(Into::into)
+    }
+}
+
+/// The bus's Redis and key names; [`Bus::connect_conn`] opens connections to it.
+#[derive(Clone)]
+pub struct Bus {
+    client: Client,
+    cluster: Option<redis::cluster::ClusterClient>,
+    /// REDIS_URL with its password masked.
+    pub url: String,
+    password: Option<String>,
+    pub key: String,
+    pub nodes_key: String,
+    pub maxlen: u64,
+}
+
+impl Bus {
+    /// Checks the URL and finds out whether it names a cluster (one short connection).
+    pub async fn open(url: &str, prefix: &str, maxlen: u64) -> Result<Bus, BusError> {
+        let shown = redact_url_password(url);
+        let client = Client::open(url).map_err(|e| BusError::BadUrl {
+            url: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let password = client
+            .get_connection_info()
+            .redis_settings()
+            .password()
+            .map(str::to_string);
+        let mut bus = Bus {
+            client,
+            cluster: None,
+            url: shown,
+            password,
+            key: stream_key(prefix),
+            nodes_key: nodes_key(prefix),
+            maxlen,
+        };
+        let mut probe = bus.single(CONNECT_TIMEOUT).await?;
+        let info: String = probe
+            .query(redis::cmd("INFO").arg("cluster"))
+            .await
+            .map_err(|e| bus.err(&e))?;
+        if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
+            let cluster = redis::cluster::ClusterClient::builder(vec![url])
+                .connection_timeout(CONNECT_TIMEOUT)
+                .response_timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| bus.err(&e))?;
+            bus.cluster = Some(cluster);
+        }
+        Ok(bus)
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        self.cluster.is_some()
+    }
+
+    async fn single(&self, response_timeout: Duration) -> Result<Conn, BusError> {
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(response_timeout));
+        match tokio::time::timeout(
+            CONNECT_TIMEOUT + Duration::from_secs(1),
+            self.client.get_multiplexed_async_connection_with_config(&config),
+        )
+        .await
+        {
+            Ok(Ok(c)) => Ok(Conn::Single(c)),
+            Ok(Err(e)) => Err(self.err(&e)),
+            Err(_) => Err(self.fail("timed out connecting")),
+        }
+    }
+
+    /// A new connection. Blocking reads need one of their own: `response_timeout` must
+    /// exceed their BLOCK time.
+    pub async fn connect_conn(&self, response_timeout: Duration) -> Result<Conn, BusError> {
+        match &self.cluster {
+            None => self.single(response_timeout).await,
+            Some(cc) => {
+                let fut = cc.get_async_connection();
+                match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), fut).await {
+                    Ok(Ok(c)) => Ok(Conn::Cluster(c)),
+                    Ok(Err(e)) => Err(self.err(&e)),
+                    Err(_) => Err(self.fail("timed out connecting")),
+                }
+            }
+        }
+    }
+
+    /// The error for a Redis failure, with any echoed password masked.
+    pub fn err(&self, e: &RedisError) -> BusError {
+        let mut detail = e.to_string();
+        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
+            detail = detail.replace(p, "••••");
+        }
+        let detail = if e.is_connection_refusal() {
+            "connection refused".to_string()
+        } else {
+            detail.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        self.fail(&detail)
+    }
+
+    fn fail(&self, detail: &str) -> BusError {
+        BusError::Redis {
+            url: self.url.clone(),
+            detail: detail.to_string(),
+        }
+    }
+
+    /// Appends an entry (`XADD key MAXLEN ~ N * field value ...`); returns its id.
+    pub async fn append(&self, conn: &mut Conn, e: &Entry) -> Result<String, BusError> {
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(&self.key)
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(self.maxlen)
+            .arg("*")
+            .arg("node")
+            .arg(&e.node)
+            .arg("type")
+            .arg(&e.type_name)
+            .arg("id")
+            .arg(e.id.to_string())
+            .arg("action")
+            .arg(&e.action)
+            .arg("cleared")
+            .arg(serde_json::to_string(&e.cleared).unwrap_or_else(|_| "[]".into()))
+            .arg("time")
+            .arg(e.time);
+        conn.query(&cmd).await.map_err(|err| self.err(&err))
+    }
+
+    /// Entries after `after`, waiting up to `block` for the first (`XREAD BLOCK`).
+    pub async fn read(
+        &self,
+        conn: &mut Conn,
+        after: &str,
+        block: Duration,
+        count: usize,
+    ) -> Result<Vec<Entry>, BusError> {
+        let mut cmd = redis::cmd("XREAD");
+        cmd.arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(block.as_millis() as u64)
+            .arg("STREAMS")
+            .arg(&self.key)
+            .arg(after);
+        let reply: Option<StreamReadReply> = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
+        Ok(reply
+            .map(|r| {
+                r.keys
+                    .iter()
+                    .flat_map(|k| k.ids.iter().filter_map(Entry::from_stream))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Up to `count` entries after `after` (exclusive), oldest first (`XRANGE`).
+    pub async fn range_after(&self, conn: &mut Conn, after: &str, count: usize) -> Result<Vec<Entry>, BusError> {
+        let start = if after == "0" || after == "0-0" {
+            "-".to_string()
+        } else {
+            format!("({after}")
+        };
+        let mut cmd = redis::cmd("XRANGE");
+        cmd.arg(&self.key).arg(start).arg("+").arg("COUNT").arg(count);
+        let reply: StreamRangeReply = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
+        Ok(reply.ids.iter().filter_map(Entry::from_stream).collect())
+    }
+
+    /// The newest entries, newest last (`XREVRANGE + - COUNT n`).
+    pub async fn latest(&self, conn: &mut Conn, count: usize) -> Result<Vec<Entry>, BusError> {
+        let mut cmd = redis::cmd("XREVRANGE");
+        cmd.arg(&self.key).arg("+").arg("-").arg("COUNT").arg(count);
+        let reply: StreamRangeReply = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
+        let mut v: Vec<Entry> = reply.ids.iter().filter_map(Entry::from_stream).collect();
+        v.reverse();
+        Ok(v)
+    }
+
+    /// `XINFO STREAM`; a stream that does not exist yet is an empty one.
+    pub async fn info(&self, conn: &mut Conn) -> Result<StreamInfo, BusError> {
+        let mut cmd = redis::cmd("XINFO");
+        cmd.arg("STREAM").arg(&self.key);
+        let v: Value = match conn.query::<Value>(&cmd).await {
+            Ok(v) => v,
+            Err(e) if e.to_string().contains("no such key") => {
+                return Ok(StreamInfo {
+                    last_generated_id: "0-0".into(),
+                    ..StreamInfo::default()
+                });
+            }
+            Err(e) => return Err(self.err(&e)),
+        };
+        let pairs: Vec<(String, Value)> = match v {
+            Value::Array(items) => items
+                .chunks(2)
+                .filter_map(|c| match c {
+                    [k, v] => String::from_redis_value(k.clone()).ok().map(|k| (k, v.clone())),
+                    _ => None,
+                })
+                .collect(),
+            Value::Map(m) => m
+                .into_iter()
+                .filter_map(|(k, v)| String::from_redis_value(k).ok().map(|k| (k, v)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let num = |name: &str| get(name).and_then(|v| u64::from_redis_value(v).ok()).unwrap_or(0);
+        let first_id = match get("first-entry") {
+            Some(Value::Array(e)) => e.first().and_then(|id| String::from_redis_value(id.clone()).ok()),
+            _ => None,
+        };
+        Ok(StreamInfo {
+            length: num("length"),
+            first_id,
+            last_generated_id: get("last-generated-id")
+                .and_then(|v| String::from_redis_value(v).ok())
+                .unwrap_or_else(|| "0-0".into()),
+            entries_added: num("entries-added"),
+        })
+    }
+
+    /// Records a node's heartbeat in the node table.
+    pub async fn heartbeat(&self, conn: &mut Conn, status: &NodeStatus) -> Result<(), BusError> {
+        let text = serde_json::to_string(status).unwrap_or_default();
+        let mut cmd = redis::cmd("HSET");
+        cmd.arg(&self.nodes_key).arg(&status.node).arg(text);
+        conn.query::<Value>(&cmd).await.map_err(|e| self.err(&e))?;
+        Ok(())
+    }
+
+    /// Removes a node from the node table (it stops).
+    pub async fn forget(&self, conn: &mut Conn, node: &str) -> Result<(), BusError> {
+        let mut cmd = redis::cmd("HDEL");
+        cmd.arg(&self.nodes_key).arg(node);
+        conn.query::<Value>(&cmd).await.map_err(|e| self.err(&e))?;
+        Ok(())
+    }
+
+    /// Every node of the table, oldest heartbeat last.
+    pub async fn nodes(&self, conn: &mut Conn) -> Result<Vec<NodeStatus>, BusError> {
+        let mut cmd = redis::cmd("HGETALL");
+        cmd.arg(&self.nodes_key);
+        let map: std::collections::HashMap<String, String> = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
+        let mut v: Vec<NodeStatus> = map.values().filter_map(|t| serde_json::from_str(t).ok()).collect();
+        v.sort_by(|a, b| b.seen.cmp(&a.seen).then(a.node.cmp(&b.node)));
+        Ok(v)
+    }
+
+    /// How many entries follow `id` in the stream (capped at `cap`): a node's lag.
+    pub async fn count_after(&self, conn: &mut Conn, id: &str, cap: usize) -> Result<u64, BusError> {
+        Ok(self.range_ids_after(conn, id, cap).await? as u64)
+    }
+
+    async fn range_ids_after(&self, conn: &mut Conn, after: &str, cap: usize) -> Result<usize, BusError> {
+        let start = if order(after).is_some() && after != "0-0" && after != "0" {
+            format!("({after}")
+        } else {
+            "-".to_string()
+        };
+        let mut cmd = redis::cmd("XRANGE");
+        cmd.arg(&self.key).arg(start).arg("+").arg("COUNT").arg(cap);
+        let v: Value = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
+        Ok(match v {
+            Value::Array(a) => a.len(),
+            _ => 0,
+        })
+    }
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_are_told_from_the_stream_facts() {
+        let info = StreamInfo {
+            length: 3,
+            first_id: Some("100-0".into()),
+            last_generated_id: "102-0".into(),
+            entries_added: 3,
+        };
+        assert!(!info.gap_after("0-0"), "nothing trimmed: everything is there");
+        assert!(!info.gap_after("101-0"));
+        assert!(info.gap_after("103-0"), "never issued");
+        assert!(info.gap_after("garbage"));
+        let trimmed = StreamInfo {
+            entries_added: 50,
+            ..info.clone()
+        };
+        assert!(trimmed.gap_after("99-0"));
+        assert!(!trimmed.gap_after("100-0"));
+        assert!(!trimmed.gap_after("102-0"));
+    }
+
+    #[test]
+    fn bus_keys_sit_beside_the_cache_keys() {
+        assert_eq!(stream_key("cache:"), "cache:bus");
+        assert!(is_bus_key(b"cache:bus:nodes", "cache:"));
+        assert!(!is_bus_key(b"cache:posts:list", "cache:"));
+    }
+}
+
+/// What following the bus reports, in order (for `tail --bus`).
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Reading; `after` is the id reading resumes after (`$`: only new entries).
+    Connected {
+        after: String,
+        reconnect: bool,
+    },
+    Entry(Entry),
+    /// Redis dropped or refused; the next attempt is in `retry_in`.
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+    /// The stream no longer holds what followed `after` (trimmed, or Redis came back empty).
+    Gap {
+        after: String,
+        oldest: Option<String>,
+    },
+}
+
+/// Follows the stream straight from Redis, from after `since` (or from now), reconnecting
+/// on its own, until the receiver is dropped. Run it as a task.
+pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Sender<Notice>) {
+    let mut after = since;
+    let mut reconnect = false;
+    let mut attempt: u32 = 0;
+    loop {
+        let connected = async {
+            let mut conn = bus.connect_conn(Duration::from_secs(10)).await?;
+            let info = bus.info(&mut conn).await?;
+            Ok::<_, BusError>((conn, info))
+        };
+        let (mut conn, info) = match connected.await {
+            Ok(c) => c,
+            Err(e) => {
+                attempt = attempt.saturating_add(1);
+                let retry_in =
+                    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(4))).min(Duration::from_secs(4));
+                let n = Notice::Disconnected {
+                    reason: e.to_string(),
+                    retry_in,
+                };
+                if tx.send(n).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(retry_in).await;
+                continue;
+            }
+        };
+        attempt = 0;
+        let from = after.clone().unwrap_or_else(|| info.last_generated_id.clone());
+        if after.is_some() && info.gap_after(&from) {
+            let gap = Notice::Gap {
+                after: from.clone(),
+                oldest: info.first_id.clone(),
+            };
+            if tx.send(gap).await.is_err() {
+                return;
+            }
+        }
+        let shown = after.clone().unwrap_or_else(|| "$".into());
+        if tx
+            .send(Notice::Connected {
+                after: shown,
+                reconnect,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        reconnect = true;
+        let mut last = if after.is_some() && info.gap_after(&from) {
+            "0-0".to_string()
+        } else {
+            from
+        };
+        loop {
+            let read = tokio::select! {
+                _ = tx.closed() => return,
+                r = bus.read(&mut conn, &last, Duration::from_secs(2), 1000) => r,
+            };
+            match read {
+                Ok(entries) => {
+                    for e in entries {
+                        last = e.event_id.clone();
+                        after = Some(last.clone());
+                        if tx.send(Notice::Entry(e)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let n = Notice::Disconnected {
+                        reason: e.to_string(),
+                        retry_in: Duration::from_millis(250),
+                    };
+                    if tx.send(n).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The node's accept loop.
+//!
+//! Every connection is served by hyper through axum's router, as `axum::serve` would, with
+//! one exception: a connection whose first request is `GET {stream path}`. hyper keeps an
+//! 8 KiB read buffer and an 8 KiB write buffer for each HTTP/1 connection for as long as it
+//! lives, which for an idle SSE client is forever: two thirds of what each of thousands of
+//! clients costs. Such a connection is read here (its head only, into a small buffer), its
+//! request is still answered by the same router (so the stream route, its headers and any
+//! layer apply unchanged), and the response is written here, chunk by chunk, with no
+//! buffer kept between events. Anything else (another path, a second request on a
+//! keep-alive connection, HTTP/2) goes to hyper.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// The longest request head read on the light path (longer ones are answered 431).
+const HEAD_LIMIT: usize = 16 * 1024;
+/// Time allowed to send the request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves until `stop` turns true, then lets open connections finish (streams end with
+/// the node's shutdown signal) for up to 10 s.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    stream_path: &str,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let light = Arc::new(());
+    let prefix: Arc<[u8]> = format!("GET {stream_path}").into_bytes().into();
+    loop {
+        let tcp = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((tcp, _)) => tcp,
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = stopped(&mut stop) => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let (app, prefix, watcher, token) = (app.clone(), prefix.clone(), graceful.watcher(), light.clone());
+        tokio::spawn(async move {
+            if opens_stream(&tcp, &prefix).await {
+                let _token = token;
+                light_stream(tcp, app).await;
+            } else {
+                let service = TowerToHyperService::new(app);
+                let conn = auto::Builder::new(TokioExecutor::new())
+                    .serve_connection_with_upgrades(TokioIo::new(tcp), service)
+                    .into_owned();
+                let _ = watcher.watch(conn).await;
+            }
+        });
+    }
+    drop(listener);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let _ = tokio::time::timeout_at(deadline, graceful.shutdown()).await;
+    while Arc::strong_count(&light) > 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Whether the connection's first bytes are `GET {stream path}` followed by ` ` or `?`
+/// (peeked: nothing is consumed, so hyper sees the whole request otherwise).
+async fn opens_stream(tcp: &TcpStream, prefix: &[u8]) -> bool {
+    let mut buf = [0u8; 256];
+    let want = (prefix.len() + 1).min(buf.len());
+    let peek = async {
+        loop {
+            let n = tcp.peek(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            if n >= want || !prefix.starts_with(&buf[..n.min(prefix.len())]) {
+                return Some(n);
+            }
+            // A request line arriving in pieces: wait for the rest.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    match tokio::time::timeout(HEAD_TIMEOUT, peek).await {
+        Ok(Some(n)) if n >= want => buf.starts_with(prefix) && matches!(buf[prefix.len()], b' ' | b'?'),
+        _ => false,
+    }
+}
+
+/// Reads the request head, asks the router, writes the response head and then every body
+/// chunk as it comes (chunked encoding), until the body ends or the client goes away.
+async fn light_stream(mut tcp: TcpStream, app: Router) {
+    let mut head = Vec::with_capacity(1024);
+    let read = async {
+        let mut chunk = [0u8; 1024];
+        loop {
+            let n = tcp.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            head.extend_from_slice(&chunk[..n]);
+            if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                return Some(end + 4);
+            }
+            if head.len() > HEAD_LIMIT {
+                return Some(0);
+            }
+        }
+    };
+    let end = match tokio::time::timeout(HEAD_TIMEOUT, read).await {
+        Ok(Some(end)) => end,
+        _ => return,
+    };
+    if end == 0 || end < head.len() {
+        // Too long, or a pipelined request behind this one: not for the light path.
+        let status = if end == 0 {
+            "431 Request Header Fields Too Large"
+        } else {
+            "400 Bad Request"
+        };
+        let _ = tcp
+            .write_all(format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").as_bytes())
+            .await;
+        return;
+    }
+    let Some((request, chunked)) = parse_head(&head[..end]) else {
+        let _ = tcp
+            .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .await;
+        return;
+    };
+    drop(head);
+    let service = TowerToHyperService::new(app);
+    let response = match hyper::service::Service::call(&service, request).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    let (parts, mut body) = response.into_parts();
+    let mut out = format!(
+        "HTTP/1.{} {} {}\r\n",
+        u8::from(chunked),
+        parts.status.as_u16(),
+        parts.status.canonical_reason().unwrap_or("")
+    )
+    .into_bytes();
+    for (name, value) in &parts.headers {
+        if name == http::header::CONTENT_LENGTH
+            || name == http::header::TRANSFER_ENCODING
+            || name == http::header::CONNECTION
+        {
+            continue;
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    // HTTP/1.0 (nginx's default towards upstreams) knows no chunks: the body then ends
+    // when the connection closes.
+    if chunked {
+        out.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    out.extend_from_slice(b"connection: close\r\n\r\n");
+    if tcp.write_all(&out).await.is_err() {
+        return;
+    }
+    drop(out);
+    let (mut rd, mut wr) = tcp.into_split();
+    let mut probe = [0u8; 64];
+    loop {
+        let frame = tokio::select! {
+            f = body.frame() => f,
+            // The client hung up (or sent something it should not have): stop.
+            _ = rd.read(&mut probe) => return,
+        };
+        let data: Bytes = match frame {
+            Some(Ok(f)) => match f.into_data() {
+                Ok(d) if !d.is_empty() => d,
+                _ => continue,
+            },
+            Some(Err(_)) | None => break,
+        };
+        // One write per event (the socket has no Nagle delay to merge several).
+        let written = if chunked {
+            let mut buf = Vec::with_capacity(data.len() + 12);
+            buf.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+            buf.extend_from_slice(&data);
+            buf.extend_from_slice(b"\r\n");
+            wr.write_all(&buf).await
+        } else {
+            wr.write_all(&data).await
+        };
+        if written.is_err() {
+            return;
+        }
+    }
+    if chunked {
+        let _ = wr.write_all(b"0\r\n\r\n").await;
+    }
+    let _ = wr.shutdown().await;
+}
+
+/// The request of a head (`GET ... HTTP/1.x` and its headers), with an empty body, and
+/// whether the response may be chunked (HTTP/1.1).
+fn parse_head(head: &[u8]) -> Option<(http::Request<axum::body::Body>, bool)> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        _ => return None,
+    }
+    let (version, chunked) = match req.version? {
+        1 => (http::Version::HTTP_11, true),
+        _ => (http::Version::HTTP_10, false),
+    };
+    let mut builder = http::Request::builder()
+        .method(req.method?)
+        .uri(req.path?)
+        .version(version);
+    for h in req.headers.iter() {
+        builder = builder.header(h.name, h.value);
+    }
+    builder.body(axum::body::Body::empty()).ok().map(|r| (r, chunked))
+}
