@@ -280,7 +280,12 @@ impl Invalidator {
         let mut outcome = InvalidateOutcome::new(target);
         let step = AtomicU8::new(STEP_LOGIN);
         let run = self.run(target, req, deadline, &step, &mut outcome);
-        if tokio::time::timeout_at(deadline, run).await.is_err() {
+        let timed_out = tokio::time::timeout_at(deadline, run).await.is_err()
+            // A request's own timeout can win the race with the deadline when the process
+            // was not scheduled for a moment: it is the same deadline, said the same way.
+            || (tokio::time::Instant::now() >= deadline
+                && matches!(outcome.error, Some(InvalidateError::Network { .. })));
+        if timed_out {
             outcome.status = None;
             outcome.error = Some(InvalidateError::Deadline {
                 target: target.name.clone(),
