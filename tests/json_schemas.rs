@@ -198,3 +198,53 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn tail_lines_match_their_schema_with_ids_as_strings() {
+    let node = ServeNode::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    // An id the node never issued: a gap first, then the next invalidation.
+    let tail = common::node::Background::spawn(
+        dir.path(),
+        &[
+            "--url",
+            &node.base,
+            "--json",
+            "tail",
+            "--since-id",
+            "999",
+            "--count",
+            "1",
+            "--timeout",
+            "20s",
+        ],
+    );
+    node.wait_clients(1);
+    let out = client(dir.path())
+        .args(["--url", &node.base, "invalidate", "posts"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = tail.wait_lines(2);
+    let docs: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).expect("NDJSON")).collect();
+    assert_eq!(docs[0]["gap"], true, "{docs:#?}");
+    assert_eq!(docs[1]["eventId"], "1", "{docs:#?}");
+    for d in &docs {
+        check("tail", d, &["data"]);
+    }
+}
+
+#[test]
+fn the_serve_banner_matches_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port().to_string();
+    let mut node = common::node::Background::spawn(dir.path(), &["--json", "serve", "--dev", "--port", &port]);
+    let line = node.wait_lines(1).remove(0);
+    let doc: Value = serde_json::from_str(&line).expect("one JSON line");
+    check("serve", &doc, &[]);
+    assert!(!line.contains("password"), "{line}");
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &node.pid().to_string()])
+        .status();
+    node.wait();
+}
