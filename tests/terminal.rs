@@ -173,6 +173,22 @@ fn redis_and_logs_tables_line_up_on_a_colour_terminal() {
     let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
     let out = in_pty(dir.path(), Some(150), &[], &["logs", "--stats", log]);
     assert_tables_aligned("logs --stats", &out, 2);
+
+    // check, on a platform tree with findings (a coloured kind in every row).
+    let tree = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
+    for layer in ["clean", "alias-mismatch"] {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(format!("{}/.", fixtures.join(layer).display()))
+            .arg(tree.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let root = tree.path().to_string_lossy().to_string();
+    let out = in_pty(dir.path(), Some(150), &[], &["check", "--root", &root]);
+    assert_tables_aligned("check", &out, 1);
 }
 
 #[test]

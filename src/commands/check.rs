@@ -62,17 +62,17 @@ fn failure(e: CheckError) -> Failure {
 /// Findings grouped by file, one table each; then what could not be checked; then a summary.
 pub fn text(r: &Report, st: Style) -> String {
     let mut out = String::new();
-    section(&mut out, &r.findings, st, None);
+    section(&mut out, &r.findings, st, false);
     if !r.not_checkable.is_empty() {
         out.push_str(&format!(
             "{}\n",
             st.yellow("not checkable (the type is known only at run time):")
         ));
-        section(&mut out, &r.not_checkable, st, Some(st.dim("-")));
+        section(&mut out, &r.not_checkable, st, true);
     }
     if !r.unreadable.is_empty() {
         out.push_str(&format!("{}\n", st.red("unreadable:")));
-        section(&mut out, &r.unreadable, st, None);
+        section(&mut out, &r.unreadable, st, false);
     }
     let checked = format!(
         "{} types and {} aliases from {}; {} appCache calls in {} files under {}; {} names handled in {}",
@@ -99,7 +99,8 @@ pub fn text(r: &Report, st: Style) -> String {
     out
 }
 
-fn section(out: &mut String, findings: &[Finding], st: Style, kind_override: Option<String>) {
+/// `plain_kind`: the rows are not findings (not checkable): a dim `-` instead of the kind.
+fn section(out: &mut String, findings: &[Finding], st: Style, plain_kind: bool) {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_file.entry(f.file.as_str()).or_default().push(f);
@@ -108,10 +109,16 @@ fn section(out: &mut String, findings: &[Finding], st: Style, kind_override: Opt
         out.push_str(&format!("{}\n", st.bold(&crate::ts::escape(file))));
         let mut t = render::table(st, &["line:col", "kind", "finding"]);
         for f in list {
+            // Colour through comfy-table's cell styling, never inside the text.
+            let kind = if plain_kind {
+                render::dim_cell(st, "-")
+            } else {
+                render::styled(st, f.kind.label(), Some(comfy_table::Color::Red))
+            };
             t.add_row(vec![
-                format!("{}:{}", f.line, f.column),
-                kind_override.clone().unwrap_or_else(|| st.red(f.kind.label())),
-                f.message.clone(),
+                comfy_table::Cell::new(format!("{}:{}", f.line, f.column)),
+                kind,
+                comfy_table::Cell::new(&f.message),
             ]);
         }
         out.push_str(&t.to_string());
