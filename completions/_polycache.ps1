@@ -308,7 +308,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--enable-notifications', '--enable-notifications', [CompletionResultType]::ParameterName, 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off')
+            [CompletionResult]::new('--enable-notifications', '--enable-notifications', [CompletionResultType]::ParameterName, 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')

@@ -292,7 +292,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --enable-notifications 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off'
+            cand --enable-notifications 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'

@@ -275,7 +275,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l enable-notifications -d 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l enable-notifications -d 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'

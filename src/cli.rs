@@ -699,7 +699,8 @@ pub struct RedisWatchArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
 
-    /// Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off.
+    /// Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are
+    /// off, for as long as the watch runs; the old setting is put back when it ends.
     #[arg(long)]
     pub enable_notifications: bool,
 }

@@ -785,6 +785,7 @@ fn confirm(report: &DelReport, types: &[String]) -> Result<bool, Failure> {
 async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, Failure> {
     let st = ctx.style;
     let checks = store.check_notifications().await?;
+    let mut changed = Vec::new();
     if let Some(off) = checks.iter().find(|c| c.current.is_some() && !c.sufficient) {
         if !a.enable_notifications {
             return Err(crate::store::StoreError::NotificationsOff {
@@ -793,13 +794,14 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
             }
             .into());
         }
-        for (node, before, after) in store.enable_notifications().await? {
+        changed = store.enable_notifications().await?;
+        for (node, before, after) in &changed {
             eprintln!(
                 "{} notify-keyspace-events on {}: `{}` -> `{}`",
                 st.yellow("changed:"),
-                escape::text(&node),
-                escape::text(&before),
-                escape::text(&after)
+                escape::text(node),
+                escape::text(before),
+                escape::text(after)
             );
         }
     }
@@ -810,6 +812,35 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
             escape::text(&c.node)
         );
     }
+    let watched = follow_events(ctx, store, a).await;
+    // What --enable-notifications changed is put back, whatever ended the watch.
+    if !changed.is_empty() {
+        let failed = store.restore_notifications(&changed).await;
+        for (node, before, after) in &changed {
+            match failed.iter().find(|(n, _)| n == node) {
+                None => eprintln!(
+                    "{} notify-keyspace-events on {}: `{}` -> `{}`",
+                    st.dim("restored:"),
+                    escape::text(node),
+                    escape::text(after),
+                    escape::text(before)
+                ),
+                Some((_, why)) => eprintln!(
+                    "{} cannot restore notify-keyspace-events on {} to `{}`: {}",
+                    st.yellow("warning:"),
+                    escape::text(node),
+                    escape::text(before),
+                    escape::text(why)
+                ),
+            }
+        }
+    }
+    watched
+}
+
+/// Prints the keyspace events until --count, --timeout, Ctrl-C or a closed pipe.
+async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, Failure> {
+    let st = ctx.style;
     let mut events = store.subscribe().await?;
     eprintln!(
         "watching {} on {} (Ctrl-C to stop)",

@@ -98,6 +98,29 @@ impl Store {
         Ok(changed)
     }
 
+    /// Puts back `notify-keyspace-events` as [`enable_notifications`](Self::enable_notifications)
+    /// found it: `changed` is what that returned. Best effort per node; returns the nodes
+    /// that could not be restored, with the reason.
+    pub async fn restore_notifications(&self, changed: &[(String, String, String)]) -> Vec<(String, String)> {
+        let mut failed = Vec::new();
+        for (addr, before, _) in changed {
+            let Some(node) = self.nodes.iter().find(|n| &n.addr == addr) else {
+                continue;
+            };
+            let mut conn = node.conn.clone();
+            let set: Result<(), _> = redis::cmd("CONFIG")
+                .arg("SET")
+                .arg("notify-keyspace-events")
+                .arg(before)
+                .query_async(&mut conn)
+                .await;
+            if let Err(e) = set {
+                failed.push((addr.clone(), self.err(&e).to_string()));
+            }
+        }
+        failed
+    }
+
     /// The keyspace channel pattern of the cache keys in this database.
     pub fn keyspace_pattern(&self) -> String {
         format!("__keyspace@{}__:{}*", self.db, glob_escape(&self.prefix))
