@@ -53,10 +53,23 @@ pub async fn serve(
             _ = stopped(&mut stop) => break,
         };
         let _ = tcp.set_nodelay(true);
-        let (app, prefix, watcher, token) = (app.clone(), prefix.clone(), graceful.watcher(), light.clone());
+        // Only a connection that turned out to be a stream counts as one: a client may open
+        // a connection and never use it (a pool that raced a connect against a connection
+        // it got back), and shutdown must not wait for it to say something.
+        let (app, prefix, watcher, light, mut quit) = (
+            app.clone(),
+            prefix.clone(),
+            graceful.watcher(),
+            Arc::downgrade(&light),
+            stop.clone(),
+        );
         tokio::spawn(async move {
-            if opens_stream(&tcp, &prefix).await {
-                let _token = token;
+            let is_stream = tokio::select! {
+                s = opens_stream(&tcp, &prefix) => s,
+                _ = stopped(&mut quit) => return,
+            };
+            if is_stream {
+                let Some(_token) = light.upgrade() else { return };
                 light_stream(tcp, app).await;
             } else {
                 let service = TowerToHyperService::new(app);
