@@ -94,6 +94,8 @@ fn demo_walks_through_every_step_and_exits_0_without_printing_the_password() {
     ));
     assert!(stdout.contains("the local server broadcasts to its own mirrors (mirrored: true)"));
     assert!(stdout.contains("production's translations entries: 3 → 0"), "{stdout}");
+    // The mirror is named as an operator names it (POLYCACHE_NAMES in the demo's env file).
+    assert!(stdout.contains("│ production ┆ pictures ┆ ok 200"), "{stdout}");
     assert!(
         stdout.contains("mirror invalidated"),
         "the logs --mirror line:\n{stdout}"

@@ -91,7 +91,7 @@ async fn demo(ctx: &Context, args: &DemoArgs) -> Result<u8, Failure> {
     // The walkthrough talks to the nodes exactly as a user would with the env file.
     let client = client_context(ctx, &nodes)?;
     let local = Arc::new(Target::from_settings_local(&client.settings));
-    let production = Arc::new(Target::mirror(&nodes.production));
+    let production = Arc::new(Target::named(&client.settings, &nodes.production));
     if !json {
         crate::print(&intro(&nodes, &local, &production, up_in, st))?;
     }
@@ -263,11 +263,14 @@ impl Nodes {
         let local_url = format!("http://{}", local.started.addr);
 
         let env_file = dir.join("demo.env");
+        // Tables and streams call the mirror `production`, as an operator's setup would.
+        let names = format!("production={production_url}");
         write_env_file(
             &env_file,
             &[
                 ("POLYCACHE_URL", local_url.as_str()),
                 ("CACHE_MIRRORS", production_url.as_str()),
+                ("POLYCACHE_NAMES", names.as_str()),
                 ("SERVICE_EMAIL", EMAIL),
                 ("SERVICE_PASSWORD", password.as_str()),
                 ("CACHE_LOG", &local_log.display().to_string()),
@@ -398,16 +401,15 @@ fn invalidate_args(kind: &str, via_server: bool) -> InvalidateArgs {
 
 fn intro(nodes: &Nodes, local: &Target, production: &Target, up_in: Duration, st: Style) -> String {
     format!(
-        "{}\n  {:<11} {} (mirrors to production)\n  {:<11} {} (shown as {})\n  {:<11} {}\n  {:<11} {}\n  {:<11} memory, demo entries; account {EMAIL} (password in the env file only)\n",
+        "{}\n  {:<11} {} (mirrors to production)\n  {:<11} {}\n  {:<11} {}\n  {:<11} {}\n  {:<11} memory, demo entries; account {EMAIL} (password in the env file only)\n",
         st.bold(&format!(
             "polycache demo: two cache nodes on this machine, up in {}",
             human(up_in)
         )),
         local.name,
         st.cyan(&nodes.local),
-        "production",
-        st.cyan(&nodes.production),
         production.name,
+        st.cyan(&nodes.production),
         "env file",
         nodes.env_file.display(),
         "log",
