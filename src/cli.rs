@@ -98,8 +98,8 @@ the app-update events on both streams with their propagation times; the entries 
 node; an invalidation `--via-server` that the local node broadcasts to production itself, and \
 the mirror lines of the local node's log. Every step is checked (✓ or ✗ with the reason).\n\n\
 The throwaway account is written to an env file (mode 0600) in the temporary directory, which \
-is kept; the commands to repeat the flow by hand use `--env-file` so no password is printed. \
---keep leaves both nodes running until Ctrl-C.\n\n\
+is removed when the demo ends unless --keep; the commands to repeat the flow by hand use \
+`--env-file` so no password is printed. --keep leaves both nodes running until Ctrl-C.\n\n\
 Exit codes: 0 every step checked out, 1 otherwise.",
         after_help = "Examples:\n  polycache demo\n  polycache demo --keep        # then try the printed commands in another terminal\n  polycache demo --json | jq '.steps[] | {title, ok}'"
     )]
