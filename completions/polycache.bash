@@ -870,7 +870,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__logs)
-            opts="-f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-n -f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --from-start --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,6 +897,10 @@ _polycache() {
                     return 0
                     ;;
                 --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

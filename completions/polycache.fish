@@ -290,7 +290,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -l since -d 'O
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l until -d 'Only entries at or before this (same forms as --since)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l grep -d 'Only entries whose msg matches this regular expression (Rust regex syntax)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l field -d 'Only entries whose top-level field equals the value (a string\'s text or a number as written); repeat to require several' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l tail -d 'Only the last N matching entries, read backwards from the end of the file' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -s n -l tail -d 'Only the last N matching entries, read backwards from the end of the file' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
@@ -304,7 +304,8 @@ always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l errors -d 'Only errors: level error (50) and fatal (60)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirror -d 'Only mirror entries (shorthand for --field module=mirror)'
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow -d 'Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the beginning, or with the last --tail N entries. Ctrl-C stops'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow -d 'Keep reading as the file grows, like `tail -f`; survives rotation (replaced or truncated). Starts with the last 10 entries (-n N for another number), or at the beginning with --from-start. Ctrl-C stops'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l from-start -d 'With --follow: read the whole file first instead of its last entries'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l stats -d 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l utc -d 'Show times in UTC instead of the local zone'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l json -d 'Print machine-readable JSON instead of tables'

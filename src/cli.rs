@@ -546,13 +546,18 @@ pub struct LogsArgs {
     pub mirror: bool,
 
     /// Only the last N matching entries, read backwards from the end of the file.
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'n', long, value_name = "N")]
     pub tail: Option<usize>,
 
-    /// Keep reading as the file grows; survives rotation (replaced or truncated). Starts at the
-    /// beginning, or with the last --tail N entries. Ctrl-C stops.
+    /// Keep reading as the file grows, like `tail -f`; survives rotation (replaced or
+    /// truncated). Starts with the last 10 entries (-n N for another number), or at the
+    /// beginning with --from-start. Ctrl-C stops.
     #[arg(short, long)]
     pub follow: bool,
+
+    /// With --follow: read the whole file first instead of its last entries.
+    #[arg(long, requires = "follow", conflicts_with = "tail")]
+    pub from_start: bool,
 
     /// Print a summary instead of lines: entries by level and module, and per mirror target
     /// successes, failures, error messages, p50/p95/max durationMs, first and last time.

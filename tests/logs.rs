@@ -703,7 +703,7 @@ fn follow_survives_rotation_and_truncation() {
     let p = dir.path().join("cache.json");
     fs::write(&p, "").unwrap();
     let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--json"])
+        .args(["logs", "--follow", "--from-start", "--json"])
         .arg(&p)
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -822,7 +822,7 @@ fn a_directory_or_a_pipe_is_named_plainly() {
             fifo.display()
         )));
     let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--json"])
+        .args(["logs", "--follow", "--from-start", "--json"])
         .arg(&fifo)
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -895,7 +895,7 @@ fn follow_sees_a_truncation_that_regrew_past_the_old_position() {
     let old: String = (1..=400).map(|i| line(1, i) + "\n").collect();
     fs::write(&p, &old).unwrap();
     let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--json"])
+        .args(["logs", "--follow", "--from-start", "--json"])
         .arg(&p)
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -965,7 +965,7 @@ fn follow_holds_a_huge_unterminated_line_in_bounded_memory() {
     content.resize(LINE, b'y');
     fs::write(&p, &content).unwrap();
     let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--utc"])
+        .args(["logs", "--follow", "--from-start", "--utc"])
         .arg(&p)
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -1220,4 +1220,48 @@ fn stats_name_the_mirrors_polycache_names_names() {
         .find(|m| m["name"] == "eu")
         .expect("named");
     assert_eq!(eu["target"], "https://mirror-eu.polymech.test");
+}
+
+#[test]
+fn follow_starts_with_the_last_entries_like_tail_f() {
+    let dir = tmp();
+    let p = dir.path().join("cache.json");
+    let line = |i: usize| {
+        format!(
+            "{{\"level\":30,\"time\":{},\"msg\":\"line {i}\"}}",
+            1_700_000_000_000i64 + i as i64
+        )
+    };
+    let old: String = (1..=30).map(|i| line(i) + "\n").collect();
+    fs::write(&p, &old).unwrap();
+    for (args, first, count) in [
+        (vec!["logs", "--follow", "--json"], 21, 10),
+        (vec!["logs", "-f", "-n", "3", "--json"], 28, 3),
+        (vec!["logs", "--follow", "--from-start", "--json"], 1, 30),
+    ] {
+        let mut child = Command::new(common::bin())
+            .args(&args)
+            .arg(&p)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map(Reaped)
+            .unwrap();
+        let seen = collect(child.0.stdout.take().unwrap());
+        wait_for(&seen, count);
+        // Then what is appended.
+        let mut f = fs::OpenOptions::new().append(true).open(&p).unwrap();
+        writeln!(f, "{}", line(99)).unwrap();
+        drop(f);
+        wait_for(&seen, count + 1);
+        std::thread::sleep(Duration::from_millis(200));
+        interrupt(&mut child);
+        let got = seen.lock().unwrap().clone();
+        let want: Vec<String> = (first..=30).chain([99]).map(line).collect();
+        assert_eq!(got, want, "{args:?}");
+        // Put the file back as it was for the next run.
+        fs::write(&p, &old).unwrap();
+    }
 }

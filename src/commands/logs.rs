@@ -218,7 +218,13 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
         let path = &files[0];
         let mut tally = Tally::for_engine(engine);
         let mut start = 0;
-        if let Some(n) = args.tail {
+        // Like `tail -f`: the last few entries, then what comes; --from-start reads it all.
+        let tail = match (args.tail, args.from_start) {
+            (Some(n), _) => Some(n),
+            (None, true) => None,
+            (None, false) => Some(FOLLOW_TAIL),
+        };
+        if let Some(n) = tail {
             let mut f = open(path)?;
             start = f.metadata().map_err(|e| io_failure(path, e))?.len();
             let (lines, cuts) = read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))?;
@@ -298,6 +304,9 @@ fn ctrl_c_flag() -> Arc<AtomicBool> {
 }
 
 /// The `--stats` summary as tables.
+/// How many entries `--follow` shows of what the file already holds (`-n N` for another).
+const FOLLOW_TAIL: usize = 10;
+
 pub fn stats_text(r: &Report, style: Style) -> String {
     let mut out = String::new();
     if r.entries == 0 {
