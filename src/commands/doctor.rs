@@ -136,11 +136,13 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
     // No disk token cache: the point is to see a login work now.
     let trace = crate::render::trace(ctx.style, ctx.global.verbose);
     let auth = Authenticator::from_settings(http.clone(), settings, false).map(|a| a.with_trace(trace.clone()));
+    // Each server's health is asked once: its row here, its `bus` part in the bus rows.
+    let reaches = futures::future::join_all(targets.iter().map(|t| reach(&http, &trace, t, settings, args.timeout)));
+    let reaches = futures::FutureExt::shared(reaches);
     let per_target = futures::future::join_all(targets.iter().map(|t| {
-        let (http, auth, trace) = (&http, &auth, &trace);
+        let (http, auth) = (&http, &auth);
         async move {
             tokio::join!(
-                reach(http, trace, t, settings, args.timeout),
                 login(auth, t, args.timeout),
                 stream(http, t, settings, args.stream_timeout),
             )
@@ -150,14 +152,15 @@ pub async fn checks(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) 
     let log_path = ctx.cwd.join(settings.cache_log());
     let log_shown = settings.cache_log().to_string();
     let log_task = tokio::task::spawn_blocking(move || log_check(&log_path, &log_shown));
-    let (per_target, redis, bus) = tokio::join!(
-        per_target,
-        redis_check(settings),
-        bus_checks(&http, &targets, settings, args.timeout)
-    );
-    out.extend(per_target.iter().map(|(r, _, _)| r.clone()));
-    out.extend(per_target.iter().map(|(_, l, _)| l.clone()));
-    out.extend(per_target.iter().map(|(_, _, s)| s.clone()));
+    let (reaches_for_bus, targets_ref) = (reaches.clone(), &targets);
+    let bus = async move {
+        let healths: Vec<Option<serde_json::Value>> = reaches_for_bus.await.into_iter().map(|(_, h)| h).collect();
+        bus_checks(&healths, targets_ref, settings, args.timeout).await
+    };
+    let (reached, per_target, redis, bus) = tokio::join!(reaches, per_target, redis_check(settings), bus);
+    out.extend(reached.into_iter().map(|(r, _)| r));
+    out.extend(per_target.iter().map(|(l, _)| l.clone()));
+    out.extend(per_target.iter().map(|(_, s)| s.clone()));
     out.push(redis);
     out.extend(bus);
     out.push(graph_check);
@@ -235,32 +238,49 @@ async fn reach(
     target: &Target,
     settings: &Settings,
     timeout: Duration,
-) -> Check {
+) -> (Check, Option<serde_json::Value>) {
     let name = format!("server {}", target.name);
     let start = Instant::now();
     let health = crate::client::trace::send(trace, http.get(target.url(HEALTH_PATH)).timeout(timeout)).await;
-    let status = match health {
-        Ok(r) if r.status.is_success() => {
-            return Check::pass(
-                name,
-                format!(
-                    "{}: GET {HEALTH_PATH} {} in {}",
-                    target.base,
-                    r.status.as_u16(),
-                    human(start.elapsed())
-                ),
-            );
-        }
-        Ok(r) => r.status.as_u16(),
+    let (status, body) = match health {
+        Ok(r) => (r.status, serde_json::from_slice::<serde_json::Value>(&r.body).ok()),
         Err(e) => {
-            return Check::fail(
+            let check = Check::fail(
                 name,
                 format!("{}: {}", target.base, describe_reqwest(&e)),
                 where_to_fix(target),
             );
+            return (check, None);
         }
     };
-    // Not every deployment has the sandbox's health endpoint: the stream is public too.
+    if status.is_success() {
+        let check = Check::pass(
+            name,
+            format!(
+                "{}: GET {HEALTH_PATH} {} in {}",
+                target.base,
+                status.as_u16(),
+                human(start.elapsed())
+            ),
+        );
+        return (check, body);
+    }
+    (
+        stream_probe(http, target, settings, timeout, name, status.as_u16()).await,
+        body,
+    )
+}
+
+/// No healthy `GET /api/health`: not every deployment has the sandbox's health endpoint,
+/// and the stream is public too.
+async fn stream_probe(
+    http: &reqwest::Client,
+    target: &Target,
+    settings: &Settings,
+    timeout: Duration,
+    name: String,
+    status: u16,
+) -> Check {
     let path = settings.stream_path();
     let start = Instant::now();
     let probe = http
@@ -461,17 +481,12 @@ async fn redis_check(settings: &Settings) -> Check {
 /// the nodes seen in the last minute and how far each is behind the head. No row at all
 /// when no target is on a bus and Redis holds no bus stream.
 async fn bus_checks(
-    http: &reqwest::Client,
+    healths: &[Option<serde_json::Value>],
     targets: &[Arc<Target>],
     settings: &Settings,
     timeout: Duration,
 ) -> Vec<Check> {
     let mut out = Vec::new();
-    let healths = futures::future::join_all(targets.iter().map(|t| async move {
-        let body = http.get(t.url(HEALTH_PATH)).timeout(timeout).send().await.ok()?;
-        body.json::<serde_json::Value>().await.ok()
-    }))
-    .await;
     let mut on_bus = false;
     for (t, h) in targets.iter().zip(healths) {
         let Some(b) = h.as_ref().map(|h| &h["bus"]).filter(|b| b.is_object()) else {
