@@ -405,7 +405,7 @@ impl Invalidator {
                     InvalidateError::BadResponse {
                         target: name(),
                         message: match a.error {
-                            Some(e) => format!("answered {status} but says it failed: {}", super::escape_text(&e)),
+                            Some(e) => format!("answered {status} but says it failed: {}", crate::escape::text(&e)),
                             None => format!("answered {status} without `\"success\": true`: {}", excerpt(&body)),
                         },
                     },
@@ -468,7 +468,7 @@ fn error_message(body: &[u8], status: u16) -> String {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body)
         && let Some(e) = v.get("error").and_then(|e| e.as_str())
     {
-        return super::escape_text(e);
+        return crate::escape::text(e).into_owned();
     }
     if body.trim_ascii().is_empty() {
         format!("HTTP {status}")
@@ -489,7 +489,7 @@ fn excerpt(body: &[u8]) -> String {
     if out.is_empty() {
         return "(empty body)".to_string();
     }
-    super::escape_text(&out)
+    crate::escape::text(&out).into_owned()
 }
 
 const STEP_LOGIN: u8 = 0;

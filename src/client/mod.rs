@@ -59,17 +59,11 @@ pub fn http() -> reqwest::Client {
 pub fn redirect_error(status: u16, location: Option<&reqwest::header::HeaderValue>) -> String {
     let to = location
         .map(|l| crate::config::redact_url_password(&String::from_utf8_lossy(l.as_bytes())))
-        .map(|l| escape_text(&l))
+        .map(|l| crate::escape::text(&l).into_owned())
         .unwrap_or_else(|| "nowhere (no Location header)".to_string());
     format!(
         "answered {status}, a redirect to {to}; credentials never follow a redirect: point the URL at the final address"
     )
-}
-
-/// Text from outside (a server's message, a header) with control characters escaped, so
-/// that it cannot move the cursor, retitle the terminal or forge a line ([`crate::escape`]).
-pub fn escape_text(s: &str) -> String {
-    crate::escape::text(s).into_owned()
 }
 
 fn builder() -> reqwest::ClientBuilder {

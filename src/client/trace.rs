@@ -66,7 +66,7 @@ impl Trace {
         self.emit(&format!(
             "> {} {}",
             req.method(),
-            super::escape_text(req.url().as_str())
+            crate::escape::text(req.url().as_str())
         ));
         self.headers('>', req.headers());
         if self.level >= 2
@@ -105,7 +105,7 @@ impl Trace {
                     _ => "••••".to_string(),
                 }
             } else {
-                super::escape_text(&String::from_utf8_lossy(value.as_bytes()))
+                crate::escape::bytes(value.as_bytes()).into_owned()
             };
             self.emit(&format!("{dir} {name}: {shown}"));
         }
@@ -126,7 +126,7 @@ impl Trace {
         if text.len() > shown.len() {
             shown.push_str(&format!("… ({} bytes in all)", body.len()));
         }
-        self.emit(&format!("{dir} {}", super::escape_text(&shown)));
+        self.emit(&format!("{dir} {}", crate::escape::text(&shown)));
     }
 }
 

@@ -563,11 +563,6 @@ fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
     step(title, ok, check, format!("{t}\n"), json!({"local": l, "production": p}))
 }
 
-/// Whole milliseconds as measured by `--verify` (0 means under one: `<1ms`).
-fn millis(ms: u64) -> String {
-    human(Duration::from_millis(ms))
-}
-
 /// The demo's name of a target: the local node is `local`, the only mirror `production`.
 fn who(target_name: &str) -> &'static str {
     if target_name == "local" { "local" } else { "production" }
@@ -615,7 +610,7 @@ fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, args: &Inval
                 .verify
                 .as_ref()
                 .and_then(|v| v.propagation_ms)
-                .map(|ms| format!(", on its stream after {}", millis(ms)))
+                .map(|ms| format!(", on its stream after {}", human(Duration::from_millis(ms))))
                 .unwrap_or_default();
             format!("{} in {}{prop}", who(&r.outcome.target), human(r.outcome.latency))
         })
@@ -750,7 +745,7 @@ fn step_events(
                 .filter(|v| v.event_id == ev.id)
                 .and_then(|v| v.propagation_ms)
         });
-        let prop_text = prop.map(millis);
+        let prop_text = prop.map(|ms| human(Duration::from_millis(ms)));
         text.push_str(&view.line(ev));
         if let Some(p) = &prop_text {
             text.push_str(&st.dim(&format!("   propagation {p}")));
