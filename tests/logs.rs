@@ -644,6 +644,20 @@ fn bad_filters_are_usage_errors_naming_the_input() {
 }
 
 /// A child process that is killed when the test ends, even when it fails half-way.
+/// `polycache ARGS FILE` in `dir`, stdout and stderr piped, killed and reaped on drop.
+fn logs_child(dir: &Path, args: &[&str], file: &Path) -> Reaped {
+    Command::new(common::bin())
+        .args(args)
+        .arg(file)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(Reaped)
+        .unwrap()
+}
+
 struct Reaped(std::process::Child);
 
 impl std::ops::Deref for Reaped {
@@ -702,16 +716,7 @@ fn follow_survives_rotation_and_truncation() {
     let dir = tmp();
     let p = dir.path().join("cache.json");
     fs::write(&p, "").unwrap();
-    let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--from-start", "--json"])
-        .arg(&p)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(Reaped)
-        .unwrap();
+    let mut child = logs_child(dir.path(), &["logs", "--follow", "--from-start", "--json"], &p);
     let seen = collect(child.stdout.take().unwrap());
     let line = |i: usize| {
         format!(
@@ -821,16 +826,7 @@ fn a_directory_or_a_pipe_is_named_plainly() {
             "cannot seek {}: it is a pipe",
             fifo.display()
         )));
-    let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--from-start", "--json"])
-        .arg(&fifo)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(Reaped)
-        .unwrap();
+    let mut child = logs_child(dir.path(), &["logs", "--follow", "--from-start", "--json"], &fifo);
     let lines: Vec<String> = (0..3)
         .map(|i| format!("{{\"level\":30,\"time\":{i},\"msg\":\"piped {i}\"}}"))
         .collect();
@@ -894,16 +890,7 @@ fn follow_sees_a_truncation_that_regrew_past_the_old_position() {
     };
     let old: String = (1..=400).map(|i| line(1, i) + "\n").collect();
     fs::write(&p, &old).unwrap();
-    let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--from-start", "--json"])
-        .arg(&p)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(Reaped)
-        .unwrap();
+    let mut child = logs_child(dir.path(), &["logs", "--follow", "--from-start", "--json"], &p);
     let seen = collect(child.0.stdout.take().unwrap());
     let errors = collect_err(child.0.stderr.take().unwrap());
     wait_for(&seen, 400);
@@ -1239,16 +1226,7 @@ fn follow_starts_with_the_last_entries_like_tail_f() {
         (vec!["logs", "-f", "-n", "3", "--json"], 28, 3),
         (vec!["logs", "--follow", "--from-start", "--json"], 1, 30),
     ] {
-        let mut child = Command::new(common::bin())
-            .args(&args)
-            .arg(&p)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map(Reaped)
-            .unwrap();
+        let mut child = logs_child(dir.path(), &args, &p);
         let seen = collect(child.0.stdout.take().unwrap());
         wait_for(&seen, count);
         // Then what is appended.
