@@ -285,3 +285,30 @@ fn doctor_warns_when_a_stream_opens_but_stays_silent_and_fails_a_missing_env_fil
     assert!(r.contains("check the path given to --env-file"), "{stdout}");
     assert_eq!(mark(row(&stdout, "server local")), "✗", "{stdout}");
 }
+
+#[test]
+fn a_node_whose_store_is_down_fails_the_server_row_whatever_else_answers() {
+    let redis = RedisServer::start();
+    let local = Node::start(&NodeConfig::new(Mode::Redis(&redis)));
+    drop(redis); // the node keeps answering HTTP, but its store is gone
+    let dir = tempfile::tempdir().unwrap();
+    let out = polycache(dir.path())
+        .env("SERVICE_EMAIL", EMAIL)
+        .env("SERVICE_PASSWORD", PASSWORD)
+        .args(["--url", &local.base, "--json", "doctor", "--stream-timeout", "1s"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{v:#}");
+    let row = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "server local")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(row["status"], "fail", "{v:#}");
+    let detail = row["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("says it is not ok"), "{detail}");
+    assert!(row["hint"].as_str().unwrap_or_default().contains("Redis"), "{row}");
+}

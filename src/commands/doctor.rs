@@ -253,6 +253,24 @@ async fn reach(
             return (check, None);
         }
     };
+    // A node that answers but says its store is down is not healthy, whatever else works.
+    if let Some(b) = body.as_ref().filter(|b| b["ok"] == false) {
+        let why = b["storeError"]
+            .as_str()
+            .or(b["error"].as_str())
+            .unwrap_or("no reason given");
+        let check = Check::fail(
+            name,
+            format!(
+                "{}: GET {HEALTH_PATH} {} says it is not ok: {}",
+                target.base,
+                status.as_u16(),
+                crate::escape::text(why)
+            ),
+            "the server runs but its cache store does not answer: check its Redis (REDIS_URL on the server)",
+        );
+        return (check, body);
+    }
     if status.is_success() {
         let check = Check::pass(
             name,
