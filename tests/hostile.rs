@@ -225,10 +225,11 @@ fn a_2xx_that_is_not_the_protocols_success_is_a_failure() {
 
 #[test]
 fn nothing_succeeding_exits_1_and_some_succeeding_exits_3() {
+    // The node first: a port picked and released could be handed to it afterwards.
+    let node = ServeNode::start(&[]);
     let dead = format!("http://127.0.0.1:{}", free_port());
     let (code, stdout, stderr) = run(&["invalidate", "posts", "--only", &dead, "--retries", "0"]);
     assert_eq!(code, 1, "1 of 1 failed is not 'partial'\n{stdout}{stderr}");
-    let node = ServeNode::start(&[]);
     let (code, stdout, stderr) = run(&[
         "invalidate",
         "posts",
