@@ -76,12 +76,7 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
+pub use crate::style::ColorChoice;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

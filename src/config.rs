@@ -564,6 +564,19 @@ fn redact_one(s: &str) -> String {
     }
 }
 
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+/// `polycache config`: every setting, its value and its source.
+pub struct Report {
+    pub env_file: Option<String>,
+    pub settings: Vec<ConfigRow>,
+    pub mirrors: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Where the search for `.env` started.
+    #[serde(skip)]
+    pub searched_from: std::path::PathBuf,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

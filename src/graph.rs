@@ -602,6 +602,35 @@ pub fn find_cycle(entries: &[(String, Vec<String>)]) -> Option<Vec<String>> {
     None
 }
 
+/// The whole graph.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphReport {
+    pub source: String,
+    pub types: Vec<String>,
+    pub dependencies: serde_json::Map<String, serde_json::Value>,
+    pub cascades: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The whole graph, for `graph --json` and its table.
+pub fn graph_report(graph: &Graph) -> GraphReport {
+    let list = |v: Vec<String>| serde_json::Value::Array(v.into_iter().map(serde_json::Value::String).collect());
+    GraphReport {
+        source: graph.source.to_string(),
+        types: graph.types().to_vec(),
+        dependencies: graph
+            .entries()
+            .iter()
+            .map(|(k, v)| (k.clone(), list(v.clone())))
+            .collect(),
+        cascades: graph
+            .types()
+            .iter()
+            .map(|t| (t.clone(), list(graph.cascade(t))))
+            .collect(),
+    }
+}
+
 /// The answer for one type.
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -9,26 +9,40 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod demo;
+pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod escape;
 pub mod graph;
 pub mod logs;
+pub mod output;
 pub mod render;
 pub mod server;
 pub mod store;
+pub mod style;
 pub mod ts;
-
-use std::io::Write;
 
 use cli::{Cli, Command};
 use commands::Context;
 use config::{LoadOptions, Settings};
-use error::{Failure, exit};
-use render::Style;
+use error::Failure;
+use output::Printer;
 
-/// Runs one parsed command line; returns the exit code, or the failure to report.
-pub fn run(cli: Cli) -> Result<u8, Failure> {
+/// Runs one parsed command line and returns its exit code; a failure is reported on
+/// stderr by the run's one [`Printer`].
+pub fn run(cli: Cli) -> u8 {
+    let out = Printer::new(cli.global.color, cli.global.json, cli.global.verbose);
+    match dispatch(cli, out.clone()) {
+        Ok(code) => code,
+        Err(f) => {
+            out.failure(&f);
+            f.code
+        }
+    }
+}
+
+fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
     let cwd = std::env::current_dir().map_err(|e| Failure::error(format!("cannot read the working directory: {e}")))?;
     let opts = LoadOptions {
         env_file: cli.global.env_file.clone(),
@@ -40,35 +54,27 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Doctor(_) | Command::Check(_) => Settings::load_lenient(&opts),
         _ => (Settings::load(&opts)?, Vec::new()),
     };
-    let style = Style::detect(cli.global.color);
     let ctx = Context {
         settings,
         global: cli.global,
-        style,
+        out,
         cwd,
     };
     // `config` and `doctor` list the warnings themselves; `serve` judges its mirrors
     // against its own address, not POLYCACHE_URL, and says so itself; `demo` reads none.
-    if !ctx.global.json
+    if !ctx.out.json()
         && !matches!(
             cli.command,
             Command::Config | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_) | Command::Check(_)
         )
     {
         for w in &ctx.settings.warnings {
-            eprintln!("{} {w}", style.yellow("warning:"));
+            ctx.out.warn(w);
         }
     }
     match cli.command {
-        Command::Config => {
-            let report = commands::config::run(&ctx);
-            print(&commands::config::render(&report, &ctx))?;
-            Ok(exit::OK)
-        }
-        Command::Graph(args) => {
-            print(&commands::graph::run(&ctx, &args)?)?;
-            Ok(exit::OK)
-        }
+        Command::Config => commands::config::run(&ctx),
+        Command::Graph(args) => commands::graph::run(&ctx, &args),
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Tail(args) => commands::tail::run(&ctx, &args),
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
@@ -77,31 +83,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Logs(args) => commands::logs::run(&ctx, &args),
         Command::Demo(args) => commands::demo::run(&ctx, &args),
         Command::Doctor(args) => commands::doctor::run(&ctx, &args, &problems),
-        Command::Completions(args) => {
-            if let Some(dir) = &args.dir {
-                for p in commands::completions::write_all(dir)? {
-                    eprintln!("wrote {p}");
-                }
-            } else if let Some(shell) = args.shell {
-                std::io::stdout()
-                    .write_all(&commands::completions::generate(shell))
-                    .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?;
-            }
-            Ok(exit::OK)
-        }
-        Command::Man(args) => {
-            match &args.dir {
-                Some(dir) => {
-                    for p in commands::completions::write_man_pages(dir)? {
-                        eprintln!("wrote {p}");
-                    }
-                }
-                None => std::io::stdout()
-                    .write_all(&commands::completions::man_page())
-                    .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?,
-            }
-            Ok(exit::OK)
-        }
+        Command::Completions(args) => commands::completions::run(&ctx, &args),
+        Command::Man(args) => commands::completions::run_man(&ctx, &args),
     }
 }
 
@@ -111,15 +94,4 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::error(format!("cannot start the async runtime: {e}")))
-}
-
-/// Writes to stdout; a closed pipe (`polycache ... | head`) is not an error.
-pub fn print(s: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::error(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
 }

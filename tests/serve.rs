@@ -724,7 +724,18 @@ async fn client_fan_out_reports_per_target_outcomes() {
         attempts: 2,
         base_delay: Duration::from_millis(50),
     });
-    let out = inv.fan_out(&targets, &InvalidateRequest::new("category", false)).await;
+    let heard = std::sync::Mutex::new(Vec::new());
+    let sent = inv
+        .fan_out(&targets, &[InvalidateRequest::new("category", false)], |i, _| {
+            heard.lock().unwrap().push(i)
+        })
+        .await;
+    // Every outcome is heard as it comes, and the result is in target order.
+    let mut heard = heard.into_inner().unwrap();
+    heard.sort();
+    assert_eq!(heard, [0, 1, 2]);
+    assert_eq!(sent.iter().map(|s| s.target).collect::<Vec<_>>(), [0, 1, 2]);
+    let out: Vec<_> = sent.into_iter().map(|s| s.outcome).collect();
     assert_eq!(out.len(), 3);
     assert_eq!(out[0].target, "local");
     assert!(out[0].is_ok(), "{:?}", out[0].error);

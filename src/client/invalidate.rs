@@ -442,25 +442,81 @@ impl Invalidator {
         }
     }
 
-    /// Invalidates at every target concurrently (at most `concurrency` at once); the
-    /// outcomes come back in the order of `targets`.
-    pub async fn fan_out(&self, targets: &[Target], req: &InvalidateRequest) -> Vec<InvalidateOutcome> {
-        let mut indexed: Vec<(usize, InvalidateOutcome)> = self.fan_out_stream(targets, req).collect().await;
-        indexed.sort_by_key(|(i, _)| *i);
-        indexed.into_iter().map(|(_, o)| o).collect()
+    /// The one fan-out, used by `polycache invalidate` and by the mirror broadcast of
+    /// `polycache serve`: every target at once (at most `concurrency` together), each on its
+    /// own: log in, then send `requests` one after another in the order given, so that its
+    /// stream announces them in that order too. A wrong password costs one attempt per
+    /// target, and the latencies measure the invalidations, not the login. One deadline
+    /// covers a target's whole exchange, starting with its login, so a target that hangs
+    /// never holds up another. `on_done` hears of each outcome as it comes; the result is in
+    /// target order, then request order.
+    pub async fn fan_out<T, F>(&self, targets: &[T], requests: &[InvalidateRequest], on_done: F) -> Vec<Sent>
+    where
+        T: AsRef<Target> + Sync,
+        F: Fn(usize, &InvalidateOutcome) + Sync,
+    {
+        // Futures made here, by a method rather than a closure, so the spawned broadcast
+        // task that awaits this stays `Send` for any lifetime of the targets.
+        let jobs: Vec<_> = targets
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| self.one_target(ti, t.as_ref(), requests, &on_done))
+            .collect();
+        let per_target: Vec<Vec<Sent>> = futures::stream::iter(jobs)
+            .buffer_unordered(self.concurrency.max(1))
+            .collect()
+            .await;
+        let mut all: Vec<Sent> = per_target.into_iter().flatten().collect();
+        all.sort_by_key(|s| (s.target, s.request));
+        all
     }
 
-    /// Like [`fan_out`](Self::fan_out), but yields `(index in targets, outcome)` as each
-    /// target finishes, so a caller can show progress.
-    pub fn fan_out_stream<'a>(
-        &'a self,
-        targets: &'a [Target],
-        req: &'a InvalidateRequest,
-    ) -> impl futures::Stream<Item = (usize, InvalidateOutcome)> + 'a {
-        futures::stream::iter(targets.iter().enumerate())
-            .map(move |(i, t)| async move { (i, self.invalidate_one(t, req).await) })
-            .buffer_unordered(self.concurrency.max(1))
+    /// One target of [`fan_out`](Self::fan_out): its login, then its requests in order.
+    async fn one_target<F>(&self, ti: usize, target: &Target, requests: &[InvalidateRequest], on_done: &F) -> Vec<Sent>
+    where
+        F: Fn(usize, &InvalidateOutcome) + Sync,
+    {
+        let deadline = tokio::time::Instant::now() + self.deadline;
+        let login = match tokio::time::timeout_at(deadline, self.auth.token_for(target)).await {
+            Ok(token) => token.map(|_| ()),
+            Err(_) => Err(AuthError::Deadline {
+                target: target.name.clone(),
+                after: crate::duration::human(self.deadline),
+            }),
+        };
+        let mut out = Vec::with_capacity(requests.len());
+        for (ri, req) in requests.iter().enumerate() {
+            let started = Instant::now();
+            let outcome = match &login {
+                // Unreachable at login time: the invalidation retries the login.
+                Err(e) if !matches!(e, AuthError::Network { .. }) => InvalidateOutcome {
+                    error: Some(InvalidateError::Auth(e.clone())),
+                    ..InvalidateOutcome::new(target)
+                },
+                _ => self.invalidate_by(target, req, deadline).await,
+            };
+            on_done(ti, &outcome);
+            out.push(Sent {
+                target: ti,
+                request: ri,
+                started,
+                outcome,
+            });
+        }
+        out
     }
+}
+
+/// One invalidation sent by [`Invalidator::fan_out`].
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// Index into the targets.
+    pub target: usize,
+    /// Index into the requests.
+    pub request: usize,
+    /// When this request started (after the target's login).
+    pub started: Instant,
+    pub outcome: InvalidateOutcome,
 }
 
 /// The `error` field of a JSON error body, else the start of the body, else the status.

@@ -7,6 +7,8 @@
 
 pub mod auth;
 pub mod invalidate;
+pub mod probe;
+pub mod run;
 pub mod stream;
 pub mod target;
 pub mod token_cache;
@@ -17,7 +19,7 @@ use std::time::Duration;
 
 pub use auth::{AuthConfig, AuthError, Authenticator, Credentials, Token};
 pub use invalidate::{
-    DEFAULT_CONCURRENCY, InvalidateError, InvalidateOutcome, InvalidateRequest, Invalidator, RetryPolicy,
+    DEFAULT_CONCURRENCY, InvalidateError, InvalidateOutcome, InvalidateRequest, Invalidator, RetryPolicy, Sent,
 };
 pub use target::{InsecureError, Target};
 pub use trace::Trace;

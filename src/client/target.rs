@@ -125,6 +125,12 @@ fn host_of(url: &str) -> &str {
     }
 }
 
+impl AsRef<Target> for Target {
+    fn as_ref(&self) -> &Target {
+        self
+    }
+}
+
 /// Whether a host name or address is this machine.
 pub fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_end_matches('.');

@@ -6,8 +6,34 @@ use std::path::Path;
 use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 
-use crate::cli::Cli;
-use crate::error::Failure;
+use super::Context;
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::error::{Failure, exit};
+
+/// `polycache completions [SHELL] [--dir DIR]`.
+pub fn run(ctx: &Context, args: &CompletionsArgs) -> Result<u8, Failure> {
+    if let Some(dir) = &args.dir {
+        for p in write_all(dir)? {
+            ctx.out.tell(&format!("wrote {p}"));
+        }
+    } else if let Some(shell) = args.shell {
+        ctx.out.raw(&generate(shell))?;
+    }
+    Ok(exit::OK)
+}
+
+/// `polycache man [--dir DIR]`.
+pub fn run_man(ctx: &Context, args: &ManArgs) -> Result<u8, Failure> {
+    match &args.dir {
+        Some(dir) => {
+            for p in write_man_pages(dir)? {
+                ctx.out.tell(&format!("wrote {p}"));
+            }
+        }
+        None => ctx.out.raw(&man_page())?,
+    }
+    Ok(exit::OK)
+}
 
 /// Every shell polycache ships completions for.
 pub const SHELLS: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish];

@@ -1,7 +1,7 @@
 //! `polycache logs [FILE...]`: the cache log, readable, filtered, followed or summed up.
 
 use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, BufReader};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,9 +12,8 @@ use crate::error::{Failure, exit};
 use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
-use crate::logs::stats::Report;
 use crate::logs::{Engine, Output, Tally, follow, read};
-use crate::render::{self, Style};
+use crate::output::Printer;
 
 impl From<FilterError> for Failure {
     fn from(e: FilterError) -> Failure {
@@ -87,11 +86,11 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
     let filter = build_filter(args, now)?;
     let output = if args.stats {
         Output::Stats
-    } else if ctx.global.json {
+    } else if ctx.out.json() {
         Output::Json
     } else {
         Output::Pretty(Formatter {
-            style: ctx.style,
+            style: ctx.out.style(),
             utc: args.utc,
         })
     };
@@ -105,17 +104,16 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         return Err(Failure::usage("--follow reads one file").with_hint("follow each file in its own terminal"));
     }
 
-    let stdout = io::stdout();
-    let mut lock = stdout.lock();
+    let mut lock = ctx.out.sink();
     // Errors of `emit` are writing errors; any other I/O error came from reading.
     let mut write_failed = false;
     let mut emit = |b: &[u8]| -> io::Result<()> {
         if b.is_empty() {
             return Ok(());
         }
-        lock.write_all(b).inspect_err(|_| write_failed = true)
+        lock.write(b).inspect_err(|_| write_failed = true)
     };
-    let result = produce(&engine, args, &files, &mut emit);
+    let result = produce(&ctx.out, &engine, args, &files, &mut emit);
     let tally = match result {
         Ok(t) => t,
         Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
@@ -130,29 +128,19 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         }
         Err(Produce::Failure(f)) => return Err(f),
     };
-    if let Err(e) = lock.flush()
-        && e.kind() != io::ErrorKind::BrokenPipe
-    {
-        return Err(Failure::error(format!("cannot write to stdout: {e}")));
-    }
-    drop(lock);
+    lock.finish()?;
     if let Some(stats) = &tally.stats {
         let mut report = stats.report();
         for m in &mut report.mirrors {
             m.name = ctx.settings.name_of(&m.target).map(str::to_string);
         }
-        let text = if ctx.global.json {
-            render::json(&report)
-        } else {
-            stats_text(&report, ctx.style)
-        };
-        crate::print(&text)?;
+        ctx.out.emit(&report)?;
     } else {
         // A followed file says so as it happens; other inputs sum up at the end.
         let followed_file = args.follow && files[0] != "-" && !is_stream(&files[0]);
         if tally.cut > 0 && !followed_file {
-            eprintln!(
-                "note: {} line(s) too long to hold (over {} MiB from a pipe, {} MiB from a file) were cut short{}",
+            ctx.out.note(&format!(
+                "{} line(s) too long to hold (over {} MiB from a pipe, {} MiB from a file) were cut short{}",
                 tally.cut,
                 read::LINE_CAP >> 20,
                 read::SCAN_LINE_CAP >> 20,
@@ -161,11 +149,12 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
                 } else {
                     ""
                 }
-            );
+            ));
         }
         let not_json = tally.not_json.saturating_sub(tally.cut);
         if matches!(engine.output, Output::Json) && not_json > 0 {
-            eprintln!("note: {not_json} line(s) were not JSON objects and were left out");
+            ctx.out
+                .note(&format!("{not_json} line(s) were not JSON objects and were left out"));
         }
     }
     Ok(exit::OK)
@@ -189,7 +178,13 @@ impl From<Failure> for Produce {
 }
 
 /// Reads the inputs the way the flags ask, streaming output to `emit`.
-fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::Emit) -> Result<Tally, Produce> {
+fn produce(
+    out: &Printer,
+    engine: &Engine,
+    args: &LogsArgs,
+    files: &[String],
+    emit: &mut read::Emit,
+) -> Result<Tally, Produce> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
     let reader = |path: &str| -> Result<Box<dyn io::BufRead + Send>, Failure> {
         if path == "-" {
@@ -210,7 +205,9 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             .with_hint("drop --tail to show what comes through the pipe, or follow the log file itself")
             .into());
         }
-        eprintln!("note: {path} is a pipe: showing its lines as they come until its writers close it");
+        out.note(&format!(
+            "{path} is a pipe: showing its lines as they come until its writers close it"
+        ));
         return Ok(read::stream(engine, open(path)?, emit)?);
     }
 
@@ -234,7 +231,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
             open(path)?;
         }
         let stop = ctrl_c_flag();
-        let mut notice = |text: &str| eprintln!("note: {}", escape::text(text));
+        let mut notice = |text: &str| out.note(&escape::text(text));
         tally.merge(follow::follow(
             engine,
             Path::new(path),
@@ -306,81 +303,3 @@ fn ctrl_c_flag() -> Arc<AtomicBool> {
 /// The `--stats` summary as tables.
 /// How many entries `--follow` shows of what the file already holds (`-n N` for another).
 const FOLLOW_TAIL: usize = 10;
-
-pub fn stats_text(r: &Report, style: Style) -> String {
-    let mut out = String::new();
-    if r.entries == 0 {
-        out.push_str(&match r.not_json {
-            0 => "nothing to count: the log has no entries\n".to_string(),
-            n => format!("nothing to count: the log has no entries, only {n} line(s) that are not JSON\n"),
-        });
-        return out;
-    }
-    let span = match (&r.first, &r.last) {
-        (Some(f), Some(l)) => format!(" from {f} to {l}"),
-        _ => String::new(),
-    };
-    out.push_str(&format!(
-        "{} entries{span}; {} line(s) not JSON\n\n",
-        r.entries, r.not_json
-    ));
-    let mut t = render::table(style, &["level", "entries"]);
-    for l in &r.levels {
-        t.add_row(vec![escape::text(&l.level).into_owned(), l.count.to_string()]);
-    }
-    out.push_str(&format!("{t}\n\n"));
-    let mut t = render::table(style, &["module", "entries"]);
-    for m in &r.modules {
-        t.add_row(vec![escape::text(&m.module).into_owned(), m.count.to_string()]);
-    }
-    out.push_str(&format!("{t}\n"));
-    if r.mirrors.is_empty() {
-        out.push_str("\nno mirror entries\n");
-        return out;
-    }
-    let mut t = render::table(
-        style,
-        &[
-            "mirror target",
-            "ok",
-            "failed",
-            "p50 ms",
-            "p95 ms",
-            "max ms",
-            "first",
-            "last",
-        ],
-    );
-    for m in &r.mirrors {
-        let d = |f: fn(&crate::logs::stats::Durations) -> f64| {
-            m.duration_ms.as_ref().map_or("-".into(), |d| f(d).to_string())
-        };
-        let shown = match &m.name {
-            Some(n) => format!("{} ({})", escape::text(n), escape::text(&m.target)),
-            None => escape::text(&m.target).into_owned(),
-        };
-        t.add_row(vec![
-            shown,
-            m.successes.to_string(),
-            m.failures.to_string(),
-            d(|d| d.p50),
-            d(|d| d.p95),
-            d(|d| d.max),
-            m.first.clone().unwrap_or_default(),
-            m.last.clone().unwrap_or_default(),
-        ]);
-    }
-    out.push_str(&format!("\n{t}\n"));
-    for m in &r.mirrors {
-        for e in &m.errors {
-            out.push_str(&format!(
-                "{} {}: {}× {}\n",
-                style.red("failed"),
-                m.name.as_deref().map_or_else(|| escape::text(&m.target), escape::text),
-                e.count,
-                escape::text(&e.message)
-            ));
-        }
-    }
-    out
-}

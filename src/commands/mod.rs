@@ -1,5 +1,6 @@
-//! One module per subcommand: glue that takes settings and flags and returns a typed
-//! result for `render`, or a [`Failure`](crate::error::Failure).
+//! One module per subcommand: glue that takes settings and flags, calls the library, and
+//! hands typed results to the [`Printer`]; or returns a [`Failure`](crate::error::Failure).
+//! No command does HTTP itself or calls another command.
 
 pub mod check;
 pub mod completions;
@@ -16,13 +17,14 @@ pub mod targets;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;
-use crate::render::Style;
+use crate::output::Printer;
 
-/// What every command gets: the resolved settings, the global flags and the output style.
+/// What every command gets: the resolved settings, the global flags and the run's one
+/// [`Printer`], which alone writes to stdout and stderr.
 pub struct Context {
     pub settings: Settings,
     pub global: GlobalArgs,
-    pub style: Style,
+    pub out: Printer,
     pub cwd: std::path::PathBuf,
 }
 

@@ -2,22 +2,21 @@
 //! (`crate::store`) and the output.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value as Json, json};
+use serde::Deserialize;
+use serde_json::Value as Json;
 
 use super::Context;
 use crate::cli::{RedisArgs, RedisCommand, RedisDelArgs, RedisGetArgs, RedisKeysArgs, RedisWatchArgs};
 use crate::error::{Failure, exit};
 use crate::escape;
 use crate::graph::Graph;
-use crate::render::{self, Style, fmt_bytes, fmt_ttl};
-use crate::store::{
-    Fetched, Fields, KeyInfo, KeyValue, OTHER, ScannedKey, StatsBuilder, StatsReport, Store, glob_escape, group_name,
-};
+use crate::output::Progress;
+use crate::render::fmt_bytes;
+use crate::render::redis::{DelReport, Deleted, GetHead, KeyEvent, KeysReport, get_json, keys_n, ttl_cell};
+use crate::store::{Fetched, Fields, OTHER, ScannedKey, StatsBuilder, StatsReport, Store, glob_escape, group_name};
 
 pub fn run(ctx: &Context, args: &RedisArgs) -> Result<u8, Failure> {
     // Refuse before connecting: there is nothing to ask the user on.
@@ -55,33 +54,17 @@ pub fn run(ctx: &Context, args: &RedisArgs) -> Result<u8, Failure> {
     })
 }
 
-/// A progress bar on stderr while scanning, only on a terminal and never with --json.
-/// Its position is the part of the keyspace SCAN has covered (from the cursor).
-fn progress(ctx: &Context, what: &str) -> Option<ProgressBar> {
-    if ctx.global.json || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let pb = ProgressBar::new(1000);
-    pb.set_style(
-        ProgressStyle::with_template("{bar:24} {percent:>3}% {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    pb.set_message(what.to_string());
-    pb.enable_steady_tick(std::time::Duration::from_millis(120));
-    Some(pb)
-}
-
-fn tick(pb: &Option<ProgressBar>, what: &str, n: usize, part: f64) {
-    if let Some(pb) = pb {
-        pb.set_position((part * 1000.0) as u64);
-        pb.set_message(format!("{what}: {n} keys"));
-    }
+/// A bar on stderr while scanning (from the printer: only on a terminal, never with
+/// --json). Its position is the part of the keyspace SCAN has covered (from the cursor).
+fn tick(pb: &Progress, what: &str, n: usize, part: f64) {
+    pb.set_fraction(part);
+    pb.set_message(&format!("{what}: {n} keys"));
 }
 
 /// Every key matching `pattern`, sorted, with a progress bar.
 async fn scan_all(ctx: &Context, store: &Store, pattern: &[u8]) -> Result<Vec<ScannedKey>, Failure> {
     let what = format!("scanning {}", escape::bytes(pattern));
-    let pb = progress(ctx, &what);
+    let pb = ctx.out.fraction(&what);
     let mut keys = Vec::new();
     store
         .scan(pattern, |page, part| {
@@ -89,9 +72,7 @@ async fn scan_all(ctx: &Context, store: &Store, pattern: &[u8]) -> Result<Vec<Sc
             tick(&pb, &what, keys.len(), part);
         })
         .await?;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
+    pb.finish();
     // SCAN may return a key twice when the table is resized mid-scan.
     keys.sort();
     keys.dedup();
@@ -101,7 +82,7 @@ async fn scan_all(ctx: &Context, store: &Store, pattern: &[u8]) -> Result<Vec<Sc
 async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failure> {
     let pattern = store.prefix_pattern();
     let what = format!("scanning {pattern}");
-    let pb = progress(ctx, &what);
+    let pb = ctx.out.fraction(&what);
     let mut builder = StatsBuilder::new(store.prefix());
     let mut seen = 0;
     let fields = Fields {
@@ -116,9 +97,7 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
             tick(&pb, &what, seen, part);
         })
         .await?;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
+    pb.finish();
     let mut bus = builder.take_bus();
     if let Some(stream) = bus.iter_mut().find(|k| k.key == crate::bus::stream_key(store.prefix())) {
         stream.entries = bus_length(ctx, store.prefix()).await;
@@ -134,11 +113,7 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
         total,
         bus,
     };
-    crate::print(&if ctx.global.json {
-        render::json(&report)
-    } else {
-        stats_text(&report, ctx.style)
-    })?;
+    ctx.out.emit(&report)?;
     Ok(exit::OK)
 }
 
@@ -151,99 +126,12 @@ async fn bus_length(ctx: &Context, prefix: &str) -> Option<u64> {
     b.info(&mut conn).await.ok().map(|i| i.length)
 }
 
-fn where_line(st: Style, url: &str, prefix: &str, nodes: &[String], cluster: bool) -> String {
-    let nodes = if cluster {
-        let nodes: Vec<_> = nodes.iter().map(|n| escape::text(n)).collect();
-        format!(" (cluster, {} masters: {})", nodes.len(), nodes.join(", "))
-    } else {
-        String::new()
-    };
-    format!("{} {url}{nodes}  {} {prefix}\n", st.bold("redis:"), st.bold("prefix:"))
-}
-
-fn stats_text(r: &StatsReport, st: Style) -> String {
-    let mut out = where_line(st, &r.url, &r.prefix, &r.nodes, r.cluster);
-    let mut t = render::table(
-        st,
-        &[
-            "type",
-            "keys",
-            "memory",
-            "largest key",
-            "largest",
-            "ttl min",
-            "ttl median",
-            "ttl max",
-            "no ttl",
-        ],
-    );
-    let opt_ttl = |v: Option<i64>| v.map(fmt_ttl).unwrap_or_else(|| "-".into());
-    for g in r.types.iter().chain(std::iter::once(&r.total)) {
-        let type_name = escape::text(&g.type_name);
-        let name = if g.type_name == "total" {
-            let cell = comfy_table::Cell::new("total");
-            if st.color {
-                cell.add_attribute(comfy_table::Attribute::Bold)
-            } else {
-                cell
-            }
-        } else if g.keys == 0 {
-            render::dim_cell(st, &type_name)
-        } else {
-            render::styled(st, &type_name, Some(comfy_table::Color::Cyan))
-        };
-        let mut row = vec![name];
-        row.extend(
-            [
-                g.keys.to_string(),
-                fmt_bytes(g.memory),
-                g.largest_key_shown.clone().unwrap_or_else(|| "-".into()),
-                g.largest_bytes.map(fmt_bytes).unwrap_or_else(|| "-".into()),
-                opt_ttl(g.ttl.min_ms),
-                opt_ttl(g.ttl.median_ms),
-                opt_ttl(g.ttl.max_ms),
-                g.no_ttl.to_string(),
-            ]
-            .map(comfy_table::Cell::new),
-        );
-        t.add_row(row);
-    }
-    out.push_str(&t.to_string());
-    out.push('\n');
-    if !r.bus.is_empty() {
-        let keys: Vec<String> = r
-            .bus
-            .iter()
-            .map(|k| {
-                let entries = k.entries.map(|n| format!(", {n} entries")).unwrap_or_default();
-                format!("{} ({}{entries})", k.key, fmt_bytes(k.memory))
-            })
-            .collect();
-        out.push_str(&format!(
-            "{} {} (the invalidation bus, not cache entries: counted in no type nor the total)\n",
-            st.bold("bus:"),
-            keys.join(", ")
-        ));
-    }
-    out.push_str(&st.dim(&format!("graph: {}\n", r.graph)));
-    out
-}
-
 /// `--type T` as a canonical group name: a graph type (aliases resolved) or `(other)`.
 fn group_filter(graph: &Graph, t: &str) -> Result<String, Failure> {
     if t.trim() == OTHER || t.trim() == "other" {
         return Ok(OTHER.to_string());
     }
     Ok(graph.resolve(t)?.canonical)
-}
-
-#[derive(Serialize)]
-struct KeysReport<'a> {
-    url: &'a str,
-    pattern: String,
-    total: usize,
-    shown: usize,
-    keys: Vec<KeyInfo>,
 }
 
 async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) -> Result<u8, Failure> {
@@ -268,63 +156,14 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
     }
     let mut described = store.describe(&found, Fields::ALL).await?;
     described.sort_by(|x, y| x.key.cmp(&y.key));
-    let report = KeysReport {
-        url: store.url(),
+    ctx.out.emit(&KeysReport {
+        url: store.url().to_string(),
         pattern,
         total,
         shown: described.len(),
         keys: described,
-    };
-    if ctx.global.json {
-        crate::print(&render::json(&report))?;
-        return Ok(exit::OK);
-    }
-    let st = ctx.style;
-    let mut out = String::new();
-    if report.keys.is_empty() {
-        out.push_str(&format!(
-            "no keys match {} on {}\n",
-            escape::text(&report.pattern),
-            report.url
-        ));
-    } else {
-        let mut t = render::table(st, &["key", "type", "ttl", "memory", "encoding"]);
-        for k in &report.keys {
-            t.add_row(vec![
-                k.name(),
-                escape::text(k.kind.as_deref().unwrap_or("-")).into_owned(),
-                ttl_cell(k),
-                k.memory.map(fmt_bytes).unwrap_or_else(|| "-".into()),
-                escape::text(k.encoding.as_deref().unwrap_or("-")).into_owned(),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-        if report.shown < report.total {
-            out.push_str(&st.dim(&format!(
-                "showing the first {} of {} keys matching {} (--limit 0 for all)\n",
-                report.shown,
-                report.total,
-                escape::text(&report.pattern)
-            )));
-        } else {
-            out.push_str(&st.dim(&format!(
-                "{} matching {}\n",
-                keys_n(report.total as u64),
-                escape::text(&report.pattern)
-            )));
-        }
-    }
-    crate::print(&out)?;
+    })?;
     Ok(exit::OK)
-}
-
-fn ttl_cell(k: &KeyInfo) -> String {
-    match (k.ttl_ms, k.persistent) {
-        (Some(ms), _) => fmt_ttl(ms),
-        (None, true) => "no ttl".into(),
-        (None, false) => "-".into(),
-    }
 }
 
 /// The key `get` names: the escaped form of the argument ([`escape::parse_key`]) or the
@@ -372,23 +211,24 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
             fetched.size
         )));
     }
-    if !ctx.global.json {
-        let st = ctx.style;
+    if !ctx.out.json() {
         let enc = escape::text(fetched.info.encoding.as_deref().unwrap_or("-")).into_owned();
-        eprintln!(
+        ctx.out.status_plain(&format!(
             "{}  {} ({enc})  {}  value {}",
-            st.bold(&shown),
+            ctx.out.err_style().bold(&shown),
             escape::text(&kind),
             match fetched.info.ttl_ms {
                 Some(_) => format!("ttl {}", ttl_cell(&fetched.info)),
                 None => ttl_cell(&fetched.info),
             },
             fmt_bytes(fetched.size)
-        );
+        ));
     }
     match &fetched.value {
-        Some(value) if ctx.global.json => crate::print(&render::json(&get_json(&fetched, json_value(value))))?,
-        Some(value) => crate::print(&value_text(value, ctx.style))?,
+        Some(value) => ctx.out.emit(&GetHead {
+            fetched: &fetched,
+            value,
+        })?,
         None => stream_value(ctx, store, &fetched).await?,
     }
     Ok(exit::OK)
@@ -447,27 +287,26 @@ async fn stream_value(ctx: &Context, store: &Store, f: &Fetched) -> Result<(), F
     let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
     let candidate = match first {
         Some(b'{' | b'[') => true,
-        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => ctx.global.json,
+        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => ctx.out.json(),
         _ => false,
     };
     let is_json = candidate && string_is_json(store, f).await?;
 
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = ctx.out.sink();
     let mut failed: Option<std::io::Error> = None;
     let mut buf = Vec::with_capacity(1 << 20);
     let mut write = |buf: &mut Vec<u8>, failed: &mut Option<std::io::Error>| {
         if failed.is_none()
-            && let Err(e) = out.write_all(buf)
+            && let Err(e) = out.write(buf)
         {
             *failed = Some(e);
         }
         buf.clear();
         failed.is_none()
     };
-    if ctx.global.json {
+    if ctx.out.json() {
         // The document `get --json` prints for a small value, its value written last.
-        let doc = render::json(&get_json(f, Json::Null));
+        let doc = crate::render::json(&get_json(f, Json::Null));
         let open = doc
             .trim_end()
             .strip_suffix("null\n}")
@@ -525,124 +364,6 @@ async fn stream_value(ctx: &Context, store: &Store, f: &Fetched) -> Result<(), F
     }
 }
 
-/// Whether a value is valid JSON (checked without building it).
-fn is_json(b: &[u8]) -> bool {
-    let mut de = serde_json::Deserializer::from_slice(b);
-    serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
-}
-
-/// A string value as JSON when it is JSON, else as a string (bytes that are not UTF-8
-/// written as `\xNN`).
-fn json_or_text(b: &[u8]) -> Json {
-    serde_json::from_slice(b).unwrap_or_else(|_| Json::String(json_text(b)))
-}
-
-fn json_text(b: &[u8]) -> String {
-    match std::str::from_utf8(b) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            let mut out = Vec::with_capacity(b.len() + 8);
-            escape::push_bytes_raw(&mut out, b);
-            String::from_utf8_lossy(&out).into_owned()
-        }
-    }
-}
-
-fn json_value(value: &KeyValue) -> Json {
-    match value {
-        KeyValue::String(b) => json_or_text(b),
-        KeyValue::Hash(pairs) => Json::Object(pairs.iter().map(|(k, v)| (json_text(k), json_or_text(v))).collect()),
-        KeyValue::List(items) | KeyValue::Set(items) => Json::Array(items.iter().map(|i| json_or_text(i)).collect()),
-        KeyValue::Zset(items) => Json::Array(
-            items
-                .iter()
-                .map(|(m, s)| json!({"member": json_or_text(m), "score": s}))
-                .collect(),
-        ),
-        KeyValue::Other(t) => Json::String(format!("({t}: not shown)")),
-    }
-}
-
-fn get_json(f: &Fetched, value: Json) -> Json {
-    json!({
-        "key": escape::key_json(&f.key),
-        "redisType": f.info.kind,
-        "ttlMs": f.info.ttl_ms,
-        "persistent": f.info.persistent,
-        "encoding": f.info.encoding,
-        "size": f.size,
-        "value": value,
-    })
-}
-
-/// A value for the terminal: JSON objects and arrays indented, anything else as text with
-/// its control characters escaped (`one_line`: newlines too, for a table cell).
-fn shown_value(b: &[u8], one_line: bool) -> String {
-    let mut out = Vec::with_capacity(b.len() + 16);
-    let first = b.iter().copied().find(|c| !c.is_ascii_whitespace());
-    if matches!(first, Some(b'{' | b'[')) && is_json(b) {
-        crate::store::show::JsonPretty::default().push(&mut out, b);
-    } else {
-        escape::push_bytes(&mut out, b, !one_line);
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn value_text(value: &KeyValue, st: Style) -> String {
-    let cell = |b: &[u8]| shown_value(b, true);
-    let mut out = match value {
-        KeyValue::String(b) => shown_value(b, false),
-        KeyValue::Hash(pairs) => {
-            let mut t = render::table(st, &["field", "value"]);
-            for (k, v) in pairs {
-                t.add_row(vec![escape::bytes(k).into_owned(), cell(v)]);
-            }
-            t.to_string()
-        }
-        KeyValue::List(items) => {
-            let mut t = render::table(st, &["index", "item"]);
-            for (i, v) in items.iter().enumerate() {
-                t.add_row(vec![i.to_string(), cell(v)]);
-            }
-            t.to_string()
-        }
-        KeyValue::Set(items) => {
-            let mut t = render::table(st, &["member"]);
-            for v in items {
-                t.add_row(vec![cell(v)]);
-            }
-            t.to_string()
-        }
-        KeyValue::Zset(items) => {
-            let mut t = render::table(st, &["score", "member"]);
-            for (m, s) in items {
-                t.add_row(vec![s.to_string(), cell(m)]);
-            }
-            t.to_string()
-        }
-        KeyValue::Other(t) => format!(
-            "(a {}: polycache shows strings, hashes, lists, sets and sorted sets)",
-            escape::text(t)
-        ),
-    };
-    out.push('\n');
-    out
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DelReport<'a> {
-    url: &'a str,
-    dry_run: bool,
-    types: Vec<String>,
-    keys: BTreeMap<String, Vec<String>>,
-    /// The keys as shown on a terminal ([`escape::key`]).
-    #[serde(skip)]
-    shown: BTreeMap<String, Vec<String>>,
-    removed: BTreeMap<String, u64>,
-    total: u64,
-}
-
 /// The keys KEY... name (each resolved as `get` does); none is deleted when one is missing.
 async fn named_keys(store: &Store, args: &[String]) -> Result<Vec<ScannedKey>, Failure> {
     let mut found = Vec::with_capacity(args.len());
@@ -692,9 +413,8 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         keys.entry(group.clone()).or_default().push(escape::key_json(&k.key));
         shown.entry(group).or_default().push(escape::key(&k.key).into_owned());
     }
-    let types_shown = types.iter().map(|t| escape::text(t)).collect::<Vec<_>>().join(", ");
     let mut report = DelReport {
-        url: store.url(),
+        url: store.url().to_string(),
         dry_run: a.dry_run,
         types: types.clone(),
         keys,
@@ -702,33 +422,15 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         removed: BTreeMap::new(),
         total: found.len() as u64,
     };
-    let st = ctx.style;
     if a.dry_run {
-        crate::print(&if ctx.global.json {
-            render::json(&report)
-        } else {
-            let mut out = format!(
-                "dry run: would delete {} of {} from {} (nothing deleted)\n",
-                keys_n(report.total),
-                types_shown,
-                report.url
-            );
-            for t in &types {
-                let ks = report.shown.get(t).map(Vec::as_slice).unwrap_or(&[]);
-                out.push_str(&format!("{} ({})\n", st.cyan(&escape::text(t)), ks.len()));
-                for k in ks {
-                    out.push_str(&format!("  {k}\n"));
-                }
-            }
-            out
-        })?;
+        ctx.out.emit(&report)?;
         return Ok(exit::OK);
     }
     if found.is_empty() {
         report.removed = types.iter().map(|t| (t.clone(), 0)).collect();
     } else {
-        if !a.yes && !confirm(&report, &types)? {
-            eprintln!("nothing deleted");
+        if !a.yes && !confirm(ctx, &report, &types)? {
+            ctx.out.tell("nothing deleted");
             return Ok(exit::OK);
         }
         let removed = store.unlink(&found).await?;
@@ -738,42 +440,22 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
             .collect();
     }
     report.total = report.removed.values().sum();
-    crate::print(&if ctx.global.json {
-        render::json(&report)
-    } else {
-        let mut out = format!(
-            "deleted {} of {} from {}\n",
-            keys_n(report.total),
-            types_shown,
-            report.url
-        );
-        let mut tab = render::table(st, &["type", "removed"]);
-        for t in &types {
-            tab.add_row(vec![
-                render::styled(st, &escape::text(t), Some(comfy_table::Color::Cyan)),
-                comfy_table::Cell::new(report.removed.get(t).copied().unwrap_or(0)),
-            ]);
-        }
-        out.push_str(&tab.to_string());
-        out.push('\n');
-        out
-    })?;
+    ctx.out.emit(&Deleted(&report))?;
     Ok(exit::OK)
 }
 
 /// Asks y/N on the terminal.
-fn confirm(report: &DelReport, types: &[String]) -> Result<bool, Failure> {
+fn confirm(ctx: &Context, report: &DelReport, types: &[String]) -> Result<bool, Failure> {
     let counts: Vec<String> = types
         .iter()
         .map(|t| format!("{} {}", escape::text(t), report.keys.get(t).map_or(0, Vec::len)))
         .collect();
-    eprint!(
+    ctx.out.prompt(&format!(
         "delete {} ({}) from {}? [y/N] ",
         keys_n(report.total),
         counts.join(", "),
         report.url
-    );
-    let _ = std::io::stderr().flush();
+    ));
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -783,7 +465,7 @@ fn confirm(report: &DelReport, types: &[String]) -> Result<bool, Failure> {
 }
 
 async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, Failure> {
-    let st = ctx.style;
+    let st = ctx.out.err_style();
     let checks = store.check_notifications().await?;
     let mut changed = Vec::new();
     if let Some(off) = checks.iter().find(|c| c.current.is_some() && !c.sufficient) {
@@ -796,21 +478,20 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         }
         changed = store.enable_notifications().await?;
         for (node, before, after) in &changed {
-            eprintln!(
+            ctx.out.tell(&format!(
                 "{} notify-keyspace-events on {}: `{}` -> `{}`",
                 st.yellow("changed:"),
                 escape::text(node),
                 escape::text(before),
                 escape::text(after)
-            );
+            ));
         }
     }
     for c in checks.iter().filter(|c| c.current.is_none()) {
-        eprintln!(
-            "{} cannot read notify-keyspace-events on {} (CONFIG not allowed); events show only if notifications are on",
-            st.yellow("warning:"),
+        ctx.out.warn(&format!(
+            "cannot read notify-keyspace-events on {} (CONFIG not allowed); events show only if notifications are on",
             escape::text(&c.node)
-        );
+        ));
     }
     let watched = follow_events(ctx, store, a).await;
     // What --enable-notifications changed is put back, whatever ended the watch.
@@ -818,20 +499,19 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
         let failed = store.restore_notifications(&changed).await;
         for (node, before, after) in &changed {
             match failed.iter().find(|(n, _)| n == node) {
-                None => eprintln!(
+                None => ctx.out.tell(&format!(
                     "{} notify-keyspace-events on {}: `{}` -> `{}`",
                     st.dim("restored:"),
                     escape::text(node),
                     escape::text(after),
                     escape::text(before)
-                ),
-                Some((_, why)) => eprintln!(
-                    "{} cannot restore notify-keyspace-events on {} to `{}`: {}",
-                    st.yellow("warning:"),
+                )),
+                Some((_, why)) => ctx.out.warn(&format!(
+                    "cannot restore notify-keyspace-events on {} to `{}`: {}",
                     escape::text(node),
                     escape::text(before),
                     escape::text(why)
-                ),
+                )),
             }
         }
     }
@@ -840,13 +520,13 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
 
 /// Prints the keyspace events until --count, --timeout, Ctrl-C or a closed pipe.
 async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, Failure> {
-    let st = ctx.style;
     let mut events = store.subscribe().await?;
-    eprintln!(
+    ctx.out.tell(&format!(
         "watching {} on {} (Ctrl-C to stop)",
         store.keyspace_pattern(),
         store.url()
-    );
+    ));
+    let mut out = ctx.out.sink();
     let deadline = a.timeout.map(|d| tokio::time::Instant::now() + d);
     let mut seen = 0u64;
     loop {
@@ -865,31 +545,11 @@ async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Resu
         };
         let Some(ev) = ev else { break };
         seen += 1;
-        let line = if ctx.global.json {
-            format!("{}\n", serde_json::to_string(&ev).unwrap_or_default())
-        } else {
-            let event = format!("{:<8}", escape::text(&ev.event));
-            let event = match ev.event.as_str() {
-                "set" | "hset" | "lpush" | "rpush" | "sadd" | "zadd" => st.green(&event),
-                "del" | "unlink" => st.red(&event),
-                "expired" | "evicted" => st.yellow(&event),
-                "expire" => st.blue(&event),
-                _ => event,
-            };
-            format!(
-                "{}  {event}  {:<12}  {}\n",
-                st.dim(&ev.time),
-                escape::text(&ev.type_name),
-                escape::key(&ev.key_bytes)
-            )
-        };
-        crate::print(&line)?;
+        if out.item(&KeyEvent(&ev)).and_then(|_| out.flush()).is_err() {
+            break;
+        }
     }
-    eprintln!("{seen} events");
+    out.finish()?;
+    ctx.out.tell(&format!("{seen} events"));
     Ok(exit::OK)
-}
-
-/// `1 key`, `7 keys`.
-fn keys_n(n: u64) -> String {
-    if n == 1 { "1 key".into() } else { format!("{n} keys") }
 }

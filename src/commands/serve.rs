@@ -4,6 +4,7 @@
 use super::Context;
 use crate::cli::{ServeArgs, StoreChoice};
 use crate::error::{Failure, exit};
+use crate::render::serve::Banner;
 use crate::server::tls::TlsSource;
 use crate::server::{ServeError, ServeOptions, Server, Started, StoreKind};
 
@@ -45,7 +46,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     rt.block_on(async {
         let server = Server::bind(&ctx.settings, graph, &opts).await?;
         for w in &server.started.warnings {
-            eprintln!("{} {w}", ctx.style.yellow("warning:"));
+            ctx.out.warn(w);
         }
         // The throwaway authority's certificate first: the env file names it.
         let dev_ca = match server.started.tls.as_ref().and_then(|t| t.dev_ca_pem.as_deref()) {
@@ -56,12 +57,14 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
             Some(dev) => Some(write_dev_env(&server.started, dev, dev_ca.as_deref())?),
             None => None,
         };
-        let text = if ctx.global.json {
-            banner_json(&server.started, dev_env.as_deref(), dev_ca.as_deref())
-        } else {
-            banner(&server.started, dev_env.as_deref(), dev_ca.as_deref(), ctx)
-        };
-        crate::print(&text)?;
+        // The first line of the node's output: where it listens (one JSON line with --json).
+        let mut out = ctx.out.sink();
+        let _ = out.item(&Banner {
+            started: &server.started,
+            dev_env: dev_env.as_deref(),
+            dev_ca: dev_ca.as_deref(),
+        });
+        out.finish()?;
         let result = server.run(shutdown_signal()).await;
         // The throwaway account dies with the node; so does the file that holds it.
         for p in dev_env.iter().chain(dev_ca.iter()) {
@@ -134,110 +137,6 @@ fn write_private(path: &std::path::Path, body: &str) -> Result<std::path::PathBu
         .and_then(|mut f| f.write_all(body.as_bytes()))
         .map_err(|e| Failure::error(format!("cannot write the dev file {}: {e}", path.display())))?;
     Ok(path)
-}
-
-/// The banner as one JSON line, for scripts that start a node and read where it listens.
-fn banner_json(s: &Started, dev_env: Option<&std::path::Path>, dev_ca: Option<&std::path::Path>) -> String {
-    let v = serde_json::json!({
-        "listening": s.base_url(),
-        "port": s.addr.port(),
-        "store": s.store,
-        "graph": s.graph,
-        "mirrors": s.mirrors,
-        "log": s.log_file.display().to_string(),
-        "accounts": s.accounts,
-        "demoEntries": s.demo_entries,
-        "bus": s.bus.as_ref().map(|b| serde_json::json!({"key": b.key, "node": b.node, "url": b.url, "cluster": b.cluster})),
-        "paths": {"auth": s.paths.auth, "invalidate": s.paths.invalidate, "stream": s.paths.stream},
-        "dev": s.dev_account.as_ref().map(|d| serde_json::json!({
-            "email": d.email,
-            "envFile": dev_env.map(|p| p.display().to_string()),
-        })),
-        "corsOrigins": s.cors_origins,
-        "tls": s.tls.as_ref().map(|t| serde_json::json!({
-            "alpn": t.alpn,
-            "certificate": t.certificate,
-            "caFile": dev_ca.map(|p| p.display().to_string()),
-        })),
-    });
-    format!("{v}\n")
-}
-
-fn banner(s: &Started, dev_env: Option<&std::path::Path>, dev_ca: Option<&std::path::Path>, ctx: &Context) -> String {
-    let st = ctx.style;
-    let base = s.base_url();
-    let mut out = format!(
-        "{} listening on {}\n",
-        st.bold(&format!("polycache serve {}", env!("CARGO_PKG_VERSION"))),
-        st.cyan(&base)
-    );
-    let line = |k: &str, v: &str| format!("  {:<10} {v}\n", format!("{k}:"));
-    out += &line("store", s.store);
-    out += &line("graph", &s.graph);
-    let mirrors = if s.mirrors.is_empty() {
-        "(none)".to_string()
-    } else {
-        s.mirrors.join(", ")
-    };
-    out += &line("mirrors", &mirrors);
-    out += &line("log", &s.log_file.display().to_string());
-    let accounts = if s.accounts.is_empty() {
-        "(none)".to_string()
-    } else {
-        s.accounts.join(", ")
-    };
-    out += &line("accounts", &accounts);
-    if let Some(b) = &s.bus {
-        let kind = if b.cluster { "Redis Cluster" } else { "Redis" };
-        out += &line(
-            "bus",
-            &format!("stream {} on {kind} {} as node {}", b.key, b.url, b.node),
-        );
-    }
-    if s.demo_entries > 0 {
-        out += &line("demo data", &format!("{} entries", s.demo_entries));
-    }
-    out += &line(
-        "endpoints",
-        &format!(
-            "POST {} · POST {} · GET {} · GET /api/health · GET /api/cache/entries",
-            s.paths.auth, s.paths.invalidate, s.paths.stream
-        ),
-    );
-    out += &line("page", &format!("{base}/  (live events, entries, clients)"));
-    let cors = match s.cors_origins.is_empty() {
-        true => "stream, health, entries, page: any origin; API: none (--cors-origin)".to_string(),
-        false => format!(
-            "stream, health, entries, page: any origin; API: {}",
-            s.cors_origins.join(", ")
-        ),
-    };
-    out += &line("cors", &cors);
-    if let Some(t) = &s.tls {
-        out += &line(
-            "tls",
-            &format!("{} (ALPN), certificate {}", t.alpn.join(", "), t.certificate),
-        );
-    }
-    if let Some(ca) = dev_ca {
-        out += &line(
-            "dev CA",
-            &format!("{}  (trust it: --cacert, or a browser profile)", ca.display()),
-        );
-    }
-    if let (Some(dev), Some(env)) = (&s.dev_account, dev_env) {
-        let env = env.display();
-        out += &format!(
-            "\n{} a random JWT secret (unless JWT_SECRET is set) and a throwaway account {}.\n\
-             Its password is in {env} (readable by you only, removed when the node stops):\n\
-             \n  polycache --env-file {env} invalidate posts --verify\n  polycache --env-file {env} tail\n  curl -N {cacert}{base}{stream}\n",
-            st.yellow("dev mode:"),
-            dev.email,
-            stream = s.paths.stream,
-            cacert = dev_ca.map(|p| format!("--cacert {} ", p.display())).unwrap_or_default(),
-        );
-    }
-    out
 }
 
 impl From<ServeError> for Failure {

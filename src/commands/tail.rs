@@ -3,22 +3,17 @@
 //! `Last-Event-ID` live in `client::stream`; this file filters, counts and renders.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::io::Write;
-use std::rc::Rc;
 use std::sync::Arc;
-
-use serde_json::{Value, json};
 
 use super::{Context, targets};
 use crate::bus;
 use crate::cli::TailArgs;
 use crate::client::Target;
-use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, StreamEvent, follow_all};
+use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, follow_all};
 use crate::duration::human;
 use crate::error::{Failure, exit};
-use crate::graph::Graph;
-use crate::render::Style;
+use crate::output::{Printer, Sink};
+use crate::render::stream::{BusGap, BusShown, BusView, Shown, ShownGap, View, clean};
 
 pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
     let graph = ctx.graph()?;
@@ -28,12 +23,7 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         .map(|t| graph.resolve(t).map(|r| r.canonical))
         .collect::<Result<Vec<_>, _>>()?;
     if args.bus {
-        let view = BusView {
-            graph,
-            wanted,
-            json: ctx.global.json,
-            style: ctx.style,
-        };
+        let view = BusView { graph, wanted };
         return crate::runtime()?.block_on(watch_bus(ctx, args, &view));
     }
     let targets: Vec<Arc<Target>> = targets::select(&ctx.settings, &args.targets)?
@@ -54,34 +44,12 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         } else {
             0
         },
-        json: ctx.global.json,
-        verbose: ctx.global.verbose > 0,
-        style: ctx.style,
+        verbose: ctx.out.verbose() > 0,
+        style: ctx.out.style(),
         known: RefCell::default(),
     };
     let http = crate::client::http_for(&ctx.settings)?;
-    crate::runtime()?.block_on(watch(http, targets, opts, args, &view))
-}
-
-/// How events are filtered and shown.
-pub struct View {
-    pub graph: Graph,
-    /// Canonical types to keep; empty keeps everything.
-    pub wanted: Vec<String>,
-    /// Width of the target column; 0 when following one target (no column).
-    pub target_width: usize,
-    pub json: bool,
-    pub verbose: bool,
-    pub style: Style,
-    /// Type name as streamed -> canonical type and cascade (None: not in the graph).
-    pub known: RefCell<HashMap<String, Option<Rc<Known>>>>,
-}
-
-/// What the graph says about one streamed type name.
-#[derive(Debug)]
-pub struct Known {
-    pub canonical: String,
-    pub cascade: Vec<String>,
+    crate::runtime()?.block_on(watch(http, targets, opts, args, &view, &ctx.out))
 }
 
 async fn watch(
@@ -90,13 +58,14 @@ async fn watch(
     opts: FollowOptions,
     args: &TailArgs,
     view: &View,
+    printer: &Printer,
 ) -> Result<u8, Failure> {
     let mut rx = follow_all(&http, &targets, &opts);
     let deadline = tokio::time::sleep(args.timeout.unwrap_or(std::time::Duration::MAX / 4));
     tokio::pin!(deadline);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut out = printer.sink();
     let mut shown: u64 = 0;
     let mut heartbeats: u64 = 0;
     let mut gaps: u64 = 0;
@@ -104,18 +73,15 @@ async fn watch(
     let mut connected = false;
     let summary = |shown: u64, heartbeats: u64, gaps: u64| {
         if view.verbose {
-            eprintln!(
-                "{}",
-                view.style.dim(&format!(
-                    "{} {}, {} {}, {} {}",
-                    shown,
-                    plural(shown, "event"),
-                    heartbeats,
-                    plural(heartbeats, "heartbeat"),
-                    gaps,
-                    plural(gaps, "gap")
-                ))
-            );
+            printer.status(&format!(
+                "{} {}, {} {}, {} {}",
+                shown,
+                plural(shown, "event"),
+                heartbeats,
+                plural(heartbeats, "heartbeat"),
+                gaps,
+                plural(gaps, "gap")
+            ));
         }
     };
     loop {
@@ -156,12 +122,7 @@ async fn watch(
                 Notice::Event(ev) if ev.event == STREAM_RESET => {
                     // A gap is shown whatever the filters, and is not an event for --count.
                     gaps += 1;
-                    let line = if view.json {
-                        view.json_line_gap(&ev, gaps)
-                    } else {
-                        view.gap_line(&ev)
-                    };
-                    if let Err(e) = writeln!(out, "{line}") {
+                    if let Err(e) = out.item(&ShownGap(view, &ev, gaps)) {
                         return closed_stdout(e);
                     }
                 }
@@ -170,8 +131,7 @@ async fn watch(
                         next = rx.try_recv().ok();
                         continue;
                     }
-                    let line = if view.json { view.json_line(&ev) } else { view.line(&ev) };
-                    if let Err(e) = writeln!(out, "{line}") {
+                    if let Err(e) = out.item(&Shown(view, &ev)) {
                         return closed_stdout(e);
                     }
                     shown += 1;
@@ -189,14 +149,11 @@ async fn watch(
                     heartbeats += 1;
                     if view.verbose {
                         flush(&mut out)?;
-                        eprintln!(
-                            "{}",
-                            view.style.dim(&format!(
-                                "{} {}heartbeat `{comment}` ({count} from this target)",
-                                now(),
-                                view.target_prefix(&target)
-                            ))
-                        );
+                        printer.status(&format!(
+                            "{} {}heartbeat `{comment}` ({count} from this target)",
+                            now(),
+                            view.target_prefix(&target)
+                        ));
                     }
                 }
                 Notice::Connected {
@@ -213,7 +170,7 @@ async fn watch(
                         (true, Some(id)) => format!("resumed {url} from id {id} (Last-Event-ID)"),
                         (true, None) => format!("reconnected to {url} (no event seen before, nothing to resume)"),
                     };
-                    eprintln!("{}", view.style.dim(&msg));
+                    printer.status(&msg);
                 }
                 Notice::Disconnected {
                     target,
@@ -227,12 +184,11 @@ async fn watch(
                     } else {
                         "still cannot reach"
                     };
-                    eprintln!(
-                        "{} {what} {}: {reason}; reconnecting in {} (attempt {attempt})",
-                        view.style.yellow("warning:"),
+                    printer.warn(&format!(
+                        "{what} {}: {reason}; reconnecting in {} (attempt {attempt})",
                         target.base,
                         human(retry_in)
-                    );
+                    ));
                 }
                 Notice::Failed { target, reason } => {
                     flush(&mut out)?;
@@ -243,7 +199,7 @@ async fn watch(
                             "is the server running? Check POLYCACHE_URL (`polycache config`), --url or --only",
                         ));
                     }
-                    eprintln!("{} {message}", view.style.red("error:"));
+                    printer.error(&message);
                 }
             }
             next = rx.try_recv().ok();
@@ -252,63 +208,8 @@ async fn watch(
     }
 }
 
-/// `tail --bus`: how entries are filtered and shown.
-struct BusView {
-    graph: Graph,
-    wanted: Vec<String>,
-    json: bool,
-    style: Style,
-}
-
-impl BusView {
-    fn keeps(&self, e: &bus::Entry) -> bool {
-        self.wanted.is_empty()
-            || self
-                .graph
-                .resolve(&e.type_name)
-                .is_ok_and(|r| self.wanted.contains(&r.canonical))
-    }
-
-    /// Time, node, entry id, type, entity id, action, and the cascade the node cleared.
-    fn line(&self, e: &bus::Entry) -> String {
-        let s = &self.style;
-        let time = chrono::Local::now().format("%H:%M:%S%.3f");
-        let mut line = format!(
-            "{} {} {} {}",
-            s.dim(&time.to_string()),
-            s.blue(&clean(&e.node)),
-            s.dim(&format!("#{}", clean(&e.event_id))),
-            s.bold(&clean(&e.type_name))
-        );
-        if !e.id.is_null() {
-            line.push_str(&format!(" id={}", clean(&plain(&e.id))));
-        }
-        line.push(' ');
-        line.push_str(&clean(&e.action));
-        let cleared: Vec<String> = e.cleared.iter().map(|c| clean(c)).collect();
-        line.push_str(&s.dim(&format!(" -> cleared {}", cleared.join(", "))));
-        line
-    }
-
-    fn json_line(&self, e: &bus::Entry) -> String {
-        let time = chrono::DateTime::from_timestamp_millis(e.time)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-        json!({
-            "received": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "eventId": e.event_id,
-            "node": e.node,
-            "type": e.type_name,
-            "id": e.id,
-            "action": e.action,
-            "cleared": e.cleared,
-            "time": time,
-            "delayMs": (bus::now_ms() - e.time).max(0),
-        })
-        .to_string()
-    }
-}
-
 async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8, Failure> {
+    let printer = &ctx.out;
     let settings = &ctx.settings;
     let b = bus::Bus::open(settings.redis_url(), settings.cache_prefix(), bus::DEFAULT_MAXLEN)
         .await
@@ -324,7 +225,7 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
     tokio::pin!(deadline);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut out = printer.sink();
     let mut shown: u64 = 0;
     let mut gaps: u64 = 0;
     loop {
@@ -357,29 +258,15 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                 } else {
                     format!("entries after {}", clean(&after))
                 };
-                eprintln!("{}", view.style.dim(&format!("{what} the bus {key} on {url}: {from}")));
+                printer.status(&format!("{what} the bus {key} on {url}: {from}"));
             }
             bus::Notice::Disconnected { reason, retry_in } => {
                 flush(&mut out)?;
-                eprintln!(
-                    "{} {reason}; reconnecting in {}",
-                    view.style.yellow("warning:"),
-                    human(retry_in)
-                );
+                printer.warn(&format!("{reason}; reconnecting in {}", human(retry_in)));
             }
             bus::Notice::Gap { after, oldest } => {
                 gaps += 1;
-                let line = if view.json {
-                    json!({"event": "stream-reset", "gap": true, "lastEventId": after, "oldest": oldest, "gaps": gaps})
-                        .to_string()
-                } else {
-                    view.style.yellow(&format!(
-                        "gap: the stream no longer holds what followed #{}; reading from #{}",
-                        clean(&after),
-                        oldest.as_deref().map(clean).unwrap_or_else(|| "the next entry".into())
-                    ))
-                };
-                if let Err(e) = writeln!(out, "{line}") {
+                if let Err(e) = out.item(&BusGap { after, oldest, gaps }) {
                     return closed_stdout(e);
                 }
             }
@@ -387,8 +274,7 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                 if !view.keeps(&e) {
                     continue;
                 }
-                let line = if view.json { view.json_line(&e) } else { view.line(&e) };
-                if let Err(e) = writeln!(out, "{line}") {
+                if let Err(e) = out.item(&BusShown(view, &e)) {
                     return closed_stdout(e);
                 }
                 shown += 1;
@@ -404,7 +290,7 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
     }
 }
 
-fn flush(out: &mut impl Write) -> Result<(), Failure> {
+fn flush(out: &mut Sink) -> Result<(), Failure> {
     match out.flush() {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -425,266 +311,6 @@ fn now() -> String {
     chrono::Local::now().format("%H:%M:%S%.3f").to_string()
 }
 
-impl View {
-    /// The canonical type of an event's data, when the graph knows it.
-    /// The canonical type of an event's data and its cascade, when the graph knows the
-    /// type; computed once per type name (a stream repeats a handful of types).
-    fn known(&self, ev: &StreamEvent) -> Option<Rc<Known>> {
-        let kind = &ev.update.as_ref()?.kind;
-        if let Some(k) = self.known.borrow().get(kind) {
-            return k.clone();
-        }
-        let k = self.graph.resolve(kind).ok().map(|r| {
-            Rc::new(Known {
-                cascade: self.graph.cascade(&r.canonical),
-                canonical: r.canonical,
-            })
-        });
-        self.known.borrow_mut().insert(kind.clone(), k.clone());
-        k
-    }
-
-    fn canonical(&self, ev: &StreamEvent) -> Option<String> {
-        self.known(ev).map(|k| k.canonical.clone())
-    }
-
-    pub fn keeps(&self, ev: &StreamEvent) -> bool {
-        self.wanted.is_empty() || self.canonical(ev).is_some_and(|c| self.wanted.contains(&c))
-    }
-
-    fn cascade(&self, ev: &StreamEvent) -> Option<Vec<String>> {
-        self.known(ev).map(|k| k.cascade.clone())
-    }
-
-    fn target_prefix(&self, target: &Target) -> String {
-        if self.target_width > 0 {
-            let name = format!("{:<w$}", target.name, w = self.target_width);
-            format!("{} ", self.style.blue(&name))
-        } else {
-            String::new()
-        }
-    }
-
-    /// One human line: time, target, event, stream id, type, entity id, action, cascade.
-    pub fn line(&self, ev: &StreamEvent) -> String {
-        let s = &self.style;
-        let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
-        let name = if ev.event == "app-update" {
-            s.cyan(&ev.event)
-        } else {
-            s.magenta(&ev.event)
-        };
-        let mut line = format!("{} {}{name}", s.dim(&time.to_string()), self.target_prefix(&ev.target));
-        if let Some(id) = &ev.id {
-            line.push_str(&s.dim(&format!(" #{id}")));
-        }
-        match &ev.update {
-            Some(u) => {
-                line.push(' ');
-                line.push_str(&s.bold(&u.kind));
-                if !u.id.is_null() {
-                    line.push_str(&format!(" id={}", plain(&u.id)));
-                }
-                if let Some(a) = &u.action {
-                    line.push(' ');
-                    line.push_str(a);
-                }
-                match self.cascade(ev) {
-                    Some(c) => line.push_str(&s.dim(&format!(" -> clears {}", c.join(", ")))),
-                    None => line.push_str(&s.yellow(" (type not in the graph)")),
-                }
-            }
-            None => {
-                line.push(' ');
-                line.push_str(&ev.data.replace('\n', "\\n"));
-            }
-        }
-        line
-    }
-
-    /// One NDJSON object: receive time and target first, then the event. Event ids are
-    /// strings, as the server sent them (they are opaque: PROTOCOL section 4).
-    pub fn json_line(&self, ev: &StreamEvent) -> String {
-        let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
-        let obj = match &ev.update {
-            Some(u) => json!({
-                "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "target": ev.target.name,
-                "base": ev.target.base,
-                "event": ev.event,
-                "eventId": ev.id,
-                "type": u.kind,
-                "canonicalType": self.canonical(ev),
-                "id": u.id,
-                "action": u.action,
-                "cascade": self.cascade(ev),
-                "data": data,
-            }),
-            None => json!({
-                "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "target": ev.target.name,
-                "base": ev.target.base,
-                "event": ev.event,
-                "eventId": ev.id,
-                "data": data,
-            }),
-        };
-        obj.to_string()
-    }
-
-    /// A `stream-reset` as one human line: which events are lost and where replay resumes.
-    pub fn gap_line(&self, ev: &StreamEvent) -> String {
-        let s = &self.style;
-        let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
-        let g = Reset::of(ev);
-        let sent = g.last_event_id.as_deref().map(clean).unwrap_or_else(|| "?".into());
-        let resumes = match g.oldest.as_deref() {
-            Some(o) => format!("replaying from #{}", clean(o)),
-            None => "it holds none".to_string(),
-        };
-        format!(
-            "{} {}{} {}",
-            s.dim(&time.to_string()),
-            self.target_prefix(&ev.target),
-            s.yellow(&ev.event),
-            s.yellow(&format!(
-                "gap: events after #{sent} are no longer held by the server ({}); {resumes}",
-                g.reason.as_deref().map(clean).unwrap_or_else(|| "gap".into())
-            ))
-        )
-    }
-
-    /// A `stream-reset` as one NDJSON object, with the running count of gaps.
-    pub fn json_line_gap(&self, ev: &StreamEvent, gaps: u64) -> String {
-        let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
-        let g = Reset::of(ev);
-        json!({
-            "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "target": ev.target.name,
-            "base": ev.target.base,
-            "event": ev.event,
-            "eventId": ev.id,
-            "gap": true,
-            "reason": g.reason,
-            "lastEventId": g.last_event_id,
-            "oldest": g.oldest,
-            "gaps": gaps,
-            "data": data,
-        })
-        .to_string()
-    }
-}
-
-/// The data of a `stream-reset` (PROTOCOL section 4); every field optional, ids as strings.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Reset {
-    reason: Option<String>,
-    #[serde(default, deserialize_with = "id_string")]
-    last_event_id: Option<String>,
-    #[serde(default, deserialize_with = "id_string")]
-    oldest: Option<String>,
-}
-
-impl Reset {
-    fn of(ev: &StreamEvent) -> Reset {
-        serde_json::from_str(&ev.data).unwrap_or_default()
-    }
-}
-
-/// An id given as a string or a number, read as a string.
-fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match <Option<Value> as serde::Deserialize>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
-}
-
-/// Control characters of a server-sent string, escaped for the terminal.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 fn plural(n: u64, word: &str) -> String {
     if n == 1 { word.to_string() } else { format!("{word}s") }
-}
-
-/// A JSON value without quotes around strings.
-fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::client::stream::AppUpdate;
-
-    fn event(name: &str, data: &str) -> StreamEvent {
-        StreamEvent {
-            target: Arc::new(Target::mirror("http://127.0.0.1:4001")),
-            event: name.to_string(),
-            id: Some("9".to_string()),
-            data: data.to_string(),
-            update: serde_json::from_str::<AppUpdate>(data).ok(),
-            received: chrono::Utc::now(),
-            received_at: std::time::Instant::now(),
-        }
-    }
-
-    fn view(target_width: usize, wanted: &[&str]) -> View {
-        View {
-            graph: Graph::built_in(),
-            wanted: wanted.iter().map(|s| s.to_string()).collect(),
-            target_width,
-            json: false,
-            verbose: false,
-            style: Style::plain(),
-            known: RefCell::default(),
-        }
-    }
-
-    #[test]
-    fn unknown_event_names_are_shown_with_their_data() {
-        let v = view(0, &[]);
-        let ev = event("deploy-finished", "release 12\nok");
-        assert!(v.keeps(&ev));
-        assert!(
-            v.line(&ev).ends_with("deploy-finished #9 release 12\\nok"),
-            "{}",
-            v.line(&ev)
-        );
-        let j: serde_json::Value = serde_json::from_str(&v.json_line(&ev)).unwrap();
-        assert_eq!(j["event"], "deploy-finished");
-        assert_eq!(j["data"], "release 12\nok");
-    }
-
-    #[test]
-    fn types_outside_the_graph_are_flagged_and_several_targets_named() {
-        let v = view(16, &[]);
-        let line = v.line(&event("app-update", r#"{"type":"widgets","id":3,"action":"delete"}"#));
-        assert!(
-            line.contains("127.0.0.1:4001   app-update #9 widgets id=3 delete (type not in the graph)"),
-            "{line}"
-        );
-    }
-
-    #[test]
-    fn the_type_filter_drops_other_types_and_untyped_events() {
-        let v = view(0, &["posts"]);
-        assert!(v.keeps(&event("app-update", r#"{"type":"post","id":null,"action":"update"}"#)));
-        assert!(!v.keeps(&event("app-update", r#"{"type":"pages","id":null,"action":"update"}"#)));
-        assert!(!v.keeps(&event("deploy-finished", "x")));
-    }
 }

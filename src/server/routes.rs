@@ -319,23 +319,25 @@ fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
             }
         };
         let mirrors = state.mirrors.clone();
-        let mut results = invalidator.fan_out_stream(&mirrors, &req);
-        while let Some((i, o)) = results.next().await {
-            let fields = log_fields! {
-                "module" => "mirror",
-                "type" => req.type_name,
-                "target" => mirrors[i].base,
-                "status" => o.status,
-                "attempts" => o.attempts,
-                "invalidated" => o.invalidated,
-                "durationMs" => millis(o.latency),
-            };
-            match &o.error {
-                None => state.log.write(level::INFO, "mirror invalidated", fields),
-                Some(e) => state.log.error("mirror invalidation failed", e, fields),
-            }
-            ticket.done(&mirrors[i].base);
-        }
+        // The same fan-out as `polycache invalidate`: each outcome is logged as it comes.
+        invalidator
+            .fan_out(&mirrors, std::slice::from_ref(&req), |i, o| {
+                let fields = log_fields! {
+                    "module" => "mirror",
+                    "type" => req.type_name,
+                    "target" => mirrors[i].base,
+                    "status" => o.status,
+                    "attempts" => o.attempts,
+                    "invalidated" => o.invalidated,
+                    "durationMs" => millis(o.latency),
+                };
+                match &o.error {
+                    None => state.log.write(level::INFO, "mirror invalidated", fields),
+                    Some(e) => state.log.error("mirror invalidation failed", e, fields),
+                }
+                ticket.done(&mirrors[i].base);
+            })
+            .await;
     });
 }
 

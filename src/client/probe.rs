@@ -1,0 +1,162 @@
+//! Probes of a server, for `doctor` and `demo`: its health, whether its stream answers
+//! and what it says first, and the cache entries a sandbox node holds. Each probe says
+//! what it found; judging it is the caller's business.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::stream::{FollowOptions, Notice, follow};
+use super::target::Target;
+use super::trace::{self, Trace};
+
+/// The sandbox's health endpoint (PROTOCOL section 9).
+pub const HEALTH_PATH: &str = crate::server::HEALTH_PATH;
+/// The sandbox's entries endpoint (PROTOCOL section 9).
+pub const ENTRIES_PATH: &str = crate::server::ENTRIES_PATH;
+
+/// The answer to `GET /api/health`.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub status: u16,
+    /// The body, when it was JSON.
+    pub body: Option<serde_json::Value>,
+    pub elapsed: Duration,
+}
+
+impl Health {
+    /// Why the server says it is not ok (`{"ok": false, ...}`), if it says so.
+    pub fn not_ok(&self) -> Option<String> {
+        let b = self.body.as_ref().filter(|b| b["ok"] == false)?;
+        Some(
+            b["storeError"]
+                .as_str()
+                .or(b["error"].as_str())
+                .unwrap_or("no reason given")
+                .to_string(),
+        )
+    }
+}
+
+/// `GET {target}/api/health` within `timeout`.
+pub async fn health(
+    http: &reqwest::Client,
+    trace: &Trace,
+    target: &Target,
+    timeout: Duration,
+) -> Result<Health, reqwest::Error> {
+    let start = Instant::now();
+    let r = trace::send(trace, http.get(target.url(HEALTH_PATH)).timeout(timeout)).await?;
+    Ok(Health {
+        status: r.status.as_u16(),
+        body: serde_json::from_slice(&r.body).ok(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// `GET {target}{path}` as an event stream: the status it answers with, and how fast
+/// (the body is not read).
+pub async fn stream_status(
+    http: &reqwest::Client,
+    target: &Target,
+    path: &str,
+    timeout: Duration,
+) -> Result<(u16, Duration), reqwest::Error> {
+    let start = Instant::now();
+    let r = http
+        .get(target.url(path))
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+        .timeout(timeout)
+        .send()
+        .await?;
+    Ok((r.status().as_u16(), start.elapsed()))
+}
+
+/// What a stream said first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FirstSign {
+    /// A comment (`: connected`, `: ping`), as sent.
+    Comment { text: String, after: Duration },
+    /// An event.
+    Event {
+        name: String,
+        id: Option<String>,
+        after: Duration,
+    },
+    /// The stream could not be opened.
+    Failed { reason: String },
+    /// It opened and ended before saying anything.
+    Ended,
+    /// Nothing within the wait; `opened` says whether it was open.
+    Silent { opened: Option<Duration> },
+}
+
+/// Opens the stream at `path` and waits up to `wait` for its first bytes: a comment (serve
+/// opens with `: connected`, then pings) or an event. No reconnects.
+pub async fn first_sign(http: &reqwest::Client, target: &Arc<Target>, path: &str, wait: Duration) -> FirstSign {
+    let opts = FollowOptions {
+        path: path.to_string(),
+        reconnect: false,
+        retry_initial: false,
+        idle_timeout: wait + Duration::from_secs(1),
+        ..FollowOptions::default()
+    };
+    let (tx, mut rx) = mpsc::channel(16);
+    let task = tokio::spawn(follow(http.clone(), Arc::clone(target), opts, tx));
+    let start = Instant::now();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut opened = None;
+    let sign = loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(Notice::Connected { .. })) => opened = Some(start.elapsed()),
+            Ok(Some(Notice::Heartbeat { comment, .. })) => {
+                break FirstSign::Comment {
+                    text: comment,
+                    after: start.elapsed(),
+                };
+            }
+            Ok(Some(Notice::Event(e))) => {
+                break FirstSign::Event {
+                    name: e.event,
+                    id: e.id,
+                    after: start.elapsed(),
+                };
+            }
+            Ok(Some(Notice::Failed { reason, .. })) => break FirstSign::Failed { reason },
+            Ok(Some(Notice::Disconnected { .. })) => {}
+            Ok(None) => break FirstSign::Ended,
+            Err(_) => break FirstSign::Silent { opened },
+        }
+    };
+    drop(rx);
+    task.abort();
+    sign
+}
+
+/// How many entries a sandbox node holds per type (`GET /api/cache/entries`, whose
+/// `entries` maps a type to its keys), or why they cannot be read.
+pub async fn entry_counts(
+    http: &reqwest::Client,
+    target: &Target,
+    timeout: Duration,
+) -> Result<std::collections::BTreeMap<String, usize>, String> {
+    let resp = http
+        .get(target.url(ENTRIES_PATH))
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| super::auth::describe_reqwest(&e))?;
+    if !resp.status().is_success() {
+        return Err(format!("HTTP {}", resp.status().as_u16()));
+    }
+    let body: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+    let map = body
+        .get("entries")
+        .and_then(serde_json::Value::as_object)
+        .ok_or("the answer has no `entries` object")?;
+    Ok(map
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_array().map_or(0, Vec::len)))
+        .collect())
+}

@@ -1,0 +1,342 @@
+//! The one place that writes to the terminal.
+//!
+//! A [`Printer`] is built once per run from `--json`, `--color`, `-v` and whether stdout
+//! and stderr are terminals. Commands hand it typed results ([`Render`]) or stream typed
+//! items ([`Line`]) through a [`Sink`]; it alone decides JSON or text, colour, where
+//! progress bars and the `-v` request trace go, and that a closed pipe (`| head`) ends
+//! output quietly instead of failing. No other module writes to stdout or stderr.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::Failure;
+use crate::style::{ColorChoice, Style};
+
+/// A command's result: serialisable for `--json`, and renderable for people.
+pub trait Render: Serialize {
+    /// The text a person reads, ending with a newline.
+    fn human(&self, style: Style) -> String;
+}
+
+/// One item of a stream (an SSE event, a log entry, a keyspace event): one NDJSON object
+/// with `--json`, one line of text otherwise.
+pub trait Line {
+    /// The item as one JSON object, without a newline.
+    fn ndjson(&self) -> String;
+    /// The item as one line of text, without a newline.
+    fn human(&self, style: Style) -> String;
+}
+
+/// Owns stdout and stderr for one run.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    style: Style,
+    err: Style,
+    json: bool,
+    verbose: u8,
+    stderr_terminal: bool,
+}
+
+impl Printer {
+    /// The printer for this process's flags and terminals.
+    pub fn new(color: ColorChoice, json: bool, verbose: u8) -> Printer {
+        let stderr_terminal = io::stderr().is_terminal();
+        Printer {
+            style: Style::for_stream(color, io::stdout().is_terminal()),
+            err: Style::for_stream(color, stderr_terminal),
+            json,
+            verbose,
+            stderr_terminal,
+        }
+    }
+
+    /// No colour, no JSON, no trace: for tests of rendering.
+    pub fn plain() -> Printer {
+        Printer {
+            style: Style::plain(),
+            err: Style::plain(),
+            json: false,
+            verbose: 0,
+            stderr_terminal: false,
+        }
+    }
+
+    /// The colour of stdout, for text built before it is handed back here.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// The colour of stderr.
+    pub fn err_style(&self) -> Style {
+        self.err
+    }
+
+    /// Whether `--json` was given (commands that must choose *what* to compute ask this;
+    /// how to print is decided by [`Printer::emit`] and [`Sink::item`]).
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    pub fn verbose(&self) -> u8 {
+        self.verbose
+    }
+
+    /// A command's result: pretty JSON with `--json`, its human form otherwise.
+    pub fn emit<T: Render + ?Sized>(&self, result: &T) -> Result<(), Failure> {
+        if self.json {
+            self.raw(crate::render::json(result).as_bytes())
+        } else {
+            self.raw(result.human(self.style).as_bytes())
+        }
+    }
+
+    /// Like [`Printer::emit`], and JSON also when the command's own flag asks for it
+    /// (`graph --format json`).
+    pub fn emit_as<T: Render + ?Sized>(&self, result: &T, json: bool) -> Result<(), Failure> {
+        if json && !self.json {
+            self.raw(crate::render::json(result).as_bytes())
+        } else {
+            self.emit(result)
+        }
+    }
+
+    /// Text for people only (a narration, a banner); nothing with `--json`.
+    pub fn say(&self, text: &str) -> Result<(), Failure> {
+        if self.json { Ok(()) } else { self.raw(text.as_bytes()) }
+    }
+
+    /// Bytes to stdout as they are (a completion script, a raw value). A closed pipe is
+    /// not an error.
+    pub fn raw(&self, bytes: &[u8]) -> Result<(), Failure> {
+        let mut out = io::stdout().lock();
+        match out.write_all(bytes).and_then(|_| out.flush()) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                Err(Failure::error(format!("cannot write to stdout: {e}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A buffered stdout for a stream of items.
+    pub fn sink(&self) -> Sink {
+        Sink {
+            out: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            style: self.style,
+            json: self.json,
+            closed: false,
+        }
+    }
+
+    /// `warning: ...` on stderr.
+    pub fn warn(&self, message: &str) {
+        eprintln!("{} {message}", self.err.yellow("warning:"));
+    }
+
+    /// A plain line on stderr (what was done: `wrote FILE`).
+    pub fn tell(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    /// A line on stderr describing the output that follows (a key's type and size), in
+    /// stderr's colour.
+    pub fn status_plain(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    /// `note: ...` on stderr: something worth knowing about the output.
+    pub fn note(&self, message: &str) {
+        eprintln!("note: {message}");
+    }
+
+    /// `hint: ...` on stderr: what to do next (not with `--json`, whose readers parse).
+    pub fn hint(&self, message: &str) {
+        if !self.json {
+            eprintln!("{} {message}", self.err.yellow("hint:"));
+        }
+    }
+
+    /// A line about what is happening (connecting, reconnecting), dim on stderr.
+    pub fn status(&self, message: &str) {
+        eprintln!("{}", self.err.dim(message));
+    }
+
+    /// An error that does not end the run (a stream that failed among several).
+    pub fn error(&self, message: &str) {
+        eprintln!("{} {message}", self.err.red("error:"));
+    }
+
+    /// Text to stderr as it is, without a newline (a question before reading an answer).
+    pub fn prompt(&self, text: &str) {
+        let mut err = io::stderr().lock();
+        let _ = err.write_all(text.as_bytes()).and_then(|_| err.flush());
+    }
+
+    /// The failure that ends the run, with its hint.
+    pub fn failure(&self, f: &Failure) {
+        eprintln!("{} {}", self.err.red("error:"), f.message);
+        if let Some(h) = &f.hint {
+            eprintln!("  {} {h}", self.err.yellow("hint:"));
+        }
+    }
+
+    /// A progress bar of `len` steps on stderr: only on a terminal, never with `--json`.
+    pub fn progress(&self, len: u64, message: &str) -> Progress {
+        self.bar(Some(len), message)
+    }
+
+    /// A bar for a fraction of the work done (a SCAN's share of the keyspace).
+    pub fn fraction(&self, message: &str) -> Progress {
+        if self.json || !self.stderr_terminal {
+            return Progress(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new(1000);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:24} {percent:>3}% {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(bar)
+    }
+
+    /// A spinner with a running count, for work of unknown length.
+    pub fn spinner(&self, message: &str) -> Progress {
+        self.bar(None, message)
+    }
+
+    fn bar(&self, len: Option<u64>, message: &str) -> Progress {
+        if self.json || !self.stderr_terminal {
+            return Progress(indicatif::ProgressBar::hidden());
+        }
+        let (bar, template) = match len {
+            Some(n) => (
+                indicatif::ProgressBar::new(n),
+                "{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}",
+            ),
+            None => (indicatif::ProgressBar::new_spinner(), "{spinner} {msg} {pos} {elapsed}"),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Progress(bar)
+    }
+
+    /// The `-v` request trace: dim lines on stderr (off without `-v`).
+    pub fn trace(&self) -> crate::client::Trace {
+        if self.verbose == 0 {
+            return crate::client::Trace::off();
+        }
+        let style = self.err;
+        crate::client::Trace::new(self.verbose, move |line| {
+            eprintln!("{}", style.dim(line));
+        })
+    }
+}
+
+/// A progress bar handed out by the [`Printer`] (hidden where it must not show).
+pub struct Progress(indicatif::ProgressBar);
+
+impl Progress {
+    pub fn inc(&self, n: u64) {
+        self.0.inc(n);
+    }
+
+    /// Sets how much is done, from 0.0 to 1.0 (a [`Printer::fraction`] bar).
+    pub fn set_fraction(&self, part: f64) {
+        self.0.set_position((part.clamp(0.0, 1.0) * 1000.0) as u64);
+    }
+
+    pub fn set_message(&self, message: &str) {
+        self.0.set_message(message.to_string());
+    }
+
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Buffered stdout for a stream of items. Once the reader has gone (a closed pipe), every
+/// write is refused with [`io::ErrorKind::BrokenPipe`] and [`Sink::closed`] turns true, so
+/// the producer stops.
+pub struct Sink {
+    out: BufWriter<io::Stdout>,
+    style: Style,
+    json: bool,
+    closed: bool,
+}
+
+impl Sink {
+    /// The colour of stdout, for producers that paint in place.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// One item, as NDJSON or a line of text; flushed, so a follower sees it at once.
+    pub fn item<T: Line + ?Sized>(&mut self, item: &T) -> io::Result<()> {
+        let mut text = if self.json {
+            item.ndjson()
+        } else {
+            item.human(self.style)
+        };
+        text.push('\n');
+        self.write(text.as_bytes())?;
+        self.flush()
+    }
+
+    /// Bytes already formatted, buffered.
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.closed {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        self.out.write_all(bytes).inspect_err(|e| self.note(e))
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        self.out.flush().inspect_err(|e| self.note(e))
+    }
+
+    /// Whether the reader has gone.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
+    /// The end of the stream: a closed pipe is fine, another write error is a failure.
+    pub fn finish(mut self) -> Result<(), Failure> {
+        match self.flush() {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                Err(Failure::error(format!("cannot write to stdout: {e}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn note(&mut self, e: &io::Error) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            self.closed = true;
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if !self.closed {
+            let _ = self.out.flush();
+        }
+    }
+}

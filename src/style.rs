@@ -1,0 +1,94 @@
+//! Colour, decided once: the bottom layer of output, below `render` and `logs`, so that
+//! neither depends on the command line's types.
+
+use std::io::IsTerminal;
+
+/// `--color`: when to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Colour on or off, decided once from `--color`, NO_COLOR and whether stdout is a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    pub fn detect(choice: ColorChoice) -> Style {
+        Style::for_stream(choice, std::io::stdout().is_terminal())
+    }
+
+    /// Colour for a stream that is (or is not) a terminal: `always`, `never`, or for `auto`
+    /// a terminal without NO_COLOR.
+    pub fn for_stream(choice: ColorChoice, terminal: bool) -> Style {
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
+        };
+        Style { color }
+    }
+
+    pub fn plain() -> Style {
+        Style { color: false }
+    }
+
+    /// Appends `s` to `out` in the colour `code` (an SGR code such as `"31"` or `"1;31"`),
+    /// allocating nothing: for output written in a hot loop.
+    pub fn paint_into(&self, out: &mut Vec<u8>, code: &str, s: &[u8]) {
+        self.start(out, code);
+        out.extend_from_slice(s);
+        self.end(out, code);
+    }
+
+    /// Starts the colour `code` in `out` (for a piece built in place); [`Style::end`] ends it.
+    pub fn start(&self, out: &mut Vec<u8>, code: &str) {
+        if self.color && !code.is_empty() {
+            out.extend_from_slice(b"\x1b[");
+            out.extend_from_slice(code.as_bytes());
+            out.push(b'm');
+        }
+    }
+
+    pub fn end(&self, out: &mut Vec<u8>, code: &str) {
+        if self.color && !code.is_empty() {
+            out.extend_from_slice(b"\x1b[0m");
+        }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    pub fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    pub fn blue(&self, s: &str) -> String {
+        self.paint("34", s)
+    }
+    pub fn magenta(&self, s: &str) -> String {
+        self.paint("35", s)
+    }
+    pub fn cyan(&self, s: &str) -> String {
+        self.paint("36", s)
+    }
+}
