@@ -284,7 +284,8 @@ impl Sink {
         self.json
     }
 
-    /// One item, as NDJSON or a line of text; flushed, so a follower sees it at once.
+    /// One item, as NDJSON or a line of text (buffered: [`Sink::flush`] when a burst is
+    /// written, so a follower sees it at once).
     pub fn item<T: Line + ?Sized>(&mut self, item: &T) -> io::Result<()> {
         let mut text = if self.json {
             item.ndjson()
@@ -292,8 +293,7 @@ impl Sink {
             item.human(self.style)
         };
         text.push('\n');
-        self.write(text.as_bytes())?;
-        self.flush()
+        self.write(text.as_bytes())
     }
 
     /// Bytes already formatted, buffered.

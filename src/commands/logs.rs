@@ -111,7 +111,11 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         if b.is_empty() {
             return Ok(());
         }
-        lock.write(b).inspect_err(|_| write_failed = true)
+        // Each piece goes out as it is made (one write per piece, as stdout's own line
+        // buffering did): `--follow` shows lines as they come.
+        lock.write(b)
+            .and_then(|_| lock.flush())
+            .inspect_err(|_| write_failed = true)
     };
     let result = produce(&ctx.out, &engine, args, &files, &mut emit);
     let tally = match result {

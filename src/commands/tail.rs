@@ -269,6 +269,7 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                 if let Err(e) = out.item(&BusGap { after, oldest, gaps }) {
                     return closed_stdout(e);
                 }
+                flush(&mut out)?;
             }
             bus::Notice::Entry(e) => {
                 if !view.keeps(&e) {

@@ -98,16 +98,6 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     s
 }
 
-/// The `-v` request trace of a command: dim lines on stderr (nothing without `-v`).
-pub fn trace(style: Style, verbose: u8) -> crate::client::Trace {
-    if verbose == 0 {
-        return crate::client::Trace::off();
-    }
-    crate::client::Trace::new(verbose, move |line| {
-        eprintln!("{}", style.dim(line));
-    })
-}
-
 /// `312 B`, `4.1 KiB`, `12.0 MiB`.
 pub fn fmt_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
