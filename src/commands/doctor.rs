@@ -23,9 +23,9 @@ use crate::error::{Failure, exit};
 use crate::graph::Graph;
 use crate::logs::filter::Filter;
 use crate::logs::{Engine, Output};
+use crate::protocol::HEALTH_PATH;
 use crate::render::{self, Style};
 use crate::render::{fmt_bytes, fmt_ttl};
-use crate::server::HEALTH_PATH;
 use crate::store::Store;
 
 /// How a check came out.
