@@ -20,6 +20,7 @@ use redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, RedisError, Redi
 use serde::{Deserialize, Serialize};
 
 use crate::config::redact_url_password;
+use crate::protocol::{ACTION_UPDATE, AppUpdate, BUS_KEY, bus_field};
 
 /// Entries kept in the stream (`XADD ... MAXLEN ~ N`) unless told otherwise.
 pub const DEFAULT_MAXLEN: u64 = 10_000;
@@ -34,12 +35,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The stream's key: `{CACHE_PREFIX}bus`.
 pub fn stream_key(prefix: &str) -> String {
-    format!("{prefix}bus")
+    format!("{prefix}{BUS_KEY}")
 }
 
 /// The node table's key: `{CACHE_PREFIX}bus:nodes`.
 pub fn nodes_key(prefix: &str) -> String {
-    format!("{prefix}bus:nodes")
+    format!("{prefix}{BUS_KEY}:nodes")
 }
 
 /// Whether a key is one of the bus's own (not a cache entry).
@@ -76,7 +77,12 @@ pub struct Entry {
 impl Entry {
     /// The SSE `data` of the entry's `app-update` (PROTOCOL section 4).
     pub fn sse_data(&self) -> String {
-        serde_json::json!({"type": self.type_name, "id": self.id, "action": self.action}).to_string()
+        AppUpdate {
+            kind: self.type_name.clone(),
+            id: self.id.clone(),
+            action: Some(self.action.clone()),
+        }
+        .data()
     }
 
     /// Reads a stream entry; `None` when a required field is missing (not a bus entry).
@@ -89,20 +95,20 @@ impl Entry {
                 _ => None,
             }
         };
-        let type_name = text("type")?;
-        let cleared = text("cleared")
+        let type_name = text(bus_field::TYPE)?;
+        let cleared = text(bus_field::CLEARED)
             .and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok())
             .unwrap_or_else(|| vec![type_name.clone()]);
         Some(Entry {
             event_id: s.id.clone(),
-            node: text("node").unwrap_or_default(),
+            node: text(bus_field::NODE).unwrap_or_default(),
             type_name,
-            id: text("id")
+            id: text(bus_field::ID)
                 .and_then(|v| serde_json::from_str(&v).ok())
                 .unwrap_or(serde_json::Value::Null),
-            action: text("action").unwrap_or_else(|| "update".into()),
+            action: text(bus_field::ACTION).unwrap_or_else(|| ACTION_UPDATE.into()),
             cleared,
-            time: text("time").and_then(|t| t.parse().ok()).unwrap_or(0),
+            time: text(bus_field::TIME).and_then(|t| t.parse().ok()).unwrap_or(0),
         })
     }
 }
@@ -288,17 +294,17 @@ impl Bus {
             .arg("~")
             .arg(self.maxlen)
             .arg("*")
-            .arg("node")
+            .arg(bus_field::NODE)
             .arg(&e.node)
-            .arg("type")
+            .arg(bus_field::TYPE)
             .arg(&e.type_name)
-            .arg("id")
+            .arg(bus_field::ID)
             .arg(e.id.to_string())
-            .arg("action")
+            .arg(bus_field::ACTION)
             .arg(&e.action)
-            .arg("cleared")
+            .arg(bus_field::CLEARED)
             .arg(serde_json::to_string(&e.cleared).unwrap_or_else(|_| "[]".into()))
-            .arg("time")
+            .arg(bus_field::TIME)
             .arg(e.time);
         conn.query(&cmd).await.map_err(|err| self.err(&err))
     }

@@ -53,17 +53,22 @@ pub const VARS: &[Var] = &[
     ),
     var(
         "POLYCACHE_AUTH_PATH",
-        Some("/api/auth/login"),
+        Some(crate::protocol::AUTH_PATH),
         false,
         "login endpoint path",
     ),
     var(
         "POLYCACHE_INVALIDATE_PATH",
-        Some("/api/cache/invalidate"),
+        Some(crate::protocol::INVALIDATE_PATH),
         false,
         "invalidation endpoint path",
     ),
-    var("POLYCACHE_STREAM_PATH", Some("/api/stream"), false, "SSE endpoint path"),
+    var(
+        "POLYCACHE_STREAM_PATH",
+        Some(crate::protocol::STREAM_PATH),
+        false,
+        "SSE endpoint path",
+    ),
     var("SUPABASE_URL", None, false, "when set, log in through Supabase instead"),
     var("SUPABASE_ANON_KEY", None, true, "Supabase anon key sent as `apikey`"),
     var(

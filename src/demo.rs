@@ -39,7 +39,8 @@ use crate::output::Render;
 use crate::render::stream::View;
 use crate::render::{self, Style};
 use crate::server::auth::random_hex;
-use crate::server::{ENTRIES_PATH, ServeOptions, Server, StoreKind};
+use crate::protocol::{APP_UPDATE, ENTRIES_PATH};
+use crate::server::{ServeOptions, Server, StoreKind};
 
 /// The throwaway account both nodes accept.
 const EMAIL: &str = "demo@polycache.local";
@@ -722,7 +723,7 @@ impl Streams {
     async fn wait_update(&mut self, target: &Arc<Target>, kind: &str, deadline: Instant) -> Option<StreamEvent> {
         let is_it = |e: &StreamEvent| {
             Arc::ptr_eq(&e.target, target)
-                && e.event == "app-update"
+                && e.event == APP_UPDATE
                 && e.update.as_ref().is_some_and(|u| u.kind == kind)
         };
         loop {

@@ -17,6 +17,7 @@ pub mod escape;
 pub mod graph;
 pub mod logs;
 pub mod output;
+pub mod protocol;
 pub mod render;
 pub mod server;
 pub mod store;

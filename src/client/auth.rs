@@ -17,6 +17,7 @@ use tokio::sync::Mutex;
 
 use super::target::{InsecureError, Target};
 use crate::config::Settings;
+use crate::protocol::{APIKEY_HEADER, LoginAnswer, LoginRequest, SUPABASE_PASSWORD_GRANT, SUPABASE_TOKEN_PATH};
 
 /// A bearer token. Prints as `••••`; call [`Token::expose`] only to build a header.
 #[derive(Clone, PartialEq, Eq)]
@@ -229,7 +230,7 @@ impl Authenticator {
             } => {
                 let supabase = Target::new(url, "supabase");
                 supabase.check_secure(self.allow_insecure)?;
-                let u = supabase.url("/auth/v1/token?grant_type=password");
+                let u = supabase_login_url(&supabase);
                 (u, credentials, Some(anon_key), supabase)
             }
         };
@@ -267,7 +268,7 @@ impl Authenticator {
         let url = match &self.config {
             AuthConfig::Token(_) => return,
             AuthConfig::Login { auth_path, .. } => target.url(auth_path),
-            AuthConfig::Supabase { url, .. } => Target::new(url, "supabase").url("/auth/v1/token?grant_type=password"),
+            AuthConfig::Supabase { url, .. } => supabase_login_url(&Target::new(url, "supabase")),
         };
         self.cache
             .lock()
@@ -279,10 +280,9 @@ impl Authenticator {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct LoginAnswer {
-    token: Option<String>,
-    access_token: Option<String>,
+/// The Supabase password login of PROTOCOL section 1.
+fn supabase_login_url(supabase: &Target) -> String {
+    supabase.url(&format!("{SUPABASE_TOKEN_PATH}?{SUPABASE_PASSWORD_GRANT}"))
 }
 
 /// One login: `POST url` with `{email, password}` (and `apikey` for Supabase).
@@ -294,10 +294,13 @@ pub async fn login(
     credentials: &Credentials,
     apikey: Option<&Token>,
 ) -> Result<Token, AuthError> {
-    let body = serde_json::json!({"email": credentials.email, "password": credentials.expose_password()});
+    let body = LoginRequest {
+        email: credentials.email.clone(),
+        password: credentials.expose_password().to_string(),
+    };
     let mut req = http.post(url).timeout(super::REQUEST_TIMEOUT).json(&body);
     if let Some(k) = apikey {
-        req = req.header("apikey", k.expose());
+        req = req.header(APIKEY_HEADER, k.expose());
     }
     let resp = super::trace::send(trace, req).await.map_err(|e| AuthError::Network {
         target: target.name.clone(),
@@ -339,9 +342,9 @@ pub async fn login(
         target: target.name.clone(),
         message: format!("the body is not the expected JSON: {e}"),
     })?;
-    match answer.token.or(answer.access_token) {
-        Some(t) if !t.is_empty() => Ok(Token::new(t)),
-        _ => Err(AuthError::BadResponse {
+    match answer.into_token() {
+        Some(t) => Ok(Token::new(t)),
+        None => Err(AuthError::BadResponse {
             target: target.name.clone(),
             message: "the answer has neither `token` nor `access_token`".into(),
         }),

@@ -10,35 +10,11 @@ use serde::Serialize;
 
 use super::auth::{AuthError, Authenticator, describe_reqwest};
 use super::target::Target;
+pub use crate::protocol::InvalidateRequest;
+use crate::protocol::{ErrorAnswer, InvalidateAnswer};
 
 /// How many targets are contacted at once by [`Invalidator::fan_out`] unless set otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 16;
-
-/// The body of `POST /api/cache/invalidate`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InvalidateRequest {
-    #[serde(rename = "type")]
-    pub type_name: String,
-    /// Whether the receiver broadcasts on to its own mirrors; always `false` towards a mirror.
-    pub mirror: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
-}
-
-impl InvalidateRequest {
-    pub fn new(type_name: impl Into<String>, mirror: bool) -> InvalidateRequest {
-        InvalidateRequest {
-            type_name: type_name.into(),
-            mirror,
-            id: None,
-        }
-    }
-
-    pub fn with_id(mut self, id: serde_json::Value) -> InvalidateRequest {
-        self.id = Some(id);
-        self
-    }
-}
 
 /// Retries for connect errors, timeouts and 5xx answers (never for 4xx).
 #[derive(Debug, Clone, Copy)]
@@ -177,16 +153,6 @@ fn ser_err<S: serde::Serializer>(e: &Option<InvalidateError>, s: S) -> Result<S:
     }
 }
 
-/// The protocol's answer to an invalidation; anything else in a 2xx is a failure.
-#[derive(serde::Deserialize)]
-struct Answer {
-    success: Option<bool>,
-    #[serde(default)]
-    invalidated: Vec<String>,
-    mirrored: Option<bool>,
-    error: Option<String>,
-}
-
 /// Sends invalidations: holds the HTTP client, the authenticator and the policies.
 #[derive(Debug, Clone)]
 pub struct Invalidator {
@@ -203,7 +169,7 @@ pub struct Invalidator {
 }
 
 enum Attempt {
-    Done(u16, Answer),
+    Done(u16, InvalidateAnswer),
     Unauthorized(String),
     Fatal(InvalidateError, Option<u16>),
     Retry(InvalidateError, Option<u16>),
@@ -399,8 +365,9 @@ impl Invalidator {
         let body = resp.body;
         let message = || error_message(&body, status);
         match status {
-            200..=299 => match serde_json::from_slice::<Answer>(&body) {
-                Ok(a) if a.success == Some(true) => Attempt::Done(status, a),
+            // Anything but the protocol's `"success": true` in a 2xx is a failure.
+            200..=299 => match serde_json::from_slice::<InvalidateAnswer>(&body) {
+                Ok(a) if a.success => Attempt::Done(status, a),
                 Ok(a) => Attempt::Fatal(
                     InvalidateError::BadResponse {
                         target: name(),
@@ -521,10 +488,8 @@ pub struct Sent {
 
 /// The `error` field of a JSON error body, else the start of the body, else the status.
 fn error_message(body: &[u8], status: u16) -> String {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body)
-        && let Some(e) = v.get("error").and_then(|e| e.as_str())
-    {
-        return crate::escape::text(e).into_owned();
+    if let Ok(e) = serde_json::from_slice::<ErrorAnswer>(body) {
+        return crate::escape::text(&e.error).into_owned();
     }
     if body.trim_ascii().is_empty() {
         format!("HTTP {status}")
@@ -558,17 +523,6 @@ const STEPS: [&str; 3] = ["logging in", "sending the invalidation", "waiting to 
 mod tests {
     use super::*;
 
-    #[test]
-    fn request_body_matches_the_protocol() {
-        let r = InvalidateRequest::new("posts", false);
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"type":"posts","mirror":false}"#);
-        let r = InvalidateRequest::new("post", true).with_id(serde_json::json!("42"));
-        assert_eq!(
-            serde_json::to_string(&r).unwrap(),
-            r#"{"type":"post","mirror":true,"id":"42"}"#
-        );
-    }
-
     #[tokio::test]
     async fn insecure_targets_are_not_auth_failures_and_get_no_request() {
         let auth = Arc::new(Authenticator::new(
@@ -576,7 +530,7 @@ mod tests {
             super::super::AuthConfig::Token(super::super::Token::new("t")),
             false,
         ));
-        let inv = Invalidator::new(reqwest::Client::new(), auth, "/api/cache/invalidate");
+        let inv = Invalidator::new(reqwest::Client::new(), auth, crate::protocol::INVALIDATE_PATH);
         let o = inv
             .invalidate_one(
                 &Target::mirror("http://staging.example.invalid"),

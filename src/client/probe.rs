@@ -11,10 +11,7 @@ use super::stream::{FollowOptions, Notice, follow};
 use super::target::Target;
 use super::trace::{self, Trace};
 
-/// The sandbox's health endpoint (PROTOCOL section 9).
-pub const HEALTH_PATH: &str = crate::server::HEALTH_PATH;
-/// The sandbox's entries endpoint (PROTOCOL section 9).
-pub const ENTRIES_PATH: &str = crate::server::ENTRIES_PATH;
+pub use crate::protocol::{ENTRIES_PATH, HEALTH_PATH};
 
 /// The answer to `GET /api/health`.
 #[derive(Debug, Clone)]
@@ -150,13 +147,13 @@ pub async fn entry_counts(
     if !resp.status().is_success() {
         return Err(format!("HTTP {}", resp.status().as_u16()));
     }
-    let body: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
-    let map = body
-        .get("entries")
-        .and_then(serde_json::Value::as_object)
-        .ok_or("the answer has no `entries` object")?;
-    Ok(map
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_array().map_or(0, Vec::len)))
+    let body: crate::protocol::EntriesAnswer = resp
+        .json()
+        .await
+        .map_err(|e| format!("the answer is not an entries body ({e})"))?;
+    Ok(body
+        .entries
+        .into_iter()
+        .map(|(k, v)| (k, v.len()))
         .collect())
 }

@@ -17,26 +17,13 @@ use bytes::Bytes;
 use eventsource_client::{self as es, Client as _};
 use futures::{StreamExt, TryStreamExt};
 use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::auth::describe_reqwest;
 use super::target::Target;
-
-/// The event that announces a gap in a replay (PROTOCOL section 4).
-pub const STREAM_RESET: &str = "stream-reset";
-
-/// The `data` of an `app-update`: which type changed, which entity, and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppUpdate {
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The entity id: a string, a number or null.
-    #[serde(default)]
-    pub id: serde_json::Value,
-    #[serde(default)]
-    pub action: Option<String>,
-}
+use crate::protocol::PING;
+/// The data of the events a stream brings, and the name of the one that announces a gap.
+pub use crate::protocol::{AppUpdate, STREAM_RESET, StreamReset};
 
 /// One event as received from one target.
 #[derive(Debug, Clone)]
@@ -55,6 +42,14 @@ pub struct StreamEvent {
     pub received: chrono::DateTime<chrono::Utc>,
     /// Monotonic time of arrival, for measuring propagation.
     pub received_at: Instant,
+}
+
+impl StreamEvent {
+    /// The data of a `stream-reset` (every field optional, ids as strings); `None` for any
+    /// other event.
+    pub fn reset(&self) -> Option<StreamReset> {
+        (self.event == STREAM_RESET).then(|| StreamReset::parse(&self.data))
+    }
 }
 
 /// What a subscription reports, in the order it happens.
@@ -125,7 +120,7 @@ pub struct FollowOptions {
 impl Default for FollowOptions {
     fn default() -> FollowOptions {
         FollowOptions {
-            path: "/api/stream".to_string(),
+            path: crate::protocol::STREAM_PATH.to_string(),
             last_event_id: None,
             reconnect: true,
             retry_initial: false,
@@ -191,7 +186,7 @@ pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOpti
                         }
                         Ok(Some(Ok(es::SSE::Comment(c)))) => {
                             let comment = c.trim().to_string();
-                            let opening = std::mem::take(&mut first_frame) && comment != "ping";
+                            let opening = std::mem::take(&mut first_frame) && comment != PING;
                             if !opening {
                                 heartbeats += 1;
                             }
@@ -358,6 +353,23 @@ mod tests {
         assert_eq!(backoff_delay(base, max, 4), Duration::from_secs(2));
         assert_eq!(backoff_delay(base, max, 9), max);
         assert_eq!(backoff_delay(base, max, u32::MAX), max);
+    }
+
+    #[test]
+    fn only_a_stream_reset_reads_as_one() {
+        let event = |name: &str, data: &str| StreamEvent {
+            target: Arc::new(Target::mirror("http://127.0.0.1:4001")),
+            event: name.to_string(),
+            id: Some("9".to_string()),
+            data: data.to_string(),
+            update: None,
+            received: chrono::Utc::now(),
+            received_at: Instant::now(),
+        };
+        let reset = event(STREAM_RESET, r#"{"reason":"gap","lastEventId":"3","oldest":null}"#).reset();
+        assert_eq!(reset, Some(StreamReset::gap("3", None)));
+        assert_eq!(event(STREAM_RESET, "garbage").reset(), Some(StreamReset::default()));
+        assert_eq!(event("app-update", r#"{"reason":"gap"}"#).reset(), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 use super::stream::{FollowOptions, Notice, follow_all};
 use super::target::Target;
+use crate::protocol::APP_UPDATE;
 
 /// Maps a type name as streamed (`post`) to the name it is compared by (`posts`); `None`
 /// for names that match nothing.
@@ -95,7 +96,7 @@ impl Watch {
                     };
                     let mut s = seen.lock().unwrap_or_else(|p| p.into_inner());
                     match notice {
-                        Notice::Event(ev) if ev.event == "app-update" => {
+                        Notice::Event(ev) if ev.event == APP_UPDATE => {
                             let Some(kind) = ev.update.as_ref().and_then(|u| canonicalize(&u.kind)) else {
                                 continue;
                             };

@@ -12,6 +12,7 @@ use crate::client::Target;
 use crate::client::stream::StreamEvent;
 use crate::graph::Graph;
 use crate::output::Line;
+use crate::protocol::{APP_UPDATE, STREAM_RESET, StreamReset};
 use crate::style::Style;
 
 /// How events are filtered and shown.
@@ -79,7 +80,7 @@ pub struct BusGap {
 
 impl Line for BusGap {
     fn ndjson(&self) -> String {
-        json!({"event": "stream-reset", "gap": true, "lastEventId": self.after, "oldest": self.oldest, "gaps": self.gaps})
+        json!({"event": STREAM_RESET, "gap": true, "lastEventId": self.after, "oldest": self.oldest, "gaps": self.gaps})
             .to_string()
     }
     fn human(&self, style: Style) -> String {
@@ -192,7 +193,7 @@ impl View {
     pub fn line(&self, ev: &StreamEvent) -> String {
         let s = &self.style;
         let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
-        let name = if ev.event == "app-update" {
+        let name = if ev.event == APP_UPDATE {
             s.cyan(&ev.event)
         } else {
             s.magenta(&ev.event)
@@ -259,7 +260,7 @@ impl View {
     pub fn gap_line(&self, ev: &StreamEvent) -> String {
         let s = &self.style;
         let time = ev.received.with_timezone(&chrono::Local).format("%H:%M:%S%.3f");
-        let g = Reset::of(ev);
+        let g = StreamReset::parse(&ev.data);
         let sent = g.last_event_id.as_deref().map(clean).unwrap_or_else(|| "?".into());
         let resumes = match g.oldest.as_deref() {
             Some(o) => format!("replaying from #{}", clean(o)),
@@ -280,7 +281,7 @@ impl View {
     /// A `stream-reset` as one NDJSON object, with the running count of gaps.
     pub fn json_line_gap(&self, ev: &StreamEvent, gaps: u64) -> String {
         let data = serde_json::from_str::<Value>(&ev.data).unwrap_or_else(|_| Value::from(ev.data.as_str()));
-        let g = Reset::of(ev);
+        let g = StreamReset::parse(&ev.data);
         json!({
             "received": ev.received.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "target": ev.target.name,
@@ -296,32 +297,6 @@ impl View {
         })
         .to_string()
     }
-}
-
-/// The data of a `stream-reset` (PROTOCOL section 4); every field optional, ids as strings.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Reset {
-    reason: Option<String>,
-    #[serde(default, deserialize_with = "id_string")]
-    last_event_id: Option<String>,
-    #[serde(default, deserialize_with = "id_string")]
-    oldest: Option<String>,
-}
-
-impl Reset {
-    fn of(ev: &StreamEvent) -> Reset {
-        serde_json::from_str(&ev.data).unwrap_or_default()
-    }
-}
-
-/// An id given as a string or a number, read as a string.
-fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match <Option<Value> as serde::Deserialize>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
 }
 
 /// Control characters of a server-sent string, escaped for the terminal.

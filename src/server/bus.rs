@@ -17,12 +17,13 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::AppState;
 use super::log::level;
 use crate::bus::{Bus, BusError, Conn, Entry, NodeStatus, StreamInfo, now_ms};
 use crate::log_fields;
+use crate::protocol::{ACTION_UPDATE, APP_UPDATE, BusHealth};
 
 /// How long one `XREAD` blocks before it is issued again.
 const BLOCK: Duration = Duration::from_secs(2);
@@ -108,7 +109,7 @@ impl NodeBus {
             node: self.node.clone(),
             type_name: type_name.to_string(),
             id: id.clone(),
-            action: "update".to_string(),
+            action: ACTION_UPDATE.to_string(),
             cleared: cleared.to_vec(),
             time: now_ms(),
         }
@@ -140,7 +141,7 @@ impl NodeBus {
         q.push_back(entry);
         drop(q);
         if !state.faults.no_notify {
-            state.hub.notify_unnumbered("app-update", data);
+            state.hub.notify_unnumbered(APP_UPDATE, data);
         }
         Published::Queued
     }
@@ -164,21 +165,21 @@ impl NodeBus {
     }
 
     /// The `bus` object of `/api/health`.
-    pub fn health(&self) -> Value {
+    pub fn health(&self) -> BusHealth {
         let st = self.status().clone();
         let pending = self.pending.lock().map(|q| q.len()).unwrap_or(0);
-        json!({
-            "connected": st.connected,
-            "key": self.bus.key,
-            "node": self.node,
-            "cluster": self.bus.is_cluster(),
-            "lastId": st.last_id,
-            "applied": st.applied,
-            "published": st.published,
-            "pending": pending,
-            "error": st.error,
-            "downForMs": st.down_since.map(|t| t.elapsed().as_millis() as u64),
-        })
+        BusHealth {
+            connected: st.connected,
+            key: self.bus.key.clone(),
+            node: self.node.clone(),
+            cluster: self.bus.is_cluster(),
+            last_id: st.last_id,
+            applied: st.applied,
+            published: st.published,
+            pending: pending as u64,
+            error: st.error,
+            down_for_ms: st.down_since.map(|t| t.elapsed().as_millis() as u64),
+        }
     }
 
     pub fn connected(&self) -> bool {
@@ -333,7 +334,7 @@ async fn apply(state: &AppState, nb: &NodeBus, e: Entry) {
     if own {
         let announced = nb.late.lock().unwrap_or_else(|p| p.into_inner()).remove(&e.event_id);
         if !announced && !state.faults.no_notify {
-            state.hub.publish_with_id(&e.event_id, "app-update", e.sse_data());
+            state.hub.publish_with_id(&e.event_id, APP_UPDATE, e.sse_data());
         }
         return;
     }
@@ -347,7 +348,7 @@ async fn apply(state: &AppState, nb: &NodeBus, e: Entry) {
         }
     }
     if !state.faults.no_notify {
-        state.hub.publish_with_id(&e.event_id, "app-update", e.sse_data());
+        state.hub.publish_with_id(&e.event_id, APP_UPDATE, e.sse_data());
     }
     nb.status().applied += 1;
     match failed {

@@ -106,7 +106,7 @@ pub fn api(origins: &[String]) -> CorsLayer {
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
-            HeaderName::from_static("apikey"),
+            HeaderName::from_static(crate::protocol::APIKEY_HEADER),
         ])
         .max_age(MAX_AGE)
 }

@@ -15,6 +15,7 @@ use futures::FutureExt;
 use super::AppState;
 use super::log::{LogWriter, level};
 use crate::log_fields;
+use crate::protocol::ErrorAnswer;
 
 /// Why a request was refused: set by the handler on its error answer, read here.
 #[derive(Debug, Clone)]
@@ -47,8 +48,9 @@ async fn watch(log: &LogWriter, req: Request, next: Next) -> Response {
                 "request handler panicked",
                 log_fields! {"module" => "http", "method" => method, "route" => route, "status" => 500, "reason" => cut(&what)},
             );
-            let body =
-                serde_json::json!({"error": "internal error while handling this request; the node is still serving"});
+            let body = ErrorAnswer {
+                error: "internal error while handling this request; the node is still serving".into(),
+            };
             return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
         }
     };

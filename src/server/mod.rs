@@ -31,6 +31,7 @@ use crate::client::{AuthError, Credentials, Invalidator, Target};
 use crate::config::Settings;
 use crate::graph::Graph;
 use crate::log_fields;
+use crate::protocol::{ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH};
 use auth::Keys;
 use log::LogWriter;
 use store::{Store, StoreError};
@@ -166,19 +167,6 @@ impl Started {
         format!("{scheme}://{}", self.addr)
     }
 }
-
-/// The configurable endpoint paths (PROTOCOL section 1).
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub auth: String,
-    pub invalidate: String,
-    pub stream: String,
-}
-
-/// Path of the sandbox's extension that lists and seeds entries.
-pub const ENTRIES_PATH: &str = "/api/cache/entries";
-pub const HEALTH_PATH: &str = "/api/health";
-pub const SUPABASE_TOKEN_PATH: &str = "/auth/v1/token";
 
 /// Shared by every handler.
 pub struct AppState {

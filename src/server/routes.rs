@@ -14,16 +14,20 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::guard::Refusal;
 use super::log::level;
 use super::store::{MAX_TTL_SECS, StoreError};
 use super::stream::{Gap, StreamEvent};
-use super::{AppState, BODY_LIMIT, ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH, cors};
-use crate::client::InvalidateRequest;
+use super::{AppState, BODY_LIMIT, cors};
 use crate::graph::GraphError;
 use crate::log_fields;
+use crate::protocol::{
+    APP_UPDATE, AppUpdate, ENTRIES_PATH, EntriesAnswer, ErrorAnswer, HEALTH_PATH, HealthAnswer, InvalidateAnswer,
+    InvalidateRequest, LoginAnswer, LoginRequest, PING, Paths, PutEntryAnswer, SUPABASE_PASSWORD_GRANT,
+    SUPABASE_TOKEN_PATH,
+};
 
 type Shared = State<Arc<AppState>>;
 
@@ -62,7 +66,8 @@ struct ApiError(StatusCode, String, Option<String>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = (self.0, axum::Json(json!({"error": self.1}))).into_response();
+        let body = ErrorAnswer { error: self.1.clone() };
+        let mut r = (self.0, axum::Json(body)).into_response();
         r.extensions_mut().insert(Refusal {
             reason: self.1,
             email: self.2,
@@ -106,23 +111,19 @@ fn json_body(body: Result<Bytes, BytesRejection>) -> Result<serde_json::Map<Stri
     }
 }
 
-/// `email` and `password` from a login body, or 400.
-fn login_fields(body: Result<Bytes, BytesRejection>) -> Result<(String, String), ApiError> {
-    let m = json_body(body)?;
-    match (
-        m.get("email").and_then(Value::as_str),
-        m.get("password").and_then(Value::as_str),
-    ) {
-        (Some(e), Some(p)) => Ok((e.to_string(), p.to_string())),
-        _ => Err(error(
+/// A login body, or 400.
+fn login_fields(body: Result<Bytes, BytesRejection>) -> Result<LoginRequest, ApiError> {
+    serde_json::from_value(Value::Object(json_body(body)?)).map_err(|_| {
+        error(
             StatusCode::BAD_REQUEST,
             "the body must have string fields `email` and `password`",
-        )),
-    }
+        )
+    })
 }
 
 /// Checks credentials and issues a token; `shape` builds the success body from it.
-fn issue(state: &AppState, email: &str, password: &str, shape: impl FnOnce(String) -> Value) -> Answer {
+fn issue(state: &AppState, login: &LoginRequest, shape: impl FnOnce(String) -> LoginAnswer) -> Answer {
+    let (email, password) = (login.email.as_str(), login.password.as_str());
     let account = state.keys.check(email, password).ok_or_else(|| {
         ApiError(
             StatusCode::UNAUTHORIZED,
@@ -138,13 +139,10 @@ fn issue(state: &AppState, email: &str, password: &str, shape: impl FnOnce(Strin
 }
 
 async fn login(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Answer {
-    let (email, password) = login_fields(body)?;
-    issue(
-        &state,
-        &email,
-        &password,
-        |token| json!({"token": token, "expires_in": super::auth::TOKEN_TTL_SECS}),
-    )
+    let login = login_fields(body)?;
+    issue(&state, &login, |token| {
+        LoginAnswer::login(token, super::auth::TOKEN_TTL_SECS)
+    })
 }
 
 /// The Supabase-shaped login, for clients configured with SUPABASE_URL.
@@ -153,17 +151,14 @@ async fn supabase_token(State(state): Shared, RawQuery(q): RawQuery, body: Resul
         .as_deref()
         .unwrap_or("")
         .split('&')
-        .any(|kv| kv == "grant_type=password");
+        .any(|kv| kv == SUPABASE_PASSWORD_GRANT);
     if !password_grant {
         return Err(error(StatusCode::BAD_REQUEST, "only grant_type=password is supported"));
     }
-    let (email, password) = login_fields(body)?;
-    issue(
-        &state,
-        &email,
-        &password,
-        |token| json!({"access_token": token, "token_type": "bearer", "expires_in": super::auth::TOKEN_TTL_SECS}),
-    )
+    let login = login_fields(body)?;
+    issue(&state, &login, |token| {
+        LoginAnswer::supabase(token, super::auth::TOKEN_TTL_SECS)
+    })
 }
 
 /// The verified account behind the `Authorization: Bearer` header, or 401.
@@ -215,29 +210,12 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             "injected failure (--inject-503)",
         ));
     }
-    let m = json_body(body)?;
-    let requested = match m.get("type") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(error(StatusCode::BAD_REQUEST, "missing `type`"));
-        }
-        Some(_) => return Err(error(StatusCode::BAD_REQUEST, "`type` must be a string")),
-    };
-    let mirror = match m.get("mirror") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(error(StatusCode::BAD_REQUEST, "`mirror` must be true or false")),
-    };
-    let id = match m.get("id") {
-        None => Value::Null,
-        Some(v @ (Value::String(_) | Value::Number(_) | Value::Null)) => v.clone(),
-        Some(_) => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "`id` must be a string, a number or null",
-            ));
-        }
-    };
+    let InvalidateRequest {
+        type_name: requested,
+        mirror,
+        id,
+    } = InvalidateRequest::try_from(json_body(body)?).map_err(|why| error(StatusCode::BAD_REQUEST, why))?;
+    let id = id.unwrap_or(Value::Null);
     let canonical = state.graph.resolve(&requested).map_err(unknown_type)?.canonical;
     let cascade = state.graph.cascade(&canonical);
     let mut cleared = 0u64;
@@ -257,7 +235,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             }
         }
     }
-    let data = json!({"type": canonical, "id": id, "action": "update"}).to_string();
+    let data = AppUpdate::update(canonical.as_str(), id.clone()).data();
     let mut queued = false;
     let event_id = match &state.bus {
         // On the bus the entry id is the event id; the node's reader announces it.
@@ -269,7 +247,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             }
         },
         // `--no-notify` rehearses a node that clears its cache but never tells its visitors.
-        None => (!state.faults.no_notify).then(|| state.hub.publish("app-update", data)),
+        None => (!state.faults.no_notify).then(|| state.hub.publish(APP_UPDATE, data)),
     };
     let mirrored = mirror && !state.mirrors.is_empty();
     state.log.info(
@@ -291,10 +269,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
     if mirrored {
         broadcast(&state, &canonical, &id);
     }
-    Ok(
-        axum::Json(json!({"success": true, "type": canonical, "invalidated": cascade, "mirrored": mirrored}))
-            .into_response(),
-    )
+    Ok(axum::Json(InvalidateAnswer::ok(canonical, cascade, mirrored)).into_response())
 }
 
 /// Sends the invalidation on to every mirror with `mirror: false`, in the background.
@@ -387,7 +362,7 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
         });
     let keep_alive = KeepAlive::new()
         .interval(state.ping_interval.max(Duration::from_millis(10)))
-        .text("ping");
+        .text(PING);
     // Opening bytes at once: the reconnect delay for browsers, and a comment so that
     // `open` fires and clients that wait for first bytes do not wait for a heartbeat.
     let opening = Event::default().retry(state.sse_retry).comment("connected");
@@ -419,7 +394,7 @@ async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> R
                     Arc::new(StreamEvent {
                         data: e.sse_data(),
                         id: Some(e.event_id),
-                        name: "app-update".into(),
+                        name: APP_UPDATE.into(),
                     })
                 })
                 .collect();
@@ -449,31 +424,29 @@ async fn health(State(state): Shared) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let mut body = json!({
-        "ok": probe.is_ok(),
-        "version": env!("CARGO_PKG_VERSION"),
-        "store": state.store.kind(),
-        "graph": state.graph.source.to_string(),
-        "mirrors": state.mirrors.iter().map(|m| m.base.clone()).collect::<Vec<_>>(),
-        "clients": state.hub.clients(),
-        "lastEventId": state.hub.last_id().unwrap_or_else(|| "0".to_string()),
-        "bus": state.bus.as_ref().map(|nb| nb.health()),
-        "uptimeMs": state.started.elapsed().as_millis() as u64,
-    });
-    if let Err(e) = probe {
-        body["storeError"] = e.to_string().into();
-    }
+    let body = HealthAnswer {
+        ok: probe.is_ok(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        store: state.store.kind().to_string(),
+        graph: state.graph.source.to_string(),
+        mirrors: state.mirrors.iter().map(|m| m.base.clone()).collect(),
+        clients: state.hub.clients() as u64,
+        last_event_id: state.hub.last_id().unwrap_or_else(|| "0".to_string()),
+        bus: state.bus.as_ref().map(|nb| nb.health()),
+        uptime_ms: state.started.elapsed().as_millis() as u64,
+        store_error: probe.err().map(|e| e.to_string()),
+    };
     (status, axum::Json(body)).into_response()
 }
 
 /// Sandbox extension: every entry key, grouped by type.
 async fn entries(State(state): Shared) -> Answer {
-    let e = state
+    let entries = state
         .store
         .entries()
         .await
         .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(axum::Json(json!({"entries": e})).into_response())
+    Ok(axum::Json(EntriesAnswer { entries }).into_response())
 }
 
 /// Sandbox extension: seeds one entry (`PUT /api/cache/entries/{type}/{rest}?ttl=SECS`,
@@ -523,5 +496,10 @@ async fn put_entry(
         "cache entry stored",
         log_fields! {"module" => "cache", "type" => canonical, "key" => key, "status" => 200},
     );
-    Ok(axum::Json(json!({"success": true, "key": key, "ttl": ttl})).into_response())
+    Ok(axum::Json(PutEntryAnswer {
+        success: true,
+        key,
+        ttl,
+    })
+    .into_response())
 }

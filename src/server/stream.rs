@@ -23,7 +23,7 @@ pub const REPLAY: usize = 4 * LAG;
 /// Events a client may fall behind before it is dropped.
 pub const LAG: usize = 1024;
 
-pub use crate::client::stream::STREAM_RESET;
+pub use crate::protocol::STREAM_RESET;
 
 /// One event, already serialized. `id` is what goes on the SSE `id:` line: a number on a
 /// single node, a Redis stream entry id on the bus (PROTOCOL sections 4 and 8); `None` for
