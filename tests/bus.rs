@@ -8,9 +8,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::node::Background;
-use common::serve::{EMAIL, Node, NodeConfig, PASSWORD, SseReader, http, post_json};
-use common::{Balancer, RedisCluster, RedisServer};
+use common::api::{SseReader, http, post_json};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD};
+use common::process::Background;
+use common::services::{Balancer, RedisCluster, RedisServer};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -18,22 +19,12 @@ const WAIT: Duration = Duration::from_secs(15);
 /// A node on the bus at `redis_url`, memory store, demo data, fast heartbeats.
 fn bus_node(redis_url: &str) -> Node {
     Node::start(
-        &NodeConfig::new(common::serve::Mode::Memory)
+        &NodeConfig::new(Mode::Memory)
             .ping("300ms")
             .arg("--bus")
             .arg("redis")
             .env("REDIS_URL", redis_url),
     )
-}
-
-async fn health(http: &reqwest::Client, base: &str) -> Value {
-    http.get(format!("{base}/api/health"))
-        .send()
-        .await
-        .expect("health request")
-        .json()
-        .await
-        .expect("health JSON")
 }
 
 /// Logs in and invalidates `type` through `base` (the balancer); returns the answer body.
@@ -81,19 +72,9 @@ fn applications(nodes: &[&Node], id: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The types `GET /api/cache/entries` lists.
 async fn types_left(http: &reqwest::Client, node: &Node) -> Vec<String> {
-    let v: Value = http
-        .get(node.url("/api/cache/entries"))
-        .send()
-        .await
-        .expect("entries")
-        .json()
-        .await
-        .expect("entries JSON");
-    v["entries"]
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+    node.entries(http).await.keys().cloned().collect()
 }
 
 async fn wait_until(what: &str, mut f: impl AsyncFnMut() -> bool) {
@@ -127,7 +108,7 @@ async fn balanced_scenario(redis_url: &str) {
     let mut on = None;
     wait_until("the tail is connected", async || {
         for (i, n) in nodes.iter().enumerate() {
-            if health(&http, &n.base).await["clients"] == 2 {
+            if n.health(&http).await["clients"] == 2 {
                 on = Some(i);
                 return true;
             }
@@ -279,10 +260,10 @@ async fn redis_killed_and_restarted_under_running_nodes_loses_nothing_and_applie
     redis.kill();
     for n in [&a, &b] {
         wait_until("the node sees the bus down", async || {
-            health(&http, &n.base).await["bus"]["connected"] == false
+            n.health(&http).await["bus"]["connected"] == false
         })
         .await;
-        assert_eq!(health(&http, &n.base).await["ok"], true, "it keeps serving");
+        assert_eq!(n.health(&http).await["ok"], true, "it keeps serving");
     }
     let checks = doctor(&a, &redis.url());
     let local = row(&checks, "bus local");
@@ -305,7 +286,7 @@ async fn redis_killed_and_restarted_under_running_nodes_loses_nothing_and_applie
     invalidate_via(&http, &b.base, "auth").await;
     assert_eq!(next_update(&mut ra).await, (None, "pages".into()));
     assert_eq!(next_update(&mut rb).await, (None, "auth".into()));
-    assert_eq!(health(&http, &a.base).await["bus"]["pending"], 1);
+    assert_eq!(a.health(&http).await["bus"]["pending"], 1);
     assert!(!types_left(&http, &a).await.contains(&"pages".to_string()));
     assert!(
         types_left(&http, &b).await.contains(&"pages".to_string()),
@@ -319,7 +300,7 @@ async fn redis_killed_and_restarted_under_running_nodes_loses_nothing_and_applie
     redis.restart();
     for n in [&a, &b] {
         wait_until("the node is back on the bus", async || {
-            let h = health(&http, &n.base).await;
+            let h = n.health(&http).await;
             h["bus"]["connected"] == true && h["bus"]["pending"] == 0
         })
         .await;
@@ -381,14 +362,8 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
     let a = bus_node(&url);
     let b = bus_node(&url);
     let http = http();
-    let node_a = health(&http, &a.base).await["bus"]["node"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let node_b = health(&http, &b.base).await["bus"]["node"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let node_a = a.health(&http).await["bus"]["node"].as_str().unwrap().to_string();
+    let node_b = b.health(&http).await["bus"]["node"].as_str().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
     let mut tail = Background::spawn(
         dir.path(),
@@ -489,7 +464,7 @@ async fn a_resume_on_another_node_is_replayed_from_the_stream_or_told_of_the_tri
     let redis = RedisServer::start();
     let node = |_| {
         Node::start(
-            &NodeConfig::new(common::serve::Mode::Memory)
+            &NodeConfig::new(Mode::Memory)
                 .arg("--bus")
                 .arg("redis")
                 .arg("--bus-maxlen")

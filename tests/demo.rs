@@ -9,6 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::polycache;
+use common::process::Reaped;
 
 const STEPS: [&str; 6] = [
     "1. the graph: what invalidating pictures clears",
@@ -156,14 +157,15 @@ fn demo_json_reports_every_step() {
 fn demo_keep_leaves_nodes_that_the_printed_commands_reach_until_ctrl_c() {
     let tmp = tempfile::tempdir().unwrap();
     let stdout_path = tmp.path().join("demo.out");
-    let mut child = common::serve::clean_command(tmp.path())
-        .env("TMPDIR", tmp.path())
-        .args(["demo", "--keep"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(std::fs::File::create(&stdout_path).unwrap()))
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped::spawn(
+        common::clean_command(tmp.path())
+            .env("TMPDIR", tmp.path())
+            .args(["demo", "--keep"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(std::fs::File::create(&stdout_path).unwrap()))
+            .stderr(Stdio::null()),
+        "spawn polycache demo",
+    );
     let start = Instant::now();
     let text = loop {
         let text = std::fs::read_to_string(&stdout_path).unwrap_or_default();
@@ -171,7 +173,6 @@ fn demo_keep_leaves_nodes_that_the_printed_commands_reach_until_ctrl_c() {
             break text;
         }
         if start.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
             panic!("demo --keep did not reach its waiting state:\n{text}");
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -225,7 +226,6 @@ fn demo_keep_leaves_nodes_that_the_printed_commands_reach_until_ctrl_c() {
             break s;
         }
         if start.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
             panic!("demo --keep did not stop on SIGINT");
         }
         std::thread::sleep(Duration::from_millis(20));

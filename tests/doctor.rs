@@ -5,8 +5,9 @@ mod common;
 
 use std::path::Path;
 
-use common::serve::{EMAIL, Mode, Node, NodeConfig, PASSWORD};
-use common::{RedisServer, free_port, polycache};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD};
+use common::services::RedisServer;
+use common::{free_port, polycache};
 use serde_json::Value;
 
 /// Writes the `.env` doctor finds in `dir`.

@@ -5,6 +5,7 @@ mod common;
 use std::fs;
 
 use common::polycache;
+use common::process::Reaped;
 use predicates::prelude::*;
 
 fn tmp() -> tempfile::TempDir {
@@ -66,17 +67,15 @@ fn graph_dot_renders_with_graphviz() {
         .assert()
         .success();
     let dot_src = out.get_output().stdout.clone();
-    let svg = std::process::Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().expect("stdin").write_all(&dot_src)?;
-            child.wait_with_output()
-        })
-        .expect("graphviz `dot` must be installed (apt-get install graphviz); .ci/run installs it");
+    let mut dot = Reaped::spawn(
+        std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped()),
+        "graphviz `dot` must be installed (apt-get install graphviz); .ci/run installs it",
+    );
+    std::io::Write::write_all(&mut dot.stdin.take().expect("stdin"), &dot_src).expect("write to dot");
+    let svg = dot.wait_with_output().expect("dot output");
     assert!(
         svg.status.success(),
         "dot failed: {}",

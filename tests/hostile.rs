@@ -6,8 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::node::{Background, EMAIL, PASSWORD, ServeNode, client};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, client};
 use common::peer::{Peer, Reply};
+use common::process::Background;
 use common::{free_port, polycache};
 use serde_json::{Value, json};
 
@@ -90,7 +91,7 @@ fn serve_never_follows_a_redirect_with_its_mirror_broadcast() {
     let sink = server_answering(|| Reply::json(200, json!({"success": true, "invalidated": ["pages"]})));
     let to = sink.base.clone();
     let redirector = Peer::start(move |req| Reply::redirect(307, &format!("{to}{}", req.path)));
-    let local = ServeNode::start(&["--mirrors", &redirector.base]);
+    let local = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&redirector.base]));
     let (code, stdout, stderr) = run(&["--url", &local.base, "invalidate", "pages", "--via-server"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let start = Instant::now();
@@ -226,7 +227,7 @@ fn a_2xx_that_is_not_the_protocols_success_is_a_failure() {
 #[test]
 fn nothing_succeeding_exits_1_and_some_succeeding_exits_3() {
     // The node first: a port picked and released could be handed to it afterwards.
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dead = format!("http://127.0.0.1:{}", free_port());
     let (code, stdout, stderr) = run(&["invalidate", "posts", "--only", &dead, "--retries", "0"]);
     assert_eq!(code, 1, "1 of 1 failed is not 'partial'\n{stdout}{stderr}");
@@ -243,7 +244,7 @@ fn nothing_succeeding_exits_1_and_some_succeeding_exits_3() {
 
 #[test]
 fn a_hanging_mirror_is_reported_within_the_default_deadline_while_the_healthy_one_succeeds() {
-    let local = ServeNode::start(&[]);
+    let local = Node::memory();
     let hang = Peer::hanging();
     let start = Instant::now();
     let (code, stdout, stderr) = run(&[
@@ -328,7 +329,7 @@ fn the_account_email_but_never_the_password_reaches_the_login_target_only() {
 
 #[test]
 fn verbose_traces_each_request_and_never_a_secret() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let (code, _stdout, stderr) = run(&["--url", &node.base, "-v", "invalidate", "posts"]);
     assert_eq!(code, 0, "{stderr}");
     for line in [

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::free_port;
-use common::node::{PASSWORD, ServeNode, client};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, client};
 use serde_json::Value;
 
 fn tmp() -> tempfile::TempDir {
@@ -36,16 +36,16 @@ fn row<'a>(report: &'a Value, target: &str, kind: &str) -> &'a Value {
 }
 
 /// Three nodes, and the `--mirrors` value naming the last two.
-fn local_and_two_mirrors() -> (ServeNode, ServeNode, ServeNode, String) {
-    let local = ServeNode::start(&[]);
-    let a = ServeNode::start(&[]);
-    let b = ServeNode::start(&[]);
+fn local_and_two_mirrors() -> (Node, Node, Node, String) {
+    let local = Node::memory();
+    let a = Node::memory();
+    let b = Node::memory();
     let mirrors = format!("{},{}", a.base, b.base);
     (local, a, b, mirrors)
 }
 
 /// `invalidate ARGS... --mirror --json` from `local` to `mirrors`; asserts exit 0.
-fn invalidate_mirror_json(local: &ServeNode, mirrors: &str, args: &[&str]) -> Value {
+fn invalidate_mirror_json(local: &Node, mirrors: &str, args: &[&str]) -> Value {
     let mut all = vec![
         "--url",
         local.base.as_str(),
@@ -61,13 +61,13 @@ fn invalidate_mirror_json(local: &ServeNode, mirrors: &str, args: &[&str]) -> Va
     json(&stdout)
 }
 
-fn name(node: &ServeNode) -> String {
+fn name(node: &Node) -> String {
     format!("127.0.0.1:{}", node.port)
 }
 
 #[test]
 fn invalidating_locally_clears_the_cascade_on_the_server() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let before = node.entry_types();
     assert!(before.contains(&"pictures".to_string()), "{before:?}");
     let (code, stdout, stderr) = run(&["--url", &node.base, "invalidate", "picture"]);
@@ -122,8 +122,8 @@ fn mirror_invalidates_local_and_every_mirror_directly_with_mirror_false() {
 
 #[test]
 fn a_dead_mirror_gives_exit_3_and_is_named_while_the_others_succeed() {
-    let local = ServeNode::start(&[]);
-    let up = ServeNode::start(&[]);
+    let local = Node::memory();
+    let up = Node::memory();
     let dead = format!("http://127.0.0.1:{}", free_port());
     let mirrors = format!("{},{dead}", up.base);
     let (code, stdout, stderr) = run(&[
@@ -159,7 +159,7 @@ fn a_dead_mirror_gives_exit_3_and_is_named_while_the_others_succeed() {
     }
 }
 
-fn node_name(node: &ServeNode, local: &ServeNode) -> String {
+fn node_name(node: &Node, local: &Node) -> String {
     if node.port == local.port {
         "local".to_string()
     } else {
@@ -169,8 +169,8 @@ fn node_name(node: &ServeNode, local: &ServeNode) -> String {
 
 #[test]
 fn a_wrong_password_everywhere_exits_4_and_never_shows_the_password() {
-    let local = ServeNode::start(&[]);
-    let mirror = ServeNode::start(&[]);
+    let local = Node::memory();
+    let mirror = Node::memory();
     let wrong = "Wr0ng-pa55word-that-must-not-leak";
     let dir = tmp();
     for json_flag in [false, true] {
@@ -186,7 +186,7 @@ fn a_wrong_password_everywhere_exits_4_and_never_shows_the_password() {
             .expect("run");
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(4), "{stdout}{stderr}");
-        assert!(stdout.contains("invalid credentials for svc@client.test"), "{stdout}");
+        assert!(stdout.contains(&format!("invalid credentials for {EMAIL}")), "{stdout}");
         for secret in [wrong, PASSWORD] {
             assert!(
                 !stdout.contains(secret) && !stderr.contains(secret),
@@ -200,7 +200,7 @@ fn a_wrong_password_everywhere_exits_4_and_never_shows_the_password() {
 
 #[test]
 fn a_503_that_recovers_on_retry_succeeds() {
-    let node = ServeNode::start(&["--inject-503", "2"]);
+    let node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--inject-503", "2"]));
     let (code, stdout, stderr) = run(&["--url", &node.base, "--json", "invalidate", "posts", "--retries", "2"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report = json(&stdout);
@@ -213,7 +213,7 @@ fn a_503_that_recovers_on_retry_succeeds() {
 
 #[test]
 fn a_503_that_outlasts_the_retries_fails_with_its_status() {
-    let node = ServeNode::start(&["--inject-503", "5"]);
+    let node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--inject-503", "5"]));
     let (code, stdout, stderr) = run(&["--url", &node.base, "invalidate", "posts", "--retries", "1"]);
     assert_eq!(code, 1, "the only target failed: {stdout}{stderr}");
     assert!(stdout.contains("failed 503 (2 tries)"), "{stdout}");
@@ -224,7 +224,7 @@ fn a_503_that_outlasts_the_retries_fails_with_its_status() {
 #[test]
 fn a_4xx_answer_is_not_retried() {
     // The client's graph knows `widgets`, the server's does not: the server answers 400.
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let graph = dir.path().join("graph.json");
     std::fs::write(&graph, r#"{"posts": ["pictures"], "widgets": []}"#).expect("write graph");
@@ -244,8 +244,8 @@ fn a_4xx_answer_is_not_retried() {
 
 #[test]
 fn dry_run_prints_the_requests_and_sends_nothing() {
-    let local = ServeNode::start(&[]);
-    let mirror = ServeNode::start(&[]);
+    let local = Node::memory();
+    let mirror = Node::memory();
     let before = (local.entry_types(), mirror.entry_types());
     let (code, stdout, stderr) = run(&[
         "--url",
@@ -277,14 +277,14 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
     assert_eq!((local.entry_types(), mirror.entry_types()), before);
     for node in [&local, &mirror] {
         assert!(node.log_lines().is_empty(), "{:?}", node.log_lines());
-        assert_eq!(node.health()["lastEventId"], "0");
+        assert_eq!(node.blocking_health()["lastEventId"], "0");
     }
 }
 
 #[test]
 fn via_server_lets_the_local_server_broadcast_to_its_mirrors() {
-    let mirror = ServeNode::start(&[]);
-    let local = ServeNode::start(&["--mirrors", &mirror.base]);
+    let mirror = Node::memory();
+    let local = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&mirror.base]));
     let (code, stdout, stderr) = run(&["--url", &local.base, "--json", "invalidate", "pages", "--via-server"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report = json(&stdout);
@@ -327,8 +327,8 @@ fn verify_reports_propagation_on_every_target() {
 
 #[test]
 fn verify_fails_a_target_that_accepts_but_never_streams() {
-    let local = ServeNode::start(&[]);
-    let silent = ServeNode::start(&["--no-notify"]);
+    let local = Node::memory();
+    let silent = Node::start(&NodeConfig::new(Mode::Memory).arg("--no-notify"));
     let (code, stdout, stderr) = run(&[
         "--url",
         &local.base,
@@ -368,7 +368,7 @@ fn verify_fails_a_target_that_accepts_but_never_streams() {
 
 #[test]
 fn unknown_types_are_refused_before_anything_is_sent() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let (code, _, stderr) = run(&["--url", &node.base, "invalidate", "postz"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `posts`?"), "{stderr}");
@@ -377,7 +377,7 @@ fn unknown_types_are_refused_before_anything_is_sent() {
 
 #[test]
 fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_password() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let cache_dir = dir.path().join("tokens");
     client(dir.path())
@@ -388,7 +388,7 @@ fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_pa
     let file = cache_dir.join("tokens.json");
     let stored = std::fs::read_to_string(&file).expect("token file written");
     assert!(
-        stored.contains(&format!("{}/api/auth/login svc@client.test", node.base)),
+        stored.contains(&format!("{}/api/auth/login {EMAIL}", node.base)),
         "{stored}"
     );
     assert!(!stored.contains(PASSWORD), "the password is never stored");
@@ -418,7 +418,7 @@ fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_pa
 #[test]
 fn verify_without_a_stream_to_watch_is_a_failure_that_says_why() {
     // The client looks for the stream at a path this server does not serve.
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let out = client(dir.path())
         .env("POLYCACHE_STREAM_PATH", "/api/no-such-stream")
@@ -447,8 +447,8 @@ fn verify_without_a_stream_to_watch_is_a_failure_that_says_why() {
 
 #[test]
 fn via_server_verify_checks_the_relay_on_every_mirror_stream() {
-    let mirror = ServeNode::start(&[]);
-    let local = ServeNode::start(&["--mirrors", &mirror.base]);
+    let mirror = Node::memory();
+    let local = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&mirror.base]));
     let args = |url: &str| {
         vec![
             "--url".to_string(),
@@ -476,7 +476,7 @@ fn via_server_verify_checks_the_relay_on_every_mirror_stream() {
     assert!(relay["verify"]["eventId"].is_string(), "{relay}");
 
     // A local server that does not relay: accepted locally, never heard on the mirror.
-    let lonely = ServeNode::start(&[]);
+    let lonely = Node::memory();
     let a = args(&lonely.base);
     let (code, stdout, stderr) = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(code, 3, "some succeeded: {stdout}{stderr}");
@@ -494,8 +494,8 @@ fn via_server_verify_checks_the_relay_on_every_mirror_stream() {
 
 #[test]
 fn targets_named_in_polycache_names_are_shown_by_name() {
-    let local = ServeNode::start(&[]);
-    let mirror = ServeNode::start(&[]);
+    let local = Node::memory();
+    let mirror = Node::memory();
     let dir = tmp();
     let names = format!("production={}", mirror.base);
     let out = client(dir.path())

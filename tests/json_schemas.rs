@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::node::{EMAIL, PASSWORD, ServeNode, client};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, client};
 use serde_json::Value;
 
 fn schema(name: &str) -> jsonschema::Validator {
@@ -90,8 +90,8 @@ fn config_graph_and_dry_runs_match_their_schemas() {
 
 #[test]
 fn invalidate_and_doctor_match_their_schemas_on_a_real_node() {
-    let local = ServeNode::start(&[]);
-    let mirror = ServeNode::start(&[]);
+    let local = Node::memory();
+    let mirror = Node::memory();
     let dir = tempfile::tempdir().unwrap();
     let doc = run_json(client(dir.path()).args([
         "--url",
@@ -137,8 +137,8 @@ fn demo_matches_its_schema() {
 
 #[test]
 fn redis_logs_and_check_match_their_schemas() {
-    let redis = common::RedisServer::start();
-    drop(ServeNode::start(&["--store", "redis", "--redis-url", &redis.url()])); // its demo data stays
+    let redis = common::services::RedisServer::start();
+    drop(Node::start(&NodeConfig::new(Mode::Redis(&redis)))); // its demo data stays
     let dir = tempfile::tempdir().unwrap();
     let with_redis = |args: &[&str]| {
         let mut cmd = common::polycache(dir.path());
@@ -201,10 +201,10 @@ fn copy_tree(from: &Path, to: &Path) {
 
 #[test]
 fn tail_lines_match_their_schema_with_ids_as_strings() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tempfile::tempdir().unwrap();
     // An id the node never issued: a gap first, then the next invalidation.
-    let tail = common::node::Background::spawn(
+    let tail = common::process::Background::spawn(
         dir.path(),
         &[
             "--url",
@@ -238,7 +238,7 @@ fn tail_lines_match_their_schema_with_ids_as_strings() {
 fn the_serve_banner_matches_its_schema() {
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port().to_string();
-    let mut node = common::node::Background::spawn(dir.path(), &["--json", "serve", "--dev", "--port", &port]);
+    let mut node = common::process::Background::spawn(dir.path(), &["--json", "serve", "--dev", "--port", &port]);
     let line = node.wait_lines(1).remove(0);
     let doc: Value = serde_json::from_str(&line).expect("one JSON line");
     check("serve", &doc, &[]);

@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::polycache;
+use common::process::Reaped;
+use common::{clean_command, polycache};
 use serde_json::Value;
 
 fn fixture() -> PathBuf {
@@ -573,16 +574,14 @@ fn stdin_is_read_with_a_dash() {
 fn a_pipe_is_shown_as_it_comes() {
     // `tail -f cache.json | polycache logs -`: each line shows up while the pipe stays open.
     let dir = tmp();
-    let mut child = Command::new(common::bin())
-        .args(["logs", "--json", "-"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(Reaped)
-        .unwrap();
+    let mut child = Reaped::spawn(
+        clean_command(dir.path())
+            .args(["logs", "--json", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "spawn polycache",
+    );
     let mut stdin = child.stdin.take().unwrap();
     let seen = collect(child.stdout.take().unwrap());
     let json: Vec<String> = fixture_lines()
@@ -643,43 +642,16 @@ fn bad_filters_are_usage_errors_naming_the_input() {
     }
 }
 
-/// A child process that is killed when the test ends, even when it fails half-way.
 /// `polycache ARGS FILE` in `dir`, stdout and stderr piped, killed and reaped on drop.
 fn logs_child(dir: &Path, args: &[&str], file: &Path) -> Reaped {
-    Command::new(common::bin())
-        .args(args)
-        .arg(file)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(Reaped)
-        .unwrap()
-}
-
-struct Reaped(std::process::Child);
-
-impl std::ops::Deref for Reaped {
-    type Target = std::process::Child;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Reaped {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
-    }
-}
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            self.0.kill().ok();
-            self.0.wait().ok();
-        }
-    }
+    Reaped::spawn(
+        clean_command(dir)
+            .args(args)
+            .arg(file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        "spawn polycache",
+    )
 }
 
 /// Lines the child printed so far, gathered by a thread.
@@ -778,7 +750,6 @@ fn follow_survives_rotation_and_truncation() {
             break s;
         }
         if Instant::now() > deadline {
-            child.kill().ok();
             panic!("--follow did not stop on SIGINT");
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -865,7 +836,7 @@ fn interrupt(child: &mut Reaped) {
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if let Some(s) = child.0.try_wait().unwrap() {
+        if let Some(s) = child.try_wait().unwrap() {
             assert!(s.success(), "{s:?}");
             return;
         }
@@ -891,8 +862,8 @@ fn follow_sees_a_truncation_that_regrew_past_the_old_position() {
     let old: String = (1..=400).map(|i| line(1, i) + "\n").collect();
     fs::write(&p, &old).unwrap();
     let mut child = logs_child(dir.path(), &["logs", "--follow", "--from-start", "--json"], &p);
-    let seen = collect(child.0.stdout.take().unwrap());
-    let errors = collect_err(child.0.stderr.take().unwrap());
+    let seen = collect(child.stdout.take().unwrap());
+    let errors = collect_err(child.stderr.take().unwrap());
     wait_for(&seen, 400);
     // Cut and written again in one go (microseconds, well within one poll), longer than
     // before: reading on from the old position would skip the new lines 1 to ~400.
@@ -951,15 +922,14 @@ fn follow_holds_a_huge_unterminated_line_in_bounded_memory() {
     let mut content = b"{\"level\":30,\"time\":1,\"msg\":\"before\"}\n{\"level\":30,\"msg\":\"".to_vec();
     content.resize(LINE, b'y');
     fs::write(&p, &content).unwrap();
-    let mut child = Command::new(common::bin())
-        .args(["logs", "--follow", "--from-start", "--utc"])
-        .arg(&p)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped::spawn(
+        clean_command(dir.path())
+            .args(["logs", "--follow", "--from-start", "--utc"])
+            .arg(&p)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        "spawn polycache",
+    );
     let seen = collect(child.stdout.take().unwrap());
     let errors = collect_err(child.stderr.take().unwrap());
     let pid = child.id();
@@ -976,7 +946,6 @@ fn follow_holds_a_huge_unterminated_line_in_bounded_memory() {
     }
     wait_for(&seen, 3);
     let peak = common::rss::peak(pid).expect("the process runs");
-    let mut child = Reaped(child);
     interrupt(&mut child);
     let lines = seen.lock().unwrap().clone();
     eprintln!(
@@ -1058,7 +1027,7 @@ fn a_huge_line_in_a_file_is_read_in_bounded_memory() {
     drop(content);
     let more = LINE - (16 << 20);
     for (json, tail) in [(false, false), (true, false), (false, true)] {
-        let mut cmd = Command::new(common::bin());
+        let mut cmd = clean_command(dir.path());
         cmd.args(["logs", "--utc"]);
         if json {
             cmd.arg("--json");
@@ -1067,14 +1036,10 @@ fn a_huge_line_in_a_file_is_read_in_bounded_memory() {
             // Read backwards from the end: the long line is found, not held.
             cmd.args(["--tail", "2"]);
         }
-        let mut child = cmd
-            .arg(&p)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = Reaped::spawn(
+            cmd.arg(&p).stdout(Stdio::piped()).stderr(Stdio::piped()),
+            "spawn polycache",
+        );
         let sampler = common::rss::Sampler::start(child.id());
         let seen = collect(child.stdout.take().unwrap());
         let errors = collect_err(child.stderr.take().unwrap());
@@ -1227,7 +1192,7 @@ fn follow_starts_with_the_last_entries_like_tail_f() {
         (vec!["logs", "--follow", "--from-start", "--json"], 1, 30),
     ] {
         let mut child = logs_child(dir.path(), &args, &p);
-        let seen = collect(child.0.stdout.take().unwrap());
+        let seen = collect(child.stdout.take().unwrap());
         wait_for(&seen, count);
         // Then what is appended.
         let mut f = fs::OpenOptions::new().append(true).open(&p).unwrap();

@@ -8,7 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{RedisServer, polycache};
+use common::polycache;
+use common::process::Reaped;
+use common::services::RedisServer;
 use predicates::prelude::*;
 use serde_json::Value as Json;
 
@@ -405,16 +407,15 @@ fn connection_refused_is_one_clear_line() {
 }
 
 /// `redis watch --json --enable-notifications --count 2`, stdout piped.
-fn spawn_watch(dir: &std::path::Path, url: &str) -> std::process::Child {
-    std::process::Command::new(common::bin())
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(["--redis-url", url, "--json", "redis", "watch"])
-        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn polycache")
+fn spawn_watch(dir: &std::path::Path, url: &str) -> Reaped {
+    Reaped::spawn(
+        common::clean_command(dir)
+            .args(["--redis-url", url, "--json", "redis", "watch"])
+            .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "spawn polycache",
+    )
 }
 
 /// Waits until the server has `n` pattern subscriptions (the watcher is listening).
@@ -728,7 +729,7 @@ fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
 /// from Redis, and `redis stats` sees exactly those types emptied.
 #[tokio::test]
 async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() {
-    use common::serve::{Mode, Node, NodeConfig};
+    use common::node::{Mode, Node, NodeConfig};
     let redis = RedisServer::start();
     let node = Node::start(&NodeConfig::new(Mode::Redis(&redis))); // --demo-data: keys for every type
     let dir = tempfile::tempdir().unwrap();
@@ -748,15 +749,15 @@ async fn after_invalidating_pictures_on_serve_stats_shows_the_cascade_emptied() 
 
     // The real command, as an admin would run it (`picture` is an alias of `pictures`).
     let out = common::polycache(dir.path())
-        .env("SERVICE_EMAIL", common::serve::EMAIL)
-        .env("SERVICE_PASSWORD", common::serve::PASSWORD)
+        .env("SERVICE_EMAIL", common::node::EMAIL)
+        .env("SERVICE_PASSWORD", common::node::PASSWORD)
         .args(["invalidate", "picture", "--verify", "--url", &node.url("")])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("pictures, posts, pages, feed"), "{text}");
-    assert!(!text.contains(common::serve::PASSWORD), "the password leaked: {text}");
+    assert!(!text.contains(common::node::PASSWORD), "the password leaked: {text}");
 
     let after = keys_of(&run_json(dir.path(), &redis.url(), &["stats"]));
     for (t, n) in &after {
@@ -958,15 +959,14 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
 /// Runs `polycache redis get ARGS...` and returns its peak resident memory, the bytes it
 /// wrote to stdout (counted, not kept: only the first and last 64 are), and its status.
 fn get_peak(dir: &std::path::Path, url: &str, args: &[&str]) -> (u64, u64, Vec<u8>, Vec<u8>) {
-    let mut child = std::process::Command::new(common::bin())
-        .args(["--redis-url", url, "redis", "get", "--max-bytes", "100M"])
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped::spawn(
+        common::clean_command(dir)
+            .args(["--redis-url", url, "redis", "get", "--max-bytes", "100M"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "spawn polycache",
+    );
     let sampler = common::rss::Sampler::start(child.id());
     let mut stdout = child.stdout.take().unwrap();
     let (mut total, mut head, mut tail) = (0u64, Vec::new(), Vec::new());
@@ -1061,15 +1061,14 @@ fn get_of_a_large_value_streams_in_bounded_memory() {
 #[test]
 fn watch_shows_hostile_and_binary_keys_escaped() {
     let (server, mut c, dir) = setup();
-    let child = std::process::Command::new(common::bin())
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["--redis-url", &server.url(), "redis", "watch"])
-        .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn polycache");
+    let child = Reaped::spawn(
+        common::clean_command(dir.path())
+            .args(["--redis-url", &server.url(), "redis", "watch"])
+            .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+        "spawn polycache",
+    );
     wait_for_patterns(&mut c, 1);
     set_bytes(&mut c, b"cache:posts:\x1b]0;PWNED\x07\r\n", b"1");
     set_bytes(&mut c, b"cache:posts:\xff\xfe", b"2");

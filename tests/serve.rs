@@ -6,11 +6,13 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::RedisServer;
-use common::serve::{
-    EMAIL, Frame, Mode, Node, NodeConfig, PASSWORD, SECRET, SseReader, TEST_EMAIL, TEST_PASSWORD, clean_command,
-    expired_token, http, post_json, read_ndjson,
+use common::api::{Frame, SseReader, http, post_json};
+use common::clean_command;
+use common::node::{
+    EMAIL, Mode, Node, NodeConfig, PASSWORD, SECRET, TEST_EMAIL, TEST_PASSWORD, expired_token, read_ndjson,
 };
+use common::process::Reaped;
+use common::services::RedisServer;
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -948,15 +950,8 @@ fn unreachable_redis_is_a_clear_error_without_the_password() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_banner_tells_scripts_where_a_port_zero_node_listens() {
     use std::io::BufRead;
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Kill(
+    let mut child = Reaped::spawn(
         clean_command(dir.path())
             .args(["--json", "serve", "--port", "0", "--demo-data"])
             .env("JWT_SECRET", SECRET)
@@ -964,12 +959,11 @@ async fn json_banner_tells_scripts_where_a_port_zero_node_listens() {
             .env("SERVICE_PASSWORD", PASSWORD)
             .env("CACHE_LOG", dir.path().join("log.json"))
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
+            .stderr(std::process::Stdio::null()),
+        "spawn polycache serve",
     );
     let mut line = String::new();
-    std::io::BufReader::new(child.0.stdout.take().unwrap())
+    std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let banner: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));

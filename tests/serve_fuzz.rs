@@ -14,8 +14,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::RedisServer;
-use common::serve::{EMAIL, Mode, Node, NodeConfig, PASSWORD, SECRET, SseReader, http};
+use common::api::{SseReader, http};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, SECRET};
+use common::services::RedisServer;
 use futures::StreamExt;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;

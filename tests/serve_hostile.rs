@@ -8,8 +8,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::RedisServer;
-use common::serve::{EMAIL, Mode, Node, NodeConfig, PASSWORD, SECRET, SseReader, clean_command, http, post_json};
+use common::api::{SseReader, http, post_json};
+use common::clean_command;
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, SECRET};
+use common::services::RedisServer;
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::node::{Background, ServeNode, client};
+use common::node::{Mode, Node, NodeConfig, client};
+use common::process::Background;
 use serde_json::Value;
 
 fn tmp() -> tempfile::TempDir {
@@ -23,7 +24,7 @@ fn invalidate(url: &str, mirrors: Option<&str>, types: &[&str]) {
 }
 
 /// `polycache --url NODE [global...] tail ARGS...` in the background, once the node sees it.
-fn tail(node: &ServeNode, dir: &std::path::Path, global: &[&str], args: &[&str]) -> Background {
+fn tail(node: &Node, dir: &std::path::Path, global: &[&str], args: &[&str]) -> Background {
     let mut all = vec!["--url", node.base.as_str()];
     all.extend_from_slice(global);
     all.push("tail");
@@ -48,7 +49,7 @@ fn ids(lines: &[String]) -> Vec<u64> {
 
 #[test]
 fn tail_count_prints_events_with_their_cascade_and_exits_0() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let mut tail = tail(&node, dir.path(), &[], &["--count", "2", "--timeout", "30s"]);
     invalidate(&node.base, None, &["post", "translations"]);
@@ -75,7 +76,7 @@ fn tail_count_prints_events_with_their_cascade_and_exits_0() {
 #[test]
 fn tail_survives_a_restart_and_resumes_with_last_event_id_losing_nothing() {
     // --state keeps ids and the replay buffer across the restart (a kill, not a shutdown).
-    let mut node = ServeNode::start(&["--state", "events.ndjson"]);
+    let mut node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--state", "events.ndjson"]));
     let dir = tmp();
     let mut tail = tail(&node, dir.path(), &[], &["--count", "5", "--timeout", "60s"]);
     invalidate(&node.base, None, &["posts", "pages"]);
@@ -99,7 +100,7 @@ fn tail_survives_a_restart_and_resumes_with_last_event_id_losing_nothing() {
 
 #[test]
 fn since_id_replays_what_the_server_still_holds() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     invalidate(&node.base, None, &["posts", "pages", "feed"]);
     let dir = tmp();
     let out = client(dir.path())
@@ -128,7 +129,7 @@ fn since_id_replays_what_the_server_still_holds() {
 
 #[test]
 fn tail_prints_a_gap_the_server_announces_and_counts_it_in_json() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     invalidate(&node.base, None, &["posts", "pages"]);
     let dir = tmp();
     // Id 57 was never issued by this node (as after a restart without --state).
@@ -187,7 +188,7 @@ fn tail_prints_a_gap_the_server_announces_and_counts_it_in_json() {
 
 #[test]
 fn tail_json_prints_one_parseable_object_per_line() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let mut tail = tail(&node, dir.path(), &["--json"], &["--count", "3", "--timeout", "30s"]);
     let id_dir = tmp();
@@ -223,8 +224,8 @@ fn tail_json_prints_one_parseable_object_per_line() {
 
 #[test]
 fn tail_mirror_merges_every_stream_and_names_the_target() {
-    let local = ServeNode::start(&[]);
-    let mirror = ServeNode::start(&[]);
+    let local = Node::memory();
+    let mirror = Node::memory();
     let dir = tmp();
     let mut tail = tail(
         &local,
@@ -251,7 +252,7 @@ fn tail_mirror_merges_every_stream_and_names_the_target() {
 
 #[test]
 fn tail_type_filter_keeps_only_that_type_aliases_included() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let mut tail = tail(
         &node,
@@ -268,7 +269,7 @@ fn tail_type_filter_keeps_only_that_type_aliases_included() {
 
 #[test]
 fn tail_timeout_before_count_exits_1() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let out = client(dir.path())
         .args(["--url", &node.base, "tail", "--count", "1", "--timeout", "500ms"])
@@ -281,7 +282,7 @@ fn tail_timeout_before_count_exits_1() {
 
 #[test]
 fn heartbeats_are_counted_and_shown_with_verbose() {
-    let node = ServeNode::start(&["--ping-interval", "100ms"]);
+    let node = Node::start(&NodeConfig::new(Mode::Memory).ping("100ms"));
     let dir = tmp();
     let out = client(dir.path())
         .args(["--url", &node.base, "-v", "tail", "--timeout", "1s"])
@@ -316,7 +317,7 @@ fn tail_of_a_server_that_is_not_there_fails_with_a_hint() {
 
 #[test]
 fn tail_mirror_keeps_following_the_live_targets_when_one_is_down() {
-    let local = ServeNode::start(&[]);
+    let local = Node::memory();
     let dead = format!("http://127.0.0.1:{}", common::free_port());
     let dir = tmp();
     let mut tail = tail(
@@ -341,7 +342,7 @@ fn tail_mirror_keeps_following_the_live_targets_when_one_is_down() {
 
 #[test]
 fn ctrl_c_ends_tail_cleanly_with_its_summary() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let mut tail = tail(&node, dir.path(), &["-v"], &[]);
     invalidate(&node.base, None, &["posts"]);

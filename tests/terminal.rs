@@ -7,8 +7,9 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::node::{PASSWORD, ServeNode};
-use common::{RedisServer, bin, inherited_settings};
+use common::node::{Mode, Node, NodeConfig, PASSWORD};
+use common::services::RedisServer;
+use common::{bin, inherited_settings};
 use unicode_width::UnicodeWidthChar;
 
 /// Runs polycache with `args` in a pseudo-terminal of `cols` columns (`None`: a terminal
@@ -136,7 +137,7 @@ fn config_and_graph_tables_line_up_on_a_colour_terminal() {
 
 #[test]
 fn invalidate_and_doctor_tables_line_up_on_a_colour_terminal() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let dir = tmp();
     let env = [("SERVICE_EMAIL", common::node::EMAIL), ("SERVICE_PASSWORD", PASSWORD)];
     let out = in_pty(
@@ -160,7 +161,7 @@ fn invalidate_and_doctor_tables_line_up_on_a_colour_terminal() {
 #[test]
 fn redis_and_logs_tables_line_up_on_a_colour_terminal() {
     let redis = RedisServer::start();
-    let node = ServeNode::start(&["--store", "redis", "--redis-url", &redis.url()]);
+    let node = Node::start(&NodeConfig::new(Mode::Redis(&redis)));
     drop(node); // its demo data stays in Redis
     let dir = tmp();
     let env = [("REDIS_URL", redis.url())];

@@ -3,10 +3,10 @@
 //! over HTTPS with its `--dev --self-signed` certificate. Everything is killed on drop,
 //! also when an assertion fails.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,7 +15,8 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::bin;
+use crate::common::node::{Mode, Node, NodeConfig};
+use crate::common::process::Reaped;
 
 /// The flags every test browser runs with. Without the background-networking ones,
 /// Chromium stalls on a closed network trying to reach Google's services.
@@ -34,18 +35,11 @@ const FLAGS: &[&str] = &[
     "--remote-debugging-port=0",
 ];
 
-/// Kills a whole process group (the browser and its renderer, GPU and zygote children).
-fn kill_group(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
-        .stderr(Stdio::null())
-        .status();
-}
-
 /// A headless Chromium with a fresh profile (and a fresh HOME, whose NSS database decides
-/// which certificate authorities it trusts), killed with its children on drop.
+/// which certificate authorities it trusts), killed on drop with its whole process group
+/// (the browser and its renderer, GPU and zygote children).
 pub struct Chromium {
-    child: Child,
+    child: Reaped,
     pub dir: tempfile::TempDir,
     port: u16,
 }
@@ -93,9 +87,11 @@ impl Chromium {
                 std::fs::File::create(dir.path().join("chromium.err")).expect("stderr file"),
             ));
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd
-            .spawn()
-            .expect("chromium must be installed (apt-get install chromium); .ci/run installs it");
+        let child = Reaped::spawn(
+            &mut cmd,
+            "chromium must be installed (apt-get install chromium); .ci/run installs it",
+        )
+        .kill_group_on_drop();
         let mut browser = Chromium { child, dir, port: 0 };
         // Chromium writes the port it picked into the profile once it listens.
         let active = profile.join("DevToolsActivePort");
@@ -136,14 +132,6 @@ impl Chromium {
             .to_string();
         let (socket, _) = tokio_tungstenite::connect_async(&ws).await.expect("DevTools websocket");
         Tab { socket, next_id: 0 }
-    }
-}
-
-impl Drop for Chromium {
-    fn drop(&mut self) {
-        kill_group(self.child.id());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -311,107 +299,34 @@ impl Drop for Origin {
     }
 }
 
-/// `polycache serve --dev --self-signed`: HTTPS and HTTP/2 on a free loopback port, its
-/// files (dev env file, CA certificate) in a temporary directory. Stopped on drop.
-pub struct TlsNode {
-    child: Child,
-    /// Holds the node's files; removed on drop.
-    _dir: tempfile::TempDir,
-    /// `https://127.0.0.1:PORT`
-    pub base: String,
-    pub ca: PathBuf,
-    pub env_file: PathBuf,
-}
-
-impl TlsNode {
-    pub fn start(extra: &[&str]) -> TlsNode {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut cmd = Command::new(bin());
-        cmd.current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .env("TMPDIR", dir.path())
-            .env("CACHE_LOG", dir.path().join("cache.json"))
-            .args([
-                "serve",
-                "--dev",
-                "--self-signed",
-                "--demo-data",
-                "--port",
-                "0",
-                "--json",
-            ])
+/// `polycache serve --dev --self-signed --json`: HTTPS and HTTP/2 on a free loopback
+/// port, with its own throwaway account and secret, its files (dev env file, CA
+/// certificate) in the node's temporary directory. Stopped with SIGTERM on drop, so that
+/// it removes its files the way it does for a person.
+pub fn tls_node(extra: &[&str]) -> Node {
+    Node::start(
+        &NodeConfig::new(Mode::Memory)
+            .without_secret_and_accounts()
+            .args(&["--dev", "--self-signed", "--json"])
             .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(
-                std::fs::File::create(dir.path().join("serve.err")).expect("stderr file"),
-            ));
-        let mut child = cmd.spawn().expect("spawn polycache serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(15)).unwrap_or_default();
-        let banner: Value = serde_json::from_str(&line).unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!(
-                "no JSON banner from serve: {line:?}\n{}",
-                std::fs::read_to_string(dir.path().join("serve.err")).unwrap_or_default()
-            )
-        });
-        let text = |p: &str| {
-            banner
-                .pointer(p)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        TlsNode {
-            child,
-            base: text("/listening"),
-            ca: PathBuf::from(text("/tls/caFile")),
-            env_file: PathBuf::from(text("/dev/envFile")),
-            _dir: dir,
-        }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
+            .sigterm_on_drop(),
+    )
 }
 
-impl TlsNode {
-    /// SIGTERM, as a person's Ctrl-C; the exit status, or None (killed) after 5 s.
-    pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
-        if let Ok(Some(s)) = self.child.try_wait() {
-            return Some(s);
-        }
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                return Some(s);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        None
-    }
+/// The development CA certificate a [`tls_node`] made.
+pub fn dev_ca(node: &Node) -> PathBuf {
+    banner_path(node, "/tls/caFile")
 }
 
-impl Drop for TlsNode {
-    fn drop(&mut self) {
-        // SIGTERM first, so the node removes its files the way it does for a person.
-        self.stop();
-    }
+/// The dev env file (URL, account, CA) a [`tls_node`] wrote.
+pub fn dev_env_file(node: &Node) -> PathBuf {
+    banner_path(node, "/dev/envFile")
+}
+
+fn banner_path(node: &Node, pointer: &str) -> PathBuf {
+    let banner = node.json_banner();
+    let path = banner.pointer(pointer).and_then(Value::as_str);
+    PathBuf::from(path.unwrap_or_else(|| panic!("no {pointer} in the banner: {banner}")))
 }
 
 /// A reqwest client that trusts the node's development CA (and nothing turned off).

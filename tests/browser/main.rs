@@ -10,8 +10,8 @@ mod harness;
 
 use std::time::{Duration, Instant};
 
-use common::node::{EMAIL, PASSWORD, ServeNode};
-use harness::{Chromium, Origin, TlsNode, dev_account, https_client, invalidate};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD};
+use harness::{Chromium, Origin, dev_account, dev_ca, dev_env_file, https_client, invalidate, tls_node};
 use serde_json::{Value, json};
 
 /// A page that opens `n` EventSources to `node` (both from the query string) and records
@@ -67,14 +67,14 @@ async fn a_page_on_another_origin_follows_the_stream_across_a_node_restart() {
     let state_file = state.path().join("events.ndjson").display().to_string();
     // A 3 s reconnect hint: time enough to restart the node and send an event while the
     // browser is away.
-    let mut node = ServeNode::start(&[
+    let mut node = Node::start(&NodeConfig::new(Mode::Memory).args(&[
         "--state",
         &state_file,
         "--sse-retry",
         "3s",
         "--cors-origin",
         &origin.origin(),
-    ]);
+    ]));
     let browser = Chromium::start();
     let mut tab = browser.tab().await;
     // `withCredentials`, as a frontend that sends cookies does: a listed origin may.
@@ -124,7 +124,7 @@ async fn a_page_on_another_origin_follows_the_stream_across_a_node_restart() {
     // An event sent while the browser is away: only a Last-Event-ID replay brings it.
     assert_eq!(invalidate(&http, &node.base, EMAIL, PASSWORD, "categories").await, 200);
     assert_eq!(
-        node.health()["clients"],
+        node.blocking_health()["clients"],
         0,
         "the browser reconnected before the event was sent; the replay is not tested"
     );
@@ -135,7 +135,7 @@ async fn a_page_on_another_origin_follows_the_stream_across_a_node_restart() {
         "seen",
     )
     .await;
-    assert_eq!(node.health()["clients"], 1);
+    assert_eq!(node.blocking_health()["clients"], 1);
     assert_eq!(invalidate(&http, &node.base, EMAIL, PASSWORD, "feed").await, 200);
     tab.wait_for(
         "seen.events[0].length === 4",
@@ -224,9 +224,9 @@ async fn health_answers_within(tab: &mut harness::Tab, node: &str, ms: u64) -> b
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_streams_in_one_page_all_open_over_http2_and_hear_the_next_invalidation() {
     let origin = Origin::serve(STREAM_PAGE.to_string());
-    let node = TlsNode::start(&[]);
+    let node = tls_node(&[]);
     assert!(node.base.starts_with("https://127.0.0.1:"), "{}", node.base);
-    let browser = Chromium::start_trusting(&[&node.ca]);
+    let browser = Chromium::start_trusting(&[&dev_ca(&node)]);
     let mut tab = browser.tab().await;
 
     let (open, took) = open_twenty(&mut tab, &origin, &node.base, Duration::from_secs(10)).await;
@@ -246,7 +246,7 @@ async fn twenty_streams_in_one_page_all_open_over_http2_and_hear_the_next_invali
     let out = common::polycache(dir.path())
         .args([
             "--env-file",
-            &node.env_file.display().to_string(),
+            &dev_env_file(&node).display().to_string(),
             "invalidate",
             "posts",
         ])
@@ -270,7 +270,7 @@ async fn twenty_streams_in_one_page_all_open_over_http2_and_hear_the_next_invali
     assert_eq!(protocol, "h2", "the browser and the node speak HTTP/2");
 
     // The same page over plain HTTP/1.1: the browser's 6 connections per host.
-    let plain = ServeNode::start(&[]);
+    let plain = Node::memory();
     let (open_h1, _) = open_twenty(&mut tab, &origin, &plain.base, Duration::from_secs(3)).await;
     let health_h1 = health_answers_within(&mut tab, &plain.base, 2000).await;
     println!(
@@ -290,10 +290,10 @@ async fn twenty_streams_in_one_page_all_open_over_http2_and_hear_the_next_invali
 
 #[test]
 fn the_cli_trusts_the_dev_ca_only_when_told_and_tails_over_https() {
-    let node = TlsNode::start(&[]);
+    let node = tls_node(&[]);
     let dir = tempfile::tempdir().unwrap();
-    let env = node.env_file.display().to_string();
-    let (email, password) = dev_account(&node.env_file);
+    let env = dev_env_file(&node).display().to_string();
+    let (email, password) = dev_account(&dev_env_file(&node));
 
     // Without --cacert the certificate is refused: nothing turns the check off.
     let out = common::polycache(dir.path())
@@ -328,7 +328,7 @@ fn the_cli_trusts_the_dev_ca_only_when_told_and_tails_over_https() {
     );
 
     // With the CA (the dev env file names it), tail follows the HTTPS stream.
-    let mut tail = common::node::Background::spawn(
+    let mut tail = common::process::Background::spawn(
         dir.path(),
         &["--env-file", &env, "tail", "--count", "1", "--timeout", "20s"],
     );
@@ -347,8 +347,8 @@ fn the_cli_trusts_the_dev_ca_only_when_told_and_tails_over_https() {
 
 #[test]
 fn the_dev_certificate_files_are_private_and_gone_when_the_node_stops() {
-    let node = TlsNode::start(&[]);
-    let (ca, env) = (node.ca.clone(), node.env_file.clone());
+    let node = tls_node(&[]);
+    let (ca, env) = (dev_ca(&node), dev_env_file(&node));
     for f in [&ca, &env] {
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(f).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o600, "{}", f.display());
@@ -367,7 +367,7 @@ fn the_dev_certificate_files_are_private_and_gone_when_the_node_stops() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_at_root_renders_and_shows_an_invalidation_within_a_second() {
-    let node = ServeNode::start(&[]);
+    let node = Node::memory();
     let browser = Chromium::start();
     let mut tab = browser.tab().await;
     tab.navigate(&format!("{}/", node.base)).await;
@@ -385,7 +385,7 @@ async fn the_page_at_root_renders_and_shows_an_invalidation_within_a_second() {
     assert_eq!(pictures_before, "3", "--demo-data puts 3 entries per type");
 
     let http = reqwest::Client::new();
-    let token = node_login(&http, &node.base).await;
+    let token = node.login(&http).await;
     let sent_ms = epoch_ms();
     let sent = Instant::now();
     let status = http
@@ -462,23 +462,10 @@ fn epoch_ms() -> u64 {
         .unwrap_or(0)
 }
 
-async fn node_login(http: &reqwest::Client, base: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["token"].as_str().expect("token").to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_over_https_answers_with_http2_and_cors_to_the_cli_client() {
-    let node = TlsNode::start(&["--cors-origin", "http://127.0.0.1:5173"]);
-    let http = https_client(&node.ca);
+    let node = tls_node(&["--cors-origin", "http://127.0.0.1:5173"]);
+    let http = https_client(&dev_ca(&node));
     let r = http
         .get(node.url("/api/stream"))
         .header("origin", "http://127.0.0.1:9")
@@ -518,7 +505,7 @@ async fn a_node_over_https_answers_with_http2_and_cors_to_the_cli_client() {
     assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
     let no = preflight("http://127.0.0.1:9").await.unwrap();
     assert!(no.headers().get("access-control-allow-origin").is_none());
-    let (email, password) = dev_account(&node.env_file);
+    let (email, password) = dev_account(&dev_env_file(&node));
     assert_eq!(invalidate(&http, &node.base, &email, &password, "feed").await, 200);
     // The open HTTP/2 stream gets the event, and SIGTERM ends it and the node cleanly.
     let mut rest = Vec::new();

@@ -1,12 +1,35 @@
-//! Shared test harness: real processes on loopback ports, cleaned up on drop.
+//! The shared test harness: real processes on loopback ports, cleaned up on drop.
+//!
+//! Each test binary includes this module (`mod common;`) and uses what it needs:
+//!
+//! - [`node`]: `polycache serve` nodes. [`node::NodeConfig`] says how to start one (store,
+//!   mirrors, heartbeat, extra flags and environment); [`node::Node`] is the running node,
+//!   restartable on its port, with its log, output, health and entries at hand. Also the
+//!   test accounts ([`node::EMAIL`], [`node::PASSWORD`], ...) and [`node::client`], a
+//!   polycache client command that logs in with them.
+//! - [`process`]: [`process::Reaped`], the one wrapper for a child process, killed and
+//!   reaped when dropped (also when an assertion fails half-way), and
+//!   [`process::Background`], a polycache command running in the background whose output
+//!   is read while it runs (`tail`, `serve --json`, ...).
+//! - [`api`]: talking to a node over HTTP: a reqwest client, JSON posts, a plain GET, and an
+//!   SSE reader.
+//! - [`services`]: what nodes run against: `redis-server`, a Redis Cluster, nginx.
+//! - [`peer`]: misbehaving HTTP peers written in a few lines.
+//! - [`rss`]: the peak memory of a child process.
+//!
+//! The functions below start the polycache binary itself with a clean environment.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod node;
 pub mod peer;
+pub mod process;
+pub mod rss;
+pub mod services;
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The polycache binary built for this test run.
@@ -14,16 +37,22 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_polycache"))
 }
 
-/// A `Command` for the polycache binary with a clean, predictable environment: no
-/// inherited POLYCACHE_/CACHE_/REDIS_ settings, no colour, and a working directory of
-/// the caller's choosing so that no stray `.env` is read.
-pub fn polycache(cwd: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(bin());
+/// A `std::process::Command` for the polycache binary with a clean, predictable
+/// environment: no inherited POLYCACHE_/CACHE_/REDIS_ settings (see
+/// [`inherited_settings`]), no colour, and a working directory of the caller's choosing so
+/// that no stray `.env` is read. Every polycache process the harness starts is made here.
+pub fn clean_command(cwd: &Path) -> Command {
+    let mut cmd = Command::new(bin());
     cmd.current_dir(cwd).env("NO_COLOR", "1");
     for k in inherited_settings() {
         cmd.env_remove(k);
     }
     cmd
+}
+
+/// [`clean_command`] as an `assert_cmd::Command`, for commands run to completion.
+pub fn polycache(cwd: &Path) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(clean_command(cwd))
 }
 
 /// The variables of the test process's environment that polycache would read as settings.
@@ -55,264 +84,3 @@ pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
     }
     false
 }
-
-/// A real `redis-server` on a free loopback port, without persistence, killed on drop.
-/// Panics (failing the test, never skipping it) when redis-server is not installed:
-/// `.ci/run` installs it.
-pub struct RedisServer {
-    pub port: u16,
-    child: Child,
-    _dir: tempfile::TempDir,
-    args: Vec<String>,
-}
-
-impl RedisServer {
-    pub fn start() -> RedisServer {
-        RedisServer::start_with(&[])
-    }
-
-    /// Starts with extra arguments, e.g. `["--requirepass", "pw"]`.
-    pub fn start_with(extra: &[&str]) -> RedisServer {
-        let mut dir = tempfile::tempdir().expect("tempdir");
-        for _ in 0..5 {
-            let port = free_port();
-            let mut args: Vec<String> = ["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-            if !extra.contains(&"--appendonly") {
-                args.extend(["--appendonly".to_string(), "no".to_string()]);
-            }
-            args.push("--dir".into());
-            args.push(dir.path().display().to_string());
-            args.extend(extra.iter().map(|s| s.to_string()));
-            let child = spawn_redis(&args);
-            let server = RedisServer {
-                port,
-                child,
-                _dir: dir,
-                args,
-            };
-            if wait_for_port(port, Duration::from_secs(5)) {
-                return server;
-            }
-            drop(server); // kills the child; the port was probably taken meanwhile
-            dir = tempfile::tempdir().expect("tempdir");
-        }
-        panic!("redis-server did not start");
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Kills the server (like a crash): its port stops answering.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// Starts it again on the same port, directory and arguments (with `--appendonly yes`
-    /// it comes back with its data).
-    pub fn restart(&mut self) {
-        self.kill();
-        self.child = spawn_redis(&self.args);
-        assert!(
-            wait_for_port(self.port, Duration::from_secs(10)),
-            "redis-server did not come back on port {}",
-            self.port
-        );
-    }
-}
-
-fn spawn_redis(args: &[String]) -> Child {
-    Command::new("redis-server")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("redis-server must be installed (apt-get install redis-server); .ci/run installs it")
-}
-
-/// A Redis Cluster of `n` masters on free loopback ports (slots split evenly, joined with
-/// CLUSTER MEET), killed on drop.
-pub struct RedisCluster {
-    pub masters: Vec<RedisServer>,
-}
-
-impl RedisCluster {
-    pub fn start(n: usize) -> RedisCluster {
-        let masters: Vec<RedisServer> = (0..n)
-            .map(|_| {
-                let bus = free_port().to_string();
-                RedisServer::start_with(&["--cluster-enabled", "yes", "--cluster-port", &bus])
-            })
-            .collect();
-        let conns: Vec<redis::Connection> = masters
-            .iter()
-            .map(|m| {
-                redis::Client::open(m.url())
-                    .and_then(|c| c.get_connection())
-                    .expect("connect to a cluster master")
-            })
-            .collect();
-        let mut conns = conns;
-        let per = 16384 / n;
-        for (i, c) in conns.iter_mut().enumerate() {
-            let first = i * per;
-            let last = if i + 1 == n { 16383 } else { first + per - 1 };
-            redis::cmd("CLUSTER")
-                .arg("ADDSLOTSRANGE")
-                .arg(first)
-                .arg(last)
-                .query::<()>(c)
-                .expect("ADDSLOTSRANGE");
-        }
-        for m in &masters[1..] {
-            let v: Vec<String> = redis::cmd("CONFIG")
-                .arg("GET")
-                .arg("cluster-port")
-                .query(&mut redis::Client::open(m.url()).unwrap().get_connection().unwrap())
-                .expect("cluster-port");
-            redis::cmd("CLUSTER")
-                .arg("MEET")
-                .arg("127.0.0.1")
-                .arg(m.port)
-                .arg(&v[1])
-                .query::<()>(&mut conns[0])
-                .expect("CLUSTER MEET");
-        }
-        let start = Instant::now();
-        loop {
-            let ok = conns.iter_mut().all(|c| {
-                redis::cmd("CLUSTER")
-                    .arg("INFO")
-                    .query::<String>(c)
-                    .is_ok_and(|s| s.contains("cluster_state:ok") && s.contains(&format!("cluster_known_nodes:{n}")))
-            });
-            if ok {
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(30), "the cluster did not form");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        RedisCluster { masters }
-    }
-
-    pub fn url(&self) -> String {
-        self.masters[0].url()
-    }
-}
-
-/// A real nginx as a round-robin HTTP load balancer on a free loopback port, with SSE
-/// buffering off, in front of `upstreams` (loopback ports); killed on drop. Panics (failing
-/// the test, never skipping it) when nginx is not installed: `.ci/run` installs it.
-pub struct Balancer {
-    pub port: u16,
-    child: Child,
-    pub dir: tempfile::TempDir,
-}
-
-impl Balancer {
-    pub fn start(upstreams: &[u16]) -> Balancer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for _ in 0..5 {
-            let port = free_port();
-            let d = dir.path().display().to_string();
-            let servers: String = upstreams
-                .iter()
-                .map(|p| format!("    server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;\n"))
-                .collect();
-            // nginx run by root drops its workers to `nobody` unless told otherwise, and
-            // nobody cannot enter the temporary directory.
-            let user = if is_root() { "user root;\n" } else { "" };
-            let conf = format!(
-                "{user}worker_processes 1;\n\
-                 events {{ worker_connections 4096; }}\n\
-                 http {{\n\
-                 access_log off;\n\
-                 client_body_temp_path {d}/client_body;\n\
-                 proxy_temp_path {d}/proxy;\n\
-                 fastcgi_temp_path {d}/fastcgi;\n\
-                 uwsgi_temp_path {d}/uwsgi;\n\
-                 scgi_temp_path {d}/scgi;\n\
-                 upstream nodes {{\n{servers}    keepalive 16;\n  }}\n\
-                 server {{\n\
-                 listen 127.0.0.1:{port};\n\
-                 location / {{\n\
-                 proxy_pass http://nodes;\n\
-                 proxy_http_version 1.1;\n\
-                 proxy_set_header Connection \"\";\n\
-                 proxy_set_header Host $host;\n\
-                 proxy_buffering off;\n\
-                 proxy_cache off;\n\
-                 proxy_read_timeout 1h;\n\
-                 proxy_connect_timeout 2s;\n\
-                 proxy_next_upstream error timeout;\n\
-                 }}\n  }}\n}}\n"
-            );
-            let file = dir.path().join("nginx.conf");
-            std::fs::write(&file, conf).expect("write nginx.conf");
-            let child = Command::new("nginx")
-                .arg("-c")
-                .arg(&file)
-                .arg("-p")
-                .arg(dir.path())
-                .arg("-g")
-                .arg(format!("daemon off; pid {d}/nginx.pid; error_log {d}/error.log warn;"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::from(
-                    std::fs::File::create(dir.path().join("stderr.txt")).expect("stderr file"),
-                ))
-                .spawn()
-                .expect("nginx must be installed (apt-get install nginx-light or nginx); .ci/run installs it");
-            let mut child = child;
-            if wait_for_port(port, Duration::from_secs(5)) {
-                return Balancer { port, child, dir };
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            let err = std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap_or_default()
-                + &std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
-            if !err.contains("Address already in use") {
-                panic!("nginx did not start:\n{err}");
-            }
-        }
-        panic!("nginx did not start on any free port");
-    }
-
-    pub fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn error_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Balancer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-pub mod rss;
-pub mod serve;

@@ -1,119 +1,274 @@
-//! Client-side harness: real `polycache serve` nodes on loopback ports (restartable on the
-//! same port), polycache client commands pointed at them, and background commands such
-//! as `tail` whose output is read while they run.
+//! `polycache serve` nodes: real processes on loopback ports, each in its own temporary
+//! directory, killed on drop.
+//!
+//! [`NodeConfig`] says how to start one; [`Node::start`] starts it (on a port the system
+//! picks: `--port 0`, read back from the banner) and [`Node::restart`] starts it again on
+//! the same port. A node runs with the test accounts below and demo data unless its
+//! configuration says otherwise.
+//!
+//! ```ignore
+//! let node = Node::memory();
+//! let mirror = Node::start(&NodeConfig::new(Mode::Memory).ping("200ms"));
+//! let local = Node::start(&NodeConfig::new(Mode::Redis(&redis)).mirrors(&[&mirror.base]));
+//! ```
 #![allow(dead_code)]
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{bin, free_port, polycache};
+use super::api::{get, post_json};
+use super::process::Background;
+use super::services::RedisServer;
+use super::{clean_command, polycache};
 
-pub const SECRET: &str = "client-test-secret-8d1e";
-pub const EMAIL: &str = "svc@client.test";
-pub const PASSWORD: &str = "client-Pa55word-q7Wv";
+/// The nodes' JWT secret.
+pub const SECRET: &str = "serve-test-secret-4f9c2b";
+/// The service account every node knows (`SERVICE_EMAIL`/`SERVICE_PASSWORD`).
+pub const EMAIL: &str = "svc@polycache.test";
+pub const PASSWORD: &str = "svc-password-Zq8r1";
+/// A second account (`TEST_EMAIL`/`TEST_PASSWORD`).
+pub const TEST_EMAIL: &str = "tester@polycache.test";
+pub const TEST_PASSWORD: &str = "tester-password-Xk2";
 
-/// A running `polycache serve`, killed on drop.
-pub struct ServeNode {
-    pub port: u16,
-    pub base: String,
-    pub dir: tempfile::TempDir,
-    args: Vec<String>,
-    child: Option<Child>,
+/// How long a node may take to print its banner.
+const STARTUP: Duration = Duration::from_secs(20);
+
+/// Which store a node runs against.
+#[derive(Clone, Copy)]
+pub enum Mode<'a> {
+    Memory,
+    /// `--store redis` with `REDIS_URL` pointing at this server (database
+    /// [`NodeConfig::db`]).
+    Redis(&'a RedisServer),
 }
 
-impl ServeNode {
-    /// A node with demo data and the given extra `serve` arguments.
-    pub fn start(args: &[&str]) -> ServeNode {
-        let mut dir = tempfile::tempdir().expect("tempdir");
-        for _ in 0..5 {
-            let port = free_port();
-            let mut node = ServeNode {
-                port,
-                base: format!("http://127.0.0.1:{port}"),
-                dir,
-                args: args.iter().map(|s| s.to_string()).collect(),
-                child: None,
-            };
-            if node.spawn() {
-                return node;
-            }
-            dir = std::mem::replace(&mut node.dir, tempfile::tempdir().expect("tempdir"));
+/// How to start one node: a builder. By default: the given store, demo data, the test
+/// accounts and secret, the default heartbeat, no mirrors.
+#[derive(Clone)]
+pub struct NodeConfig<'a> {
+    pub mode: Mode<'a>,
+    /// Redis database number, so that several nodes on one redis-server keep separate stores.
+    pub redis_db: u8,
+    pub mirrors: Vec<String>,
+    /// `--demo-data`: three entries for each type.
+    pub demo_data: bool,
+    pub ping_interval: Option<&'a str>,
+    /// More `serve` arguments, after the ones above.
+    pub extra_args: Vec<String>,
+    /// More environment, after the ones above.
+    pub env: Vec<(String, String)>,
+    /// `JWT_SECRET` is [`SECRET`] (a `--dev` node makes its own without it).
+    pub with_secret: bool,
+    /// The test accounts ([`EMAIL`], [`TEST_EMAIL`]) are set (a `--dev` node makes its
+    /// own throwaway account without them).
+    pub with_accounts: bool,
+    /// Dropping the node sends SIGTERM first, so that it shuts down as it does for a person
+    /// (removing its `--dev` files); otherwise it is killed.
+    pub sigterm_on_drop: bool,
+}
+
+impl<'a> NodeConfig<'a> {
+    pub fn new(mode: Mode<'a>) -> NodeConfig<'a> {
+        NodeConfig {
+            mode,
+            redis_db: 0,
+            mirrors: Vec::new(),
+            demo_data: true,
+            ping_interval: None,
+            extra_args: Vec::new(),
+            env: Vec::new(),
+            with_secret: true,
+            with_accounts: true,
+            sigterm_on_drop: false,
         }
-        panic!("polycache serve did not start on any free port");
     }
 
-    fn spawn(&mut self) -> bool {
-        let out = File::create(self.dir.path().join("serve.out")).expect("stdout file");
-        let err = File::create(self.dir.path().join("serve.err")).expect("stderr file");
-        let mut cmd = Command::new(bin());
-        cmd.current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .env("JWT_SECRET", SECRET)
-            .env("SERVICE_EMAIL", EMAIL)
-            .env("SERVICE_PASSWORD", PASSWORD)
-            .env("CACHE_LOG", self.log_path())
-            .args(["serve", "--port", &self.port.to_string(), "--demo-data"])
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(out))
-            .stderr(Stdio::from(err));
-        let mut child = cmd.spawn().expect("spawn polycache serve");
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(_)) = child.try_wait() {
-                return false;
+    /// `--mirrors A,B,...`
+    pub fn mirrors(mut self, m: &[&str]) -> Self {
+        self.mirrors = m.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    pub fn db(mut self, n: u8) -> Self {
+        self.redis_db = n;
+        self
+    }
+
+    /// `--ping-interval`
+    pub fn ping(mut self, p: &'a str) -> Self {
+        self.ping_interval = Some(p);
+        self
+    }
+
+    /// One more `serve` argument.
+    pub fn arg(mut self, a: &str) -> Self {
+        self.extra_args.push(a.to_string());
+        self
+    }
+
+    /// More `serve` arguments.
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.extra_args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.to_string(), v.to_string()));
+        self
+    }
+
+    /// No `JWT_SECRET` and no test accounts: for `--dev`, which makes its own.
+    pub fn without_secret_and_accounts(mut self) -> Self {
+        self.with_secret = false;
+        self.with_accounts = false;
+        self
+    }
+
+    /// See [`NodeConfig::sigterm_on_drop`].
+    pub fn sigterm_on_drop(mut self) -> Self {
+        self.sigterm_on_drop = true;
+        self
+    }
+}
+
+/// A running `polycache serve`, in its own temporary directory (its working directory,
+/// `TMPDIR` and log), killed on drop.
+pub struct Node {
+    pub port: u16,
+    /// `http://127.0.0.1:PORT` (`https://` with TLS), as the banner says.
+    pub base: String,
+    /// The cache log (`CACHE_LOG`).
+    pub log: PathBuf,
+    /// Where the node's stdout and stderr go (rewritten by a restart).
+    pub stdout: PathBuf,
+    pub stderr: PathBuf,
+    pub dir: tempfile::TempDir,
+    /// How to start it again.
+    launcher: Launcher,
+    sigterm_on_drop: bool,
+    process: Background,
+}
+
+impl Node {
+    pub fn start(cfg: &NodeConfig) -> Node {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("server/logs/cache.json");
+        let mut args: Vec<String> = ["serve", "--bind", "127.0.0.1"].map(String::from).to_vec();
+        let mut env: Vec<(String, String)> = vec![
+            ("CACHE_LOG".into(), log.display().to_string()),
+            ("TMPDIR".into(), dir.path().display().to_string()),
+        ];
+        if cfg.with_accounts {
+            for (k, v) in [
+                ("SERVICE_EMAIL", EMAIL),
+                ("SERVICE_PASSWORD", PASSWORD),
+                ("TEST_EMAIL", TEST_EMAIL),
+                ("TEST_PASSWORD", TEST_PASSWORD),
+            ] {
+                env.push((k.into(), v.into()));
             }
-            if get(self.port, "/api/health").is_some_and(|(status, _)| status == 200) {
-                self.child = Some(child);
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        false
+        if cfg.with_secret {
+            env.push(("JWT_SECRET".into(), SECRET.into()));
+        }
+        if let Mode::Redis(r) = cfg.mode {
+            args.extend(["--store".into(), "redis".into()]);
+            env.push(("REDIS_URL".into(), format!("{}/{}", r.url(), cfg.redis_db)));
+        }
+        if cfg.demo_data {
+            args.push("--demo-data".into());
+        }
+        if !cfg.mirrors.is_empty() {
+            args.extend(["--mirrors".into(), cfg.mirrors.join(",")]);
+        }
+        if let Some(p) = cfg.ping_interval {
+            args.extend(["--ping-interval".into(), p.into()]);
+        }
+        args.extend(cfg.extra_args.iter().cloned());
+        env.extend(cfg.env.iter().cloned());
+
+        let launcher = Launcher {
+            dir: dir.path().to_path_buf(),
+            args,
+            env,
+            stdout: dir.path().join("stdout.txt"),
+            stderr: dir.path().join("stderr.txt"),
+        };
+        let (process, base) = match launcher.launch(0) {
+            Ok(up) => up,
+            Err(why) => panic!("polycache serve did not start: {why}"),
+        };
+        Node {
+            port: port_of(&base),
+            base,
+            log,
+            stdout: launcher.stdout.clone(),
+            stderr: launcher.stderr.clone(),
+            dir,
+            launcher,
+            sigterm_on_drop: cfg.sigterm_on_drop,
+            process,
+        }
+    }
+
+    /// A node with the default configuration on the memory store.
+    pub fn memory() -> Node {
+        Node::start(&NodeConfig::new(Mode::Memory))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
     }
 
     /// Kills the process (no graceful shutdown: like a crash or `kill -9`).
     pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        self.process.process().kill_and_wait();
     }
 
-    /// Starts the node again on the same port with the same arguments.
+    /// Starts the node again (after [`Node::kill`], or kills it first) on the same port,
+    /// with the same configuration and directory.
     pub fn restart(&mut self) {
         self.kill();
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if self.spawn() {
-                return;
+        loop {
+            // The port may not be free again at once.
+            match self.launcher.launch(self.port) {
+                Ok((process, _)) => {
+                    self.process = process;
+                    return;
+                }
+                Err(why) if start.elapsed() > Duration::from_secs(10) => {
+                    panic!("polycache serve did not come back on port {}: {why}", self.port)
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
             }
-            std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("polycache serve did not come back on port {}", self.port);
     }
 
-    pub fn log_path(&self) -> PathBuf {
-        self.dir.path().join("cache.json")
+    /// SIGTERM, as a person's Ctrl-C; the exit status, or None (killed) after 5 s.
+    pub fn stop(&mut self) -> Option<ExitStatus> {
+        self.process.process().stop(Duration::from_secs(5))
     }
 
-    /// The cache log, one parsed object per line.
+    /// Waits for the process to exit by itself (after a signal); None on timeout.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        self.process.process().wait_timeout(timeout)
+    }
+
+    /// Every line of the cache log, parsed (panics on a line that is not a JSON object).
     pub fn log_lines(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.log_path())
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("log line is JSON"))
-            .collect()
+        read_ndjson(&self.log)
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// The invalidations this node logged as done.
@@ -122,6 +277,84 @@ impl ServeNode {
             .into_iter()
             .filter(|l| l["msg"] == "cache invalidated")
             .collect()
+    }
+
+    pub fn stdout_text(&self) -> String {
+        self.process.stdout_text()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        self.process.stderr_text()
+    }
+
+    /// The banner of a node started with `--json`, parsed.
+    pub fn json_banner(&self) -> Value {
+        let text = self.stdout_text();
+        let line = text.lines().next().unwrap_or_default();
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("no JSON banner ({e}): {text}"))
+    }
+
+    // --- over HTTP, from async tests -----------------------------------------------------
+
+    /// Logs in with the service account; the token.
+    pub async fn login(&self, http: &reqwest::Client) -> String {
+        let (status, body) = post_json(
+            http,
+            &self.url("/api/auth/login"),
+            None,
+            &serde_json::json!({"email": EMAIL, "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(status, 200, "login failed: {body}");
+        body["token"].as_str().expect("token in login answer").to_string()
+    }
+
+    /// `POST /api/cache/invalidate`: status and body.
+    pub async fn invalidate(&self, http: &reqwest::Client, token: Option<&str>, body: &Value) -> (u16, Value) {
+        post_json(http, &self.url("/api/cache/invalidate"), token, body).await
+    }
+
+    /// `GET /api/cache/entries` -> type -> keys.
+    pub async fn entries(&self, http: &reqwest::Client) -> serde_json::Map<String, Value> {
+        let v: Value = http
+            .get(self.url("/api/cache/entries"))
+            .send()
+            .await
+            .expect("entries request")
+            .json()
+            .await
+            .expect("entries JSON");
+        v["entries"].as_object().cloned().expect("entries object")
+    }
+
+    /// `GET /api/health` as JSON.
+    pub async fn health(&self, http: &reqwest::Client) -> Value {
+        http.get(self.url("/api/health"))
+            .send()
+            .await
+            .expect("health request")
+            .json()
+            .await
+            .expect("health JSON")
+    }
+
+    /// Polls the log until a line satisfies `pred` (panics after 15 s).
+    pub async fn wait_log(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..750 {
+            if let Some(l) = self.log_lines().into_iter().find(|l| pred(l)) {
+                return l;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no log line {what} in {}:\n{}", self.log.display(), self.log_text());
+    }
+
+    // --- over plain HTTP, from tests without a runtime -----------------------------------
+
+    /// `GET /api/health` as JSON.
+    pub fn blocking_health(&self) -> Value {
+        let (_, body) = get(self.port, "/api/health").expect("health endpoint");
+        serde_json::from_str(&body).expect("health JSON")
     }
 
     /// The type groups that still hold entries (`GET /api/cache/entries`).
@@ -140,17 +373,11 @@ impl ServeNode {
             .unwrap_or_default()
     }
 
-    /// `GET /api/health` as JSON.
-    pub fn health(&self) -> Value {
-        let (_, body) = get(self.port, "/api/health").expect("health endpoint");
-        serde_json::from_str(&body).expect("health JSON")
-    }
-
     /// Waits until `n` SSE clients are connected.
     pub fn wait_clients(&self, n: u64) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
-            if self.health()["clients"].as_u64().is_some_and(|c| c >= n) {
+            if self.blocking_health()["clients"].as_u64().is_some_and(|c| c >= n) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -159,108 +386,104 @@ impl ServeNode {
     }
 }
 
-impl Drop for ServeNode {
+impl Drop for Node {
     fn drop(&mut self) {
+        // Before the directory goes: the node may still be writing to it.
+        if self.sigterm_on_drop {
+            self.stop();
+        }
         self.kill();
     }
 }
 
-/// A plain HTTP/1.1 GET on loopback: (status, body). None when nothing answers.
-pub fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let (head, body) = raw.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, body.to_string()))
+/// What starts a node's process: `polycache ARGS --port PORT` in `dir` with `env`, its
+/// output to the two files.
+struct Launcher {
+    dir: PathBuf,
+    /// `serve ...` without `--port`.
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdout: PathBuf,
+    stderr: PathBuf,
 }
 
-/// A polycache client command with the service account of the test nodes.
+impl Launcher {
+    /// Starts the process and waits for its banner: the process and the base URL it says
+    /// it listens on, or why it did not start.
+    fn launch(&self, port: u16) -> Result<(Background, String), String> {
+        let mut cmd = clean_command(&self.dir);
+        cmd.args(&self.args).args(["--port", &port.to_string()]);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut process = Background::start(cmd, self.stdout.clone(), self.stderr.clone());
+        // The banner is printed once the listener is bound: wait for it, or for an exit.
+        let start = Instant::now();
+        while start.elapsed() < STARTUP {
+            if let Some(base) = listening(&process.stdout_text()) {
+                return Ok((process, base));
+            }
+            if process.process().exited() {
+                return Err(process.stderr_text());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err(format!(
+            "no banner after {STARTUP:?}\nstdout:\n{}\nstderr:\n{}",
+            process.stdout_text(),
+            process.stderr_text()
+        ))
+    }
+}
+
+/// The base URL of a banner: `... listening on URL`, or `{"listening": URL, ...}` with
+/// `--json`. None until the banner's first line is complete.
+fn listening(stdout: &str) -> Option<String> {
+    let (first, _) = stdout.split_once('\n')?;
+    if let Ok(v) = serde_json::from_str::<Value>(first) {
+        return v["listening"].as_str().map(str::to_string);
+    }
+    let (_, rest) = first.split_once(" listening on ")?;
+    rest.split_whitespace().next().map(str::to_string)
+}
+
+fn port_of(base: &str) -> u16 {
+    base.rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no port in {base}"))
+}
+
+/// A polycache client command ([`polycache`]) with the service account of the test nodes.
 pub fn client(cwd: &Path) -> assert_cmd::Command {
     let mut cmd = polycache(cwd);
     cmd.env("SERVICE_EMAIL", EMAIL).env("SERVICE_PASSWORD", PASSWORD);
     cmd
 }
 
-/// A polycache command running in the background, its output going to files that can be
-/// read while it runs. Killed on drop.
-pub struct Background {
-    child: Child,
-    pub stdout: PathBuf,
-    pub stderr: PathBuf,
+/// Every line of an NDJSON file, parsed (panics on a line that is not a JSON object).
+pub fn read_ndjson(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| match serde_json::from_str::<Value>(l) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => panic!("line {} of {} is not a JSON object: {l}", i + 1, path.display()),
+        })
+        .collect()
 }
 
-impl Background {
-    pub fn spawn(cwd: &Path, args: &[&str]) -> Background {
-        let stdout = cwd.join(format!("bg-{}.out", free_port()));
-        let stderr = stdout.with_extension("err");
-        let mut cmd = Command::new(bin());
-        cmd.current_dir(cwd)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(File::create(&stdout).expect("stdout file")))
-            .stderr(Stdio::from(File::create(&stderr).expect("stderr file")));
-        Background {
-            child: cmd.spawn().expect("spawn polycache"),
-            stdout,
-            stderr,
-        }
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    pub fn stdout_text(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    pub fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    /// Waits until stdout has at least `n` lines.
-    pub fn wait_lines(&self, n: usize) -> Vec<String> {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            let lines: Vec<String> = self.stdout_text().lines().map(str::to_string).collect();
-            if lines.len() >= n {
-                return lines;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!(
-            "fewer than {n} lines after 20 s\nstdout:\n{}\nstderr:\n{}",
-            self.stdout_text(),
-            self.stderr_text()
-        );
-    }
-
-    /// Waits for the exit code (panics after 30 s).
-    pub fn wait(&mut self) -> i32 {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(30) {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                return s.code().unwrap_or(-1);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!(
-            "still running after 30 s\nstdout:\n{}\nstderr:\n{}",
-            self.stdout_text(),
-            self.stderr_text()
-        );
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A JWT signed with `secret` for the service account, with an `exp` in the past.
+pub fn expired_token(secret: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let claims = serde_json::json!({"sub": EMAIL, "iat": now - 7200, "exp": now - 3600, "iss": "polycache-serve"});
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("encode")
 }
