@@ -248,3 +248,95 @@ fn the_serve_banner_matches_its_schema() {
         .status();
     node.wait();
 }
+
+/// Waits until `what` holds, for up to 20 s.
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ok() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A background polycache with REDIS_URL set (settings by the environment, so the test
+/// does not depend on where a flag goes).
+fn with_redis(dir: &Path, url: &str, args: &[&str]) -> common::process::Background {
+    let out = dir.join(format!("{}.out", args.join("-").replace(['/', ' '], "_")));
+    let mut cmd = common::clean_command(dir);
+    cmd.env("REDIS_URL", url).args(args);
+    common::process::Background::start(cmd, out.clone(), out.with_extension("err"))
+}
+
+#[test]
+fn the_streams_of_redis_watch_tail_bus_and_logs_match_their_schemas() {
+    let redis = common::services::RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+
+    // redis watch: one keyspace event per line.
+    let mut watch = with_redis(
+        dir.path(),
+        &redis.url(),
+        &["--json", "redis", "watch", "--enable-notifications", "--count", "2", "--timeout", "20s"],
+    );
+    wait_for("redis watch subscribes", || watch.stderr_text().contains("watching"));
+    let port = redis.url().rsplit(':').next().unwrap().to_string();
+    for args in [["set", "cache:posts:list", "[]"], ["del", "cache:posts:list", ""]] {
+        let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+        let ok = std::process::Command::new("redis-cli")
+            .args(["-p", &port])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(ok.status.success());
+    }
+    assert_eq!(watch.wait(), 0, "{}", watch.stderr_text());
+    let events: Vec<Value> = watch
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(events[0]["event"], "set");
+    assert_eq!(events[1]["event"], "del");
+    for e in &events {
+        check("redis-watch", e, &[]);
+    }
+
+    // tail --bus: an entry of a bus node.
+    let node = Node::start(&NodeConfig::new(Mode::Redis(&redis)).args(&["--bus", "redis"]));
+    let mut tail = with_redis(
+        dir.path(),
+        &format!("{}/0", redis.url()),
+        &["--json", "tail", "--bus", "--count", "1", "--timeout", "20s"],
+    );
+    wait_for("tail --bus follows", || tail.stderr_text().contains("following the bus"));
+    let out = client(dir.path())
+        .env("POLYCACHE_URL", &node.base)
+        .args(["invalidate", "posts"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
+    let entry: Value = serde_json::from_str(tail.stdout_text().trim()).expect("one NDJSON line");
+    assert_eq!(entry["type"], "posts", "{entry:#}");
+    check("tail-bus", &entry, &[]);
+
+    // logs --json: the node's own log, entry by entry.
+    let log = node.log.clone();
+    let out = common::polycache(dir.path())
+        .args(["--json", "logs"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    assert!(lines.iter().any(|l| l["msg"] == "cache invalidated"), "{lines:#?}");
+    // The entries are the server's own words: their keys are pino's and the server's.
+    let v = schema("logs");
+    for l in &lines {
+        assert!(v.is_valid(l), "{l:#}");
+    }
+}
