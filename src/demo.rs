@@ -36,10 +36,10 @@ use crate::logs::filter::{FieldMatch, Filter};
 use crate::logs::format::Formatter;
 use crate::logs::{Engine, Output};
 use crate::output::Render;
+use crate::protocol::{APP_UPDATE, ENTRIES_PATH};
 use crate::render::stream::View;
 use crate::render::{self, Style};
 use crate::server::auth::random_hex;
-use crate::protocol::{APP_UPDATE, ENTRIES_PATH};
 use crate::server::{ServeOptions, Server, StoreKind};
 
 /// The throwaway account both nodes accept.
@@ -722,9 +722,7 @@ impl Streams {
     /// The `app-update` of `kind` that `target` streamed, waiting for it until `deadline`.
     async fn wait_update(&mut self, target: &Arc<Target>, kind: &str, deadline: Instant) -> Option<StreamEvent> {
         let is_it = |e: &StreamEvent| {
-            Arc::ptr_eq(&e.target, target)
-                && e.event == APP_UPDATE
-                && e.update.as_ref().is_some_and(|u| u.kind == kind)
+            Arc::ptr_eq(&e.target, target) && e.event == APP_UPDATE && e.update.as_ref().is_some_and(|u| u.kind == kind)
         };
         loop {
             if let Some(e) = self.events.iter().find(|e| is_it(e)) {

@@ -139,10 +139,12 @@ impl Printer {
         eprintln!("{message}");
     }
 
-    /// A line on stderr describing the output that follows (a key's type and size), in
-    /// stderr's colour.
-    pub fn status_plain(&self, message: &str) {
-        eprintln!("{message}");
+    /// A line on stderr about the output that follows (a key's type and size), for people
+    /// only: nothing with `--json`, whose document says it all.
+    pub fn about(&self, message: &str) {
+        if !self.json {
+            eprintln!("{message}");
+        }
     }
 
     /// `note: ...` on stderr: something worth knowing about the output.

@@ -1,8 +1,6 @@
 //! Colour, decided once: the bottom layer of output, below `render` and `logs`, so that
 //! neither depends on the command line's types.
 
-use std::io::IsTerminal;
-
 /// `--color`: when to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -11,17 +9,14 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Colour on or off, decided once from `--color`, NO_COLOR and whether stdout is a terminal.
+/// Colour on or off for one stream, decided once by the [`Printer`](crate::output::Printer)
+/// from `--color`, NO_COLOR and whether the stream is a terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
 }
 
 impl Style {
-    pub fn detect(choice: ColorChoice) -> Style {
-        Style::for_stream(choice, std::io::stdout().is_terminal())
-    }
-
     /// Colour for a stream that is (or is not) a terminal: `always`, `never`, or for `auto`
     /// a terminal without NO_COLOR.
     pub fn for_stream(choice: ColorChoice, terminal: bool) -> Style {

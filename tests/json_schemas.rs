@@ -276,7 +276,16 @@ fn the_streams_of_redis_watch_tail_bus_and_logs_match_their_schemas() {
     let mut watch = with_redis(
         dir.path(),
         &redis.url(),
-        &["--json", "redis", "watch", "--enable-notifications", "--count", "2", "--timeout", "20s"],
+        &[
+            "--json",
+            "redis",
+            "watch",
+            "--enable-notifications",
+            "--count",
+            "2",
+            "--timeout",
+            "20s",
+        ],
     );
     wait_for("redis watch subscribes", || watch.stderr_text().contains("watching"));
     let port = redis.url().rsplit(':').next().unwrap().to_string();
@@ -309,7 +318,9 @@ fn the_streams_of_redis_watch_tail_bus_and_logs_match_their_schemas() {
         &format!("{}/0", redis.url()),
         &["--json", "tail", "--bus", "--count", "1", "--timeout", "20s"],
     );
-    wait_for("tail --bus follows", || tail.stderr_text().contains("following the bus"));
+    wait_for("tail --bus follows", || {
+        tail.stderr_text().contains("following the bus")
+    });
     let out = client(dir.path())
         .env("POLYCACHE_URL", &node.base)
         .args(["invalidate", "posts"])

@@ -151,9 +151,5 @@ pub async fn entry_counts(
         .json()
         .await
         .map_err(|e| format!("the answer is not an entries body ({e})"))?;
-    Ok(body
-        .entries
-        .into_iter()
-        .map(|(k, v)| (k, v.len()))
-        .collect())
+    Ok(body.entries.into_iter().map(|(k, v)| (k, v.len())).collect())
 }

@@ -211,19 +211,17 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
             fetched.size
         )));
     }
-    if !ctx.out.json() {
-        let enc = escape::text(fetched.info.encoding.as_deref().unwrap_or("-")).into_owned();
-        ctx.out.status_plain(&format!(
-            "{}  {} ({enc})  {}  value {}",
-            ctx.out.err_style().bold(&shown),
-            escape::text(&kind),
-            match fetched.info.ttl_ms {
-                Some(_) => format!("ttl {}", ttl_cell(&fetched.info)),
-                None => ttl_cell(&fetched.info),
-            },
-            fmt_bytes(fetched.size)
-        ));
-    }
+    let enc = escape::text(fetched.info.encoding.as_deref().unwrap_or("-")).into_owned();
+    ctx.out.about(&format!(
+        "{}  {} ({enc})  {}  value {}",
+        ctx.out.err_style().bold(&shown),
+        escape::text(&kind),
+        match fetched.info.ttl_ms {
+            Some(_) => format!("ttl {}", ttl_cell(&fetched.info)),
+            None => ttl_cell(&fetched.info),
+        },
+        fmt_bytes(fetched.size)
+    ));
     match &fetched.value {
         Some(value) => ctx.out.emit(&GetHead {
             fetched: &fetched,
