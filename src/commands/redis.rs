@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal};
 
 use futures::StreamExt;
-use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::Context;
@@ -232,133 +231,35 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
     Ok(exit::OK)
 }
 
-/// Whether a string value is valid JSON, read in pieces: the pieces go to a parser on a
-/// thread of its own, which keeps nothing but its nesting.
-async fn string_is_json(store: &Store, f: &Fetched) -> Result<bool, Failure> {
-    struct Pieces {
-        rx: std::sync::mpsc::Receiver<Vec<u8>>,
-        cur: Vec<u8>,
-        at: usize,
-    }
-    impl std::io::Read for Pieces {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            while self.at == self.cur.len() {
-                match self.rx.recv() {
-                    Ok(next) => (self.cur, self.at) = (next, 0),
-                    Err(_) => return Ok(0),
-                }
-            }
-            let n = buf.len().min(self.cur.len() - self.at);
-            buf[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
-            self.at += n;
-            Ok(n)
-        }
-    }
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-    let parser = std::thread::spawn(move || {
-        let pieces = std::io::BufReader::new(Pieces {
-            rx,
-            cur: Vec::new(),
-            at: 0,
-        });
-        let mut de = serde_json::Deserializer::from_reader(pieces);
-        serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
-    });
-    // A parser that has seen enough (an error) drops its end: reading stops.
-    let read = store.read_string(&f.key, f.size, |p| tx.send(p.to_vec()).is_ok()).await;
-    drop(tx);
-    let valid = parser.join().unwrap_or(false);
-    read?;
-    Ok(valid)
-}
-
-/// Shows a string too large to hold, as it is read: pretty JSON or escaped text, or with
-/// --json the JSON document with the value written raw (valid JSON) or as a JSON string.
+/// Shows a string too large to hold, as it is read ([`crate::store::show::stream_string`]),
+/// through the printer's sink; with --json inside the document a small value would get.
 async fn stream_value(ctx: &Context, store: &Store, f: &Fetched) -> Result<(), Failure> {
-    let mut head = Vec::new();
-    store
-        .read_string(&f.key, f.size.min(64), |p| {
-            head.extend_from_slice(p);
-            true
-        })
-        .await?;
-    let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
-    let candidate = match first {
-        Some(b'{' | b'[') => true,
-        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => ctx.out.json(),
-        _ => false,
-    };
-    let is_json = candidate && string_is_json(store, f).await?;
-
-    let mut out = ctx.out.sink();
-    let mut failed: Option<std::io::Error> = None;
-    let mut buf = Vec::with_capacity(1 << 20);
-    let mut write = |buf: &mut Vec<u8>, failed: &mut Option<std::io::Error>| {
-        if failed.is_none()
-            && let Err(e) = out.write(buf)
-        {
-            *failed = Some(e);
-        }
-        buf.clear();
-        failed.is_none()
-    };
-    if ctx.out.json() {
+    let open = ctx.out.json().then(|| {
         // The document `get --json` prints for a small value, its value written last.
         let doc = crate::render::json(&get_json(f, Json::Null));
         let open = doc
             .trim_end()
             .strip_suffix("null\n}")
-            .or_else(|| doc.trim_end().strip_suffix("null}"));
-        buf.extend_from_slice(open.unwrap_or("{\n  \"value\": ").as_bytes());
-        let mut as_string = (!is_json).then(crate::store::show::JsonString::default);
-        if as_string.is_some() {
-            buf.push(b'"');
+            .or_else(|| doc.trim_end().strip_suffix("null}"))
+            .map(str::to_string);
+        open.unwrap_or_else(|| "{\n  \"value\": ".to_string())
+    });
+    let mut out = ctx.out.sink();
+    let mut failed: Option<std::io::Error> = None;
+    crate::store::show::stream_string(store, f, open.as_deref(), &mut |piece| {
+        if failed.is_none()
+            && let Err(e) = out.write(piece)
+        {
+            failed = Some(e);
         }
-        store
-            .read_string(&f.key, f.size, |p| {
-                match &mut as_string {
-                    Some(s) => s.push(&mut buf, p),
-                    None => buf.extend_from_slice(p),
-                }
-                write(&mut buf, &mut failed)
-            })
-            .await?;
-        if let Some(s) = &mut as_string {
-            s.finish(&mut buf);
-            buf.push(b'"');
-        }
-        buf.extend_from_slice(b"\n}\n");
-    } else if is_json {
-        let mut pretty = crate::store::show::JsonPretty::default();
-        store
-            .read_string(&f.key, f.size, |p| {
-                pretty.push(&mut buf, p);
-                write(&mut buf, &mut failed)
-            })
-            .await?;
-        buf.push(b'\n');
-    } else {
-        let mut text = escape::Stream::new(true);
-        store
-            .read_string(&f.key, f.size, |p| {
-                text.push(&mut buf, p);
-                write(&mut buf, &mut failed)
-            })
-            .await?;
-        text.finish(&mut buf);
-        buf.push(b'\n');
-    }
-    write(&mut buf, &mut failed);
-    if failed.is_none()
-        && let Err(e) = out.flush()
-    {
-        failed = Some(e);
-    }
+        failed.is_none()
+    })
+    .await?;
     match failed {
         Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Failure::error(format!("cannot write to stdout: {e}")))
         }
-        _ => Ok(()),
+        _ => out.finish(),
     }
 }
 

@@ -2,6 +2,9 @@
 //! its control characters escaped, JSON strings for `--json`. Nothing here holds more than
 //! the piece at hand, so a value of any size is shown in bounded memory.
 
+use serde::Deserialize;
+
+use super::{Fetched, Store, StoreError};
 use crate::escape;
 
 /// Indents valid JSON as serde_json's pretty printer does (two spaces, `": "`, `{}` and
@@ -162,6 +165,121 @@ fn push_json_chars(out: &mut Vec<u8>, text: &[u8]) {
             b => out.push(b),
         }
     }
+}
+
+/// Whether a string value is valid JSON, read in pieces: the pieces go to a parser on a
+/// thread of its own, which keeps nothing but its nesting.
+async fn string_is_json(store: &Store, f: &Fetched) -> Result<bool, StoreError> {
+    struct Pieces {
+        rx: std::sync::mpsc::Receiver<Vec<u8>>,
+        cur: Vec<u8>,
+        at: usize,
+    }
+    impl std::io::Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            while self.at == self.cur.len() {
+                match self.rx.recv() {
+                    Ok(next) => (self.cur, self.at) = (next, 0),
+                    Err(_) => return Ok(0),
+                }
+            }
+            let n = buf.len().min(self.cur.len() - self.at);
+            buf[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let parser = std::thread::spawn(move || {
+        let pieces = std::io::BufReader::new(Pieces {
+            rx,
+            cur: Vec::new(),
+            at: 0,
+        });
+        let mut de = serde_json::Deserializer::from_reader(pieces);
+        serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
+    });
+    // A parser that has seen enough (an error) drops its end: reading stops.
+    let read = store.read_string(&f.key, f.size, |p| tx.send(p.to_vec()).is_ok()).await;
+    drop(tx);
+    let valid = parser.join().unwrap_or(false);
+    read?;
+    Ok(valid)
+}
+
+/// Shows a string value too large to hold, as it is read: pretty JSON or escaped text, or,
+/// given `json_open` (the `--json` document up to its `value`), the value written raw
+/// (when it is valid JSON) or as a JSON string, and the document closed. Each piece goes
+/// to `write`, which says whether to go on.
+pub async fn stream_string(
+    store: &Store,
+    f: &Fetched,
+    json_open: Option<&str>,
+    write: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<(), StoreError> {
+    let mut head = Vec::new();
+    store
+        .read_string(&f.key, f.size.min(64), |p| {
+            head.extend_from_slice(p);
+            true
+        })
+        .await?;
+    let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
+    let candidate = match first {
+        Some(b'{' | b'[') => true,
+        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => json_open.is_some(),
+        _ => false,
+    };
+    let is_json = candidate && string_is_json(store, f).await?;
+
+    let mut buf = Vec::with_capacity(1 << 20);
+    let mut flush = |buf: &mut Vec<u8>| {
+        let more = write(buf);
+        buf.clear();
+        more
+    };
+    if let Some(open) = json_open {
+        buf.extend_from_slice(open.as_bytes());
+        let mut as_string = (!is_json).then(JsonString::default);
+        if as_string.is_some() {
+            buf.push(b'"');
+        }
+        store
+            .read_string(&f.key, f.size, |p| {
+                match &mut as_string {
+                    Some(s) => s.push(&mut buf, p),
+                    None => buf.extend_from_slice(p),
+                }
+                flush(&mut buf)
+            })
+            .await?;
+        if let Some(s) = &mut as_string {
+            s.finish(&mut buf);
+            buf.push(b'"');
+        }
+        buf.extend_from_slice(b"\n}\n");
+    } else if is_json {
+        let mut pretty = JsonPretty::default();
+        store
+            .read_string(&f.key, f.size, |p| {
+                pretty.push(&mut buf, p);
+                flush(&mut buf)
+            })
+            .await?;
+        buf.push(b'\n');
+    } else {
+        let mut text = escape::Stream::new(true);
+        store
+            .read_string(&f.key, f.size, |p| {
+                text.push(&mut buf, p);
+                flush(&mut buf)
+            })
+            .await?;
+        text.finish(&mut buf);
+        buf.push(b'\n');
+    }
+    flush(&mut buf);
+    Ok(())
 }
 
 #[cfg(test)]
