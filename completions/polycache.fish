@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_polycache_global_optspecs
-    string join \n env-file= url= mirrors= redis-url= cache-prefix= log-file= cacert= graph= json color= v/verbose h/help V/version
+    string join \n env-file= json color= v/verbose h/help V/version
 end
 
 function __fish_polycache_needs_command
@@ -25,13 +25,6 @@ function __fish_polycache_using_subcommand
 end
 
 complete -c polycache -n "__fish_polycache_needs_command" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_needs_command" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -53,13 +46,6 @@ complete -c polycache -n "__fish_polycache_needs_command" -f -a "man" -d 'Print 
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -69,28 +55,27 @@ complete -c polycache -n "__fish_polycache_using_subcommand demo" -s v -l verbos
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l stream-timeout -d 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l timeout -d 'How long to wait for each server to answer (health, login)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand config" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand config" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand config" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand config" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand config" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -101,14 +86,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand graph" -l format -d 
 dot\t''
 mermaid\t''
 json\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -118,14 +97,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help 
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l root -d 'The platform\'s checkout [default: the nearest directory up with server/src/cache.ts]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l server-dir -d 'The server\'s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l invalidator -d 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -138,14 +111,11 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verif
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l concurrency -d 'How many targets are asked at the same time' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l retries -d 'Retries per request after a connect error, a timeout or a 5xx answer' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l timeout -d 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -163,14 +133,13 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'On
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -179,14 +148,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l bus -d 'Fol
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -199,14 +164,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fis
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -215,14 +176,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l type -d 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l limit -d 'Show at most N keys (the first N by name); 0 for all' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -230,14 +187,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l max-bytes -d 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -245,14 +198,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l type -d 'The type whose keys to delete (aliases such as `picture` work)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -264,14 +213,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_se
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -291,14 +236,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -l until -d 'O
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l grep -d 'Only entries whose msg matches this regular expression (Rust regex syntax)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l field -d 'Only entries whose top-level field equals the value (a string\'s text or a number as written); repeat to require several' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s n -l tail -d 'Only the last N matching entries, read backwards from the end of the file' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -312,14 +251,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -l json -d 'Pr
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l dir -d 'Write the scripts for every supported shell into this directory instead' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -328,13 +261,6 @@ complete -c polycache -n "__fish_polycache_using_subcommand completions" -s v -l
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l dir -d 'Write `polycache.1` and one page per subcommand into this directory' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -356,14 +282,13 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus -d 'Sh
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus-maxlen -d 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l inject-503 -d 'Rehearsal: answer the first N invalidations with 503' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l delay-ms -d 'Rehearsal: wait this many milliseconds before answering each invalidation' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"

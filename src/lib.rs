@@ -20,6 +20,7 @@ pub mod store;
 pub mod ts;
 
 use std::io::Write;
+use std::path::Path;
 
 use cli::{Cli, Command};
 use commands::Context;
@@ -33,7 +34,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     let opts = LoadOptions {
         env_file: cli.global.env_file.clone(),
         cwd: cwd.clone(),
-        flags: cli.global.overrides(),
+        flags: cli.command.overrides(),
     };
     // `doctor` reports bad settings as failed checks instead of stopping at the first.
     let (settings, problems) = match cli.command {
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     let ctx = Context {
         settings,
         global: cli.global,
+        graph_file: cli.command.graph_file().map(Path::to_path_buf),
         style,
         cwd,
     };
@@ -52,7 +54,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     if !ctx.global.json
         && !matches!(
             cli.command,
-            Command::Config | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_) | Command::Check(_)
+            Command::Config(_) | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_) | Command::Check(_)
         )
     {
         for w in &ctx.settings.warnings {
@@ -60,7 +62,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         }
     }
     match cli.command {
-        Command::Config => {
+        Command::Config(_) => {
             let report = commands::config::run(&ctx);
             print(&commands::config::render(&report, &ctx))?;
             Ok(exit::OK)

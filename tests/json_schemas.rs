@@ -94,12 +94,12 @@ fn invalidate_and_doctor_match_their_schemas_on_a_real_node() {
     let mirror = ServeNode::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     let doc = run_json(client(dir.path()).args([
+        "--json",
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &mirror.base,
-        "--json",
-        "invalidate",
         "posts",
         "--mirror",
         "--verify",
@@ -107,18 +107,18 @@ fn invalidate_and_doctor_match_their_schemas_on_a_real_node() {
     assert_eq!(doc["ok"], true, "{doc:#}");
     check("invalidate", &doc, &[]);
     let doc = run_json(client(dir.path()).args([
+        "--json",
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &mirror.base,
-        "--json",
-        "invalidate",
         "pages",
         "--via-server",
         "--verify",
     ]));
     check("invalidate", &doc, &[]);
-    let doc = run_json(client(dir.path()).args(["--url", &local.base, "--json", "doctor", "--stream-timeout", "1s"]));
+    let doc = run_json(client(dir.path()).args(["--json", "doctor", "--url", &local.base, "--stream-timeout", "1s"]));
     check("doctor", &doc, &[]);
     assert!(!doc.to_string().contains(PASSWORD) && doc.to_string().contains(EMAIL));
 }
@@ -207,10 +207,10 @@ fn tail_lines_match_their_schema_with_ids_as_strings() {
     let tail = common::node::Background::spawn(
         dir.path(),
         &[
-            "--url",
-            &node.base,
             "--json",
             "tail",
+            "--url",
+            &node.base,
             "--since-id",
             "999",
             "--count",
@@ -221,7 +221,7 @@ fn tail_lines_match_their_schema_with_ids_as_strings() {
     );
     node.wait_clients(1);
     let out = client(dir.path())
-        .args(["--url", &node.base, "invalidate", "posts"])
+        .args(["invalidate", "posts", "--url", &node.base])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -143,7 +143,7 @@ fn invalidate_and_doctor_tables_line_up_on_a_colour_terminal() {
         dir.path(),
         Some(150),
         &env,
-        &["--url", &node.base, "invalidate", "posts"],
+        &["invalidate", "posts", "--url", &node.base],
     );
     assert_tables_aligned("invalidate", &out, 1);
     assert!(strip_ansi(&out).contains("ok 200"), "{}", strip_ansi(&out));
@@ -151,7 +151,7 @@ fn invalidate_and_doctor_tables_line_up_on_a_colour_terminal() {
         dir.path(),
         Some(150),
         &env,
-        &["--url", &node.base, "doctor", "--stream-timeout", "2s"],
+        &["doctor", "--url", &node.base, "--stream-timeout", "2s"],
     );
     assert_tables_aligned("doctor", &out, 1);
     assert!(!out.contains(PASSWORD));

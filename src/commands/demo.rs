@@ -370,10 +370,10 @@ fn client_context(ctx: &Context, nodes: &Nodes) -> Result<Context, Failure> {
     let settings = Settings::load_with_env(&opts, |_| None)?;
     let mut global = ctx.global.clone();
     global.json = true;
-    global.graph = None;
     Ok(Context {
         settings,
         global,
+        graph_file: None,
         style: ctx.style,
         cwd: dir,
     })
@@ -396,6 +396,8 @@ fn invalidate_args(kind: &str, via_server: bool) -> InvalidateArgs {
         timeout: crate::client::DEFAULT_DEADLINE,
         allow_insecure: false,
         bus: false,
+        server: Default::default(),
+        graph_file: Default::default(),
     }
 }
 

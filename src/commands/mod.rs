@@ -18,10 +18,13 @@ use crate::cli::GlobalArgs;
 use crate::config::Settings;
 use crate::render::Style;
 
-/// What every command gets: the resolved settings, the global flags and the output style.
+/// What every command gets: the resolved settings, the global flags, the graph file and the
+/// output style.
 pub struct Context {
     pub settings: Settings,
     pub global: GlobalArgs,
+    /// The graph file `--graph` names, for the commands that take it.
+    pub graph_file: Option<std::path::PathBuf>,
     pub style: Style,
     pub cwd: std::path::PathBuf,
 }
@@ -29,6 +32,6 @@ pub struct Context {
 impl Context {
     /// Loads the dependency graph by the rules of PROTOCOL section 5.
     pub fn graph(&self) -> Result<crate::graph::Graph, crate::error::Failure> {
-        Ok(crate::graph::Graph::load(self.global.graph.as_deref(), &self.cwd)?)
+        Ok(crate::graph::Graph::load(self.graph_file.as_deref(), &self.cwd)?)
     }
 }
