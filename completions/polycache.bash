@@ -152,7 +152,7 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --json --color --verbose --help --version demo doctor config graph check invalidate tail redis logs completions man serve help"
+            opts="-v -h -V --env-file --json --color --verbose --help --version demo doctor config check logs completions man serve invalidate graph tail redis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,7 +368,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__graph)
-            opts="-v -h --format --graph --env-file --json --color --verbose --help"
+            opts="-v -h --format --graph --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,7 +398,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help)
-            opts="demo doctor config graph check invalidate tail redis logs completions man serve help"
+            opts="demo doctor config check logs completions man serve invalidate graph tail redis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +552,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help__subcmd__redis)
-            opts="stats keys get del watch"
+            opts="stats get watch keys del"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,7 +664,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --url --mirrors --cacert --graph --env-file --json --color --verbose --help"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --url --mirrors --cacert --graph --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -806,7 +806,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis)
-            opts="-v -h --redis-url --cache-prefix --graph --env-file --json --color --verbose --help stats keys get del watch help"
+            opts="-v -h --redis-url --cache-prefix --graph --env-file --json --color --verbose --help stats get watch keys del help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,14 +840,14 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__del)
-            opts="-y -v -h --type --cascade --dry-run --yes --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
+            opts="-y -v -h --cascade --dry-run --yes --type --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
                     return 0
                     ;;
                 --redis-url)
@@ -916,7 +916,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__help)
-            opts="stats keys get del watch help"
+            opts="stats get watch keys del help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1014,18 +1014,18 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__keys)
-            opts="-v -h --type --limit --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
+            opts="-v -h --limit --type --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --type)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --type)
+                    COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
                     return 0
                     ;;
                 --redis-url)
@@ -1234,17 +1234,13 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__tail)
-            opts="-v -h --mirror --only --type --count --timeout --since-id --bus --url --mirrors --cacert --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
+            opts="-v -h --mirror --only --count --timeout --since-id --bus --url --mirrors --cacert --redis-url --cache-prefix --graph --type --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1282,6 +1278,10 @@ _polycache() {
                     ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)

@@ -294,7 +294,13 @@ with --utc. pid and hostname are left out of the readable line; --json keeps eve
 
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions --dir completions   # write all of them"
+        long_about = "Print a shell completion script.\n\n\
+Besides commands and flags, the bash, zsh and fish scripts complete cache type names and their \
+aliases wherever a command takes a type (invalidate, graph, tail --type, redis keys/del --type). \
+The names are those of the graph at the time the script is made: --graph FILE, else \
+server/src/cache.ts found from the working directory, else the built-in default; make the \
+script again when the graph changes.",
+        after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions zsh --graph ~/src/polymech/server/src/cache.ts > ~/.zfunc/_polycache\n  polycache completions --dir completions   # write all of them"
     )]
     Completions(CompletionsArgs),
 

@@ -80,13 +80,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Demo(args) => commands::demo::run(&ctx, &args),
         Command::Doctor(args) => commands::doctor::run(&ctx, &args, &problems),
         Command::Completions(args) => {
+            let graph = ctx.graph()?;
             if let Some(dir) = &args.dir {
-                for p in commands::completions::write_all(dir)? {
+                for p in commands::completions::write_all(dir, &graph)? {
                     eprintln!("wrote {p}");
                 }
             } else if let Some(shell) = args.shell {
                 std::io::stdout()
-                    .write_all(&commands::completions::generate(shell))
+                    .write_all(&commands::completions::generate(shell, &graph))
                     .map_err(|e| Failure::error(format!("cannot write to stdout: {e}")))?;
             }
             Ok(exit::OK)
