@@ -186,6 +186,30 @@ fn redis_logs_and_check_match_their_schemas() {
     check("check", &found, &[]);
 }
 
+#[test]
+fn merged_log_lines_match_their_schema_and_name_their_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{\"level\":30,\"time\":1795689479500,\"msg\":\"other\"}\n").unwrap();
+    let out = common::polycache(dir.path())
+        .args(["--json", "logs", log, "other.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    assert!(lines.len() > 20);
+    for line in &lines {
+        // The entries' nested objects are the application's data.
+        check("logs", line, &["config", "redis", "req", "res", "err"]);
+        assert!(line["file"] == log || line["file"] == "other.json", "{line}");
+    }
+    assert_eq!(lines[0]["file"], "other.json");
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

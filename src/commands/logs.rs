@@ -13,7 +13,7 @@ use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::stats::Report;
-use crate::logs::{Engine, Output, Tally, follow, read};
+use crate::logs::{Engine, Label, Output, Tally, follow, read};
 use crate::render::{self, Style};
 
 impl From<FilterError> for Failure {
@@ -115,7 +115,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         }
         lock.write_all(b).inspect_err(|_| write_failed = true)
     };
-    let result = produce(&engine, args, &files, &mut emit);
+    let result = produce(&engine, args, &files, ctx.style, &mut emit);
     let tally = match result {
         Ok(t) => t,
         Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
@@ -189,7 +189,13 @@ impl From<Failure> for Produce {
 }
 
 /// Reads the inputs the way the flags ask, streaming output to `emit`.
-fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::Emit) -> Result<Tally, Produce> {
+fn produce(
+    engine: &Engine,
+    args: &LogsArgs,
+    files: &[String],
+    style: Style,
+    emit: &mut read::Emit,
+) -> Result<Tally, Produce> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
     let reader = |path: &str| -> Result<Box<dyn io::BufRead + Send>, Failure> {
         if path == "-" {
@@ -246,10 +252,19 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
         return Ok(tally);
     }
 
+    // Several files: each line says which one it came from.
+    let labels = match engine.output {
+        Output::Stats => Vec::new(),
+        _ if files.len() > 1 => Label::for_files(files, style),
+        _ => Vec::new(),
+    };
     if let Some(n) = args.tail {
         let (lines, cuts) = if files.len() > 1 {
             let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
-            read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
+            let (lines, cuts, sources) =
+                read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?;
+            let marks: Vec<&Label> = sources.iter().filter_map(|&i| labels.get(i)).collect();
+            return Ok(read::emit_lines_from(engine, &lines, &cuts, &marks, emit)?);
         } else if files[0] == "-" {
             read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
         } else if is_stream(&files[0]) {
@@ -263,7 +278,7 @@ fn produce(engine: &Engine, args: &LogsArgs, files: &[String], emit: &mut read::
 
     if files.len() > 1 {
         let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
-        return Ok(read::merge(engine, readers, emit)?);
+        return Ok(read::merge(engine, readers, &labels, emit)?);
     }
     let path = &files[0];
     if path == "-" {
