@@ -115,6 +115,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --from-start 'With --follow: read the whole file first instead of its last entries'
             cand --stats 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
             cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else $PAGER, else `less -R`; empty or `cat` for none)'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'

@@ -110,6 +110,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l from-start -d 'With --follow: read the whole file first instead of its last entries'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l stats -d 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l no-pager -d 'Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else $PAGER, else `less -R`; empty or `cat` for none)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'

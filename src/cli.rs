@@ -286,7 +286,10 @@ pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every mas
 target, status, duration, msg, then the other fields), an err's message with its stack \
 indented below. Lines that are not JSON objects are shown dim as they are.\n\n\
 FILE defaults to CACHE_LOG (--log-file); `-` reads standard input; several files are merged \
-by time, each line after the name of its file (a `file` field in --json). Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
+by time, each line after the name of its file (a `file` field in --json). On a terminal the \
+readable lines go through a pager (POLYCACHE_PAGER, else PAGER, else `less -R`, with LESS=FRX \
+unless LESS is set; empty or `cat` for none), except with --follow or from a pipe; --no-pager \
+writes straight to the terminal. Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
 with --utc. pid and hostname are left out of the readable line; --json keeps every byte.",
         after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  tail -f cache.json | polycache logs -"
     )]
@@ -750,6 +753,11 @@ pub struct LogsArgs {
     /// Show times in UTC instead of the local zone.
     #[arg(long)]
     pub utc: bool,
+
+    /// Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else
+    /// $PAGER, else `less -R`; empty or `cat` for none).
+    #[arg(long)]
+    pub no_pager: bool,
 
     #[command(flatten)]
     pub log: LogFileArgs,

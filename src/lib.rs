@@ -14,6 +14,7 @@ pub mod error;
 pub mod escape;
 pub mod graph;
 pub mod logs;
+pub mod pager;
 pub mod render;
 pub mod server;
 pub mod store;

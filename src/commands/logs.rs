@@ -105,8 +105,11 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         return Err(Failure::usage("--follow reads one file").with_hint("follow each file in its own terminal"));
     }
 
-    let stdout = io::stdout();
-    let mut lock = stdout.lock();
+    // Readable lines on a terminal go through a pager, as git's do; not those of a file
+    // followed or of a pipe that stays open, which come as they are written.
+    let live = files.iter().any(|f| is_stream(f) && !(f == "-" && stdin_is_file()));
+    let page = !args.no_pager && !args.follow && !live && matches!(engine.output, Output::Pretty(_));
+    let mut lock = crate::pager::Output::new(page);
     // Errors of `emit` are writing errors; any other I/O error came from reading.
     let mut write_failed = false;
     let mut emit = |b: &[u8]| -> io::Result<()> {
