@@ -84,16 +84,16 @@ for i in $(seq 1 "$MIRRORS"); do
 done
 TARGETS=$((MIRRORS + 1))
 
-one=$(for _ in $(seq "$RUNS"); do time_ms "$BIN" --url "$LOCAL" invalidate posts; done | median)
+one=$(for _ in $(seq "$RUNS"); do time_ms "$BIN" invalidate posts --url "$LOCAL"; done | median)
 all=$(for _ in $(seq "$RUNS"); do
-  time_ms "$BIN" --url "$LOCAL" --mirrors "$MIRROR_LIST" invalidate posts --mirror
+  time_ms "$BIN" invalidate posts --url "$LOCAL" --mirrors "$MIRROR_LIST" --mirror
 done | median)
 all16=$(for _ in $(seq "$RUNS"); do
-  time_ms "$BIN" --url "$LOCAL" --mirrors "$MIRROR_LIST" invalidate posts --mirror --concurrency 16
+  time_ms "$BIN" invalidate posts --url "$LOCAL" --mirrors "$MIRROR_LIST" --mirror --concurrency 16
 done | median)
-seq1=$(time_ms "$BIN" --url "$LOCAL" --mirrors "$MIRROR_LIST" invalidate posts --mirror --concurrency 1)
+seq1=$(time_ms "$BIN" invalidate posts --url "$LOCAL" --mirrors "$MIRROR_LIST" --mirror --concurrency 1)
 # Check that the fan-out really succeeded everywhere (exit code 0, every row ok).
-"$BIN" --url "$LOCAL" --mirrors "$MIRROR_LIST" --json invalidate posts --mirror >"$WORK/fanout.json"
+"$BIN" --json invalidate posts --url "$LOCAL" --mirrors "$MIRROR_LIST" --mirror >"$WORK/fanout.json"
 okrows=$(python3 -c 'import json,sys; print(sum(r["ok"] for r in json.load(open(sys.argv[1]))["results"]))' "$WORK/fanout.json")
 
 # Peer: curl --parallel with one token (every node shares the bench JWT secret).
@@ -133,7 +133,7 @@ echo
 echo "== 2. tail --json vs curl -N on one node, $EVENTS events from a keep-alive invalidation loop"
 start_node s >/dev/null
 URL=$(url_of s)
-"$BIN" --url "$URL" --json tail >"$WORK/tail.ndjson" 2>"$WORK/tail.err" &
+"$BIN" --json tail --url "$URL" >"$WORK/tail.ndjson" 2>"$WORK/tail.err" &
 TAIL_PID=$!
 PIDS+=($!)
 curl -sN "$URL/api/stream" >"$WORK/curl.sse" &

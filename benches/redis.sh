@@ -104,7 +104,7 @@ secs() { # run "$@", print elapsed seconds on stdout, its output to $WORK/out, s
 echo
 echo "machine: $(nproc) cores; redis-server $(redis-server --version | grep -oE 'v=[0-9.]+' | cut -d= -f2); redis-cli $(redis-cli --version | cut -d' ' -f2)"
 for round in $(seq "$ROUNDS"); do
-  STATS=$(secs "$POLYCACHE" --redis-url "redis://127.0.0.1:$PORT" --json redis stats)
+  STATS=$(secs "$POLYCACHE" --json redis stats --redis-url "redis://127.0.0.1:$PORT")
   STATS_CPU=$(cat "$WORK/cpu")
   STATS_KEYS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["keys"])' "$WORK/out")
   SCAN=$(secs sh -c "redis-cli -p $PORT --scan --pattern 'cache:*' | wc -l")

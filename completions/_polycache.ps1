@@ -22,13 +22,6 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
     $completions = @(switch ($command) {
         'polycache' {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
@@ -40,27 +33,20 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show every setting, its value and where it came from (secrets masked)')
-            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the dependency cascade of a type, or the whole graph')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph')
-            [CompletionResult]::new('invalidate', 'invalidate', [CompletionResultType]::ParameterValue, 'Invalidate cache types on the local server, on mirrors, or on chosen targets')
-            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow the SSE stream of the local server, mirrors or chosen targets')
-            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors')
+            [CompletionResult]::new('invalidate', 'invalidate', [CompletionResultType]::ParameterValue, 'Invalidate cache types on the local server, on mirrors, or on chosen targets')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the dependency cascade of a type, or the whole graph')
+            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow the SSE stream of the local server, mirrors or chosen targets')
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'polycache;demo' {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave both nodes running after the walkthrough, until Ctrl-C')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
@@ -73,14 +59,14 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
         'polycache;doctor' {
             [CompletionResult]::new('--stream-timeout', '--stream-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each server to answer (health, login)')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
             [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
             [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
@@ -90,14 +76,13 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             break
         }
         'polycache;config' {
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
             [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
             [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
@@ -106,241 +91,18 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
-        'polycache;graph' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; dot and mermaid draw the whole graph with the type''s cascade highlighted')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
         'polycache;check' {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'The platform''s checkout [default: the nearest directory up with server/src/cache.ts]')
             [CompletionResult]::new('--server-dir', '--server-dir', [CompletionResultType]::ParameterName, 'The server''s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]')
             [CompletionResult]::new('--invalidator', '--invalidator', [CompletionResultType]::ParameterName, 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;invalidate' {
-            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this base URL (repeat, or separate with commas, for several)')
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The entity id, passed on to the SSE notification')
-            [CompletionResult]::new('--verify-timeout', '--verify-timeout', [CompletionResultType]::ParameterName, 'How long --verify waits for each target''s event (e.g. 10s, 500ms, 2m)')
-            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many targets are asked at the same time')
-            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request after a connect error, a timeout or a 5xx answer')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'The local server and every CACHE_MIRRORS target')
-            [CompletionResult]::new('--via-server', '--via-server', [CompletionResultType]::ParameterName, 'Send `mirror: true` to the local server and let it broadcast to its own mirrors')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the requests that would be sent and what they clear; send nothing')
-            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Subscribe to each target''s stream first and check that it announces the invalidation')
-            [CompletionResult]::new('--allow-insecure', '--allow-insecure', [CompletionResultType]::ParameterName, 'Allow sending credentials over plain http:// to a host that is not loopback')
-            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;tail' {
-            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this base URL (repeat, or separate with commas, for several)')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of this type (aliases work; repeat for several)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit 0 after this many events')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached')
-            [CompletionResult]::new('--since-id', '--since-id', [CompletionResultType]::ParameterName, 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'The local server and every CACHE_MIRRORS target')
-            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server''s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;redis' {
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys, memory, largest key and TTLs per type, from one SCAN pass')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List keys with their Redis type, TTL, memory and encoding, sorted by key')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively')
-            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Show sets, expiries and deletions under the prefix live (keyspace notifications)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'polycache;redis;stats' {
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;redis;keys' {
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N keys (the first N by name); 0 for all')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;redis;get' {
-            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;redis;del' {
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'The type whose keys to delete (aliases such as `picture` work)')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--cascade', '--cascade', [CompletionResultType]::ParameterName, 'Also delete the keys of every type that invalidating TYPE clears')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List the keys that would be deleted; delete nothing')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;redis;watch' {
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
-            [CompletionResult]::new('--enable-notifications', '--enable-notifications', [CompletionResultType]::ParameterName, 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'polycache;redis;help' {
-            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys, memory, largest key and TTLs per type, from one SCAN pass')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List keys with their Redis type, TTL, memory and encoding, sorted by key')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively')
-            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Show sets, expiries and deletions under the prefix live (keyspace notifications)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'polycache;redis;help;stats' {
-            break
-        }
-        'polycache;redis;help;keys' {
-            break
-        }
-        'polycache;redis;help;get' {
-            break
-        }
-        'polycache;redis;help;del' {
-            break
-        }
-        'polycache;redis;help;watch' {
-            break
-        }
-        'polycache;redis;help;help' {
             break
         }
         'polycache;logs' {
@@ -351,14 +113,8 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Only entries whose top-level field equals the value (a string''s text or a number as written); repeat to require several')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only the last N matching entries, read backwards from the end of the file')
             [CompletionResult]::new('--tail', '--tail', [CompletionResultType]::ParameterName, 'Only the last N matching entries, read backwards from the end of the file')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--errors', '--errors', [CompletionResultType]::ParameterName, 'Only errors: level error (50) and fatal (60)')
             [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'Only mirror entries (shorthand for --field module=mirror)')
@@ -367,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--from-start', '--from-start', [CompletionResultType]::ParameterName, 'With --follow: read the whole file first instead of its last entries')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else $PAGER, else `less -R`; empty or `cat` for none)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
@@ -376,32 +133,19 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
         }
         'polycache;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the scripts for every supported shell into this directory instead')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'polycache;man' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write `polycache.1` and one page per subcommand into this directory')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
-            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
-            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
-            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
-            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
@@ -425,14 +169,13 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--bus-maxlen', '--bus-maxlen', [CompletionResultType]::ParameterName, 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset')
             [CompletionResult]::new('--inject-503', '--inject-503', [CompletionResultType]::ParameterName, 'Rehearsal: answer the first N invalidations with 503')
             [CompletionResult]::new('--delay-ms', '--delay-ms', [CompletionResultType]::ParameterName, 'Rehearsal: wait this many milliseconds before answering each invalidation')
-            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
             [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
             [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--dev', '--dev', [CompletionResultType]::ParameterName, 'Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway account, written to an env file only you can read (mode 0600; the banner shows its path, never the password) and removed when the node stops')
             [CompletionResult]::new('--demo-data', '--demo-data', [CompletionResultType]::ParameterName, 'Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2)')
@@ -446,19 +189,202 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'polycache;invalidate' {
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this base URL (repeat, or separate with commas, for several)')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The entity id, passed on to the SSE notification')
+            [CompletionResult]::new('--verify-timeout', '--verify-timeout', [CompletionResultType]::ParameterName, 'How long --verify waits for each target''s event (e.g. 10s, 500ms, 2m)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many targets are asked at the same time')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request after a connect error, a timeout or a 5xx answer')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
+            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'The local server and every CACHE_MIRRORS target')
+            [CompletionResult]::new('--via-server', '--via-server', [CompletionResultType]::ParameterName, 'Send `mirror: true` to the local server and let it broadcast to its own mirrors')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the requests that would be sent and what they clear; send nothing')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Subscribe to each target''s stream first and check that it announces the invalidation')
+            [CompletionResult]::new('--allow-insecure', '--allow-insecure', [CompletionResultType]::ParameterName, 'Allow sending credentials over plain http:// to a host that is not loopback')
+            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;graph' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; dot and mermaid draw the whole graph with the type''s cascade highlighted')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;tail' {
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this base URL (repeat, or separate with commas, for several)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit 0 after this many events')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached')
+            [CompletionResult]::new('--since-id', '--since-id', [CompletionResultType]::ParameterName, 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
+            [CompletionResult]::new('--mirrors', '--mirrors', [CompletionResultType]::ParameterName, 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only events of this type (aliases work; repeat for several)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'The local server and every CACHE_MIRRORS target')
+            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server''s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;redis' {
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys, memory, largest key and TTLs per type, from one SCAN pass')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Show sets, expiries and deletions under the prefix live (keyspace notifications)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List keys with their Redis type, TTL, memory and encoding, sorted by key')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'polycache;redis;stats' {
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;redis;get' {
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;redis;watch' {
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--enable-notifications', '--enable-notifications', [CompletionResultType]::ParameterName, 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;redis;keys' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N keys (the first N by name); 0 for all')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;redis;del' {
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'The type whose keys to delete (aliases such as `picture` work)')
+            [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
+            [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--cascade', '--cascade', [CompletionResultType]::ParameterName, 'Also delete the keys of every type that invalidating TYPE clears')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List the keys that would be deleted; delete nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'polycache;redis;help' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys, memory, largest key and TTLs per type, from one SCAN pass')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Show sets, expiries and deletions under the prefix live (keyspace notifications)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List keys with their Redis type, TTL, memory and encoding, sorted by key')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'polycache;redis;help;stats' {
+            break
+        }
+        'polycache;redis;help;get' {
+            break
+        }
+        'polycache;redis;help;watch' {
+            break
+        }
+        'polycache;redis;help;keys' {
+            break
+        }
+        'polycache;redis;help;del' {
+            break
+        }
+        'polycache;redis;help;help' {
+            break
+        }
         'polycache;help' {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show every setting, its value and where it came from (secrets masked)')
-            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the dependency cascade of a type, or the whole graph')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph')
-            [CompletionResult]::new('invalidate', 'invalidate', [CompletionResultType]::ParameterValue, 'Invalidate cache types on the local server, on mirrors, or on chosen targets')
-            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow the SSE stream of the local server, mirrors or chosen targets')
-            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write one page per subcommand into a directory')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors')
+            [CompletionResult]::new('invalidate', 'invalidate', [CompletionResultType]::ParameterValue, 'Invalidate cache types on the local server, on mirrors, or on chosen targets')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the dependency cascade of a type, or the whole graph')
+            [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow the SSE stream of the local server, mirrors or chosen targets')
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -471,39 +397,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
         'polycache;help;config' {
             break
         }
-        'polycache;help;graph' {
-            break
-        }
         'polycache;help;check' {
-            break
-        }
-        'polycache;help;invalidate' {
-            break
-        }
-        'polycache;help;tail' {
-            break
-        }
-        'polycache;help;redis' {
-            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys, memory, largest key and TTLs per type, from one SCAN pass')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List keys with their Redis type, TTL, memory and encoding, sorted by key')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively')
-            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Show sets, expiries and deletions under the prefix live (keyspace notifications)')
-            break
-        }
-        'polycache;help;redis;stats' {
-            break
-        }
-        'polycache;help;redis;keys' {
-            break
-        }
-        'polycache;help;redis;get' {
-            break
-        }
-        'polycache;help;redis;del' {
-            break
-        }
-        'polycache;help;redis;watch' {
             break
         }
         'polycache;help;logs' {
@@ -516,6 +410,38 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             break
         }
         'polycache;help;serve' {
+            break
+        }
+        'polycache;help;invalidate' {
+            break
+        }
+        'polycache;help;graph' {
+            break
+        }
+        'polycache;help;tail' {
+            break
+        }
+        'polycache;help;redis' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys, memory, largest key and TTLs per type, from one SCAN pass')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Show sets, expiries and deletions under the prefix live (keyspace notifications)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List keys with their Redis type, TTL, memory and encoding, sorted by key')
+            [CompletionResult]::new('del', 'del', [CompletionResultType]::ParameterValue, 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)')
+            break
+        }
+        'polycache;help;redis;stats' {
+            break
+        }
+        'polycache;help;redis;get' {
+            break
+        }
+        'polycache;help;redis;watch' {
+            break
+        }
+        'polycache;help;redis;keys' {
+            break
+        }
+        'polycache;help;redis;del' {
             break
         }
         'polycache;help;help' {

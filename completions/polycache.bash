@@ -152,41 +152,13 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help --version demo doctor config graph check invalidate tail redis logs completions man serve help"
+            opts="-v -h -V --env-file --json --color --verbose --help --version demo doctor config check logs completions man serve invalidate graph tail redis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -202,7 +174,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__check)
-            opts="-v -h --root --server-dir --invalidator --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --root --server-dir --invalidator --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,35 +192,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -264,7 +212,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__completions)
-            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --dir --graph --env-file --json --color --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,35 +222,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -318,21 +242,21 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__config)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --url --mirrors --cacert --redis-url --cache-prefix --log-file --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -348,11 +272,7 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --graph)
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -368,41 +288,13 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__demo)
-            opts="-v -h --keep --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --keep --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -418,7 +310,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__doctor)
-            opts="-v -h --stream-timeout --timeout --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --stream-timeout --timeout --url --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,15 +324,15 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -456,11 +348,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --cacert)
+                --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --graph)
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -476,7 +368,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__graph)
-            opts="-v -h --format --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --format --graph --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,35 +378,11 @@ _polycache() {
                     COMPREPLY=($(compgen -W "tree dot mermaid json" -- "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -530,7 +398,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help)
-            opts="demo doctor config graph check invalidate tail redis logs completions man serve help"
+            opts="demo doctor config check logs completions man serve invalidate graph tail redis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,7 +552,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help__subcmd__redis)
-            opts="stats keys get del watch"
+            opts="stats get watch keys del"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,7 +664,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --url --mirrors --cacert --graph --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -826,10 +694,6 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -838,23 +702,15 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -870,7 +726,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__logs)
-            opts="-n -f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --from-start --stats --utc --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-n -f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --from-start --stats --utc --no-pager --log-file --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,35 +760,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --graph)
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -948,7 +780,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__man)
-            opts="-v -h --dir --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --dir --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,34 +791,6 @@ _polycache() {
                     return 0
                     ;;
                 --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --redis-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1002,24 +806,12 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help stats keys get del watch help"
+            opts="-v -h --redis-url --cache-prefix --graph --env-file --json --color --verbose --help stats get watch keys del help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --redis-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1028,15 +820,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1052,26 +840,14 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__del)
-            opts="-y -v -h --type --cascade --dry-run --yes --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-y -v -h --cascade --dry-run --yes --type --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
                     return 0
                     ;;
                 --redis-url)
@@ -1082,15 +858,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1106,25 +878,13 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__get)
-            opts="-v -h --max-bytes --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --max-bytes --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --max-bytes)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1136,15 +896,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1160,7 +916,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__help)
-            opts="stats keys get del watch help"
+            opts="stats get watch keys del help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1258,30 +1014,18 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__keys)
-            opts="-v -h --type --limit --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --limit --type --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --type)
+                    COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
                     return 0
                     ;;
                 --redis-url)
@@ -1292,15 +1036,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1316,24 +1056,12 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__stats)
-            opts="-v -h --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --redis-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1342,15 +1070,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1366,7 +1090,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__redis__subcmd__watch)
-            opts="-v -h --count --timeout --enable-notifications --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --count --timeout --enable-notifications --redis-url --cache-prefix --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1380,18 +1104,6 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mirrors)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --redis-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1400,15 +1112,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1424,7 +1132,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --shutdown-grace --cors-origin --sse-retry --tls-cert --tls-key --self-signed --bus --bus-maxlen --inject-503 --no-notify --delay-ms --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --shutdown-grace --cors-origin --sse-retry --tls-cert --tls-key --self-signed --bus --bus-maxlen --inject-503 --no-notify --delay-ms --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1486,15 +1194,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1510,11 +1214,11 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --cacert)
+                --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --graph)
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1530,17 +1234,13 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__tail)
-            opts="-v -h --mirror --only --type --count --timeout --since-id --bus --env-file --url --mirrors --redis-url --cache-prefix --log-file --cacert --graph --json --color --verbose --help"
+            opts="-v -h --mirror --only --count --timeout --since-id --bus --url --mirrors --cacert --redis-url --cache-prefix --graph --type --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1556,15 +1256,15 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --env-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1576,15 +1276,15 @@ _polycache() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --log-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,13 +19,6 @@ set edit:completion:arg-completer[polycache] = {|@words|
     var completions = [
         &'polycache'= {
             cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
@@ -37,26 +30,19 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand demo 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
             cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
-            cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand check 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph'
-            cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-            cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
-            cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+            cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+            cand graph 'Show the dependency cascade of a type, or the whole graph'
+            cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
+            cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;demo'= {
             cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --keep 'Leave both nodes running after the walkthrough, until Ctrl-C'
             cand --json 'Print machine-readable JSON instead of tables'
@@ -68,14 +54,14 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;doctor'= {
             cand --stream-timeout 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)'
             cand --timeout 'How long to wait for each server to answer (health, login)'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
             cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
             cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
@@ -84,14 +70,13 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'polycache;config'= {
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
             cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
             cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
@@ -99,225 +84,18 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'polycache;graph'= {
-            cand --format 'Output format; dot and mermaid draw the whole graph with the type''s cascade highlighted'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
         &'polycache;check'= {
             cand --root 'The platform''s checkout [default: the nearest directory up with server/src/cache.ts]'
             cand --server-dir 'The server''s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]'
             cand --invalidator 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;invalidate'= {
-            cand --only 'Only this base URL (repeat, or separate with commas, for several)'
-            cand --id 'The entity id, passed on to the SSE notification'
-            cand --verify-timeout 'How long --verify waits for each target''s event (e.g. 10s, 500ms, 2m)'
-            cand --concurrency 'How many targets are asked at the same time'
-            cand --retries 'Retries per request after a connect error, a timeout or a 5xx answer'
-            cand --timeout 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --mirror 'The local server and every CACHE_MIRRORS target'
-            cand --via-server 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
-            cand --dry-run 'Print the requests that would be sent and what they clear; send nothing'
-            cand --verify 'Subscribe to each target''s stream first and check that it announces the invalidation'
-            cand --allow-insecure 'Allow sending credentials over plain http:// to a host that is not loopback'
-            cand --bus 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;tail'= {
-            cand --only 'Only this base URL (repeat, or separate with commas, for several)'
-            cand --type 'Only events of this type (aliases work; repeat for several)'
-            cand --count 'Exit 0 after this many events'
-            cand --timeout 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached'
-            cand --since-id 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --mirror 'The local server and every CACHE_MIRRORS target'
-            cand --bus 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server''s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;redis'= {
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
-            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
-            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
-            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
-            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'polycache;redis;stats'= {
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;redis;keys'= {
-            cand --type 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)'
-            cand --limit 'Show at most N keys (the first N by name); 0 for all'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;redis;get'= {
-            cand --max-bytes 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;redis;del'= {
-            cand --type 'The type whose keys to delete (aliases such as `picture` work)'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --cascade 'Also delete the keys of every type that invalidating TYPE clears'
-            cand --dry-run 'List the keys that would be deleted; delete nothing'
-            cand -y 'Do not ask for confirmation (required without a terminal)'
-            cand --yes 'Do not ask for confirmation (required without a terminal)'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;redis;watch'= {
-            cand --count 'Stop after N events'
-            cand --timeout 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
-            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
-            cand --enable-notifications 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends'
-            cand --json 'Print machine-readable JSON instead of tables'
-            cand -v 'Say more (repeat for even more)'
-            cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'polycache;redis;help'= {
-            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
-            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
-            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
-            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
-            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'polycache;redis;help;stats'= {
-        }
-        &'polycache;redis;help;keys'= {
-        }
-        &'polycache;redis;help;get'= {
-        }
-        &'polycache;redis;help;del'= {
-        }
-        &'polycache;redis;help;watch'= {
-        }
-        &'polycache;redis;help;help'= {
         }
         &'polycache;logs'= {
             cand --level 'Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number'
@@ -327,14 +105,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --field 'Only entries whose top-level field equals the value (a string''s text or a number as written); repeat to require several'
             cand -n 'Only the last N matching entries, read backwards from the end of the file'
             cand --tail 'Only the last N matching entries, read backwards from the end of the file'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
             cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --errors 'Only errors: level error (50) and fatal (60)'
             cand --mirror 'Only mirror entries (shorthand for --field module=mirror)'
@@ -343,6 +115,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --from-start 'With --follow: read the whole file first instead of its last entries'
             cand --stats 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
             cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else $PAGER, else `less -R`; empty or `cat` for none)'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
@@ -351,31 +124,18 @@ set edit:completion:arg-completer[polycache] = {|@words|
         }
         &'polycache;completions'= {
             cand --dir 'Write the scripts for every supported shell into this directory instead'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'polycache;man'= {
             cand --dir 'Write `polycache.1` and one page per subcommand into this directory'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
-            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
-            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
-            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
-            cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
-            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
@@ -398,14 +158,13 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --bus-maxlen 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset'
             cand --inject-503 'Rehearsal: answer the first N invalidations with 503'
             cand --delay-ms 'Rehearsal: wait this many milliseconds before answering each invalidation'
-            cand --env-file 'Read settings from this file instead of searching for `.env`'
-            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
             cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
             cand --log-file 'The cache log file [env: CACHE_LOG]'
-            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --dev 'Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway account, written to an env file only you can read (mode 0600; the banner shows its path, never the password) and removed when the node stops'
             cand --demo-data 'Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2)'
@@ -418,19 +177,186 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'polycache;invalidate'= {
+            cand --only 'Only this base URL (repeat, or separate with commas, for several)'
+            cand --id 'The entity id, passed on to the SSE notification'
+            cand --verify-timeout 'How long --verify waits for each target''s event (e.g. 10s, 500ms, 2m)'
+            cand --concurrency 'How many targets are asked at the same time'
+            cand --retries 'Retries per request after a connect error, a timeout or a 5xx answer'
+            cand --timeout 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --mirror 'The local server and every CACHE_MIRRORS target'
+            cand --via-server 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
+            cand --dry-run 'Print the requests that would be sent and what they clear; send nothing'
+            cand --verify 'Subscribe to each target''s stream first and check that it announces the invalidation'
+            cand --allow-insecure 'Allow sending credentials over plain http:// to a host that is not loopback'
+            cand --bus 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;graph'= {
+            cand --format 'Output format; dot and mermaid draw the whole graph with the type''s cascade highlighted'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;tail'= {
+            cand --only 'Only this base URL (repeat, or separate with commas, for several)'
+            cand --count 'Exit 0 after this many events'
+            cand --timeout 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached'
+            cand --since-id 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --type 'Only events of this type (aliases work; repeat for several)'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --mirror 'The local server and every CACHE_MIRRORS target'
+            cand --bus 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server''s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis'= {
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'polycache;redis;stats'= {
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;get'= {
+            cand --max-bytes 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;watch'= {
+            cand --count 'Stop after N events'
+            cand --timeout 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --enable-notifications 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;keys'= {
+            cand --limit 'Show at most N keys (the first N by name); 0 for all'
+            cand --type 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;del'= {
+            cand --type 'The type whose keys to delete (aliases such as `picture` work)'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --cascade 'Also delete the keys of every type that invalidating TYPE clears'
+            cand --dry-run 'List the keys that would be deleted; delete nothing'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;redis;help'= {
+            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'polycache;redis;help;stats'= {
+        }
+        &'polycache;redis;help;get'= {
+        }
+        &'polycache;redis;help;watch'= {
+        }
+        &'polycache;redis;help;keys'= {
+        }
+        &'polycache;redis;help;del'= {
+        }
+        &'polycache;redis;help;help'= {
+        }
         &'polycache;help'= {
             cand demo 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
             cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
-            cand graph 'Show the dependency cascade of a type, or the whole graph'
             cand check 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph'
-            cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-            cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
-            cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
             cand serve 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+            cand invalidate 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+            cand graph 'Show the dependency cascade of a type, or the whole graph'
+            cand tail 'Follow the SSE stream of the local server, mirrors or chosen targets'
+            cand redis 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;help;demo'= {
@@ -439,30 +365,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
         }
         &'polycache;help;config'= {
         }
-        &'polycache;help;graph'= {
-        }
         &'polycache;help;check'= {
-        }
-        &'polycache;help;invalidate'= {
-        }
-        &'polycache;help;tail'= {
-        }
-        &'polycache;help;redis'= {
-            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
-            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
-            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
-            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
-            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
-        }
-        &'polycache;help;redis;stats'= {
-        }
-        &'polycache;help;redis;keys'= {
-        }
-        &'polycache;help;redis;get'= {
-        }
-        &'polycache;help;redis;del'= {
-        }
-        &'polycache;help;redis;watch'= {
         }
         &'polycache;help;logs'= {
         }
@@ -471,6 +374,29 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;man'= {
         }
         &'polycache;help;serve'= {
+        }
+        &'polycache;help;invalidate'= {
+        }
+        &'polycache;help;graph'= {
+        }
+        &'polycache;help;tail'= {
+        }
+        &'polycache;help;redis'= {
+            cand stats 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+            cand get 'Print one key''s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+            cand watch 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+            cand keys 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+            cand del 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+        }
+        &'polycache;help;redis;stats'= {
+        }
+        &'polycache;help;redis;get'= {
+        }
+        &'polycache;help;redis;watch'= {
+        }
+        &'polycache;help;redis;keys'= {
+        }
+        &'polycache;help;redis;del'= {
         }
         &'polycache;help;help'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_polycache_global_optspecs
-    string join \n env-file= url= mirrors= redis-url= cache-prefix= log-file= cacert= graph= json color= v/verbose h/help V/version
+    string join \n env-file= json color= v/verbose h/help V/version
 end
 
 function __fish_polycache_needs_command
@@ -25,13 +25,6 @@ function __fish_polycache_using_subcommand
 end
 
 complete -c polycache -n "__fish_polycache_needs_command" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_needs_command" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_needs_command" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -42,24 +35,17 @@ complete -c polycache -n "__fish_polycache_needs_command" -s V -l version -d 'Pr
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "check" -d 'Verify the platform\'s checklist for cache types from its source: calls, StreamInvalidator, graph'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_needs_command" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_needs_command" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand demo" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -69,236 +55,52 @@ complete -c polycache -n "__fish_polycache_using_subcommand demo" -s v -l verbos
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l stream-timeout -d 'How long to wait for a heartbeat or an event on each stream; a stream that opens but stays silent that long is reported with `!` (serve pings every 15 s by default)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l timeout -d 'How long to wait for each server to answer (health, login)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand config" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand config" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand config" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand config" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand config" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand config" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand config" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand config" -s h -l help -d 'Print help'
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l format -d 'Output format; dot and mermaid draw the whole graph with the type\'s cascade highlighted' -r -f -a "tree\t''
-dot\t''
-mermaid\t''
-json\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l root -d 'The platform\'s checkout [default: the nearest directory up with server/src/cache.ts]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l server-dir -d 'The server\'s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l invalidator -d 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand check" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand check" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l id -d 'The entity id, passed on to the SSE notification' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify-timeout -d 'How long --verify waits for each target\'s event (e.g. 10s, 500ms, 2m)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l concurrency -d 'How many targets are asked at the same time' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l retries -d 'Retries per request after a connect error, a timeout or a 5xx answer' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l timeout -d 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirror -d 'The local server and every CACHE_MIRRORS target'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-server -d 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear; send nothing'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l bus -d 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'Only events of this type (aliases work; repeat for several)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d 'The local server and every CACHE_MIRRORS target'
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l bus -d 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server\'s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id'
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats keys get del watch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l type -d 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l limit -d 'Show at most N keys (the first N by name); 0 for all' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l max-bytes -d 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l type -d 'The type whose keys to delete (aliases such as `picture` work)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cascade -d 'Also delete the keys of every type that invalidating TYPE clears'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l dry-run -d 'List the keys that would be deleted; delete nothing'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l enable-notifications -d 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l json -d 'Print machine-readable JSON instead of tables'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l level -d 'Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l since -d 'Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l until -d 'Only entries at or before this (same forms as --since)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l grep -d 'Only entries whose msg matches this regular expression (Rust regex syntax)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l field -d 'Only entries whose top-level field equals the value (a string\'s text or a number as written); repeat to require several' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s n -l tail -d 'Only the last N matching entries, read backwards from the end of the file' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand logs" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -308,33 +110,21 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l from-start -d 'With --follow: read the whole file first instead of its last entries'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l stats -d 'Print a summary instead of lines: entries by level and module, and per mirror target successes, failures, error messages, p50/p95/max durationMs, first and last time'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l no-pager -d 'Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else $PAGER, else `less -R`; empty or `cat` for none)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l dir -d 'Write the scripts for every supported shell into this directory instead' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand completions" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand completions" -s v -l verbose -d 'Say more (repeat for even more)'
-complete -c polycache -n "__fish_polycache_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c polycache -n "__fish_polycache_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l dir -d 'Write `polycache.1` and one page per subcommand into this directory' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand man" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -356,14 +146,13 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus -d 'Sh
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus-maxlen -d 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l inject-503 -d 'Rehearsal: answer the first N invalidations with 503' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l delay-ms -d 'Rehearsal: wait this many milliseconds before answering each invalidation' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -375,21 +164,197 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify 
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "check" -d 'Verify the platform\'s checklist for cache types from its source: calls, StreamInvalidator, graph'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "completions" -d 'Print a shell completion script'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config graph check invalidate tail redis logs completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l id -d 'The entity id, passed on to the SSE notification' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify-timeout -d 'How long --verify waits for each target\'s event (e.g. 10s, 500ms, 2m)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l concurrency -d 'How many targets are asked at the same time' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l retries -d 'Retries per request after a connect error, a timeout or a 5xx answer' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l timeout -d 'Deadline for everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirror -d 'The local server and every CACHE_MIRRORS target'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-server -d 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear; send nothing'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l bus -d 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l format -d 'Output format; dot and mermaid draw the whole graph with the type\'s cascade highlighted' -r -f -a "tree\t''
+dot\t''
+mermaid\t''
+json\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'Only events of this type (aliases work; repeat for several)' -r -f -a "posts\t'clears posts, feed'
+pages\t'clears pages, feed'
+categories\t'clears categories, posts, pages, feed'
+translations\t'clears translations, pages, feed'
+feed\t'clears feed'
+auth\t'clears auth'
+pictures\t'clears pictures, posts, pages, feed'
+types\t'clears types, categories, posts, pages, feed'
+post\t'alias of posts'
+page\t'alias of pages'
+category\t'alias of categories'
+translation\t'alias of translations'
+picture\t'alias of pictures'
+type\t'alias of types'"
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirror -d 'The local server and every CACHE_MIRRORS target'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l bus -d 'Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`) instead of a server\'s SSE stream: which node applied what, with the cascade it cleared. --since-id takes a stream entry id'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and not __fish_seen_subcommand_from stats get watch keys del help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l max-bytes -d 'Do not read values bigger than this (bytes; K, M, G suffixes are powers of 1024)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l enable-notifications -d 'Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are off, for as long as the watch runs; the old setting is put back when it ends'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l limit -d 'Show at most N keys (the first N by name); 0 for all' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l type -d 'Only keys of this type (aliases such as `post` work; `(other)` for keys outside the layout)' -r -f -a "posts\t'clears posts, feed'
+pages\t'clears pages, feed'
+categories\t'clears categories, posts, pages, feed'
+translations\t'clears translations, pages, feed'
+feed\t'clears feed'
+auth\t'clears auth'
+pictures\t'clears pictures, posts, pages, feed'
+types\t'clears types, categories, posts, pages, feed'
+post\t'alias of posts'
+page\t'alias of pages'
+category\t'alias of categories'
+translation\t'alias of translations'
+picture\t'alias of pictures'
+type\t'alias of types'"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l type -d 'The type whose keys to delete (aliases such as `picture` work)' -r -f -a "posts\t'clears posts, feed'
+pages\t'clears pages, feed'
+categories\t'clears categories, posts, pages, feed'
+translations\t'clears translations, pages, feed'
+feed\t'clears feed'
+auth\t'clears auth'
+pictures\t'clears pictures, posts, pages, feed'
+types\t'clears types, categories, posts, pages, feed'
+post\t'alias of posts'
+page\t'alias of pages'
+category\t'alias of categories'
+translation\t'alias of translations'
+picture\t'alias of pictures'
+type\t'alias of types'"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l cascade -d 'Also delete the keys of every type that invalidating TYPE clears'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l dry-run -d 'List the keys that would be deleted; delete nothing'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from del" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "demo" -d 'Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "doctor" -d 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "config" -d 'Show every setting, its value and where it came from (secrets masked)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "check" -d 'Verify the platform\'s checklist for cache types from its source: calls, StreamInvalidator, graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "logs" -d 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "completions" -d 'Print a shell completion script'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "man" -d 'Print the man page (roff), or write one page per subcommand into a directory'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "serve" -d 'Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "invalidate" -d 'Invalidate cache types on the local server, on mirrors, or on chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "graph" -d 'Show the dependency cascade of a type, or the whole graph'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "tail" -d 'Follow the SSE stream of the local server, mirrors or chosen targets'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "redis" -d 'See and manage what the cache holds in Redis: stats, keys, values, deletion, live events'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and not __fish_seen_subcommand_from demo doctor config check logs completions man serve invalidate graph tail redis help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "stats" -d 'Keys, memory, largest key and TTLs per type, from one SCAN pass'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "get" -d 'Print one key\'s value: JSON pretty-printed, hashes, lists, sets and sorted sets natively'
-complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'
 complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "watch" -d 'Show sets, expiries and deletions under the prefix live (keyspace notifications)'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "keys" -d 'List keys with their Redis type, TTL, memory and encoding, sorted by key'
+complete -c polycache -n "__fish_polycache_using_subcommand help; and __fish_seen_subcommand_from redis" -f -a "del" -d 'Delete the keys of a type (and with --cascade, of every type its invalidation clears)'

@@ -1,6 +1,6 @@
 //! Every flag and subcommand of polycache, with its help text, in one place.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -25,43 +25,15 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every subcommand accepts, listed under their own heading in every `--help`.
+/// Flags every subcommand accepts, listed under their own heading in every `--help`. The
+/// settings flags a command reads are its own (see [`ServerArgs`] and the groups after it),
+/// so that a flag a command would ignore is a usage error instead.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Read settings from this file instead of searching for `.env`.
     #[arg(long, global = true, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
-
-    /// Base URL of the local server [env: POLYCACHE_URL]
-    #[arg(long, global = true, value_name = "URL")]
-    pub url: Option<String>,
-
-    /// Comma-separated mirror base URLs [env: CACHE_MIRRORS]
-    #[arg(long, global = true, value_name = "URLS")]
-    pub mirrors: Option<String>,
-
-    /// Redis of the server-side cache [env: REDIS_URL]
-    #[arg(long, global = true, value_name = "URL")]
-    pub redis_url: Option<String>,
-
-    /// Prefix of cache keys in Redis [env: CACHE_PREFIX]
-    #[arg(long, global = true, value_name = "PREFIX")]
-    pub cache_prefix: Option<String>,
-
-    /// The cache log file [env: CACHE_LOG]
-    #[arg(long, global = true, value_name = "PATH")]
-    pub log_file: Option<String>,
-
-    /// Also trust this PEM certificate authority for https servers, beside the built-in
-    /// roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub cacert: Option<String>,
-
-    /// Read the dependency graph from this `.ts` or `.json` file instead of searching for
-    /// `server/src/cache.ts`.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub graph: Option<PathBuf>,
 
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
@@ -77,6 +49,102 @@ pub struct GlobalArgs {
 }
 
 pub use crate::style::ColorChoice;
+/// A settings override from a flag: the variable, the flag's name, the value.
+pub type Override = (&'static str, &'static str, String);
+
+fn push_override(out: &mut Vec<Override>, name: &'static str, flag: &'static str, value: &Option<String>) {
+    if let Some(v) = value {
+        out.push((name, flag, v.clone()));
+    }
+}
+
+/// The local server and its mirrors, for the commands that talk to them.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Server options")]
+pub struct ServerArgs {
+    /// Base URL of the local server [env: POLYCACHE_URL]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    #[command(flatten)]
+    pub mirrors: MirrorsArgs,
+}
+
+/// The mirrors and the certificate authority to reach them: what `serve` needs of the
+/// server options (its own address is --bind/--port, not POLYCACHE_URL).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Server options")]
+pub struct MirrorsArgs {
+    /// Comma-separated mirror base URLs [env: CACHE_MIRRORS]
+    #[arg(long, value_name = "URLS")]
+    pub mirrors: Option<String>,
+
+    /// Also trust this PEM certificate authority for https servers, beside the built-in
+    /// roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<String>,
+}
+
+/// Where the cache lives in Redis. `global` so that `redis`'s subcommands take them after
+/// their own name too (`redis stats --redis-url URL`); it reaches no further than the
+/// command that includes the group.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Redis options")]
+pub struct RedisUrlArgs {
+    /// Redis of the server-side cache [env: REDIS_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of cache keys in Redis [env: CACHE_PREFIX]
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pub cache_prefix: Option<String>,
+}
+
+/// The cache log.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Log options")]
+pub struct LogFileArgs {
+    /// The cache log file [env: CACHE_LOG]
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<String>,
+}
+
+/// The dependency graph; `global` for `redis`'s subcommands, as [`RedisUrlArgs`].
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Graph options")]
+pub struct GraphFileArgs {
+    /// Read the dependency graph from this `.ts` or `.json` file instead of searching for
+    /// `server/src/cache.ts`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub graph: Option<PathBuf>,
+}
+
+impl ServerArgs {
+    fn overrides(&self, out: &mut Vec<Override>) {
+        push_override(out, "POLYCACHE_URL", "--url", &self.url);
+        self.mirrors.overrides(out);
+    }
+}
+
+impl MirrorsArgs {
+    fn overrides(&self, out: &mut Vec<Override>) {
+        push_override(out, "CACHE_MIRRORS", "--mirrors", &self.mirrors);
+        push_override(out, "POLYCACHE_CACERT", "--cacert", &self.cacert);
+    }
+}
+
+impl RedisUrlArgs {
+    fn overrides(&self, out: &mut Vec<Override>) {
+        push_override(out, "REDIS_URL", "--redis-url", &self.redis_url);
+        push_override(out, "CACHE_PREFIX", "--cache-prefix", &self.cache_prefix);
+    }
+}
+
+impl LogFileArgs {
+    fn overrides(&self, out: &mut Vec<Override>) {
+        push_override(out, "CACHE_LOG", "--log-file", &self.log_file);
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -117,9 +185,9 @@ Exit codes: 0 every check passed (! rows do not fail), 3 some check failed.",
 
     /// Show every setting, its value and where it came from (secrets masked).
     #[command(
-        after_help = "Examples:\n  polycache config\n  polycache config --json\n  polycache --env-file deploy/.env.production config"
+        after_help = "Examples:\n  polycache config\n  polycache config --json\n  polycache --env-file deploy/.env.production config\n  polycache config --url http://127.0.0.1:3334"
     )]
-    Config,
+    Config(ConfigArgs),
 
     /// Show the dependency cascade of a type, or the whole graph.
     #[command(
@@ -212,7 +280,10 @@ pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every mas
 target, status, duration, msg, then the other fields), an err's message with its stack \
 indented below. Lines that are not JSON objects are shown dim as they are.\n\n\
 FILE defaults to CACHE_LOG (--log-file); `-` reads standard input; several files are merged \
-by time. Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
+by time, each line after the name of its file (a `file` field in --json). On a terminal the \
+readable lines go through a pager (POLYCACHE_PAGER, else PAGER, else `less -R`, with LESS=FRX \
+unless LESS is set; empty or `cat` for none), except with --follow or from a pipe; --no-pager \
+writes straight to the terminal. Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
 with --utc. pid and hostname are left out of the readable line; --json keeps every byte.",
         after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  tail -f cache.json | polycache logs -"
     )]
@@ -220,7 +291,13 @@ with --utc. pid and hostname are left out of the readable line; --json keeps eve
 
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions --dir completions   # write all of them"
+        long_about = "Print a shell completion script.\n\n\
+Besides commands and flags, the bash, zsh and fish scripts complete cache type names and their \
+aliases wherever a command takes a type (invalidate, graph, tail --type, redis keys/del --type). \
+The names are those of the graph at the time the script is made: --graph FILE, else \
+server/src/cache.ts found from the working directory, else the built-in default; make the \
+script again when the graph changes.",
+        after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions zsh --graph ~/src/polymech/server/src/cache.ts > ~/.zfunc/_polycache\n  polycache completions --dir completions   # write all of them"
     )]
     Completions(CompletionsArgs),
 
@@ -250,6 +327,19 @@ startup banner and fatal errors go to stdout/stderr. SIGINT/SIGTERM stop it grac
     Serve(ServeArgs),
 }
 
+/// `config` shows every setting, so it takes every settings flag.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub redis: RedisUrlArgs,
+
+    #[command(flatten)]
+    pub log: LogFileArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Leave both nodes running after the walkthrough, until Ctrl-C.
@@ -267,6 +357,18 @@ pub struct DoctorArgs {
     /// How long to wait for each server to answer (health, login).
     #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub redis: RedisUrlArgs,
+
+    #[command(flatten)]
+    pub log: LogFileArgs,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -357,6 +459,68 @@ pub struct ServeArgs {
     /// Rehearsal: wait this many milliseconds before answering each invalidation.
     #[arg(long, hide = true, default_value_t = 0, value_name = "MS")]
     pub delay_ms: u64,
+
+    #[command(flatten)]
+    pub mirrors: MirrorsArgs,
+
+    #[command(flatten)]
+    pub redis: RedisUrlArgs,
+
+    #[command(flatten)]
+    pub log: LogFileArgs,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
+}
+
+impl Command {
+    /// The settings overrides of the flags this command took, for
+    /// [`crate::config::LoadOptions`].
+    pub fn overrides(&self) -> Vec<Override> {
+        let mut out = Vec::new();
+        match self {
+            Command::Config(a) => {
+                a.server.overrides(&mut out);
+                a.redis.overrides(&mut out);
+                a.log.overrides(&mut out);
+            }
+            Command::Doctor(a) => {
+                a.server.overrides(&mut out);
+                a.redis.overrides(&mut out);
+                a.log.overrides(&mut out);
+            }
+            Command::Invalidate(a) => a.server.overrides(&mut out),
+            Command::Tail(a) => {
+                a.server.overrides(&mut out);
+                a.redis.overrides(&mut out);
+            }
+            Command::Redis(a) => a.redis.overrides(&mut out),
+            Command::Logs(a) => a.log.overrides(&mut out),
+            Command::Serve(a) => {
+                a.mirrors.overrides(&mut out);
+                a.redis.overrides(&mut out);
+                a.log.overrides(&mut out);
+            }
+            Command::Demo(_) | Command::Graph(_) | Command::Check(_) | Command::Completions(_) | Command::Man(_) => {}
+        }
+        out
+    }
+
+    /// The graph file `--graph` names, for the commands that read the graph.
+    pub fn graph_file(&self) -> Option<&Path> {
+        let g = match self {
+            Command::Doctor(a) => &a.graph_file,
+            Command::Serve(a) => &a.graph_file,
+            Command::Check(a) => &a.graph_file,
+            Command::Graph(a) => &a.graph_file,
+            Command::Invalidate(a) => &a.graph_file,
+            Command::Tail(a) => &a.graph_file,
+            Command::Redis(a) => &a.graph_file,
+            Command::Completions(a) => &a.graph_file,
+            Command::Config(_) | Command::Demo(_) | Command::Logs(_) | Command::Man(_) => return None,
+        };
+        g.graph.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -391,6 +555,9 @@ pub struct CheckArgs {
     /// [default: ROOT/src/components/StreamInvalidator.tsx]
     #[arg(long, value_name = "FILE")]
     pub invalidator: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -401,6 +568,9 @@ pub struct GraphArgs {
     /// Output format; dot and mermaid draw the whole graph with the type's cascade highlighted.
     #[arg(long, value_enum, default_value_t = GraphFormat::Tree)]
     pub format: GraphFormat,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -473,6 +643,12 @@ pub struct InvalidateArgs {
     /// store, appends to the bus and notifies its clients; send it to any node.
     #[arg(long, hide_short_help = true)]
     pub bus: bool,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -502,6 +678,15 @@ pub struct TailArgs {
     /// cleared. --since-id takes a stream entry id.
     #[arg(long, conflicts_with_all = ["mirror", "only"])]
     pub bus: bool,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub redis: RedisUrlArgs,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -562,12 +747,26 @@ pub struct LogsArgs {
     /// Show times in UTC instead of the local zone.
     #[arg(long)]
     pub utc: bool,
+
+    /// Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else
+    /// $PAGER, else `less -R`; empty or `cat` for none).
+    #[arg(long)]
+    pub no_pager: bool,
+
+    #[command(flatten)]
+    pub log: LogFileArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct RedisArgs {
     #[command(subcommand)]
     pub command: RedisCommand,
+
+    #[command(flatten)]
+    pub redis: RedisUrlArgs,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -578,7 +777,7 @@ pub enum RedisCommand {
 Per type: how many keys, their total MEMORY USAGE, the largest key, the TTL spread \
 (min/median/max) of the keys that have one, and how many have none. Types the dependency \
 graph knows are listed even with 0 keys, so an emptied type shows as 0.",
-        after_help = "Examples:\n  polycache redis stats\n  polycache redis stats --json | jq '.types[] | select(.keys > 0)'\n  polycache --redis-url redis://:secret@cache.internal:6379/0 redis stats"
+        after_help = "Examples:\n  polycache redis stats\n  polycache redis stats --json | jq '.types[] | select(.keys > 0)'\n  polycache redis stats --redis-url redis://:secret@cache.internal:6379/0"
     )]
     Stats,
 
@@ -732,6 +931,9 @@ pub struct CompletionsArgs {
     /// Write the scripts for every supported shell into this directory instead.
     #[arg(long, value_name = "DIR", conflicts_with = "shell")]
     pub dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -739,27 +941,6 @@ pub struct ManArgs {
     /// Write `polycache.1` and one page per subcommand into this directory.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-}
-
-impl GlobalArgs {
-    /// Flag overrides for [`crate::config::LoadOptions`].
-    pub fn overrides(&self) -> Vec<(&'static str, &'static str, String)> {
-        let mut out = Vec::new();
-        let pairs: [(&'static str, &'static str, &Option<String>); 6] = [
-            ("POLYCACHE_URL", "--url", &self.url),
-            ("CACHE_MIRRORS", "--mirrors", &self.mirrors),
-            ("REDIS_URL", "--redis-url", &self.redis_url),
-            ("CACHE_PREFIX", "--cache-prefix", &self.cache_prefix),
-            ("CACHE_LOG", "--log-file", &self.log_file),
-            ("POLYCACHE_CACERT", "--cacert", &self.cacert),
-        ];
-        for (name, flag, value) in pairs {
-            if let Some(v) = value {
-                out.push((name, flag, v.clone()));
-            }
-        }
-        out
-    }
 }
 
 #[cfg(test)]

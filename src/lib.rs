@@ -17,12 +17,15 @@ pub mod escape;
 pub mod graph;
 pub mod logs;
 pub mod output;
+pub mod pager;
 pub mod protocol;
 pub mod render;
 pub mod server;
 pub mod store;
 pub mod style;
 pub mod ts;
+
+use std::path::Path;
 
 use cli::{Cli, Command};
 use commands::Context;
@@ -48,7 +51,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
     let opts = LoadOptions {
         env_file: cli.global.env_file.clone(),
         cwd: cwd.clone(),
-        flags: cli.global.overrides(),
+        flags: cli.command.overrides(),
     };
     // `doctor` reports bad settings as failed checks instead of stopping at the first.
     let (settings, problems) = match cli.command {
@@ -58,6 +61,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
     let ctx = Context {
         settings,
         global: cli.global,
+        graph_file: cli.command.graph_file().map(Path::to_path_buf),
         out,
         cwd,
     };
@@ -66,7 +70,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
     if !ctx.out.json()
         && !matches!(
             cli.command,
-            Command::Config | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_) | Command::Check(_)
+            Command::Config(_) | Command::Serve(_) | Command::Demo(_) | Command::Doctor(_) | Command::Check(_)
         )
     {
         for w in &ctx.settings.warnings {
@@ -74,7 +78,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
         }
     }
     match cli.command {
-        Command::Config => commands::config::run(&ctx),
+        Command::Config(_) => commands::config::run(&ctx),
         Command::Graph(args) => commands::graph::run(&ctx, &args),
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Tail(args) => commands::tail::run(&ctx, &args),

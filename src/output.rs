@@ -3,8 +3,8 @@
 //! A [`Printer`] is built once per run from `--json`, `--color`, `-v` and whether stdout
 //! and stderr are terminals. Commands hand it typed results ([`Render`]) or stream typed
 //! items ([`Line`]) through a [`Sink`]; it alone decides JSON or text, colour, where
-//! progress bars and the `-v` request trace go, and that a closed pipe (`| head`) ends
-//! output quietly instead of failing. No other module writes to stdout or stderr.
+//! progress bars, the pager and the `-v` request trace go, and that a closed pipe (`| head`)
+//! ends output quietly instead of failing. No other module writes to stdout or stderr.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::Duration;
@@ -121,8 +121,19 @@ impl Printer {
 
     /// A buffered stdout for a stream of items.
     pub fn sink(&self) -> Sink {
+        self.sink_to(Box::new(io::stdout()))
+    }
+
+    /// Like [`Printer::sink`], through a pager (`$PAGER`, else `less -R`) when `page` is
+    /// asked, the output is text and stdout is a terminal ([`crate::pager`]); the pager
+    /// starts with the first byte written and is waited for when the sink is dropped.
+    pub fn paged(&self, page: bool) -> Sink {
+        self.sink_to(Box::new(crate::pager::Output::new(page && !self.json)))
+    }
+
+    fn sink_to(&self, to: Box<dyn Write>) -> Sink {
         Sink {
-            out: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            out: BufWriter::with_capacity(64 * 1024, to),
             style: self.style,
             json: self.json,
             closed: false,
@@ -270,7 +281,7 @@ impl Drop for Progress {
 /// write is refused with [`io::ErrorKind::BrokenPipe`] and [`Sink::closed`] turns true, so
 /// the producer stops.
 pub struct Sink {
-    out: BufWriter<io::Stdout>,
+    out: BufWriter<Box<dyn Write>>,
     style: Style,
     json: bool,
     closed: bool,

@@ -102,7 +102,7 @@ async fn balanced_scenario(redis_url: &str) {
     let lb_base = lb.base();
     let mut tail = Background::spawn(
         dir.path(),
-        &["--url", &lb_base, "--json", "tail", "--count", "4", "--timeout", "60s"],
+        &["--json", "tail", "--url", &lb_base, "--count", "4", "--timeout", "60s"],
     );
     // Which node did the balancer give the tail to? The one with two clients.
     let mut on = None;
@@ -229,7 +229,7 @@ fn logged(node: &Node, msg: &str, type_name: &str) -> Vec<Value> {
 fn doctor(node: &Node, redis_url: &str) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let out = common::polycache(dir.path())
-        .args(["--url", &node.base, "--redis-url", redis_url, "--json", "doctor"])
+        .args(["--json", "doctor", "--url", &node.base, "--redis-url", redis_url])
         .args(["--timeout", "3s", "--stream-timeout", "1s"])
         .output()
         .expect("run doctor");
@@ -368,10 +368,10 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
     let mut tail = Background::spawn(
         dir.path(),
         &[
-            "--redis-url",
-            &url,
             "--json",
             "tail",
+            "--redis-url",
+            &url,
             "--bus",
             "--count",
             "2",
@@ -404,9 +404,9 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
     // Human lines, replayed from the start of the stream.
     let out = common::polycache(dir.path())
         .args([
+            "tail",
             "--redis-url",
             &url,
-            "tail",
             "--bus",
             "--since-id",
             "0-0",
@@ -427,7 +427,7 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
 
     // Invalidations go through a node, never straight onto the bus.
     let out = common::polycache(dir.path())
-        .args(["--redis-url", &url, "invalidate", "posts", "--bus"])
+        .args(["invalidate", "posts", "--bus"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -439,7 +439,7 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
 
     // redis stats shows the bus apart from the cache's keys.
     let out = common::polycache(dir.path())
-        .args(["--redis-url", &url, "--json", "redis", "stats"])
+        .args(["--json", "redis", "stats", "--redis-url", &url])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -449,7 +449,7 @@ async fn tail_bus_follows_redis_and_invalidate_bus_and_redis_stats_know_the_bus(
     assert_eq!(v["bus"][0]["entries"], 2);
     assert_eq!(v["bus"][1]["key"], "cache:bus:nodes");
     let out = common::polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "stats"])
+        .args(["redis", "stats", "--redis-url", &url])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -298,7 +298,7 @@ fn a_node_whose_store_is_down_fails_the_server_row_whatever_else_answers() {
     let out = polycache(dir.path())
         .env("SERVICE_EMAIL", EMAIL)
         .env("SERVICE_PASSWORD", PASSWORD)
-        .args(["--url", &local.base, "--json", "doctor", "--stream-timeout", "1s"])
+        .args(["--json", "doctor", "--url", &local.base, "--stream-timeout", "1s"])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -92,7 +92,7 @@ fn serve_never_follows_a_redirect_with_its_mirror_broadcast() {
     let to = sink.base.clone();
     let redirector = Peer::start(move |req| Reply::redirect(307, &format!("{to}{}", req.path)));
     let local = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&redirector.base]));
-    let (code, stdout, stderr) = run(&["--url", &local.base, "invalidate", "pages", "--via-server"]);
+    let (code, stdout, stderr) = run(&["invalidate", "pages", "--via-server", "--url", &local.base]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let start = Instant::now();
     while redirector.received().is_empty() && start.elapsed() < Duration::from_secs(10) {
@@ -149,9 +149,9 @@ fn credentials_inside_urls_are_refused_and_never_echoed() {
     let mut node = Background::spawn(
         dir.path(),
         &[
+            "serve",
             "--mirrors",
             &mirrors,
-            "serve",
             "--dev",
             "--port",
             &free_port().to_string(),
@@ -173,7 +173,7 @@ fn base_urls_with_a_query_a_fragment_or_a_bad_port_are_configuration_errors() {
         ("http://".to_string(), "no host"),
         ("javascript:alert(1)".to_string(), "scheme `javascript`"),
     ] {
-        let (code, stdout, stderr) = run(&["--url", &url, "invalidate", "posts"]);
+        let (code, stdout, stderr) = run(&["invalidate", "posts", "--url", &url]);
         assert_eq!(code, 2, "{url}: {stdout}{stderr}");
         assert!(
             stderr.contains(words) && stderr.contains("POLYCACHE_URL"),
@@ -183,7 +183,7 @@ fn base_urls_with_a_query_a_fragment_or_a_bad_port_are_configuration_errors() {
     }
     assert!(peer.received().is_empty(), "nothing is sent to a malformed base URL");
     // A path prefix is a base URL like any other: endpoints are appended to it.
-    let (code, stdout, stderr) = run(&["--url", &format!("{}/prefix/", peer.base), "invalidate", "posts"]);
+    let (code, stdout, stderr) = run(&["invalidate", "posts", "--url", &format!("{}/prefix/", peer.base)]);
     let paths: Vec<String> = peer.received().iter().map(|r| r.path.clone()).collect();
     assert_eq!(
         paths,
@@ -248,13 +248,13 @@ fn a_hanging_mirror_is_reported_within_the_default_deadline_while_the_healthy_on
     let hang = Peer::hanging();
     let start = Instant::now();
     let (code, stdout, stderr) = run(&[
+        "invalidate",
+        "posts",
+        "--mirror",
         "--url",
         &local.base,
         "--mirrors",
         &hang.base,
-        "invalidate",
-        "posts",
-        "--mirror",
     ]);
     let took = start.elapsed();
     eprintln!("hanging mirror reported after {took:?}");
@@ -330,7 +330,7 @@ fn the_account_email_but_never_the_password_reaches_the_login_target_only() {
 #[test]
 fn verbose_traces_each_request_and_never_a_secret() {
     let node = Node::memory();
-    let (code, _stdout, stderr) = run(&["--url", &node.base, "-v", "invalidate", "posts"]);
+    let (code, _stdout, stderr) = run(&["-v", "invalidate", "posts", "--url", &node.base]);
     assert_eq!(code, 0, "{stderr}");
     for line in [
         format!("> POST {}/api/auth/login", node.base),
@@ -343,7 +343,7 @@ fn verbose_traces_each_request_and_never_a_secret() {
     assert!(!stderr.contains("\"success\""), "-v shows no bodies:\n{stderr}");
     assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
 
-    let (code, _stdout, stderr) = run(&["--url", &node.base, "-vv", "invalidate", "posts"]);
+    let (code, _stdout, stderr) = run(&["-vv", "invalidate", "posts", "--url", &node.base]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains(&format!("\"email\":\"{EMAIL}\"")),
@@ -356,7 +356,7 @@ fn verbose_traces_each_request_and_never_a_secret() {
     assert!(stderr.contains("\"success\":true"), "{stderr}");
     assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
 
-    let (_, _, stderr) = run(&["--url", &node.base, "-v", "doctor", "--stream-timeout", "1s"]);
+    let (_, _, stderr) = run(&["-v", "doctor", "--url", &node.base, "--stream-timeout", "1s"]);
     assert!(stderr.contains(&format!("> GET {}/api/health", node.base)), "{stderr}");
     assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
 }

@@ -47,12 +47,12 @@ fn local_and_two_mirrors() -> (Node, Node, Node, String) {
 /// `invalidate ARGS... --mirror --json` from `local` to `mirrors`; asserts exit 0.
 fn invalidate_mirror_json(local: &Node, mirrors: &str, args: &[&str]) -> Value {
     let mut all = vec![
+        "--json",
+        "invalidate",
         "--url",
         local.base.as_str(),
         "--mirrors",
         mirrors,
-        "--json",
-        "invalidate",
         "--mirror",
     ];
     all.extend_from_slice(args);
@@ -70,7 +70,7 @@ fn invalidating_locally_clears_the_cascade_on_the_server() {
     let node = Node::memory();
     let before = node.entry_types();
     assert!(before.contains(&"pictures".to_string()), "{before:?}");
-    let (code, stdout, stderr) = run(&["--url", &node.base, "invalidate", "picture"]);
+    let (code, stdout, stderr) = run(&["invalidate", "picture", "--url", &node.base]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     // The table shows what the server said it cleared, in its order.
     assert!(stdout.contains("pictures, posts, pages, feed"), "{stdout}");
@@ -127,11 +127,11 @@ fn a_dead_mirror_gives_exit_3_and_is_named_while_the_others_succeed() {
     let dead = format!("http://127.0.0.1:{}", free_port());
     let mirrors = format!("{},{dead}", up.base);
     let (code, stdout, stderr) = run(&[
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &mirrors,
-        "invalidate",
         "feed",
         "--mirror",
         "--retries",
@@ -175,13 +175,13 @@ fn a_wrong_password_everywhere_exits_4_and_never_shows_the_password() {
     let dir = tmp();
     for json_flag in [false, true] {
         let mut cmd = client(dir.path());
-        cmd.env("SERVICE_PASSWORD", wrong)
-            .args(["--url", &local.base, "--mirrors", &mirror.base]);
+        cmd.env("SERVICE_PASSWORD", wrong);
         if json_flag {
             cmd.arg("--json");
         }
         let out = cmd
-            .args(["invalidate", "posts", "--mirror", "--verify", "--verify-timeout", "1s"])
+            .args(["invalidate", "--url", &local.base, "--mirrors", &mirror.base])
+            .args(["posts", "--mirror", "--verify", "--verify-timeout", "1s"])
             .output()
             .expect("run");
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -201,7 +201,7 @@ fn a_wrong_password_everywhere_exits_4_and_never_shows_the_password() {
 #[test]
 fn a_503_that_recovers_on_retry_succeeds() {
     let node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--inject-503", "2"]));
-    let (code, stdout, stderr) = run(&["--url", &node.base, "--json", "invalidate", "posts", "--retries", "2"]);
+    let (code, stdout, stderr) = run(&["--json", "invalidate", "posts", "--url", &node.base, "--retries", "2"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report = json(&stdout);
     let r = row(&report, "local", "posts");
@@ -214,7 +214,7 @@ fn a_503_that_recovers_on_retry_succeeds() {
 #[test]
 fn a_503_that_outlasts_the_retries_fails_with_its_status() {
     let node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--inject-503", "5"]));
-    let (code, stdout, stderr) = run(&["--url", &node.base, "invalidate", "posts", "--retries", "1"]);
+    let (code, stdout, stderr) = run(&["invalidate", "posts", "--url", &node.base, "--retries", "1"]);
     assert_eq!(code, 1, "the only target failed: {stdout}{stderr}");
     assert!(stdout.contains("failed 503 (2 tries)"), "{stdout}");
     assert!(stdout.contains("injected failure"), "{stdout}");
@@ -229,9 +229,9 @@ fn a_4xx_answer_is_not_retried() {
     let graph = dir.path().join("graph.json");
     std::fs::write(&graph, r#"{"posts": ["pictures"], "widgets": []}"#).expect("write graph");
     let out = client(dir.path())
-        .args(["--url", &node.base, "--graph"])
+        .args(["--json", "invalidate", "widgets", "--url", &node.base, "--graph"])
         .arg(&graph)
-        .args(["--json", "invalidate", "widgets", "--retries", "3"])
+        .args(["--retries", "3"])
         .output()
         .expect("run");
     let stdout = text(&out.stdout);
@@ -248,11 +248,11 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
     let mirror = Node::memory();
     let before = (local.entry_types(), mirror.entry_types());
     let (code, stdout, stderr) = run(&[
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &mirror.base,
-        "invalidate",
         "category",
         "--mirror",
         "--id",
@@ -285,7 +285,7 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
 fn via_server_lets_the_local_server_broadcast_to_its_mirrors() {
     let mirror = Node::memory();
     let local = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&mirror.base]));
-    let (code, stdout, stderr) = run(&["--url", &local.base, "--json", "invalidate", "pages", "--via-server"]);
+    let (code, stdout, stderr) = run(&["--json", "invalidate", "pages", "--url", &local.base, "--via-server"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report = json(&stdout);
     assert_eq!(
@@ -316,7 +316,7 @@ fn verify_reports_propagation_on_every_target() {
         assert_eq!(v["eventId"], "1", "{target}: {v}");
     }
     // The human table has the extra columns.
-    let (code, stdout, _) = run(&["--url", &local.base, "invalidate", "posts", "--verify"]);
+    let (code, stdout, _) = run(&["invalidate", "posts", "--url", &local.base, "--verify"]);
     assert_eq!(code, 0);
     assert!(
         stdout.contains("on stream") && stdout.contains("propagation"),
@@ -330,11 +330,11 @@ fn verify_fails_a_target_that_accepts_but_never_streams() {
     let local = Node::memory();
     let silent = Node::start(&NodeConfig::new(Mode::Memory).arg("--no-notify"));
     let (code, stdout, stderr) = run(&[
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &silent.base,
-        "invalidate",
         "pages",
         "--mirror",
         "--verify",
@@ -369,7 +369,7 @@ fn verify_fails_a_target_that_accepts_but_never_streams() {
 #[test]
 fn unknown_types_are_refused_before_anything_is_sent() {
     let node = Node::memory();
-    let (code, _, stderr) = run(&["--url", &node.base, "invalidate", "postz"]);
+    let (code, _, stderr) = run(&["invalidate", "postz", "--url", &node.base]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `posts`?"), "{stderr}");
     assert!(node.log_lines().is_empty());
@@ -382,7 +382,7 @@ fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_pa
     let cache_dir = dir.path().join("tokens");
     client(dir.path())
         .env("POLYCACHE_TOKEN_CACHE", &cache_dir)
-        .args(["--url", &node.base, "invalidate", "posts"])
+        .args(["invalidate", "posts", "--url", &node.base])
         .assert()
         .success();
     let file = cache_dir.join("tokens.json");
@@ -402,7 +402,7 @@ fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_pa
     let out = client(dir.path())
         .env("POLYCACHE_TOKEN_CACHE", &cache_dir)
         .env("SERVICE_PASSWORD", "Wr0ng-but-unused")
-        .args(["--url", &node.base, "invalidate", "pages"])
+        .args(["invalidate", "pages", "--url", &node.base])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
@@ -410,7 +410,7 @@ fn the_token_cache_keeps_the_login_between_runs_in_a_private_file_without_the_pa
     // Without the cache the wrong password is used, and refused.
     client(dir.path())
         .env("SERVICE_PASSWORD", "Wr0ng-but-unused")
-        .args(["--url", &node.base, "invalidate", "pages"])
+        .args(["invalidate", "pages", "--url", &node.base])
         .assert()
         .code(4);
 }
@@ -423,9 +423,9 @@ fn verify_without_a_stream_to_watch_is_a_failure_that_says_why() {
     let out = client(dir.path())
         .env("POLYCACHE_STREAM_PATH", "/api/no-such-stream")
         .args([
+            "invalidate",
             "--url",
             &node.base,
-            "invalidate",
             "posts",
             "--verify",
             "--verify-timeout",
@@ -451,12 +451,12 @@ fn via_server_verify_checks_the_relay_on_every_mirror_stream() {
     let local = Node::start(&NodeConfig::new(Mode::Memory).mirrors(&[&mirror.base]));
     let args = |url: &str| {
         vec![
+            "--json".to_string(),
+            "invalidate".to_string(),
             "--url".to_string(),
             url.to_string(),
             "--mirrors".to_string(),
             mirror.base.clone(),
-            "--json".to_string(),
-            "invalidate".to_string(),
             "pages".to_string(),
             "--via-server".to_string(),
             "--verify".to_string(),
@@ -501,12 +501,12 @@ fn targets_named_in_polycache_names_are_shown_by_name() {
     let out = client(dir.path())
         .env("POLYCACHE_NAMES", &names)
         .args([
+            "--json",
+            "invalidate",
             "--url",
             &local.base,
             "--mirrors",
             &mirror.base,
-            "--json",
-            "invalidate",
             "posts",
             "--mirror",
         ])
@@ -519,11 +519,11 @@ fn targets_named_in_polycache_names_are_shown_by_name() {
     let out = client(dir.path())
         .env("POLYCACHE_NAMES", &names)
         .args([
+            "doctor",
             "--url",
             &local.base,
             "--mirrors",
             &mirror.base,
-            "doctor",
             "--stream-timeout",
             "1s",
         ])

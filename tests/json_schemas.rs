@@ -94,12 +94,12 @@ fn invalidate_and_doctor_match_their_schemas_on_a_real_node() {
     let mirror = Node::memory();
     let dir = tempfile::tempdir().unwrap();
     let doc = run_json(client(dir.path()).args([
+        "--json",
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &mirror.base,
-        "--json",
-        "invalidate",
         "posts",
         "--mirror",
         "--verify",
@@ -107,18 +107,18 @@ fn invalidate_and_doctor_match_their_schemas_on_a_real_node() {
     assert_eq!(doc["ok"], true, "{doc:#}");
     check("invalidate", &doc, &[]);
     let doc = run_json(client(dir.path()).args([
+        "--json",
+        "invalidate",
         "--url",
         &local.base,
         "--mirrors",
         &mirror.base,
-        "--json",
-        "invalidate",
         "pages",
         "--via-server",
         "--verify",
     ]));
     check("invalidate", &doc, &[]);
-    let doc = run_json(client(dir.path()).args(["--url", &local.base, "--json", "doctor", "--stream-timeout", "1s"]));
+    let doc = run_json(client(dir.path()).args(["--json", "doctor", "--url", &local.base, "--stream-timeout", "1s"]));
     check("doctor", &doc, &[]);
     assert!(!doc.to_string().contains(PASSWORD) && doc.to_string().contains(EMAIL));
 }
@@ -186,6 +186,30 @@ fn redis_logs_and_check_match_their_schemas() {
     check("check", &found, &[]);
 }
 
+#[test]
+fn merged_log_lines_match_their_schema_and_name_their_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{\"level\":30,\"time\":1795689479500,\"msg\":\"other\"}\n").unwrap();
+    let out = common::polycache(dir.path())
+        .args(["--json", "logs", log, "other.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("NDJSON"))
+        .collect();
+    assert!(lines.len() > 20);
+    for line in &lines {
+        // The entries' nested objects are the application's data.
+        check("logs", line, &["config", "redis", "req", "res", "err"]);
+        assert!(line["file"] == log || line["file"] == "other.json", "{line}");
+    }
+    assert_eq!(lines[0]["file"], "other.json");
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -207,10 +231,10 @@ fn tail_lines_match_their_schema_with_ids_as_strings() {
     let tail = common::process::Background::spawn(
         dir.path(),
         &[
-            "--url",
-            &node.base,
             "--json",
             "tail",
+            "--url",
+            &node.base,
             "--since-id",
             "999",
             "--count",
@@ -221,7 +245,7 @@ fn tail_lines_match_their_schema_with_ids_as_strings() {
     );
     node.wait_clients(1);
     let out = client(dir.path())
-        .args(["--url", &node.base, "invalidate", "posts"])
+        .args(["invalidate", "posts", "--url", &node.base])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -524,6 +524,12 @@ fn two_files_are_merged_by_time() {
     }
     fs::write(&a, fa).unwrap();
     fs::write(&b, fb).unwrap();
+    // Each line as written, with the file it came from added last.
+    let with_file = |i: usize, l: &str| {
+        let file = if i.is_multiple_of(3) { &a } else { &b };
+        let file = Value::from(file.display().to_string());
+        format!("{},\"file\":{file}}}\n", l.strip_suffix('}').unwrap())
+    };
     let out = polycache(dir.path())
         .args(["logs", "--json"])
         .arg(&b)
@@ -532,7 +538,10 @@ fn two_files_are_merged_by_time() {
         .success();
     assert_eq!(
         String::from_utf8(out.get_output().stdout.clone()).unwrap(),
-        expected(|_| true)
+        json.iter()
+            .enumerate()
+            .map(|(i, l)| with_file(i, l))
+            .collect::<String>()
     );
     // And the last entries of the merge.
     let out = polycache(dir.path())
@@ -543,8 +552,110 @@ fn two_files_are_merged_by_time() {
         .success();
     assert_eq!(
         String::from_utf8(out.get_output().stdout.clone()).unwrap(),
-        format!("{}\n", json.last().unwrap())
+        with_file(json.len() - 1, json.last().unwrap())
     );
+}
+
+#[test]
+fn merged_lines_say_which_file_they_came_from() {
+    let dir = tmp();
+    fs::create_dir_all(dir.path().join("old")).unwrap();
+    let entries: Vec<String> = fixture_lines()
+        .into_iter()
+        .filter(|(_, o)| o.is_some())
+        .map(|(l, _)| l)
+        .collect();
+    // Every third entry in the rotated file; one of them has a `file` field of its own.
+    let paths = ["cache.json", "old/cache.1.json"];
+    let mut texts = [String::new(), String::new()];
+    let mut from = Vec::new();
+    let mut all = String::new();
+    for (i, l) in entries.iter().enumerate() {
+        let f = usize::from(i.is_multiple_of(3));
+        let l = match i {
+            3 => l.replacen("{", r#"{"file":"upload.png","#, 1),
+            _ => l.clone(),
+        };
+        texts[f].push_str(&format!("{l}\n"));
+        all.push_str(&format!("{l}\n"));
+        from.push(f);
+    }
+    for (p, t) in paths.iter().zip(&texts) {
+        fs::write(dir.path().join(p), t).unwrap();
+    }
+    fs::write(dir.path().join("all.json"), &all).unwrap();
+    let run = |args: &[&str]| {
+        let out = polycache(dir.path()).arg("logs").args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+
+    // Readable: the same lines as from one file, each entry after its file's name (padded
+    // to the longest) and the lines under an entry (an err's stack) indented as far.
+    let single = run(&["--utc", "all.json"]);
+    let merged = run(&["--utc", paths[0], paths[1]]);
+    let labels = ["cache.json  ", "cache.1.json"];
+    assert_eq!(merged.lines().count(), single.lines().count(), "{merged}");
+    let mut entry = 0;
+    for (m, s) in merged.lines().zip(single.lines()) {
+        if s.starts_with(' ') {
+            assert_eq!(m, format!("{}{s}", " ".repeat(13)));
+        } else {
+            assert_eq!(m, format!("{} {s}", labels[from[entry]]));
+            entry += 1;
+        }
+    }
+    assert_eq!(entry, entries.len());
+    assert!(
+        merged.contains("\n             ") && !merged.contains('\x1b'),
+        "{merged}"
+    );
+    // The name is dim where colour is on.
+    let coloured = run(&["--utc", "--color", "always", paths[0], paths[1]]);
+    for head in [
+        "\x1b[2mcache.json\x1b[0m   \x1b[2m2026-",
+        "\x1b[2mcache.1.json\x1b[0m \x1b[2m2026-",
+    ] {
+        assert!(coloured.contains(head), "{head:?} in {coloured:?}");
+    }
+
+    // JSON: each line as written, `file` (the path as given) added last; a parser taking
+    // the last of a key met twice reads ours.
+    let merged = run(&["--json", paths[0], paths[1]]);
+    let lines: Vec<&str> = merged.lines().collect();
+    assert_eq!(lines.len(), entries.len());
+    for (i, line) in lines.iter().enumerate() {
+        let written = all.lines().nth(i).unwrap();
+        let file = paths[from[i]];
+        assert_eq!(
+            *line,
+            format!("{},\"file\":\"{file}\"}}", written.strip_suffix('}').unwrap())
+        );
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["file"], file, "{line}");
+    }
+
+    // Two files of the same name are told apart by their paths; standard input is `stdin`.
+    fs::create_dir_all(dir.path().join("eu")).unwrap();
+    fs::write(dir.path().join("eu/cache.json"), &texts[1]).unwrap();
+    let merged = run(&["--utc", "--tail", "2", "cache.json", "eu/cache.json"]);
+    let names: Vec<&str> = merged
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(names, ["cache.json", "eu/cache.json"], "{merged}");
+    let out = polycache(dir.path())
+        .args(["logs", "--utc", "--tail", "1", "-", "cache.json"])
+        .write_stdin(texts[1].clone())
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("stdin      2026-"), "{text}");
+
+    // One file: no label, no field.
+    assert_eq!(run(&["--utc", "all.json"]), single);
+    assert!(!single.contains("all.json"));
+    assert!(!run(&["--json", "all.json"]).contains("\"file\":\"all.json\""));
 }
 
 #[test]
@@ -1107,16 +1218,17 @@ fn merged_files_hold_a_long_line_cut() {
         match tail {
             None => {
                 assert_eq!(lines.len(), 4);
-                assert_eq!(lines[0], "1970-01-01 00:00:00.001 INFO  a1");
+                assert_eq!(lines[0], "a.json 1970-01-01 00:00:00.001 INFO  a1");
                 assert_eq!(cut, Some(1));
-                assert_eq!(lines[2], "1970-01-01 00:00:00.003 INFO  b3");
+                assert!(lines[1].starts_with("a.json "), "{}", &lines[1][..40]);
+                assert_eq!(lines[2], "b.json 1970-01-01 00:00:00.003 INFO  b3");
             }
             Some(_) => {
                 assert_eq!(lines.len(), 2);
-                assert_eq!(lines[0], "1970-01-01 00:00:00.003 INFO  b3");
+                assert_eq!(lines[0], "b.json 1970-01-01 00:00:00.003 INFO  b3");
             }
         }
-        assert_eq!(lines.last(), Some(&"1970-01-01 00:00:00.005 INFO  a5"));
+        assert_eq!(lines.last(), Some(&"a.json 1970-01-01 00:00:00.005 INFO  a5"));
     }
 }
 

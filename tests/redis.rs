@@ -84,7 +84,7 @@ fn setup() -> (RedisServer, redis::Connection, tempfile::TempDir) {
 
 fn run_json(dir: &std::path::Path, url: &str, args: &[&str]) -> Json {
     let out = polycache(dir)
-        .args(["--redis-url", url, "--json", "redis"])
+        .args(["--json", "redis", "--redis-url", url])
         .args(args)
         .assert()
         .success();
@@ -150,7 +150,7 @@ fn stats_groups_by_type_lists_empty_known_types_and_ignores_foreign_keys() {
 fn stats_table_names_the_types() {
     let (server, _c, dir) = setup();
     polycache(dir.path())
-        .args(["--redis-url", &server.url(), "redis", "stats"])
+        .args(["redis", "--redis-url", &server.url(), "stats"])
         .assert()
         .success()
         .stdout(predicate::str::contains("cache:pictures:id:9"))
@@ -178,7 +178,7 @@ fn keys_of_a_type_are_exactly_that_type_sorted_and_aliases_work() {
 
     // The singular alias, as a table.
     let out = polycache(dir.path())
-        .args(["--redis-url", &server.url(), "redis", "keys", "--type", "post"])
+        .args(["redis", "--redis-url", &server.url(), "keys", "--type", "post"])
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
@@ -210,14 +210,14 @@ fn get_pretty_prints_json_hashes_natively_and_guards_size() {
     // The prefix is added when the key does not exist as typed.
     for key in ["cache:posts:id:1", "posts:id:1"] {
         polycache(dir.path())
-            .args(["--redis-url", &url, "redis", "get", key])
+            .args(["redis", "--redis-url", &url, "get", key])
             .assert()
             .success()
             .stdout(expected.clone())
             .stderr(predicate::str::contains("cache:posts:id:1  string (embstr)  ttl "));
     }
     polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "get", "cache:translations:de"])
+        .args(["redis", "--redis-url", &url, "get", "cache:translations:de"])
         .assert()
         .success()
         .stdout(predicate::str::is_match(r"│ hello\s+┆ hallo").unwrap())
@@ -228,9 +228,9 @@ fn get_pretty_prints_json_hashes_natively_and_guards_size() {
     // Over the guard: says how big, prints no value, exit 1.
     polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &url,
-            "redis",
             "get",
             "cache:posts:id:1",
             "--max-bytes",
@@ -243,7 +243,7 @@ fn get_pretty_prints_json_hashes_natively_and_guards_size() {
         .stderr(predicate::str::contains("over --max-bytes 16 B"))
         .stderr(predicate::str::contains(format!("(--max-bytes {})", POST_1.len())));
     polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "get", "cache:nope:1"])
+        .args(["redis", "--redis-url", &url, "get", "cache:nope:1"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("key `cache:nope:1` does not exist"));
@@ -284,9 +284,9 @@ fn del_cascade_dry_run_deletes_nothing_then_the_real_run_removes_exactly_those()
 
     polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &url,
-            "redis",
             "del",
             "--type",
             "picture",
@@ -320,7 +320,7 @@ fn del_without_a_terminal_and_without_yes_refuses() {
     let (server, mut c, dir) = setup();
     let before = all_keys(&mut c);
     polycache(dir.path())
-        .args(["--redis-url", &server.url(), "redis", "del", "--type", "posts"])
+        .args(["redis", "--redis-url", &server.url(), "del", "--type", "posts"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("refusing to delete"))
@@ -337,9 +337,9 @@ fn unknown_type_is_a_usage_error() {
     let (server, _c, dir) = setup();
     polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &server.url(),
-            "redis",
             "del",
             "--type",
             "postz",
@@ -378,7 +378,7 @@ fn wrong_password_is_one_clear_line_without_the_password() {
 
     // No password at all: NOAUTH, same exit code.
     polycache(dir.path())
-        .args(["--redis-url", &server.url(), "redis", "keys"])
+        .args(["redis", "--redis-url", &server.url(), "keys"])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("requires a password (NOAUTH)"));
@@ -398,7 +398,7 @@ fn connection_refused_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port();
     polycache(dir.path())
-        .args(["--redis-url", &format!("redis://:pw-77@127.0.0.1:{port}"), "redis", "stats"])
+        .args(["redis", "--redis-url", &format!("redis://:pw-77@127.0.0.1:{port}"), "stats"])
         .assert()
         .code(1)
         .stderr(format!(
@@ -410,7 +410,7 @@ fn connection_refused_is_one_clear_line() {
 fn spawn_watch(dir: &std::path::Path, url: &str) -> Reaped {
     Reaped::spawn(
         common::clean_command(dir)
-            .args(["--redis-url", url, "--json", "redis", "watch"])
+            .args(["--json", "redis", "--redis-url", url, "watch"])
             .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
@@ -437,9 +437,9 @@ fn watch_needs_notifications_and_then_sees_a_set_and_a_del() {
     // Off by default: explain how to enable, change nothing, exit 1.
     polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &server.url(),
-            "redis",
             "watch",
             "--count",
             "1",
@@ -707,7 +707,7 @@ fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
     let url = format!("rediss://127.0.0.1:{tls_port}");
     let r = polycache(dir.path())
         .env("SSL_CERT_FILE", &ca)
-        .args(["--redis-url", &url, "--json", "redis", "keys"])
+        .args(["--json", "redis", "--redis-url", &url, "keys"])
         .assert()
         .success();
     let r: Json = serde_json::from_slice(&r.get_output().stdout).unwrap();
@@ -716,7 +716,7 @@ fn rediss_urls_speak_tls_and_an_untrusted_certificate_is_one_clear_line() {
     // Trusting another CA only, the certificate is not trusted.
     polycache(dir.path())
         .env("SSL_CERT_FILE", p("other.pem"))
-        .args(["--redis-url", &url, "redis", "keys"])
+        .args(["redis", "--redis-url", &url, "keys"])
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(format!(
@@ -800,7 +800,7 @@ fn control_characters_in_keys_and_values_are_escaped() {
     }
     set_bytes(&mut c, b"cache:evil:text", b"plain \x1b[2J text\nsecond line \x9b");
     let out = polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "keys", "evil:*"])
+        .args(["redis", "--redis-url", &url, "keys", "evil:*"])
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
@@ -819,9 +819,9 @@ fn control_characters_in_keys_and_values_are_escaped() {
 
     let out = polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &url,
-            "redis",
             "get",
             "cache:evil:nul\\x00esc\\x1b]0;PWNED\\x07",
         ])
@@ -841,7 +841,7 @@ fn control_characters_in_keys_and_values_are_escaped() {
     );
     assert_eq!(stdout, "{\n  \"title\": \"a\\u001b]0;x\\u0007\"\n}\n");
     let out = polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "get", "cache:evil:text"])
+        .args(["redis", "--redis-url", &url, "get", "cache:evil:text"])
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
@@ -870,7 +870,7 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
     set_bytes(&mut c, binary, b"\"binary\"");
     set_bytes(&mut c, slash, b"\"slash\"");
     let out = polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "keys", "bin:*"])
+        .args(["redis", "--redis-url", &url, "keys", "bin:*"])
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
@@ -908,16 +908,16 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
         ("cache:bin:a\\\\xff", "\"slash\"\n"),
     ] {
         polycache(dir.path())
-            .args(["--redis-url", &url, "redis", "get", arg])
+            .args(["redis", "--redis-url", &url, "get", arg])
             .assert()
             .success()
             .stdout(value);
     }
     let out = polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &url,
-            "redis",
             "del",
             "--dry-run",
             "cache:bin:\\xff\\xfe:1",
@@ -931,7 +931,7 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
     );
     assert!(exists_bytes(&mut c, binary));
     polycache(dir.path())
-        .args(["--redis-url", &url, "redis", "del", "--yes", "cache:bin:\\xff\\xfe:1"])
+        .args(["redis", "--redis-url", &url, "del", "--yes", "cache:bin:\\xff\\xfe:1"])
         .assert()
         .success()
         .stdout(predicate::str::contains("deleted 1 key"));
@@ -940,9 +940,9 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
     // A missing key is named, and nothing is deleted.
     polycache(dir.path())
         .args([
+            "redis",
             "--redis-url",
             &url,
-            "redis",
             "del",
             "--yes",
             "cache:bin:a\\\\xff",
@@ -961,7 +961,7 @@ fn keys_that_are_not_utf8_round_trip_through_the_command_line() {
 fn get_peak(dir: &std::path::Path, url: &str, args: &[&str]) -> (u64, u64, Vec<u8>, Vec<u8>) {
     let mut child = Reaped::spawn(
         common::clean_command(dir)
-            .args(["--redis-url", url, "redis", "get", "--max-bytes", "100M"])
+            .args(["redis", "--redis-url", url, "get", "--max-bytes", "100M"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
@@ -1063,7 +1063,7 @@ fn watch_shows_hostile_and_binary_keys_escaped() {
     let (server, mut c, dir) = setup();
     let child = Reaped::spawn(
         common::clean_command(dir.path())
-            .args(["--redis-url", &server.url(), "redis", "watch"])
+            .args(["redis", "--redis-url", &server.url(), "watch"])
             .args(["--enable-notifications", "--count", "2", "--timeout", "30s"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),

@@ -14,20 +14,17 @@ fn tmp() -> tempfile::TempDir {
 fn invalidate(url: &str, mirrors: Option<&str>, types: &[&str]) {
     let dir = tmp();
     let mut cmd = client(dir.path());
-    cmd.args(["--url", url]);
+    cmd.args(["invalidate", "--url", url]);
     if let Some(m) = mirrors {
-        cmd.args(["--mirrors", m, "invalidate", "--mirror"]);
-    } else {
-        cmd.arg("invalidate");
+        cmd.args(["--mirrors", m, "--mirror"]);
     }
     cmd.args(types).assert().success();
 }
 
-/// `polycache --url NODE [global...] tail ARGS...` in the background, once the node sees it.
-fn tail(node: &Node, dir: &std::path::Path, global: &[&str], args: &[&str]) -> Background {
-    let mut all = vec!["--url", node.base.as_str()];
-    all.extend_from_slice(global);
-    all.push("tail");
+/// `polycache tail --url NODE [flags...] ARGS...` in the background, once the node sees it.
+fn tail(node: &Node, dir: &std::path::Path, flags: &[&str], args: &[&str]) -> Background {
+    let mut all = vec!["tail", "--url", node.base.as_str()];
+    all.extend_from_slice(flags);
     all.extend_from_slice(args);
     let bg = Background::spawn(dir, &all);
     node.wait_clients(1);
@@ -105,9 +102,9 @@ fn since_id_replays_what_the_server_still_holds() {
     let dir = tmp();
     let out = client(dir.path())
         .args([
+            "tail",
             "--url",
             &node.base,
-            "tail",
             "--since-id",
             "1",
             "--count",
@@ -135,13 +132,14 @@ fn tail_prints_a_gap_the_server_announces_and_counts_it_in_json() {
     // Id 57 was never issued by this node (as after a restart without --state).
     let run = |json: bool| {
         let mut cmd = client(dir.path());
-        cmd.args(["--url", &node.base]);
         if json {
             cmd.arg("--json");
         }
         let out = cmd
             .args([
                 "tail",
+                "--url",
+                &node.base,
                 "--type",
                 "pages",
                 "--since-id",
@@ -193,7 +191,7 @@ fn tail_json_prints_one_parseable_object_per_line() {
     let mut tail = tail(&node, dir.path(), &["--json"], &["--count", "3", "--timeout", "30s"]);
     let id_dir = tmp();
     client(id_dir.path())
-        .args(["--url", &node.base, "invalidate", "posts", "--id", "42"])
+        .args(["invalidate", "posts", "--url", &node.base, "--id", "42"])
         .assert()
         .success();
     invalidate(&node.base, None, &["pictures", "auth"]);
@@ -272,7 +270,7 @@ fn tail_timeout_before_count_exits_1() {
     let node = Node::memory();
     let dir = tmp();
     let out = client(dir.path())
-        .args(["--url", &node.base, "tail", "--count", "1", "--timeout", "500ms"])
+        .args(["tail", "--url", &node.base, "--count", "1", "--timeout", "500ms"])
         .output()
         .expect("run tail");
     assert_eq!(out.status.code(), Some(1));
@@ -285,7 +283,7 @@ fn heartbeats_are_counted_and_shown_with_verbose() {
     let node = Node::start(&NodeConfig::new(Mode::Memory).ping("100ms"));
     let dir = tmp();
     let out = client(dir.path())
-        .args(["--url", &node.base, "-v", "tail", "--timeout", "1s"])
+        .args(["-v", "tail", "--url", &node.base, "--timeout", "1s"])
         .output()
         .expect("run tail");
     assert_eq!(out.status.code(), Some(0), "a timeout without --count is a normal end");
@@ -295,7 +293,7 @@ fn heartbeats_are_counted_and_shown_with_verbose() {
     assert!(out.stdout.is_empty(), "heartbeats never go to stdout");
     // Without -v they are not shown.
     let out = client(dir.path())
-        .args(["--url", &node.base, "tail", "--timeout", "500ms"])
+        .args(["tail", "--url", &node.base, "--timeout", "500ms"])
         .output()
         .expect("run tail");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("heartbeat"));
@@ -306,7 +304,7 @@ fn tail_of_a_server_that_is_not_there_fails_with_a_hint() {
     let dir = tmp();
     let port = common::free_port();
     let out = client(dir.path())
-        .args(["--url", &format!("http://127.0.0.1:{port}"), "tail"])
+        .args(["tail", "--url", &format!("http://127.0.0.1:{port}")])
         .output()
         .expect("run tail");
     assert_eq!(out.status.code(), Some(1));

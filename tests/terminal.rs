@@ -16,6 +16,15 @@ use unicode_width::UnicodeWidthChar;
 /// nobody sized, as `script` makes it), colour left to polycache's own detection. Returns
 /// what the terminal received, colour codes and all.
 fn in_pty(cwd: &std::path::Path, cols: Option<u16>, env: &[(&str, &str)], args: &[&str]) -> String {
+    let out = pty_command(cwd, cols, env, args)
+        .output()
+        .expect("util-linux `script` must be installed");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// The `script` command of [`in_pty`]; no pager setting of the caller's environment comes
+/// through.
+fn pty_command(cwd: &std::path::Path, cols: Option<u16>, env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut line = String::new();
     if let Some(c) = cols {
         line.push_str(&format!("stty cols {c} rows 50; "));
@@ -30,6 +39,9 @@ fn in_pty(cwd: &std::path::Path, cols: Option<u16>, env: &[(&str, &str)], args: 
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
         .env("TERM", "xterm-256color")
+        .env_remove("PAGER")
+        .env_remove("LESS")
+        .env_remove("LV")
         .stdin(Stdio::null());
     for k in inherited_settings() {
         cmd.env_remove(k);
@@ -37,8 +49,7 @@ fn in_pty(cwd: &std::path::Path, cols: Option<u16>, env: &[(&str, &str)], args: 
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("util-linux `script` must be installed");
-    String::from_utf8_lossy(&out.stdout).to_string()
+    cmd
 }
 
 /// The screen as a person reads it: escape sequences (CSI such as colours, OSC such as
@@ -144,7 +155,7 @@ fn invalidate_and_doctor_tables_line_up_on_a_colour_terminal() {
         dir.path(),
         Some(150),
         &env,
-        &["--url", &node.base, "invalidate", "posts"],
+        &["invalidate", "posts", "--url", &node.base],
     );
     assert_tables_aligned("invalidate", &out, 1);
     assert!(strip_ansi(&out).contains("ok 200"), "{}", strip_ansi(&out));
@@ -152,7 +163,7 @@ fn invalidate_and_doctor_tables_line_up_on_a_colour_terminal() {
         dir.path(),
         Some(150),
         &env,
-        &["--url", &node.base, "doctor", "--stream-timeout", "2s"],
+        &["doctor", "--url", &node.base, "--stream-timeout", "2s"],
     );
     assert_tables_aligned("doctor", &out, 1);
     assert!(!out.contains(PASSWORD));
@@ -222,4 +233,159 @@ fn help_starts_with_demo_and_doctor_and_keeps_global_flags_apart() {
     let (own, global) = help.split_once("Global options:").unwrap_or_else(|| panic!("{help}"));
     assert!(own.contains("--timeout") && !own.contains("--env-file"), "{help}");
     assert!(global.contains("--env-file") && global.contains("--json"), "{help}");
+}
+
+/// [`in_pty`] at 150 columns, with the exit code; a run that has not ended after 30 s (a
+/// pager waiting for a key) is killed and fails the test.
+fn in_pty_status(cwd: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> (String, Option<i32>) {
+    let mut child = pty_command(cwd, Some(150), env, args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` must be installed");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut buf);
+        buf
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still running after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = reader.join().unwrap();
+    (String::from_utf8_lossy(&out).to_string(), status.code())
+}
+
+/// A pager that keeps what it is given in `pager.sh.got` and the LESS it saw in
+/// `pager.sh.less`, beside itself, and shows nothing.
+fn recording_pager(dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("pager.sh");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nprintf '%s' \"$LESS\" > \"$0.less\"\ncat > \"$0.got\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn logs_goes_through_the_pager_on_a_terminal() {
+    let dir = tmp();
+    let pager = recording_pager(dir.path());
+    let got = dir.path().join("pager.sh.got");
+    let less = dir.path().join("pager.sh.less");
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    // What the pager must receive: the coloured lines, as a terminal gets them.
+    let out = common::polycache(dir.path())
+        .args(["logs", "--utc", "--color", "always", log])
+        .output()
+        .unwrap();
+    let coloured = out.stdout;
+    assert!(coloured.contains(&b'\x1b'));
+
+    let (screen, code) = in_pty_status(dir.path(), &[("PAGER", &pager)], &["logs", "--utc", log]);
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(std::fs::read(&got).expect("the pager ran"), coloured);
+    assert_eq!(std::fs::read_to_string(&less).unwrap(), "FRX", "LESS for the pager");
+    assert!(!strip_ansi(&screen).contains("cache invalidated"), "{screen}");
+
+    // POLYCACHE_PAGER comes before PAGER; a LESS of the user's is kept.
+    std::fs::remove_file(&got).unwrap();
+    let (_, code) = in_pty_status(
+        dir.path(),
+        &[("PAGER", "false"), ("POLYCACHE_PAGER", &pager), ("LESS", "-i")],
+        &["logs", "--utc", log],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(std::fs::read(&got).expect("POLYCACHE_PAGER ran"), coloured);
+    assert_eq!(std::fs::read_to_string(&less).unwrap(), "-i");
+}
+
+#[test]
+fn no_pager_when_asked_or_when_the_output_is_not_for_reading_on_the_terminal() {
+    let dir = tmp();
+    let pager = recording_pager(dir.path());
+    let got = dir.path().join("pager.sh.got");
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    for (env, args) in [
+        (vec![("PAGER", pager.as_str())], vec!["logs", "--no-pager", log]),
+        (
+            vec![("PAGER", pager.as_str()), ("POLYCACHE_PAGER", "")],
+            vec!["logs", log],
+        ),
+        (
+            vec![("PAGER", pager.as_str()), ("POLYCACHE_PAGER", "cat")],
+            vec!["logs", log],
+        ),
+        (vec![("PAGER", "cat")], vec!["logs", log]),
+        (vec![("PAGER", pager.as_str())], vec!["logs", "--json", log]),
+    ] {
+        let (screen, code) = in_pty_status(dir.path(), &env, &args);
+        assert_eq!(code, Some(0), "{env:?} {args:?}: {screen}");
+        assert!(!got.exists(), "{env:?} {args:?}: the pager ran");
+        assert!(
+            strip_ansi(&screen).contains("cache invalidated"),
+            "{env:?} {args:?}: {screen}"
+        );
+    }
+    // Straight to the terminal, the lines are coloured as they are for the pager.
+    let (screen, _) = in_pty_status(dir.path(), &[], &["logs", "--no-pager", log]);
+    assert!(screen.contains("\x1b[2m2026-11-26"), "{screen}");
+    // Not a terminal: nothing changes.
+    let out = common::polycache(dir.path())
+        .env("PAGER", &pager)
+        .env_remove("POLYCACHE_PAGER")
+        .args(["logs", log])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cache invalidated"));
+    assert!(!got.exists(), "the pager ran without a terminal");
+}
+
+#[test]
+fn a_pager_quit_before_the_end_is_not_an_error() {
+    let dir = tmp();
+    // Far more than a pipe holds, so that polycache is still writing when the pager quits.
+    let log = dir.path().join("big.json");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!("{{\"level\":30,\"time\":{i},\"msg\":\"entry {i}\"}}\n"));
+    }
+    std::fs::write(&log, text).unwrap();
+    let log = log.display().to_string();
+    let (screen, code) = in_pty_status(dir.path(), &[("PAGER", "head -n 2")], &["logs", "--utc", &log]);
+    assert_eq!(code, Some(0), "{screen}");
+    let screen = strip_ansi(&screen);
+    assert_eq!(screen.trim_end().lines().count(), 2, "{screen}");
+    assert!(screen.contains("entry 1") && !screen.contains("entry 2\n"), "{screen}");
+    assert!(!screen.contains("error"), "{screen}");
+}
+
+#[test]
+fn the_default_pager_shows_a_short_log_and_returns() {
+    // No PAGER: less -R with LESS=FRX, which quits at once when the log fits the screen
+    // (or, where less is not installed, no pager at all): the lines are on the terminal
+    // either way, and the run ends by itself.
+    let dir = tmp();
+    let log = dir.path().join("short.json");
+    std::fs::write(
+        &log,
+        "{\"level\":30,\"time\":0,\"msg\":\"first\"}\n{\"level\":50,\"time\":1,\"msg\":\"second\"}\n",
+    )
+    .unwrap();
+    let (screen, code) = in_pty_status(dir.path(), &[], &["logs", "--utc", &log.display().to_string()]);
+    assert_eq!(code, Some(0), "{screen}");
+    let screen = strip_ansi(&screen);
+    assert!(screen.contains("1970-01-01 00:00:00.000 INFO  first"), "{screen}");
+    assert!(screen.contains("1970-01-01 00:00:00.001 ERROR second"), "{screen}");
 }

@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<u8, Failure> {
     if let Some(file) = &args.invalidator {
         opts.invalidator = ctx.cwd.join(file);
     }
-    if let Some(file) = &ctx.global.graph {
+    if let Some(file) = &ctx.graph_file {
         opts.graph = ctx.cwd.join(file);
     }
     let report = check::run(&opts).map_err(failure)?;

@@ -4,20 +4,24 @@
 use std::path::Path;
 
 use clap::CommandFactory;
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap_complete::{Generator, Shell};
 
 use super::Context;
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use crate::error::{Failure, exit};
+use crate::graph::Graph;
 
-/// `polycache completions [SHELL] [--dir DIR]`.
+/// `polycache completions [SHELL] [--dir DIR]`: the scripts complete the type names of the
+/// graph found as every command finds it.
 pub fn run(ctx: &Context, args: &CompletionsArgs) -> Result<u8, Failure> {
+    let graph = ctx.graph()?;
     if let Some(dir) = &args.dir {
-        for p in write_all(dir)? {
+        for p in write_all(dir, &graph)? {
             ctx.out.tell(&format!("wrote {p}"));
         }
     } else if let Some(shell) = args.shell {
-        ctx.out.raw(&generate(shell))?;
+        ctx.out.raw(&generate(shell, &graph))?;
     }
     Ok(exit::OK)
 }
@@ -38,12 +42,52 @@ pub fn run_man(ctx: &Context, args: &ManArgs) -> Result<u8, Failure> {
 /// Every shell polycache ships completions for.
 pub const SHELLS: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish];
 
-/// The completion script for `shell`.
-pub fn generate(shell: Shell) -> Vec<u8> {
-    let mut cmd = Cli::command();
+/// The completion script for `shell`, completing the type names (and aliases) of `graph`
+/// wherever a command takes a type.
+pub fn generate(shell: Shell, graph: &Graph) -> Vec<u8> {
+    let mut cmd = with_types(Cli::command(), graph);
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "polycache", &mut buf);
     buf
+}
+
+/// The CLI with the graph's types as the possible values of every TYPE argument. Only the
+/// scripts see it: parsing keeps its own check of type names, with "did you mean".
+fn with_types(cmd: clap::Command, graph: &Graph) -> clap::Command {
+    // The names go into shell code: only plain words (a graph file is not trusted to be one).
+    let plain = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    let mut values: Vec<PossibleValue> = graph
+        .types()
+        .iter()
+        .filter(|t| plain(t))
+        .map(|t| {
+            let clears: Vec<String> = graph.cascade(t).into_iter().filter(|c| plain(c)).collect();
+            PossibleValue::new(t.clone()).help(format!("clears {}", clears.join(", ")))
+        })
+        .collect();
+    values.extend(
+        graph
+            .aliases()
+            .iter()
+            .filter(|(a, t)| plain(a) && plain(t))
+            .map(|(a, t)| PossibleValue::new(a.clone()).help(format!("alias of {t}"))),
+    );
+    let types = PossibleValuesParser::new(values);
+    let set = |arg: &'static str| {
+        let types = types.clone();
+        move |c: clap::Command| c.mut_arg(arg, |a| a.value_parser(types))
+    };
+    cmd.mut_subcommand("invalidate", set("types"))
+        .mut_subcommand("graph", set("type"))
+        .mut_subcommand("tail", set("types"))
+        .mut_subcommand("redis", |r| {
+            r.mut_subcommand("keys", set("type")).mut_subcommand("del", set("type"))
+        })
 }
 
 /// The conventional file name of `shell`'s script (`polycache.bash`, `_polycache`, ...).
@@ -53,13 +97,13 @@ pub fn file_name(shell: Shell) -> String {
 
 /// Writes every shell's script into `dir`, each through a temporary file and a rename so
 /// that an interrupted run never leaves a half-written script. Returns the paths written.
-pub fn write_all(dir: &Path) -> Result<Vec<String>, Failure> {
+pub fn write_all(dir: &Path, graph: &Graph) -> Result<Vec<String>, Failure> {
     std::fs::create_dir_all(dir).map_err(|e| Failure::error(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
     for shell in SHELLS {
         let path = dir.join(file_name(shell));
         let tmp = dir.join(format!(".{}.tmp", file_name(shell)));
-        std::fs::write(&tmp, generate(shell))
+        std::fs::write(&tmp, generate(shell, graph))
             .and_then(|_| std::fs::rename(&tmp, &path))
             .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display())))?;
         written.push(path.display().to_string());

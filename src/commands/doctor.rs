@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) -> Result
         problems,
         env_file_flag: ctx.global.env_file.is_some(),
         cwd: &ctx.cwd,
-        graph_file: ctx.global.graph.as_deref(),
+        graph_file: ctx.graph_file.as_deref(),
         trace: ctx.out.trace(),
         timeout: args.timeout,
         stream_timeout: args.stream_timeout,

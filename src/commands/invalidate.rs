@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
             "invalidations are not written to the bus directly: a node clears its own store, appends the entry and notifies its clients, and the other nodes apply it from there; an entry written by hand would clear no store of the node that should have written it",
         )
         .with_hint(format!(
-            "send it to any node of the deployment (or its load balancer): `polycache --url URL invalidate {}`; watch it spread with `polycache tail --bus`",
+            "send it to any node of the deployment (or its load balancer): `polycache invalidate {} --url URL`; watch it spread with `polycache tail --bus`",
             args.types.join(" ")
         )));
     }

@@ -12,7 +12,7 @@ use crate::error::{Failure, exit};
 use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
-use crate::logs::{Engine, Output, Tally, follow, read};
+use crate::logs::{Engine, Label, Output, Tally, follow, read};
 use crate::output::Printer;
 
 impl From<FilterError> for Failure {
@@ -104,7 +104,11 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         return Err(Failure::usage("--follow reads one file").with_hint("follow each file in its own terminal"));
     }
 
-    let mut lock = ctx.out.sink();
+    // Readable lines on a terminal go through a pager, as git's do; not those of a file
+    // followed or of a pipe that stays open, which come as they are written.
+    let live = files.iter().any(|f| is_stream(f) && !(f == "-" && stdin_is_file()));
+    let page = !args.no_pager && !args.follow && !live && matches!(engine.output, Output::Pretty(_));
+    let mut lock = ctx.out.paged(page);
     // Errors of `emit` are writing errors; any other I/O error came from reading.
     let mut write_failed = false;
     let mut emit = |b: &[u8]| -> io::Result<()> {
@@ -247,10 +251,19 @@ fn produce(
         return Ok(tally);
     }
 
+    // Several files: each line says which one it came from.
+    let labels = match engine.output {
+        Output::Stats => Vec::new(),
+        _ if files.len() > 1 => Label::for_files(files, out.style()),
+        _ => Vec::new(),
+    };
     if let Some(n) = args.tail {
         let (lines, cuts) = if files.len() > 1 {
             let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
-            read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?
+            let (lines, cuts, sources) =
+                read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?;
+            let marks: Vec<&Label> = sources.iter().filter_map(|&i| labels.get(i)).collect();
+            return Ok(read::emit_lines_from(engine, &lines, &cuts, &marks, emit)?);
         } else if files[0] == "-" {
             read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
         } else if is_stream(&files[0]) {
@@ -264,7 +277,7 @@ fn produce(
 
     if files.len() > 1 {
         let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
-        return Ok(read::merge(engine, readers, emit)?);
+        return Ok(read::merge(engine, readers, &labels, emit)?);
     }
     let path = &files[0];
     if path == "-" {

@@ -19,11 +19,13 @@ use crate::cli::GlobalArgs;
 use crate::config::Settings;
 use crate::output::Printer;
 
-/// What every command gets: the resolved settings, the global flags and the run's one
-/// [`Printer`], which alone writes to stdout and stderr.
+/// What every command gets: the resolved settings, the global flags, the graph file and
+/// the run's one [`Printer`], which alone writes to stdout and stderr.
 pub struct Context {
     pub settings: Settings,
     pub global: GlobalArgs,
+    /// The graph file `--graph` names, for the commands that take it.
+    pub graph_file: Option<std::path::PathBuf>,
     pub out: Printer,
     pub cwd: std::path::PathBuf,
 }
@@ -31,6 +33,6 @@ pub struct Context {
 impl Context {
     /// Loads the dependency graph by the rules of PROTOCOL section 5.
     pub fn graph(&self) -> Result<crate::graph::Graph, crate::error::Failure> {
-        Ok(crate::graph::Graph::load(self.global.graph.as_deref(), &self.cwd)?)
+        Ok(crate::graph::Graph::load(self.graph_file.as_deref(), &self.cwd)?)
     }
 }

@@ -8,7 +8,7 @@ use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use super::{Engine, Tally, Worker};
+use super::{Engine, Label, Tally, Worker};
 
 /// Bytes read per chunk.
 pub const CHUNK: usize = 2 << 20;
@@ -547,14 +547,27 @@ fn read_line_capped<R: BufRead + ?Sized>(reader: &mut R, line: &mut Vec<u8>, cap
 /// Runs already-collected lines through the engine; those listed in `cuts` (index, bytes
 /// left out) were cut short.
 pub fn emit_lines(engine: &Engine, lines: &[Vec<u8>], cuts: &[(usize, u64)], emit: &mut Emit) -> io::Result<Tally> {
+    emit_lines_from(engine, lines, cuts, &[], emit)
+}
+
+/// [`emit_lines`], each line marked with its file's label (`labels[i]` for `lines[i]`;
+/// none when `labels` is empty).
+pub fn emit_lines_from(
+    engine: &Engine,
+    lines: &[Vec<u8>],
+    cuts: &[(usize, u64)],
+    labels: &[&Label],
+    emit: &mut Emit,
+) -> io::Result<Tally> {
     let mut tally = Tally::for_engine(engine);
     let mut w = Worker::default();
     let mut out = Vec::new();
     let mut cuts = cuts.iter().peekable();
     for (i, l) in lines.iter().enumerate() {
+        let label = labels.get(i).copied();
         match cuts.next_if(|(at, _)| *at == i) {
-            Some((_, more)) => engine.cut(l, *more, &mut out, &mut tally),
-            None => engine.line(l, &mut w, &mut out, &mut tally),
+            Some((_, more)) => engine.cut_from(l, *more, label, &mut out, &mut tally),
+            None => engine.line_from(l, label, &mut w, &mut out, &mut tally),
         }
         if out.len() >= FLUSH {
             emit(&out)?;
@@ -615,8 +628,9 @@ impl<'e> Merge<'e> {
         Ok(())
     }
 
-    /// Calls `f` with each line in time order, and the bytes of it left out (0 when whole).
-    pub fn for_each(mut self, mut f: impl FnMut(&[u8], u64) -> io::Result<()>) -> io::Result<()> {
+    /// Calls `f` with each line in time order, the bytes of it left out (0 when whole), and
+    /// the index of its input.
+    pub fn for_each(mut self, mut f: impl FnMut(&[u8], u64, usize) -> io::Result<()>) -> io::Result<()> {
         loop {
             let next = self
                 .sources
@@ -625,21 +639,28 @@ impl<'e> Merge<'e> {
                 .filter_map(|(i, s)| s.key.map(|k| (k, i)))
                 .min();
             let Some((_, i)) = next else { return Ok(()) };
-            f(&self.sources[i].line, self.sources[i].more)?;
+            f(&self.sources[i].line, self.sources[i].more, i)?;
             self.advance(i)?;
         }
     }
 }
 
-/// Merges `readers` by time and runs the lines through the engine.
-pub fn merge(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, emit: &mut Emit) -> io::Result<Tally> {
+/// Merges `readers` by time and runs the lines through the engine, each marked with the
+/// label of its reader (`labels[i]` for `readers[i]`; none when `labels` is empty).
+pub fn merge(
+    engine: &Engine,
+    readers: Vec<Box<dyn BufRead + Send>>,
+    labels: &[Label],
+    emit: &mut Emit,
+) -> io::Result<Tally> {
     let mut tally = Tally::for_engine(engine);
     let mut w = Worker::default();
     let mut out = Vec::with_capacity(FLUSH * 2);
-    Merge::new(engine, readers)?.for_each(|line, more| {
+    Merge::new(engine, readers)?.for_each(|line, more, i| {
+        let label = labels.get(i);
         match more {
-            0 => engine.line(line, &mut w, &mut out, &mut tally),
-            _ => engine.cut(line, more, &mut out, &mut tally),
+            0 => engine.line_from(line, label, &mut w, &mut out, &mut tally),
+            _ => engine.cut_from(line, more, label, &mut out, &mut tally),
         }
         if out.len() >= FLUSH {
             emit(&out)?;
@@ -651,15 +672,15 @@ pub fn merge(engine: &Engine, readers: Vec<Box<dyn BufRead + Send>>, emit: &mut 
     Ok(tally)
 }
 
-/// The last `n` matching lines of merged inputs.
+/// The last `n` matching lines of merged inputs, and the index of the input of each.
 pub fn merge_tail(
     engine: &Engine,
     readers: Vec<Box<dyn BufRead + Send>>,
     n: usize,
-) -> io::Result<(Vec<Vec<u8>>, Cuts)> {
-    let mut ring: VecDeque<(Vec<u8>, u64)> = VecDeque::new();
+) -> io::Result<(Vec<Vec<u8>>, Cuts, Vec<usize>)> {
+    let mut ring: VecDeque<(Vec<u8>, u64, usize)> = VecDeque::new();
     let mut w = Worker::default();
-    Merge::new(engine, readers)?.for_each(|line, more| {
+    Merge::new(engine, readers)?.for_each(|line, more, i| {
         let matched = match more {
             0 => engine.matches(line, &mut w),
             _ => engine.matches_cut(line),
@@ -668,11 +689,13 @@ pub fn merge_tail(
             if ring.len() == n {
                 ring.pop_front();
             }
-            ring.push_back((line.to_vec(), more));
+            ring.push_back((line.to_vec(), more, i));
         }
         Ok(())
     })?;
-    Ok(split_cuts(ring))
+    let sources = ring.iter().map(|(_, _, i)| *i).collect();
+    let (lines, cuts) = split_cuts(ring.into_iter().map(|(l, more, _)| (l, more)));
+    Ok((lines, cuts, sources))
 }
 
 #[cfg(test)]

@@ -299,14 +299,14 @@ fn the_cli_trusts_the_dev_ca_only_when_told_and_tails_over_https() {
     let out = common::polycache(dir.path())
         .env("SERVICE_EMAIL", &email)
         .env("SERVICE_PASSWORD", &password)
-        .args(["--url", &node.base, "invalidate", "posts", "--retries", "0"])
+        .args(["invalidate", "posts", "--url", &node.base, "--retries", "0"])
         .output()
         .unwrap();
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("invalid peer certificate"), "{text}");
     let out = common::polycache(dir.path())
-        .args(["--url", &node.base, "tail", "--timeout", "5s"])
+        .args(["tail", "--url", &node.base, "--timeout", "5s"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -317,7 +317,7 @@ fn the_cli_trusts_the_dev_ca_only_when_told_and_tails_over_https() {
     let bogus = dir.path().join("not-a-ca.pem");
     std::fs::write(&bogus, "hello").unwrap();
     let out = common::polycache(dir.path())
-        .args(["--url", &node.base, "--cacert", &bogus.display().to_string(), "tail"])
+        .args(["tail", "--url", &node.base, "--cacert", &bogus.display().to_string()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

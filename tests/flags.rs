@@ -1,0 +1,288 @@
+//! A command offers only the flags it uses: a settings flag given to a command that would
+//! ignore it is a usage error naming the flag, and each command still takes, and honours,
+//! the flags it reads.
+
+mod common;
+
+use common::{free_port, polycache};
+use serde_json::Value;
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Runs polycache in `dir`; returns the exit code, stdout and stderr.
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = polycache(dir).args(args).output().expect("run polycache");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_flag_the_command_does_not_use_is_a_usage_error_naming_it() {
+    let dir = tmp();
+    for (args, flag) in [
+        (&["demo", "--graph", "x.json"][..], "--graph"),
+        (&["graph", "--redis-url", "redis://127.0.0.1:1"][..], "--redis-url"),
+        (&["config", "--graph", "x.json"][..], "--graph"),
+        (&["logs", "--url", "http://127.0.0.1:1"][..], "--url"),
+        (&["redis", "stats", "--log-file", "x.json"][..], "--log-file"),
+        (
+            &["invalidate", "posts", "--redis-url", "redis://127.0.0.1:1"][..],
+            "--redis-url",
+        ),
+        (&["serve", "--url", "http://127.0.0.1:1"][..], "--url"),
+        (&["check", "--mirrors", "http://127.0.0.1:1"][..], "--mirrors"),
+    ] {
+        let (code, stdout, stderr) = run(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("unexpected argument '{flag}'")),
+            "{args:?}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "{args:?} ran anyway: {stdout}");
+    }
+}
+
+#[test]
+fn settings_flags_come_after_the_command_that_takes_them() {
+    let dir = tmp();
+    // Before the command they belong to no command: refused, with the place they go.
+    let (code, _, stderr) = run(dir.path(), &["--url", "http://127.0.0.1:1", "invalidate", "posts"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("'--url'") && stderr.contains("invalidate --url"),
+        "{stderr}"
+    );
+    // The global flags still go anywhere, before the command or after it.
+    std::fs::write(dir.path().join("my.env"), "POLYCACHE_URL=http://127.0.0.1:4321\n").unwrap();
+    for args in [
+        &["--json", "--env-file", "my.env", "config", "--color", "never", "-v"][..],
+        &["config", "--env-file", "my.env", "--json"][..],
+    ] {
+        let (code, stdout, stderr) = run(dir.path(), args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        let report: Value = serde_json::from_str(&stdout).expect("--json is honoured");
+        assert_eq!(report["settings"][0]["value"], "http://127.0.0.1:4321", "{report:#}");
+        assert!(
+            report["envFile"].as_str().is_some_and(|p| p.ends_with("my.env")),
+            "{report:#}"
+        );
+    }
+}
+
+#[test]
+fn invalidate_takes_url_and_graph() {
+    let dir = tmp();
+    let graph = dir.path().join("graph.json");
+    std::fs::write(&graph, r#"{"posts": [], "widgets": ["posts"]}"#).unwrap();
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let graph_arg = graph.display().to_string();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "--json",
+            "invalidate",
+            "posts",
+            "--dry-run",
+            "--url",
+            &url,
+            "--graph",
+            &graph_arg,
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let plan: Value = serde_json::from_str(&stdout).expect("JSON");
+    let request = &plan["requests"][0];
+    assert_eq!(request["url"], format!("{url}/api/cache/invalidate"), "{plan:#}");
+    // The cascade is the graph file's (built in, posts clears feed).
+    assert_eq!(request["cascade"], serde_json::json!(["posts", "widgets"]), "{plan:#}");
+}
+
+#[test]
+fn redis_takes_its_flags_before_or_after_the_subcommand() {
+    let dir = tmp();
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    for args in [
+        &["redis", "stats", "--redis-url", &url, "--cache-prefix", "x:"][..],
+        &["redis", "--redis-url", &url, "keys"][..],
+    ] {
+        let (code, stdout, stderr) = run(dir.path(), args);
+        assert_eq!(code, 1, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("cannot connect to Redis at {url}")),
+            "{args:?}: the flag's Redis is the one tried: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn logs_takes_log_file_and_graph_takes_graph() {
+    let dir = tmp();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    let (code, stdout, stderr) = run(dir.path(), &["logs", "--utc", "--errors", "--log-file", fixture]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("ERROR cache/feed  cache read failed"), "{stdout}");
+
+    let graph = dir.path().join("graph.json");
+    std::fs::write(&graph, r#"{"gadgets": [], "feed": ["gadgets"]}"#).unwrap();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["graph", "gadgets", "--graph", &graph.display().to_string()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("feed") && stdout.contains("(--graph)"), "{stdout}");
+}
+
+#[test]
+fn doctor_and_config_take_every_settings_flag() {
+    let dir = tmp();
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let redis = format!("redis://127.0.0.1:{}", free_port());
+    let log = dir.path().join("no-such-log.json").display().to_string();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "--json",
+            "doctor",
+            "--url",
+            &url,
+            "--redis-url",
+            &redis,
+            "--log-file",
+            &log,
+            "--timeout",
+            "2s",
+            "--stream-timeout",
+            "1s",
+        ],
+    );
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    let detail = |check: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == check)
+            .unwrap_or_else(|| panic!("no {check} row: {report:#}"))["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(detail("server local").contains(&url), "{report:#}");
+    assert!(detail("redis").contains(&redis), "{report:#}");
+    assert!(detail("log").contains("no-such-log.json"), "{report:#}");
+
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "--json",
+            "config",
+            "--url",
+            &url,
+            "--mirrors",
+            "https://mirror.example",
+            "--cacert",
+            "ca.pem",
+            "--redis-url",
+            &redis,
+            "--cache-prefix",
+            "p:",
+            "--log-file",
+            &log,
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    for (name, flag) in [
+        ("POLYCACHE_URL", "--url"),
+        ("CACHE_MIRRORS", "--mirrors"),
+        ("POLYCACHE_CACERT", "--cacert"),
+        ("REDIS_URL", "--redis-url"),
+        ("CACHE_PREFIX", "--cache-prefix"),
+        ("CACHE_LOG", "--log-file"),
+    ] {
+        let row = report["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {report:#}"));
+        assert_eq!(
+            row["source"],
+            serde_json::json!({"kind": "flag", "detail": flag}),
+            "{name} should come from {flag}: {row}"
+        );
+    }
+}
+
+#[test]
+fn help_lists_each_group_under_its_heading_and_only_where_it_applies() {
+    let dir = tmp();
+    let help = |args: &[&str]| {
+        let (code, stdout, stderr) = run(dir.path(), args);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    let section = |text: &str, heading: &str| -> String {
+        text.split_once(&format!("{heading}:\n"))
+            .map(|(_, rest)| rest.split("\n\n").next().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let top = help(&["--help"]);
+    let global = section(&top, "Global options");
+    for flag in ["--env-file", "--json", "--color", "--verbose"] {
+        assert!(global.contains(flag), "{flag} is global:\n{top}");
+    }
+    for flag in [
+        "--url",
+        "--mirrors",
+        "--redis-url",
+        "--cache-prefix",
+        "--log-file",
+        "--cacert",
+        "--graph",
+    ] {
+        assert!(!top.contains(flag), "{flag} is no global flag:\n{top}");
+    }
+
+    let invalidate = help(&["invalidate", "-h"]);
+    let server = section(&invalidate, "Server options");
+    assert!(
+        server.contains("--url") && server.contains("--mirrors") && server.contains("--cacert"),
+        "{invalidate}"
+    );
+    assert!(
+        section(&invalidate, "Graph options").contains("--graph"),
+        "{invalidate}"
+    );
+    assert!(
+        !invalidate.contains("--redis-url") && !invalidate.contains("--log-file"),
+        "{invalidate}"
+    );
+
+    let stats = help(&["redis", "stats", "-h"]);
+    assert!(section(&stats, "Redis options").contains("--redis-url"), "{stats}");
+    assert!(!stats.contains("--url "), "{stats}");
+
+    let logs = help(&["logs", "-h"]);
+    assert!(section(&logs, "Log options").contains("--log-file"), "{logs}");
+
+    let demo = help(&["demo", "-h"]);
+    for flag in [
+        "--url",
+        "--redis-url",
+        "--log-file",
+        "--graph",
+        "Server options",
+        "Graph options",
+    ] {
+        assert!(!demo.contains(flag), "demo offers {flag}:\n{demo}");
+    }
+    assert!(section(&demo, "Global options").contains("--json"), "{demo}");
+}
