@@ -20,6 +20,7 @@ use crate::error::Failure;
 use crate::graph::Graph;
 use crate::logs::filter::Filter;
 use crate::logs::{Engine, Output};
+use crate::protocol::HealthAnswer;
 use crate::render::{fmt_bytes, fmt_ttl};
 use crate::store::Store;
 
@@ -170,7 +171,7 @@ async fn checks(inputs: &Inputs<'_>) -> Vec<Check> {
     let log_task = tokio::task::spawn_blocking(move || log_check(&log_path, &log_shown));
     let (reaches_for_bus, targets_ref) = (reaches.clone(), &targets);
     let bus = async move {
-        let healths: Vec<Option<serde_json::Value>> = reaches_for_bus.await.into_iter().map(|(_, h)| h).collect();
+        let healths: Vec<Option<HealthAnswer>> = reaches_for_bus.await.into_iter().map(|(_, h)| h).collect();
         bus_checks(&healths, targets_ref, settings, inputs.timeout).await
     };
     let (reached, per_target, redis, bus) = tokio::join!(reaches, per_target, redis_check(settings), bus);
@@ -255,7 +256,7 @@ async fn reach(
     target: &Target,
     settings: &Settings,
     timeout: Duration,
-) -> (Check, Option<serde_json::Value>) {
+) -> (Check, Option<HealthAnswer>) {
     let name = format!("server {}", target.name);
     let health = match probe::health(http, trace, target, timeout).await {
         Ok(h) => h,
@@ -280,7 +281,7 @@ async fn reach(
             ),
             "the server runs but its cache store does not answer: check its Redis (REDIS_URL on the server)",
         );
-        return (check, health.body);
+        return (check, health.answer);
     }
     if (200..300).contains(&status) {
         let check = Check::pass(
@@ -291,11 +292,11 @@ async fn reach(
                 human(health.elapsed)
             ),
         );
-        return (check, health.body);
+        return (check, health.answer);
     }
     (
         stream_probe(http, target, settings, timeout, name, status).await,
-        health.body,
+        health.answer,
     )
 }
 
@@ -477,7 +478,7 @@ async fn redis_check(settings: &Settings) -> Check {
 /// the nodes seen in the last minute and how far each is behind the head. No row at all
 /// when no target is on a bus and Redis holds no bus stream.
 async fn bus_checks(
-    healths: &[Option<serde_json::Value>],
+    healths: &[Option<HealthAnswer>],
     targets: &[Arc<Target>],
     settings: &Settings,
     timeout: Duration,
@@ -485,35 +486,36 @@ async fn bus_checks(
     let mut out = Vec::new();
     let mut on_bus = false;
     for (t, h) in targets.iter().zip(healths) {
-        let Some(b) = h.as_ref().map(|h| &h["bus"]).filter(|b| b.is_object()) else {
+        let Some(b) = h.as_ref().and_then(|h| h.bus.as_ref()) else {
             continue;
         };
         on_bus = true;
         let name = format!("bus {}", t.name);
-        let node = b["node"].as_str().unwrap_or("?");
-        let pending = b["pending"].as_u64().unwrap_or(0);
-        if b["connected"] == true {
+        // The node's own words: escaped for the terminal.
+        let node = crate::escape::text(&b.node);
+        if b.connected {
             out.push(Check::pass(
                 name,
                 format!(
                     "{}: node {node} connected to {}, read up to {}",
                     t.base,
-                    b["key"].as_str().unwrap_or("?"),
-                    b["lastId"].as_str().unwrap_or("?")
+                    crate::escape::text(&b.key),
+                    crate::escape::text(&b.last_id)
                 ),
             ));
         } else {
-            let down = b["downForMs"]
-                .as_u64()
+            let down = b
+                .down_for_ms
                 .map(|ms| format!(" for {}", human(Duration::from_millis(ms))))
                 .unwrap_or_default();
             out.push(Check::fail(
                 name,
                 format!(
-                    "{}: node {node} has lost the bus{down} ({}); it serves its own clients alone, {pending} {} queued",
+                    "{}: node {node} has lost the bus{down} ({}); it serves its own clients alone, {} {} queued",
                     t.base,
-                    b["error"].as_str().unwrap_or("no reason given"),
-                    if pending == 1 { "invalidation" } else { "invalidations" },
+                    crate::escape::text(b.error.as_deref().unwrap_or("no reason given")),
+                    b.pending,
+                    if b.pending == 1 { "invalidation" } else { "invalidations" },
                 ),
                 "bring the node's Redis back (or fix its REDIS_URL): it reconnects by itself, appends what it queued and catches up",
             ));

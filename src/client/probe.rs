@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use super::stream::{FollowOptions, Notice, follow};
 use super::target::Target;
 use super::trace::{self, Trace};
+use crate::protocol::HealthAnswer;
 
 pub use crate::protocol::{ENTRIES_PATH, HEALTH_PATH};
 
@@ -17,21 +18,22 @@ pub use crate::protocol::{ENTRIES_PATH, HEALTH_PATH};
 #[derive(Debug, Clone)]
 pub struct Health {
     pub status: u16,
-    /// The body, when it was JSON.
-    pub body: Option<serde_json::Value>,
+    /// The body, when it is the protocol's health answer.
+    pub answer: Option<HealthAnswer>,
+    /// The `error` of a JSON body, when there is one (an error body is no health answer).
+    pub error: Option<String>,
     pub elapsed: Duration,
 }
 
 impl Health {
     /// Why the server says it is not ok (`{"ok": false, ...}`), if it says so.
     pub fn not_ok(&self) -> Option<String> {
-        let b = self.body.as_ref().filter(|b| b["ok"] == false)?;
+        let a = self.answer.as_ref().filter(|a| !a.ok)?;
         Some(
-            b["storeError"]
-                .as_str()
-                .or(b["error"].as_str())
-                .unwrap_or("no reason given")
-                .to_string(),
+            a.store_error
+                .clone()
+                .or_else(|| self.error.clone())
+                .unwrap_or_else(|| "no reason given".to_string()),
         )
     }
 }
@@ -47,7 +49,10 @@ pub async fn health(
     let r = trace::send(trace, http.get(target.url(HEALTH_PATH)).timeout(timeout)).await?;
     Ok(Health {
         status: r.status.as_u16(),
-        body: serde_json::from_slice(&r.body).ok(),
+        answer: serde_json::from_slice(&r.body).ok(),
+        error: serde_json::from_slice::<crate::protocol::ErrorAnswer>(&r.body)
+            .ok()
+            .map(|e| e.error),
         elapsed: start.elapsed(),
     })
 }
