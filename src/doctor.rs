@@ -157,11 +157,11 @@ async fn checks(inputs: &Inputs<'_>) -> Vec<Check> {
     );
     let reaches = futures::FutureExt::shared(reaches);
     let per_target = futures::future::join_all(targets.iter().map(|t| {
-        let (http, auth) = (&http, &auth);
+        let (http, auth, trace) = (&http, &auth, &trace);
         async move {
             tokio::join!(
                 login(auth, t, inputs.timeout),
-                stream(http, t, settings, inputs.stream_timeout),
+                stream(http, trace, t, settings, inputs.stream_timeout),
             )
         }
     }));
@@ -295,7 +295,7 @@ async fn reach(
         return (check, health.answer);
     }
     (
-        stream_probe(http, target, settings, timeout, name, status).await,
+        stream_probe(http, trace, target, settings, timeout, name, status).await,
         health.answer,
     )
 }
@@ -304,6 +304,7 @@ async fn reach(
 /// and the stream is public too.
 async fn stream_probe(
     http: &reqwest::Client,
+    trace: &Trace,
     target: &Target,
     settings: &Settings,
     timeout: Duration,
@@ -311,7 +312,7 @@ async fn stream_probe(
     status: u16,
 ) -> Check {
     let path = settings.stream_path();
-    match probe::stream_status(http, target, path, timeout).await {
+    match probe::stream_status(http, trace, target, path, timeout).await {
         Ok((code, took)) if (200..300).contains(&code) => Check::pass(
             name,
             format!(
@@ -399,9 +400,15 @@ fn stamp(epoch_secs: i64) -> String {
 
 /// Opens the stream and waits for its first bytes: a comment (serve opens with
 /// `: connected`, then pings) or an event.
-async fn stream(http: &reqwest::Client, target: &Arc<Target>, settings: &Settings, wait: Duration) -> Check {
+async fn stream(
+    http: &reqwest::Client,
+    trace: &Trace,
+    target: &Arc<Target>,
+    settings: &Settings,
+    wait: Duration,
+) -> Check {
     let name = format!("stream {}", target.name);
-    match probe::first_sign(http, target, settings.stream_path(), wait).await {
+    match probe::first_sign(http, trace, target, settings.stream_path(), wait).await {
         FirstSign::Comment { text, after } => {
             // Shown as sent, control characters made visible, at most 40 of them.
             let what: String = text

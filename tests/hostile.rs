@@ -358,5 +358,30 @@ fn verbose_traces_each_request_and_never_a_secret() {
 
     let (_, _, stderr) = run(&["-v", "doctor", "--url", &node.base, "--stream-timeout", "1s"]);
     assert!(stderr.contains(&format!("> GET {}/api/health", node.base)), "{stderr}");
+    assert!(stderr.contains(&format!("> GET {}/api/stream", node.base)), "{stderr}");
     assert!(!stderr.contains(PASSWORD) && !stderr.contains("eyJ"), "{stderr}");
+
+    // tail: the stream's request, with the id it resumes from, and the head of the answer.
+    let (code, _, stderr) = run(&[
+        "-v",
+        "tail",
+        "--url",
+        &node.base,
+        "--since-id",
+        "7",
+        "--timeout",
+        "300ms",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for line in [
+        format!("> GET {}/api/stream", node.base),
+        "> last-event-id: 7".to_string(),
+        "< 200 (".to_string(),
+        "< content-type: text/event-stream".to_string(),
+    ] {
+        assert!(stderr.contains(&line), "missing `{line}` in\n{stderr}");
+    }
+    // Without -v, none of it.
+    let (_, _, stderr) = run(&["tail", "--url", &node.base, "--timeout", "300ms"]);
+    assert!(!stderr.contains("> GET"), "{stderr}");
 }

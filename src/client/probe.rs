@@ -61,17 +61,19 @@ pub async fn health(
 /// (the body is not read).
 pub async fn stream_status(
     http: &reqwest::Client,
+    trace: &Trace,
     target: &Target,
     path: &str,
     timeout: Duration,
 ) -> Result<(u16, Duration), reqwest::Error> {
     let start = Instant::now();
-    let r = http
-        .get(target.url(path))
-        .header(reqwest::header::ACCEPT, "text/event-stream")
-        .timeout(timeout)
-        .send()
-        .await?;
+    let r = trace::send_stream(
+        trace,
+        http.get(target.url(path))
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(timeout),
+    )
+    .await?;
     Ok((r.status().as_u16(), start.elapsed()))
 }
 
@@ -96,8 +98,15 @@ pub enum FirstSign {
 
 /// Opens the stream at `path` and waits up to `wait` for its first bytes: a comment (serve
 /// opens with `: connected`, then pings) or an event. No reconnects.
-pub async fn first_sign(http: &reqwest::Client, target: &Arc<Target>, path: &str, wait: Duration) -> FirstSign {
+pub async fn first_sign(
+    http: &reqwest::Client,
+    trace: &Trace,
+    target: &Arc<Target>,
+    path: &str,
+    wait: Duration,
+) -> FirstSign {
     let opts = FollowOptions {
+        trace: trace.clone(),
         path: path.to_string(),
         reconnect: false,
         retry_initial: false,

@@ -115,6 +115,8 @@ pub struct FollowOptions {
     pub backoff_max: Duration,
     /// A stream silent for this long is treated as dropped (the server pings every 15 s).
     pub idle_timeout: Duration,
+    /// `-v`: each (re)connection's request and the head of its answer.
+    pub trace: super::Trace,
 }
 
 impl Default for FollowOptions {
@@ -127,6 +129,7 @@ impl Default for FollowOptions {
             backoff: Duration::from_millis(250),
             backoff_max: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(45),
+            trace: super::Trace::off(),
         }
     }
 }
@@ -141,7 +144,10 @@ pub fn backoff_delay(base: Duration, max: Duration, attempt: u32) -> Duration {
 /// sending every [`Notice`] to `tx`. Run it as a task; drop the receiver to stop it.
 pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOptions, tx: mpsc::Sender<Notice>) {
     let url = target.url(&opts.path);
-    let transport = ReqwestTransport { http };
+    let transport = ReqwestTransport {
+        http,
+        trace: opts.trace.clone(),
+    };
     let mut last_id = opts.last_event_id.clone();
     let mut connected_once = false;
     let mut attempt: u32 = 0;
@@ -285,6 +291,7 @@ fn describe(e: &es::Error) -> String {
 #[derive(Clone)]
 struct ReqwestTransport {
     http: reqwest::Client,
+    trace: super::Trace,
 }
 
 /// A stream lives for as long as the user watches it; the client's total timeout must not
@@ -305,8 +312,9 @@ impl HttpTransport for ReqwestTransport {
         // reqwest's futures and body streams are Send but not Sync, which the transport
         // trait demands; a task and a channel in between satisfy it.
         let (head_tx, head_rx) = tokio::sync::oneshot::channel();
+        let trace = self.trace.clone();
         tokio::spawn(async move {
-            let resp = match req.send().await {
+            let resp = match super::trace::send_stream(&trace, req).await {
                 Ok(r) => r,
                 Err(e) => {
                     let _ = head_tx.send(Err(TransportError::new(e)));

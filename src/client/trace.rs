@@ -147,6 +147,21 @@ fn mask_json(v: &mut serde_json::Value) {
     }
 }
 
+/// Sends the request of a stream and returns its response with the body unread, tracing
+/// the request and the head of the answer (`-vv` adds no body: the events are the output).
+pub async fn send_stream(trace: &Trace, builder: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
+    let (client, request) = builder.build_split();
+    let request = request?;
+    trace.request(&request);
+    let start = Instant::now();
+    let result = client.execute(request).await;
+    match &result {
+        Ok(r) => trace.response(r.status().as_u16(), r.headers(), start.elapsed(), b""),
+        Err(e) => trace.failure(e, start.elapsed()),
+    }
+    result
+}
+
 /// A whole answer: status, headers and the body read to the end.
 #[derive(Debug)]
 pub struct Answer {

@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
     let opts = FollowOptions {
         path: ctx.settings.stream_path().to_string(),
         last_event_id: args.since_id.clone(),
+        trace: ctx.out.trace(),
         ..FollowOptions::default()
     };
     let view = View {
