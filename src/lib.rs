@@ -77,7 +77,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
             ctx.out.warn(w);
         }
     }
-    match cli.command {
+    let outcome = match cli.command {
         Command::Config(_) => commands::config::run(&ctx),
         Command::Graph(args) => commands::graph::run(&ctx, &args),
         Command::Check(args) => commands::check::run(&ctx, &args),
@@ -90,7 +90,8 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
         Command::Doctor(args) => commands::doctor::run(&ctx, &args, &problems),
         Command::Completions(args) => commands::completions::run(&ctx, &args),
         Command::Man(args) => commands::completions::run_man(&ctx, &args),
-    }
+    }?;
+    ctx.out.finish(outcome)
 }
 
 /// A multi-threaded tokio runtime for the commands that talk to the network.

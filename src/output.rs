@@ -29,6 +29,96 @@ pub trait Line {
     fn human(&self, style: Style) -> String;
 }
 
+/// A result whatever its type: the object-safe side of [`Render`], which the [`Outcome`] of
+/// a command carries to the printer.
+pub trait Shown {
+    fn json_text(&self) -> String;
+    fn human_text(&self, style: Style) -> String;
+}
+
+impl<T: Render> Shown for T {
+    fn json_text(&self) -> String {
+        crate::render::json(self)
+    }
+    fn human_text(&self, style: Style) -> String {
+        self.human(style)
+    }
+}
+
+/// What a command ends with: the result the printer shows (if it did not stream its output
+/// already), the exit code, and a hint for people.
+#[must_use]
+pub struct Outcome {
+    result: Option<Box<dyn Shown>>,
+    raw: Option<Vec<u8>>,
+    as_json: bool,
+    told: Vec<String>,
+    warned: Vec<String>,
+    hint: Option<String>,
+    code: u8,
+}
+
+impl Outcome {
+    /// A result, as JSON with `--json` and as text otherwise; exit code 0.
+    pub fn show(result: impl Render + 'static) -> Outcome {
+        Outcome {
+            result: Some(Box::new(result)),
+            ..Outcome::streamed()
+        }
+    }
+
+    /// Bytes shown as they are, `--json` or not (a completion script, Graphviz dot).
+    pub fn raw(bytes: Vec<u8>) -> Outcome {
+        Outcome {
+            raw: Some(bytes),
+            ..Outcome::streamed()
+        }
+    }
+
+    /// Nothing left to show: the command streamed its items through a [`Sink`].
+    pub fn streamed() -> Outcome {
+        Outcome {
+            result: None,
+            raw: None,
+            as_json: false,
+            told: Vec::new(),
+            warned: Vec::new(),
+            hint: None,
+            code: crate::error::exit::OK,
+        }
+    }
+
+    /// The exit code.
+    pub fn code(mut self, code: u8) -> Outcome {
+        self.code = code;
+        self
+    }
+
+    /// JSON even without `--json`: the command's own flag asked for it (`graph --format json`).
+    pub fn as_json(mut self, json: bool) -> Outcome {
+        self.as_json = json;
+        self
+    }
+
+    /// What to do next, for people (not with `--json`), on stderr after the result.
+    pub fn hint(mut self, hint: impl Into<String>) -> Outcome {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// A line on stderr about what was done (`wrote FILE`).
+    pub fn tell(mut self, line: impl Into<String>) -> Outcome {
+        self.told.push(line.into());
+        self
+    }
+
+    /// A warning on stderr after the result (something left undone that does not fail it).
+    pub fn warn(mut self, warning: impl Into<String>) -> Outcome {
+        self.warned.push(warning.into());
+        self
+    }
+}
+
 /// Owns stdout and stderr for one run.
 #[derive(Debug, Clone)]
 pub struct Printer {
@@ -83,22 +173,37 @@ impl Printer {
         self.verbose
     }
 
+    /// Shows what a command ended with, and returns its exit code.
+    pub fn finish(&self, o: Outcome) -> Result<u8, Failure> {
+        if let Some(raw) = &o.raw {
+            self.raw(raw)?;
+        }
+        if let Some(r) = &o.result {
+            let text = if self.json || o.as_json {
+                r.json_text()
+            } else {
+                r.human_text(self.style)
+            };
+            self.raw(text.as_bytes())?;
+        }
+        for line in &o.told {
+            self.tell(line);
+        }
+        for w in &o.warned {
+            self.warn(w);
+        }
+        if let Some(h) = &o.hint {
+            self.hint(h);
+        }
+        Ok(o.code)
+    }
+
     /// A command's result: pretty JSON with `--json`, its human form otherwise.
     pub fn emit<T: Render + ?Sized>(&self, result: &T) -> Result<(), Failure> {
         if self.json {
             self.raw(crate::render::json(result).as_bytes())
         } else {
             self.raw(result.human(self.style).as_bytes())
-        }
-    }
-
-    /// Like [`Printer::emit`], and JSON also when the command's own flag asks for it
-    /// (`graph --format json`).
-    pub fn emit_as<T: Render + ?Sized>(&self, result: &T, json: bool) -> Result<(), Failure> {
-        if json && !self.json {
-            self.raw(crate::render::json(result).as_bytes())
-        } else {
-            self.emit(result)
         }
     }
 

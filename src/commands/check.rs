@@ -5,8 +5,9 @@ use crate::check::{self, CheckError, Options};
 use crate::cli::CheckArgs;
 use crate::error::{Failure, exit};
 use crate::graph::GraphError;
+use crate::output::Outcome;
 
-pub fn run(ctx: &Context, args: &CheckArgs) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome, Failure> {
     let root = match (&args.root, &args.server_dir) {
         (Some(r), _) => ctx.cwd.join(r),
         (None, Some(_)) => check::find_root(&ctx.cwd).unwrap_or_else(|_| ctx.cwd.clone()),
@@ -24,14 +25,14 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<u8, Failure> {
         opts.graph = ctx.cwd.join(file);
     }
     let report = check::run(&opts).map_err(failure)?;
-    ctx.out.emit(&report)?;
-    Ok(if !report.unreadable.is_empty() {
+    let code = if !report.unreadable.is_empty() {
         exit::ERROR
     } else if !report.findings.is_empty() {
         exit::PARTIAL
     } else {
         exit::OK
-    })
+    };
+    Ok(Outcome::show(report).code(code))
 }
 
 fn failure(e: CheckError) -> Failure {

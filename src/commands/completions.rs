@@ -9,34 +9,33 @@ use clap_complete::{Generator, Shell};
 
 use super::Context;
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use crate::error::{Failure, exit};
+use crate::error::Failure;
 use crate::graph::Graph;
+use crate::output::Outcome;
 
 /// `polycache completions [SHELL] [--dir DIR]`: the scripts complete the type names of the
 /// graph found as every command finds it.
-pub fn run(ctx: &Context, args: &CompletionsArgs) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &CompletionsArgs) -> Result<Outcome, Failure> {
     let graph = ctx.graph()?;
-    if let Some(dir) = &args.dir {
-        for p in write_all(dir, &graph)? {
-            ctx.out.tell(&format!("wrote {p}"));
-        }
-    } else if let Some(shell) = args.shell {
-        ctx.out.raw(&generate(shell, &graph))?;
-    }
-    Ok(exit::OK)
+    Ok(match (&args.dir, args.shell) {
+        (Some(dir), _) => wrote(write_all(dir, &graph)?),
+        (None, Some(shell)) => Outcome::raw(generate(shell, &graph)),
+        (None, None) => Outcome::streamed(),
+    })
 }
 
 /// `polycache man [--dir DIR]`.
-pub fn run_man(ctx: &Context, args: &ManArgs) -> Result<u8, Failure> {
-    match &args.dir {
-        Some(dir) => {
-            for p in write_man_pages(dir)? {
-                ctx.out.tell(&format!("wrote {p}"));
-            }
-        }
-        None => ctx.out.raw(&man_page())?,
-    }
-    Ok(exit::OK)
+pub fn run_man(_ctx: &Context, args: &ManArgs) -> Result<Outcome, Failure> {
+    Ok(match &args.dir {
+        Some(dir) => wrote(write_man_pages(dir)?),
+        None => Outcome::raw(man_page()),
+    })
+}
+
+fn wrote(paths: Vec<String>) -> Outcome {
+    paths
+        .into_iter()
+        .fold(Outcome::streamed(), |o, p| o.tell(format!("wrote {p}")))
 }
 
 /// Every shell polycache ships completions for.

@@ -2,16 +2,16 @@
 
 use super::Context;
 use crate::config::Report;
-use crate::error::{Failure, exit};
+use crate::error::Failure;
+use crate::output::Outcome;
 
-pub fn run(ctx: &Context) -> Result<u8, Failure> {
+pub fn run(ctx: &Context) -> Result<Outcome, Failure> {
     let s = &ctx.settings;
-    ctx.out.emit(&Report {
+    Ok(Outcome::show(Report {
         env_file: s.env_file.as_ref().map(|p| p.display().to_string()),
         settings: s.rows(),
         mirrors: s.mirrors.clone(),
         warnings: s.warnings.clone(),
         searched_from: ctx.cwd.clone(),
-    })?;
-    Ok(exit::OK)
+    }))
 }

@@ -5,8 +5,10 @@ use super::Context;
 use crate::cli::DemoArgs;
 use crate::demo::Demo;
 use crate::error::{Failure, exit};
+use crate::output::Outcome;
 
-pub fn run(ctx: &Context, args: &DemoArgs) -> Result<u8, Failure> {
+/// Runs the walkthrough, narrating each step as it completes; the summary is the result.
+pub fn run(ctx: &Context, args: &DemoArgs) -> Result<Outcome, Failure> {
     crate::runtime()?.block_on(async {
         let st = ctx.out.style();
         let demo = Demo::start().await?;
@@ -17,15 +19,24 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> Result<u8, Failure> {
             })
             .await
             .keeping(args.keep);
+        let code = if summary.ok { exit::OK } else { exit::ERROR };
+        if !args.keep {
+            let stopped = demo.stop(false).await;
+            let outcome = Outcome::show(summary).code(code);
+            return Ok(match stopped {
+                Ok(()) => outcome,
+                Err(e) => outcome.warn(e),
+            });
+        }
+        // --keep: the summary now, then the nodes stay up until Ctrl-C.
         ctx.out.emit(&summary)?;
-        if args.keep {
-            ctx.out.say(&demo.running(st))?;
-            let _ = tokio::signal::ctrl_c().await;
-            ctx.out.say(&format!("\n{}\n", st.dim("stopping the nodes")))?;
-        }
-        if let Err(e) = demo.stop(args.keep).await {
-            ctx.out.warn(&e);
-        }
-        Ok(if summary.ok { exit::OK } else { exit::ERROR })
+        ctx.out.say(&demo.running(st))?;
+        let _ = tokio::signal::ctrl_c().await;
+        ctx.out.say(&format!("\n{}\n", st.dim("stopping the nodes")))?;
+        let outcome = Outcome::streamed().code(code);
+        Ok(match demo.stop(true).await {
+            Ok(()) => outcome,
+            Err(e) => outcome.warn(e),
+        })
     })
 }

@@ -6,9 +6,10 @@ use crate::cli::DoctorArgs;
 use crate::config::ConfigError;
 use crate::doctor::{Inputs, run as check_all};
 use crate::error::{Failure, exit};
+use crate::output::Outcome;
 
 /// Runs the checks; `problems` are what loading the settings ran into.
-pub fn run(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) -> Result<Outcome, Failure> {
     let inputs = Inputs {
         settings: &ctx.settings,
         problems,
@@ -20,6 +21,6 @@ pub fn run(ctx: &Context, args: &DoctorArgs, problems: &[ConfigError]) -> Result
         stream_timeout: args.stream_timeout,
     };
     let report = crate::runtime()?.block_on(check_all(&inputs));
-    ctx.out.emit(&report)?;
-    Ok(if report.ok { exit::OK } else { exit::PARTIAL })
+    let code = if report.ok { exit::OK } else { exit::PARTIAL };
+    Ok(Outcome::show(report).code(code))
 }

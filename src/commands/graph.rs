@@ -3,25 +3,25 @@
 
 use super::Context;
 use crate::cli::{GraphArgs, GraphFormat};
-use crate::error::{Failure, exit};
+use crate::error::Failure;
 use crate::graph::{graph_report, type_report};
+use crate::output::Outcome;
 use crate::render::graph::{dot, mermaid};
 
-pub fn run(ctx: &Context, args: &GraphArgs) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &GraphArgs) -> Result<Outcome, Failure> {
     let graph = ctx.graph()?;
     let focus = match &args.r#type {
         Some(t) => Some(graph.resolve(t)?),
         None => None,
     };
     let focus_name = focus.as_ref().map(|r| r.canonical.as_str());
-    let json = args.format == GraphFormat::Json;
-    match (args.format, &focus) {
-        (GraphFormat::Dot, _) if !ctx.out.json() => ctx.out.raw(dot(&graph, focus_name).as_bytes())?,
-        (GraphFormat::Mermaid, _) if !ctx.out.json() => ctx.out.raw(mermaid(&graph, focus_name).as_bytes())?,
-        (_, Some(r)) => ctx
-            .out
-            .emit_as(&type_report(&graph, &r.canonical, r.alias.clone()), json)?,
-        (_, None) => ctx.out.emit_as(&graph_report(&graph), json)?,
-    }
-    Ok(exit::OK)
+    // --json wins over --format; --format json is JSON too.
+    Ok(match (args.format, &focus) {
+        (GraphFormat::Dot, _) if !ctx.out.json() => Outcome::raw(dot(&graph, focus_name).into_bytes()),
+        (GraphFormat::Mermaid, _) if !ctx.out.json() => Outcome::raw(mermaid(&graph, focus_name).into_bytes()),
+        (format, Some(r)) => {
+            Outcome::show(type_report(&graph, &r.canonical, r.alias.clone())).as_json(format == GraphFormat::Json)
+        }
+        (format, None) => Outcome::show(graph_report(&graph)).as_json(format == GraphFormat::Json),
+    })
 }

@@ -17,7 +17,7 @@ use crate::client::{AuthConfig, AuthError, Authenticator, Invalidator, RetryPoli
 use crate::config::Settings;
 use crate::error::{Failure, exit};
 use crate::graph::Graph;
-use crate::output::Printer;
+use crate::output::{Outcome, Printer};
 
 /// The plan the flags ask for: types resolved through the graph, targets selected.
 pub fn plan(settings: &Settings, graph: &Graph, args: &InvalidateArgs) -> Result<Plan, Failure> {
@@ -64,7 +64,7 @@ pub fn plan(settings: &Settings, graph: &Graph, args: &InvalidateArgs) -> Result
     })
 }
 
-pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
     if args.bus {
         return Err(Failure::usage(
             "invalidations are not written to the bus directly: a node clears its own store, appends the entry and notifies its clients, and the other nodes apply it from there; an entry written by hand would clear no store of the node that should have written it",
@@ -79,23 +79,25 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<u8, Failure> {
     if args.dry_run {
         let cascade = |k: &str| graph.cascade(k);
         let auth = AuthConfig::from_settings(&ctx.settings);
-        ctx.out
-            .emit(&plan.dry_run(&auth, ctx.settings.invalidate_path(), &cascade, args.allow_insecure))?;
-        return Ok(exit::OK);
+        return Ok(Outcome::show(plan.dry_run(
+            &auth,
+            ctx.settings.invalidate_path(),
+            &cascade,
+            args.allow_insecure,
+        )));
     }
     let report = crate::runtime()?.block_on(send(&ctx.settings, &ctx.out, graph, &plan, args))?;
-    ctx.out.emit(&report)?;
     let code = exit_code(&report);
-    match code {
-        exit::USAGE => ctx.out.hint(
+    let outcome = Outcome::show(report).code(code);
+    Ok(match code {
+        exit::USAGE => outcome.hint(
             "credentials are never sent over plain http:// to another machine: use https://, or pass --allow-insecure on a trusted network",
         ),
-        exit::AUTH => ctx.out.hint(
+        exit::AUTH => outcome.hint(
             "every target refused the login; check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
         ),
-        _ => {}
-    }
-    Ok(code)
+        _ => outcome,
+    })
 }
 
 /// Runs a plan with the settings' client, login and the flags' policies, with a progress

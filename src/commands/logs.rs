@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Context;
 use crate::cli::LogsArgs;
-use crate::error::{Failure, exit};
+use crate::error::Failure;
 use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::{Engine, Label, Output, Tally, follow, read};
-use crate::output::Printer;
+use crate::output::{Outcome, Printer};
 
 impl From<FilterError> for Failure {
     fn from(e: FilterError) -> Failure {
@@ -81,7 +81,7 @@ fn is_stream(path: &str) -> bool {
     path == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
-pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
     let now = chrono::Utc::now().timestamp_millis();
     let filter = build_filter(args, now)?;
     let output = if args.stats {
@@ -124,7 +124,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
     let result = produce(&ctx.out, &engine, args, &files, &mut emit);
     let tally = match result {
         Ok(t) => t,
-        Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::streamed()),
         Err(Produce::Io(e)) if write_failed => return Err(Failure::error(format!("cannot write the output: {e}"))),
         Err(Produce::Io(e)) => {
             let what = match files.as_slice() {
@@ -142,7 +142,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
         for m in &mut report.mirrors {
             m.name = ctx.settings.name_of(&m.target).map(str::to_string);
         }
-        ctx.out.emit(&report)?;
+        return Ok(Outcome::show(report));
     } else {
         // A followed file says so as it happens; other inputs sum up at the end.
         let followed_file = args.follow && files[0] != "-" && !is_stream(&files[0]);
@@ -165,7 +165,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<u8, Failure> {
                 .note(&format!("{not_json} line(s) were not JSON objects and were left out"));
         }
     }
-    Ok(exit::OK)
+    Ok(Outcome::streamed())
 }
 
 enum Produce {

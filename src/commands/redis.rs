@@ -9,15 +9,15 @@ use serde_json::Value as Json;
 
 use super::Context;
 use crate::cli::{RedisArgs, RedisCommand, RedisDelArgs, RedisGetArgs, RedisKeysArgs, RedisWatchArgs};
-use crate::error::{Failure, exit};
+use crate::error::Failure;
 use crate::escape;
 use crate::graph::Graph;
-use crate::output::Progress;
+use crate::output::{Outcome, Progress};
 use crate::render::fmt_bytes;
 use crate::render::redis::{DelReport, Deleted, GetHead, KeyEvent, KeysReport, get_json, keys_n, ttl_cell};
 use crate::store::{Fetched, Fields, OTHER, ScannedKey, StatsBuilder, StatsReport, Store, glob_escape, group_name};
 
-pub fn run(ctx: &Context, args: &RedisArgs) -> Result<u8, Failure> {
+pub fn run(ctx: &Context, args: &RedisArgs) -> Result<Outcome, Failure> {
     // Refuse before connecting: there is nothing to ask the user on.
     if let RedisCommand::Del(d) = &args.command
         && !d.yes
@@ -78,7 +78,7 @@ async fn scan_all(ctx: &Context, store: &Store, pattern: &[u8]) -> Result<Vec<Sc
     Ok(keys)
 }
 
-async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failure> {
+async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<Outcome, Failure> {
     let pattern = store.prefix_pattern();
     let what = format!("scanning {pattern}");
     let pb = ctx.out.fraction(&what);
@@ -112,8 +112,7 @@ async fn stats(ctx: &Context, graph: &Graph, store: &Store) -> Result<u8, Failur
         total,
         bus,
     };
-    ctx.out.emit(&report)?;
-    Ok(exit::OK)
+    Ok(Outcome::show(report))
 }
 
 /// The bus stream's length (XLEN through the bus module, which routes on a cluster).
@@ -133,7 +132,7 @@ fn group_filter(graph: &Graph, t: &str) -> Result<String, Failure> {
     Ok(graph.resolve(t)?.canonical)
 }
 
-async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) -> Result<u8, Failure> {
+async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) -> Result<Outcome, Failure> {
     let group = a.r#type.as_deref().map(|t| group_filter(graph, t)).transpose()?;
     let prefix = store.prefix();
     // The pattern may name bytes that are not UTF-8 as keys are printed (`\xff`).
@@ -155,14 +154,13 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
     }
     let mut described = store.describe(&found, Fields::ALL).await?;
     described.sort_by(|x, y| x.key.cmp(&y.key));
-    ctx.out.emit(&KeysReport {
+    Ok(Outcome::show(KeysReport {
         url: store.url().to_string(),
         pattern,
         total,
         shown: described.len(),
         keys: described,
-    })?;
-    Ok(exit::OK)
+    }))
 }
 
 /// The key `get` names: the escaped form of the argument ([`escape::parse_key`]) or the
@@ -188,7 +186,7 @@ async fn resolve_key(store: &Store, arg: &str) -> Result<Vec<u8>, Failure> {
     Ok(parsed)
 }
 
-async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failure> {
+async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<Outcome, Failure> {
     let key = resolve_key(store, &a.key).await?;
     let shown = escape::key(&key).into_owned();
     let fetched = store.fetch(&key, a.max_bytes).await?;
@@ -221,14 +219,11 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<u8, Failu
         },
         fmt_bytes(fetched.size)
     ));
-    match &fetched.value {
-        Some(value) => ctx.out.emit(&GetHead {
-            fetched: &fetched,
-            value,
-        })?,
-        None => stream_value(ctx, store, &fetched).await?,
+    if fetched.value.is_some() {
+        return Ok(Outcome::show(GetHead(fetched)));
     }
-    Ok(exit::OK)
+    stream_value(ctx, store, &fetched).await?;
+    Ok(Outcome::streamed())
 }
 
 /// Shows a string too large to hold, as it is read ([`crate::store::show::stream_string`]),
@@ -287,7 +282,7 @@ async fn named_keys(store: &Store, args: &[String]) -> Result<Vec<ScannedKey>, F
     Ok(found)
 }
 
-async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> Result<u8, Failure> {
+async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> Result<Outcome, Failure> {
     let prefix = store.prefix().as_bytes();
     let (types, found) = match &a.r#type {
         Some(t) => {
@@ -322,15 +317,13 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         total: found.len() as u64,
     };
     if a.dry_run {
-        ctx.out.emit(&report)?;
-        return Ok(exit::OK);
+        return Ok(Outcome::show(report));
     }
     if found.is_empty() {
         report.removed = types.iter().map(|t| (t.clone(), 0)).collect();
     } else {
         if !a.yes && !confirm(ctx, &report, &types)? {
-            ctx.out.tell("nothing deleted");
-            return Ok(exit::OK);
+            return Ok(Outcome::streamed().tell("nothing deleted"));
         }
         let removed = store.unlink(&found).await?;
         report.removed = types
@@ -339,8 +332,7 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
             .collect();
     }
     report.total = report.removed.values().sum();
-    ctx.out.emit(&Deleted(&report))?;
-    Ok(exit::OK)
+    Ok(Outcome::show(Deleted(report)))
 }
 
 /// Asks y/N on the terminal.
@@ -363,7 +355,7 @@ fn confirm(ctx: &Context, report: &DelReport, types: &[String]) -> Result<bool, 
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
-async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, Failure> {
+async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outcome, Failure> {
     let st = ctx.out.err_style();
     let checks = store.check_notifications().await?;
     let mut changed = Vec::new();
@@ -418,7 +410,7 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, F
 }
 
 /// Prints the keyspace events until --count, --timeout, Ctrl-C or a closed pipe.
-async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<u8, Failure> {
+async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outcome, Failure> {
     let mut events = store.subscribe().await?;
     ctx.out.tell(&format!(
         "watching {} on {} (Ctrl-C to stop)",
@@ -449,6 +441,5 @@ async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Resu
         }
     }
     out.finish()?;
-    ctx.out.tell(&format!("{seen} events"));
-    Ok(exit::OK)
+    Ok(Outcome::streamed().tell(format!("{seen} events")))
 }

@@ -4,11 +4,17 @@
 use super::Context;
 use crate::cli::{ServeArgs, StoreChoice};
 use crate::error::{Failure, exit};
+use crate::output::Outcome;
 use crate::render::serve::Banner;
 use crate::server::tls::TlsSource;
 use crate::server::{ServeError, ServeOptions, Server, Started, StoreKind};
 
-pub fn run(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
+/// Runs the node until SIGINT or SIGTERM; its banner is the only output.
+pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Outcome, Failure> {
+    serve(ctx, args).map(|code| Outcome::streamed().code(code))
+}
+
+fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     let graph = ctx.graph()?;
     let opts = ServeOptions {
         bind: args.bind.clone(),

@@ -12,10 +12,15 @@ use crate::client::Target;
 use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, follow_all};
 use crate::duration::human;
 use crate::error::{Failure, exit};
-use crate::output::{Printer, Sink};
+use crate::output::{Outcome, Printer, Sink};
 use crate::render::stream::{BusGap, BusShown, BusView, Shown, ShownGap, View, clean};
 
-pub fn run(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
+/// Follows the streams (or the bus), printing each event as it comes.
+pub fn run(ctx: &Context, args: &TailArgs) -> Result<Outcome, Failure> {
+    follow(ctx, args).map(|code| Outcome::streamed().code(code))
+}
+
+fn follow(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
     let graph = ctx.graph()?;
     let wanted = args
         .types

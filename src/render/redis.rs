@@ -148,21 +148,23 @@ impl Render for KeysReport {
     }
 }
 
-/// `redis get` of a value small enough to hold: the JSON document, or the value shown.
-pub struct GetHead<'a> {
-    pub fetched: &'a Fetched,
-    pub value: &'a KeyValue,
-}
+/// `redis get` of a value small enough to hold (its `value` is read): the JSON document, or
+/// the value shown.
+pub struct GetHead(pub Fetched);
 
-impl Serialize for GetHead<'_> {
+impl Serialize for GetHead {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        get_json(self.fetched, json_value(self.value)).serialize(s)
+        let value = self.0.value.as_ref().map(json_value).unwrap_or(Json::Null);
+        get_json(&self.0, value).serialize(s)
     }
 }
 
-impl Render for GetHead<'_> {
+impl Render for GetHead {
     fn human(&self, st: Style) -> String {
-        value_text(self.value, st)
+        match &self.0.value {
+            Some(v) => value_text(v, st),
+            None => String::new(),
+        }
     }
 }
 
@@ -192,17 +194,17 @@ impl Render for DelReport {
 }
 
 /// What `redis del` deleted.
-pub struct Deleted<'a>(pub &'a DelReport);
+pub struct Deleted(pub DelReport);
 
-impl Serialize for Deleted<'_> {
+impl Serialize for Deleted {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)
     }
 }
 
-impl Render for Deleted<'_> {
+impl Render for Deleted {
     fn human(&self, st: Style) -> String {
-        let report = self.0;
+        let report = &self.0;
         let mut out = format!(
             "deleted {} of {} from {}\n",
             keys_n(report.total),
