@@ -181,6 +181,31 @@ fn redis_and_logs_tables_line_up_on_a_colour_terminal() {
     assert_tables_aligned("redis stats", &out, 1);
     let out = in_pty(dir.path(), Some(150), &env, &["redis", "keys"]);
     assert_tables_aligned("redis keys", &out, 1);
+    // A hash is shown as a table of its fields; a deletion as a table of types.
+    let port = redis.url().rsplit(':').next().unwrap().to_string();
+    let hset = Command::new("redis-cli")
+        .args([
+            "-p",
+            &port,
+            "hset",
+            "cache:posts:h",
+            "title",
+            "A \u{1b}[31mred\u{1b}[0m title",
+            "n",
+            "7",
+        ])
+        .output()
+        .unwrap();
+    assert!(hset.status.success());
+    let out = in_pty(dir.path(), Some(150), &env, &["redis", "get", "cache:posts:h"]);
+    assert_tables_aligned("redis get (hash)", &out, 1);
+    let out = in_pty(
+        dir.path(),
+        Some(150),
+        &env,
+        &["redis", "del", "--type", "pictures", "--cascade", "--yes"],
+    );
+    assert_tables_aligned("redis del", &out, 1);
 
     let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
     let out = in_pty(dir.path(), Some(150), &[], &["logs", "--stats", log]);
