@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use memchr::memmem;
+use tokio::io::AsyncWriteExt;
 
 const EMAIL: &str = "bench@polycache.local";
 const PASSWORD: &str = "bench-password";
@@ -64,6 +65,10 @@ fn raise_nofile() -> u64 {
     hard
 }
 
+thread_local! {
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 16 * 1024]);
+}
+
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let clients = args.first().copied().unwrap_or(1000);
@@ -80,8 +85,16 @@ fn main() {
     rt.block_on(run(clients, events, big_clients, big_events, rate));
 }
 
+/// The node binary: this build's, or `POLYCACHE_BENCH_BIN` (to compare two builds with the
+/// same bench client).
+fn node_binary() -> std::path::PathBuf {
+    std::env::var_os("POLYCACHE_BENCH_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_polycache").into())
+}
+
 struct Cluster {
-    _redis: Proc,
+    redis: Proc,
     nodes: Vec<(Proc, u16)>,
     _dir: tempfile::TempDir,
 }
@@ -107,7 +120,7 @@ fn start(n: usize) -> Cluster {
     let mut nodes = Vec::new();
     for i in 0..n {
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_polycache"))
+        let child = Command::new(node_binary())
             .current_dir(dir.path())
             .args([
                 "serve",
@@ -132,7 +145,7 @@ fn start(n: usize) -> Cluster {
         nodes.push((Proc(child), port));
     }
     Cluster {
-        _redis: Proc(redis),
+        redis: Proc(redis),
         nodes,
         _dir: dir,
     }
@@ -148,7 +161,11 @@ struct Seen {
     delays: Vec<u32>,
 }
 
-/// One idle SSE client: a raw HTTP/1.1 GET, then reads events until `events` arrived.
+/// One idle SSE client: a raw HTTP/1.1 GET, then reads events until `events` arrived (or
+/// `limit` passed). The time is taken as soon as a read returns, before the bytes are
+/// looked at; one timer for the whole client, not one per read, and a search that does not
+/// compare a window per byte: the client shares the cores with the nodes it measures.
+#[allow(clippy::too_many_arguments)]
 async fn client(
     port: u16,
     node: usize,
@@ -157,6 +174,7 @@ async fn client(
     sent: Arc<Vec<AtomicU64>>,
     t0: Instant,
     connected: Arc<AtomicU64>,
+    limit: Duration,
 ) -> Seen {
     let mut seen = Seen::default();
     let mut s = loop {
@@ -170,30 +188,30 @@ async fn client(
         return seen;
     }
     connected.fetch_add(1, Ordering::Relaxed);
-    let mut buf = vec![0u8; 8192];
-    let mut pending: Vec<u8> = Vec::new();
-    while (seen.count as usize) < events {
-        let n = match tokio::time::timeout(Duration::from_secs(120), s.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
-            Ok(Ok(n)) => n,
-        };
-        let now = t0.elapsed().as_micros() as u64;
-        pending.extend_from_slice(&buf[..n]);
-        let mut start = 0;
-        while let Some(pos) = find(&pending[start..], b"\n\n") {
-            let block = &pending[start..start + pos];
+    let blank = memmem::Finder::new(b"\n\n");
+    let reset = memmem::Finder::new(b"stream-reset");
+    let id_key = memmem::Finder::new(b"\"id\":");
+    // Takes the events at the start of `data` (a block ending with a blank line each);
+    // returns how many bytes it took and how many events.
+    let mut take = |data: &[u8], now: u64| -> (usize, usize) {
+        let (mut start, mut taken) = (0, 0);
+        while let Some(pos) = blank.find(&data[start..]) {
+            let block = &data[start..start + pos];
             start += pos + 2;
-            if find(block, b"stream-reset").is_some() {
+            if reset.find(block).is_some() {
                 seen.resets += 1;
             }
-            let Some(at) = find(block, b"\"id\":") else { continue };
-            let digits: String = block[at + 5..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .map(|c| *c as char)
-                .collect();
-            let Ok(i) = digits.parse::<usize>() else { continue };
+            let Some(at) = id_key.find(block) else { continue };
+            let digits = &block[at + 5..];
+            let len = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+            let Some(i) = std::str::from_utf8(&digits[..len])
+                .ok()
+                .and_then(|d| d.parse::<usize>().ok())
+            else {
+                continue;
+            };
             seen.count += 1;
+            taken += 1;
             seen.sum += i as u64;
             if i % nodes != node
                 && let Some(t) = sent.get(i)
@@ -202,13 +220,44 @@ async fn client(
                 seen.delays.push(now.saturating_sub(t) as u32);
             }
         }
-        pending.drain(..start);
-    }
+        (start, taken)
+    };
+    let read_all = async {
+        // The bytes of an event cut across two reads (rare: each event is one write).
+        let mut pending: Vec<u8> = Vec::new();
+        let mut count = 0;
+        while count < events {
+            if s.readable().await.is_err() {
+                break;
+            }
+            // One read buffer per thread, warm in the cache, rather than one per client.
+            let read = READ_BUF.with_borrow_mut(|buf| {
+                let n = match s.try_read(buf) {
+                    Ok(0) => return false,
+                    Ok(n) => n,
+                    Err(e) => return e.kind() == std::io::ErrorKind::WouldBlock,
+                };
+                let now = t0.elapsed().as_micros() as u64;
+                let taken = if pending.is_empty() {
+                    let (took, taken) = take(&buf[..n], now);
+                    pending.extend_from_slice(&buf[took..n]);
+                    taken
+                } else {
+                    pending.extend_from_slice(&buf[..n]);
+                    let (took, taken) = take(&pending, now);
+                    pending.drain(..took);
+                    taken
+                };
+                count += taken;
+                true
+            });
+            if !read {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(limit, read_all).await;
     seen
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 async fn login(http: &reqwest::Client, port: u16) -> String {
@@ -254,6 +303,8 @@ async fn phase(
     let connected = Arc::new(AtomicU64::new(0));
     let nodes = c.nodes.len();
     let mut tasks = Vec::new();
+    // Connecting (up to 120 s), then the invalidations, then 120 s for the stragglers.
+    let limit = Duration::from_secs(250) + Duration::from_secs_f64(events as f64 / rate as f64);
     // `client` attributes event i to node i % nodes; send_to must agree (checked below).
     for (k, n) in per_node.iter().enumerate() {
         for _ in 0..*n {
@@ -266,6 +317,7 @@ async fn phase(
                 sent.clone(),
                 t0,
                 connected.clone(),
+                limit,
             )));
         }
     }
@@ -296,6 +348,8 @@ async fn phase(
         }
     }
     let interval = Duration::from_micros(1_000_000 / rate as u64);
+    let cpu_before = cpu_now(c);
+    let busy_before = machine_busy_ms();
     let start = Instant::now();
     for i in 0..events {
         let k = send_to(i);
@@ -329,6 +383,8 @@ async fn phase(
         all.extend(s.delays);
     }
     let done = start.elapsed();
+    let cpu_after = cpu_now(c);
+    let busy = machine_busy_ms() - busy_before;
     all.sort_unstable();
     let pct = |p: f64| {
         all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
@@ -356,6 +412,78 @@ async fn phase(
         pct(0.99),
         all.last().map(|us| *us as f64 / 1000.0).unwrap_or(f64::NAN)
     );
+    let used: Vec<f64> = cpu_after.iter().zip(&cpu_before).map(|(a, b)| a - b).collect();
+    let per = |ms: f64| ms / events.max(1) as f64;
+    let n = c.nodes.len();
+    println!(
+        "CPU time while they ran: nodes {} ms ({:.2} ms per invalidation, all nodes), redis-server {:.0} ms, bench client {:.0} ms ({:.2} ms per invalidation)",
+        used[..n]
+            .iter()
+            .map(|ms| format!("{ms:.0}"))
+            .collect::<Vec<_>>()
+            .join(" + "),
+        per(used[..n].iter().sum()),
+        used[n],
+        used[n + 1],
+        per(used[n + 1]),
+    );
+    // The machine may be shared: what everything else ran meanwhile, in cores.
+    let ours: f64 = used.iter().sum();
+    println!(
+        "the whole machine meanwhile: {:.2} cores busy on average, {:.2} of them not this benchmark ({:.0} ms of CPU in {:.1} s, {:.0} ms of it ours)",
+        busy / 1000.0 / done.as_secs_f64(),
+        (busy - ours).max(0.0) / 1000.0 / done.as_secs_f64(),
+        busy,
+        done.as_secs_f64(),
+        ours
+    );
+}
+
+/// CPU time (ms) the whole machine spent busy so far: every core, every process, from the
+/// first line of /proc/stat (all but idle and iowait).
+fn machine_busy_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
+    (total - idle) * 1000.0 / clock_ticks() as f64
+}
+
+/// CPU time (user + system, ms) used so far by each node, redis-server and this process.
+fn cpu_now(c: &Cluster) -> Vec<f64> {
+    let mut pids: Vec<u32> = c.nodes.iter().map(|(p, _)| p.0.id()).collect();
+    pids.push(c.redis.0.id());
+    pids.push(std::process::id());
+    pids.into_iter().map(cpu_ms).collect()
+}
+
+/// A process's user + system CPU time in ms, from /proc/PID/stat (0 when unreadable).
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime: fields 14 and 15 of the line, the 12th and 13th from the state.
+    (ticks(11) + ticks(12)) * 1000.0 / clock_ticks() as f64
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`), 100 unless it says otherwise.
+fn clock_ticks() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
 }
 
 /// The 1, 5 and 15 minute load averages: the figures mean little on a busy machine.
@@ -399,7 +527,7 @@ async fn run(clients: usize, events: usize, big_clients: usize, big_events: usiz
         )
         .await;
     }
-    {
+    if big_clients > 0 {
         // Node 0 holds every client; invalidations go to nodes 1 and 2 (events whose
         // i % 3 == 0 are sent to node 0 itself and are not counted as "other node").
         let c = start(3);
