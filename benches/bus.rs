@@ -1,14 +1,22 @@
 //! The invalidation bus under load: three `serve --bus redis` nodes on one redis-server,
 //! many idle SSE clients on each, invalidations sent round-robin to the nodes over HTTP.
 //! Prints, per phase: whether every client got every event exactly once, the delay from
-//! sending the HTTP request to the SSE delivery on the other nodes (p50, p99, max), and the
-//! node memory per connected client (RSS growth / clients).
+//! sending the HTTP request to the SSE delivery on the other nodes (p50, p99, max), the
+//! node memory per connected client (RSS growth / clients), the CPU time each process used
+//! while the invalidations ran, and how busy the whole machine was meanwhile (the figures
+//! mean little on a machine that other work shares).
 //!
 //! Phase 1: 3 nodes x 1,000 clients, 1,000 invalidations. Phase 2: 10,000 clients on one
-//! node, invalidations sent to another.
+//! node, invalidations sent to the nodes in turn (those sent to the node itself are not
+//! counted).
 //!
 //! `cargo bench --bench bus`, or `cargo bench --bench bus -- CLIENTS EVENTS BIG_CLIENTS
-//! BIG_EVENTS RATE` (defaults 1000 1000 10000 300 100; RATE in invalidations per second).
+//! BIG_EVENTS RATE` (defaults 1000 1000 10000 300 10; RATE in invalidations per second; 0
+//! clients skips a phase). `POLYCACHE_BENCH_BIN=path` runs another build of the node with
+//! the same client, to compare two builds.
+//!
+//! The clients are read by one thread per core, each with its own `epoll`: the bench shares
+//! the cores with what it measures, and a task per client would cost the nodes' CPU.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -16,7 +24,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use memchr::memmem;
-use tokio::io::AsyncWriteExt;
 
 const EMAIL: &str = "bench@polycache.local";
 const PASSWORD: &str = "bench-password";
@@ -65,17 +72,13 @@ fn raise_nofile() -> u64 {
     hard
 }
 
-thread_local! {
-    static READ_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 16 * 1024]);
-}
-
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let clients = args.first().copied().unwrap_or(1000);
     let events = args.get(1).copied().unwrap_or(1000);
     let big_clients = args.get(2).copied().unwrap_or(10_000);
     let big_events = args.get(3).copied().unwrap_or(300);
-    let rate = args.get(4).copied().unwrap_or(100).max(1);
+    let rate = args.get(4).copied().unwrap_or(10).max(1);
     let nofile = raise_nofile();
     println!("open files limit: {nofile}");
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -161,45 +164,72 @@ struct Seen {
     delays: Vec<u32>,
 }
 
-/// One idle SSE client: a raw HTTP/1.1 GET, then reads events until `events` arrived (or
-/// `limit` passed). The time is taken as soon as a read returns, before the bytes are
-/// looked at; one timer for the whole client, not one per read, and a search that does not
-/// compare a window per byte: the client shares the cores with the nodes it measures.
-#[allow(clippy::too_many_arguments)]
-async fn client(
-    port: u16,
+/// One idle SSE client: a raw HTTP/1.1 GET, then the events as they come.
+struct Client {
+    stream: mio::net::TcpStream,
     node: usize,
+    /// The bytes of an event cut across two reads (rare: each event is one write).
+    pending: Vec<u8>,
+    seen: Seen,
+    done: bool,
+}
+
+/// What the readers need to know.
+struct Readers {
     nodes: usize,
     events: usize,
     sent: Arc<Vec<AtomicU64>>,
     t0: Instant,
-    connected: Arc<AtomicU64>,
-    limit: Duration,
-) -> Seen {
-    let mut seen = Seen::default();
-    let mut s = loop {
-        match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-            Ok(s) => break s,
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    };
-    let req = "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
-    if s.write_all(req.as_bytes()).await.is_err() {
-        return seen;
+    deadline: Instant,
+}
+
+/// One reader thread (there is one per core): opens its clients (`(port, node)` each),
+/// then reads them all from one `epoll` until each has `events` events or the deadline
+/// passes. A delay is taken as soon as a read returns, before the bytes are looked at.
+/// The clients share the cores with the nodes they measure: no task per client, no timer
+/// per read, one warm read buffer.
+fn reader(clients: Vec<(u16, usize)>, r: Arc<Readers>) -> Vec<Seen> {
+    use std::io::{Read, Write};
+    let mut poll = mio::Poll::new().expect("epoll");
+    let mut conns: Vec<Client> = Vec::with_capacity(clients.len());
+    let req = b"GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+    for (port, node) in clients {
+        let mut s = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                Ok(s) => break s,
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        };
+        s.write_all(req).expect("request");
+        s.set_nonblocking(true).expect("nonblocking");
+        let mut stream = mio::net::TcpStream::from_std(s);
+        let token = mio::Token(conns.len());
+        poll.registry()
+            .register(&mut stream, token, mio::Interest::READABLE)
+            .expect("register");
+        conns.push(Client {
+            stream,
+            node,
+            pending: Vec::new(),
+            seen: Seen {
+                delays: Vec::with_capacity(r.events),
+                ..Seen::default()
+            },
+            done: false,
+        });
     }
-    connected.fetch_add(1, Ordering::Relaxed);
     let blank = memmem::Finder::new(b"\n\n");
     let reset = memmem::Finder::new(b"stream-reset");
     let id_key = memmem::Finder::new(b"\"id\":");
     // Takes the events at the start of `data` (a block ending with a blank line each);
-    // returns how many bytes it took and how many events.
-    let mut take = |data: &[u8], now: u64| -> (usize, usize) {
-        let (mut start, mut taken) = (0, 0);
+    // returns how many bytes it took.
+    let take = |c: &mut Seen, node: usize, data: &[u8], now: u64| -> usize {
+        let mut start = 0;
         while let Some(pos) = blank.find(&data[start..]) {
             let block = &data[start..start + pos];
             start += pos + 2;
             if reset.find(block).is_some() {
-                seen.resets += 1;
+                c.resets += 1;
             }
             let Some(at) = id_key.find(block) else { continue };
             let digits = &block[at + 5..];
@@ -210,54 +240,67 @@ async fn client(
             else {
                 continue;
             };
-            seen.count += 1;
-            taken += 1;
-            seen.sum += i as u64;
-            if i % nodes != node
-                && let Some(t) = sent.get(i)
+            c.count += 1;
+            c.sum += i as u64;
+            if i % r.nodes != node
+                && let Some(t) = r.sent.get(i)
             {
                 let t = t.load(Ordering::Relaxed);
-                seen.delays.push(now.saturating_sub(t) as u32);
+                c.delays.push(now.saturating_sub(t) as u32);
             }
         }
-        (start, taken)
+        start
     };
-    let read_all = async {
-        // The bytes of an event cut across two reads (rare: each event is one write).
-        let mut pending: Vec<u8> = Vec::new();
-        let mut count = 0;
-        while count < events {
-            if s.readable().await.is_err() {
-                break;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut events = mio::Events::with_capacity(1024);
+    let mut left = conns.len();
+    while left > 0 && Instant::now() < r.deadline {
+        if poll.poll(&mut events, Some(Duration::from_secs(1))).is_err() {
+            continue;
+        }
+        for ev in events.iter() {
+            let c = &mut conns[ev.token().0];
+            if c.done {
+                continue;
             }
-            // One read buffer per thread, warm in the cache, rather than one per client.
-            let read = READ_BUF.with_borrow_mut(|buf| {
-                let n = match s.try_read(buf) {
-                    Ok(0) => return false,
+            // Until the socket is drained: a read shorter than the buffer drained it
+            // (epoll says so again when more comes).
+            loop {
+                let n = match c.stream.read(&mut buf) {
+                    Ok(0) => {
+                        c.done = true;
+                        break;
+                    }
                     Ok(n) => n,
-                    Err(e) => return e.kind() == std::io::ErrorKind::WouldBlock,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(_) => {
+                        c.done = true;
+                        break;
+                    }
                 };
-                let now = t0.elapsed().as_micros() as u64;
-                let taken = if pending.is_empty() {
-                    let (took, taken) = take(&buf[..n], now);
-                    pending.extend_from_slice(&buf[took..n]);
-                    taken
+                let now = r.t0.elapsed().as_micros() as u64;
+                if c.pending.is_empty() {
+                    let took = take(&mut c.seen, c.node, &buf[..n], now);
+                    c.pending.extend_from_slice(&buf[took..n]);
                 } else {
-                    pending.extend_from_slice(&buf[..n]);
-                    let (took, taken) = take(&pending, now);
-                    pending.drain(..took);
-                    taken
-                };
-                count += taken;
-                true
-            });
-            if !read {
-                break;
+                    c.pending.extend_from_slice(&buf[..n]);
+                    let took = take(&mut c.seen, c.node, &c.pending, now);
+                    c.pending.drain(..took);
+                }
+                if c.seen.count as usize >= r.events {
+                    c.done = true;
+                }
+                if c.done || n < buf.len() {
+                    break;
+                }
+            }
+            if c.done {
+                left -= 1;
             }
         }
-    };
-    let _ = tokio::time::timeout(limit, read_all).await;
-    seen
+    }
+    conns.into_iter().map(|c| c.seen).collect()
 }
 
 async fn login(http: &reqwest::Client, port: u16) -> String {
@@ -300,27 +343,34 @@ async fn phase(
     let rss_before: Vec<u64> = c.nodes.iter().map(|(p, _)| rss_kib(p.0.id())).collect();
     let t0 = Instant::now();
     let sent: Arc<Vec<AtomicU64>> = Arc::new((0..events).map(|_| AtomicU64::new(0)).collect());
-    let connected = Arc::new(AtomicU64::new(0));
     let nodes = c.nodes.len();
-    let mut tasks = Vec::new();
     // Connecting (up to 120 s), then the invalidations, then 120 s for the stragglers.
     let limit = Duration::from_secs(250) + Duration::from_secs_f64(events as f64 / rate as f64);
-    // `client` attributes event i to node i % nodes; send_to must agree (checked below).
-    for (k, n) in per_node.iter().enumerate() {
+    let readers = Arc::new(Readers {
+        nodes,
+        events,
+        sent: sent.clone(),
+        t0,
+        deadline: Instant::now() + limit,
+    });
+    // `reader` attributes event i to node i % nodes; send_to must agree (checked below).
+    // The clients of every node are dealt out to the reader threads in turn.
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut dealt: Vec<Vec<(u16, usize)>> = vec![Vec::new(); threads];
+    let mut k = 0;
+    for (node, n) in per_node.iter().enumerate() {
         for _ in 0..*n {
-            let port = c.nodes[k].1;
-            tasks.push(tokio::spawn(client(
-                port,
-                k,
-                nodes,
-                events,
-                sent.clone(),
-                t0,
-                connected.clone(),
-                limit,
-            )));
+            dealt[k % threads].push((c.nodes[node].1, node));
+            k += 1;
         }
     }
+    let tasks: Vec<_> = dealt
+        .into_iter()
+        .map(|clients| {
+            let r = readers.clone();
+            std::thread::spawn(move || reader(clients, r))
+        })
+        .collect();
     let total: usize = per_node.iter().sum();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -374,8 +424,15 @@ async fn phase(
     let mut all = Vec::new();
     let (mut complete, mut resets) = (0usize, 0u64);
     let want_sum: u64 = (0..events as u64).sum();
-    for t in tasks {
-        let s = t.await.expect("client task");
+    let joined = tokio::task::spawn_blocking(move || {
+        tasks
+            .into_iter()
+            .flat_map(|t| t.join().expect("reader thread"))
+            .collect::<Vec<Seen>>()
+    })
+    .await
+    .expect("readers");
+    for s in joined {
         if s.count == events as u64 && s.sum == want_sum {
             complete += 1;
         }
@@ -515,7 +572,7 @@ async fn run(clients: usize, events: usize, big_clients: usize, big_events: usiz
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         env!("CARGO_PKG_VERSION")
     );
-    {
+    if clients > 0 {
         let c = start(3);
         phase(
             &format!("3 nodes x {clients} clients, {events} invalidations round-robin"),
