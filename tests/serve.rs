@@ -698,6 +698,123 @@ async fn the_stream_answers_http_1_0_and_keep_alive_clients_alike() {
     }
 }
 
+/// The body of a chunked HTTP/1.1 response read so far: the chunks decoded (checking their
+/// framing), and whether the last chunk came.
+fn dechunk(raw: &[u8]) -> (String, bool) {
+    let Some(head) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return (String::new(), false);
+    };
+    let head_end = head + 4;
+    let (mut at, mut body) = (head_end, Vec::new());
+    while let Some(eol) = raw[at..].windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(std::str::from_utf8(&raw[at..at + eol]).unwrap(), 16)
+            .unwrap_or_else(|_| panic!("a chunk size at byte {at}: {:?}", String::from_utf8_lossy(&raw[at..])));
+        if size == 0 {
+            return (String::from_utf8(body).unwrap(), true);
+        }
+        let data = at + eol + 2;
+        if raw.len() < data + size + 2 {
+            break;
+        }
+        assert_eq!(&raw[data + size..data + size + 2], b"\r\n", "a chunk ends with CRLF");
+        body.extend_from_slice(&raw[data..data + size]);
+        at = data + size + 2;
+    }
+    (String::from_utf8(body).unwrap(), false)
+}
+
+/// The ids of the `id:` lines of an SSE body.
+fn body_ids(body: &str) -> Vec<u64> {
+    body.lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .map(|id| id.parse().unwrap())
+        .collect()
+}
+
+/// A client that stops reading (its socket full, a write left half done) gets every event,
+/// in order and in whole chunks, once it reads again, while the other clients are served
+/// meanwhile; one that stays away for more than a ring (1024 events) is ended with the last
+/// chunk, after a run of events without a hole, and can resume from there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_is_caught_up_and_one_a_ring_behind_is_ended() {
+    use futures::StreamExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let node = Node::start(&NodeConfig::new(Mode::Memory));
+    let http = http();
+    let token = node.login(&http).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let mut slow = socket
+        .connect(std::net::SocketAddr::from(([127, 0, 0, 1], node.port)))
+        .await
+        .unwrap();
+    slow.write_all(b"GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut quick = SseReader::open(&node.url("/api/stream"), None).await;
+    let quick = tokio::spawn(async move { next_ids(&mut quick, 600 + AWAY).await });
+    for _ in 0..100 {
+        if node.health(&http).await["clients"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // More than the two socket buffers hold: the node cannot write them all now.
+    invalidate_many(&node, &http, &token, 600).await;
+    let mut raw = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    while body_ids(&dechunk(&raw).0).len() < 600 {
+        let n = tokio::time::timeout(WAIT, slow.read(&mut buf))
+            .await
+            .expect("more events")
+            .unwrap();
+        assert!(n > 0, "closed early");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let (body, ended) = dechunk(&raw);
+    assert!(!ended);
+    assert!(body.starts_with("retry: "), "{body}");
+    assert_eq!(body_ids(&body), (1..=600).collect::<Vec<_>>());
+    // Away for more than a ring and more than the socket buffers hold (16 KiB events):
+    // dropped, after events without a hole.
+    const AWAY: usize = 1500;
+    let big = json!({"type": "feed", "id": "x".repeat(16 * 1024), "mirror": false});
+    let statuses: Vec<u16> = futures::stream::iter(0..AWAY)
+        .map(|_| node.invalidate(&http, Some(&token), &big))
+        .buffer_unordered(8)
+        .map(|r| r.0)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200));
+    let all = 600 + AWAY as u64;
+    assert_eq!(
+        quick.await.unwrap(),
+        (1..=all).collect::<Vec<_>>(),
+        "the others were served meanwhile"
+    );
+    loop {
+        let n = tokio::time::timeout(WAIT, slow.read(&mut buf))
+            .await
+            .expect("the end")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let (body, ended) = dechunk(&raw);
+    assert!(ended, "the stream ends with the last chunk");
+    let ids = body_ids(&body);
+    let last = *ids.last().unwrap();
+    assert!((600..all).contains(&last), "{last}");
+    assert_eq!(ids, (1..=last).collect::<Vec<_>>());
+    let mut again = SseReader::open(&node.url("/api/stream"), Some(&last.to_string())).await;
+    assert_eq!(
+        next_ids(&mut again, (all - last) as usize).await,
+        (last + 1..=all).collect::<Vec<_>>()
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // the shared client module against real nodes
 

@@ -6,8 +6,9 @@
 //! lives, which for an idle SSE client is forever: two thirds of what each of thousands of
 //! clients costs. Such a connection is read here (its head only, into a small buffer), its
 //! request is still answered by the same router (so the stream route, its headers and any
-//! layer apply unchanged), and the response is written here, chunk by chunk, with no
-//! buffer kept between events. Anything else (another path, a second request on a
+//! layer apply unchanged), and the response is written here: the stream by
+//! [`super::sse::write`], with no buffer kept between events, anything else a layer may
+//! answer instead chunk by chunk. Anything else (another path, a second request on a
 //! keep-alive connection, HTTP/2) goes to hyper.
 
 use std::sync::Arc;
@@ -23,6 +24,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+
+use super::sse::{self, LightFeed};
 
 /// The longest request head read on the light path (longer ones are answered 431).
 const HEAD_LIMIT: usize = 16 * 1024;
@@ -191,17 +194,24 @@ async fn light_stream(mut tcp: TcpStream, app: Router) {
         out.extend_from_slice(b"transfer-encoding: chunked\r\n");
     }
     out.extend_from_slice(b"connection: close\r\n\r\n");
-    if tcp.write_all(&out).await.is_err() {
+    // The stream itself, unless a layer answered instead (then its body is written below).
+    if let Some(feed) = parts.extensions.get::<LightFeed>().and_then(LightFeed::take) {
+        drop((parts, body));
+        if let Some(tcp) = sse::write(tcp, out, feed, chunked).await {
+            finish(tcp, chunked).await;
+        }
+        return;
+    }
+    if sse::send(&tcp, &out).await.is_err() {
         return;
     }
     drop(out);
-    let (mut rd, mut wr) = tcp.into_split();
     let mut probe = [0u8; 64];
     loop {
         let frame = tokio::select! {
             f = body.frame() => f,
             // The client hung up (or sent something it should not have): stop.
-            _ = rd.read(&mut probe) => return,
+            _ = tcp.read(&mut probe) => return,
         };
         let data: Bytes = match frame {
             Some(Ok(f)) => match f.into_data() {
@@ -212,22 +222,23 @@ async fn light_stream(mut tcp: TcpStream, app: Router) {
         };
         // One write per event (the socket has no Nagle delay to merge several).
         let written = if chunked {
-            let mut buf = Vec::with_capacity(data.len() + 12);
-            buf.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
-            buf.extend_from_slice(&data);
-            buf.extend_from_slice(b"\r\n");
-            wr.write_all(&buf).await
+            sse::send(&tcp, &sse::chunk(&data)).await
         } else {
-            wr.write_all(&data).await
+            sse::send(&tcp, &data).await
         };
         if written.is_err() {
             return;
         }
     }
+    finish(tcp, chunked).await;
+}
+
+/// Ends a body that ended: the last chunk, then the connection.
+async fn finish(mut tcp: TcpStream, chunked: bool) {
     if chunked {
-        let _ = wr.write_all(b"0\r\n\r\n").await;
+        let _ = sse::send(&tcp, b"0\r\n\r\n").await;
     }
-    let _ = wr.shutdown().await;
+    let _ = tcp.shutdown().await;
 }
 
 /// The request of a head (`GET ... HTTP/1.x` and its headers), with an empty body, and

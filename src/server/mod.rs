@@ -16,6 +16,7 @@ mod guard;
 pub mod log;
 pub mod page;
 mod routes;
+mod sse;
 pub mod store;
 pub mod stream;
 pub mod tls;
@@ -190,6 +191,8 @@ pub struct AppState {
     shutdown: watch::Sender<bool>,
     broadcasts: Arc<broadcasts::Broadcasts>,
     shutdown_grace: Duration,
+    /// The light path's writers (see [`sse::Fanout`]).
+    fanout: sse::Fanout,
 }
 
 /// A bound, ready node: call [`Server::run`] to serve.
@@ -386,6 +389,7 @@ impl Server {
             shutdown,
             broadcasts: Arc::default(),
             shutdown_grace: opts.shutdown_grace,
+            fanout: sse::Fanout::default(),
         });
         Ok(Server {
             listener,

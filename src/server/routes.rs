@@ -1,7 +1,6 @@
 //! The node's HTTP handlers. Every error is a JSON `{"error": ...}` with the right status;
 //! nothing here panics on outside input.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,23 +9,21 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use futures::StreamExt;
 use serde_json::Value;
 
 use super::guard::Refusal;
 use super::log::level;
+use super::sse::Feed;
 use super::store::{MAX_TTL_SECS, StoreError};
-use super::stream::{Gap, StreamEvent};
+use super::stream::{Gap, StreamEvent, Subscription};
 use super::{AppState, BODY_LIMIT, cors};
 use crate::graph::GraphError;
 use crate::log_fields;
 use crate::protocol::{
     APP_UPDATE, AppUpdate, ENTRIES_PATH, EntriesAnswer, ErrorAnswer, HEALTH_PATH, HealthAnswer, InvalidateAnswer,
-    InvalidateRequest, LoginAnswer, LoginRequest, PING, Paths, PutEntryAnswer, SUPABASE_PASSWORD_GRANT,
-    SUPABASE_TOKEN_PATH,
+    InvalidateRequest, LoginAnswer, LoginRequest, Paths, PutEntryAnswer, SUPABASE_PASSWORD_GRANT, SUPABASE_TOKEN_PATH,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -329,58 +326,30 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let (gap, missed, live) = match (&state.bus, last) {
+    let sub = match (&state.bus, last) {
         (Some(nb), Some(sent)) => bus_replay(&state, nb, sent).await,
-        _ => {
-            let sub = state.hub.subscribe(last);
-            (sub.gap, sub.missed, sub.live)
-        }
+        _ => state.hub.subscribe(last),
     };
-    let mut stop = state.shutdown.subscribe();
-    // Never an id twice nor backwards: the replay may overlap the live feed on the bus.
-    let mut newest = missed.last().and_then(|e| e.order());
-    let live = futures::stream::unfold(live, |mut rx| async move {
-        // Lagged (a slow client) or closed: end this client's stream.
-        rx.recv().await.ok().map(|ev| (ev, rx))
-    })
-    .filter(move |ev| {
-        let keep = match (ev.order(), newest) {
-            (Some(o), Some(n)) => o > n,
-            _ => true,
-        };
-        if keep && ev.order().is_some() {
-            newest = ev.order();
-        }
-        futures::future::ready(keep)
-    });
-    let reset = gap.map(|g| Arc::new(g.event(!missed.is_empty())));
-    let events = futures::stream::iter(reset.into_iter().chain(missed))
-        .chain(live)
-        .map(|ev| Ok::<_, Infallible>(sse_event(&ev)))
-        .take_until(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        });
-    let keep_alive = KeepAlive::new()
-        .interval(state.ping_interval.max(Duration::from_millis(10)))
-        .text(PING);
-    // Opening bytes at once: the reconnect delay for browsers, and a comment so that
-    // `open` fires and clients that wait for first bytes do not wait for a heartbeat.
-    let opening = Event::default().retry(state.sse_retry).comment("connected");
-    let events = futures::stream::once(std::future::ready(Ok(opening))).chain(events);
-    Sse::new(events).keep_alive(keep_alive).into_response()
+    let reset = sub.gap.map(|g| Arc::new(g.event(!sub.missed.is_empty())));
+    Feed {
+        retry: state.sse_retry,
+        // Never an id twice nor backwards: the replay may overlap the live feed on the bus.
+        newest: sub.missed.last().and_then(|e| e.order()),
+        first: reset.into_iter().chain(sub.missed).collect(),
+        live: sub.live,
+        seq: sub.seq,
+        stop: state.shutdown.subscribe(),
+        ping: state.ping_interval.max(Duration::from_millis(10)),
+        state: state.clone(),
+    }
+    .into_response()
 }
-
-type Replay = (
-    Option<Gap>,
-    Vec<Arc<StreamEvent>>,
-    tokio::sync::broadcast::Receiver<Arc<StreamEvent>>,
-);
 
 /// A bus node's replay: from the stream itself (any node's events, even those from before
 /// this node started), or from what the node holds while Redis is unreachable.
-async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> Replay {
+async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> Subscription {
     // Subscribed first, so nothing falls between the replay and the live feed.
-    let live = state.hub.subscribe(None).live;
+    let live = state.hub.subscribe(None);
     match nb.replay(sent).await {
         Ok((info, entries)) => {
             let gap = info.gap_after(sent).then(|| Gap {
@@ -391,27 +360,13 @@ async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> R
             let missed = entries
                 .into_iter()
                 .map(|e| {
-                    Arc::new(StreamEvent {
-                        data: e.sse_data(),
-                        id: Some(e.event_id),
-                        name: APP_UPDATE.into(),
-                    })
+                    let data = e.sse_data();
+                    Arc::new(StreamEvent::new(Some(e.event_id), APP_UPDATE, data))
                 })
                 .collect();
-            (gap, missed, live)
+            Subscription { gap, missed, ..live }
         }
-        Err(_) => {
-            let sub = state.hub.subscribe(Some(sent));
-            (sub.gap, sub.missed, sub.live)
-        }
-    }
-}
-
-fn sse_event(ev: &StreamEvent) -> Event {
-    let e = Event::default().event(&ev.name).data(&ev.data);
-    match &ev.id {
-        Some(id) => e.id(id),
-        None => e,
+        Err(_) => state.hub.subscribe(Some(sent)),
     }
 }
 

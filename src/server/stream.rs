@@ -11,9 +11,9 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// Events kept for `Last-Event-ID` replays: four times what a reader may lag, so that a
 /// reader dropped for lagging (and whatever it had in flight) is still within the buffer
@@ -28,17 +28,68 @@ pub use crate::protocol::STREAM_RESET;
 /// One event, already serialized. `id` is what goes on the SSE `id:` line: a number on a
 /// single node, a Redis stream entry id on the bus (PROTOCOL sections 4 and 8); `None` for
 /// an event that must not move a client's `Last-Event-ID`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its wire bytes are encoded once, by the first client that sends it, and shared by every
+/// other (see [`StreamEvent::frame`]): a node with thousands of clients does not format
+/// the same event thousands of times.
+#[derive(Debug, Clone)]
 pub struct StreamEvent {
     pub id: Option<String>,
     pub name: String,
     pub data: String,
+    /// The order of `id`, parsed once.
+    order: Option<(u64, u64)>,
+    /// Its place among the events the hub sent live (1, 2, ...); 0 for one it did not.
+    seq: u64,
+    /// The event as an HTTP/1.1 chunk (`{len:x}\r\n{event}\r\n`), made on first use.
+    wire: OnceLock<Box<[u8]>>,
 }
 
+impl PartialEq for StreamEvent {
+    fn eq(&self, other: &StreamEvent) -> bool {
+        (&self.id, &self.name, &self.data) == (&other.id, &other.name, &other.data)
+    }
+}
+
+impl Eq for StreamEvent {}
+
 impl StreamEvent {
+    pub fn new(id: Option<String>, name: impl Into<String>, data: String) -> StreamEvent {
+        StreamEvent {
+            order: id.as_deref().and_then(order_of),
+            id,
+            name: name.into(),
+            data,
+            seq: 0,
+            wire: OnceLock::new(),
+        }
+    }
+
+    /// Its place among the events the hub sent live (see [`Subscription::seq`]).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
     /// The order of the event's id (see [`order_of`]); `None` for an unnumbered event.
     pub fn order(&self) -> Option<(u64, u64)> {
-        self.id.as_deref().and_then(order_of)
+        self.order
+    }
+
+    /// The event's SSE bytes (`event:`, `data:`, `id:` lines and a blank line), exactly as
+    /// axum's `sse::Event` writes them.
+    pub fn bytes(&self) -> &[u8] {
+        let frame = self.frame();
+        let head = frame.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
+        &frame[head..frame.len() - 2]
+    }
+
+    /// The same bytes as one HTTP/1.1 chunk, encoded once for every client.
+    pub fn frame(&self) -> &[u8] {
+        self.wire.get_or_init(|| {
+            let mut event = Vec::with_capacity(self.name.len() + self.data.len() + 64);
+            super::sse::encode(&mut event, &self.name, &self.data, self.id.as_deref());
+            super::sse::chunk(&event).into_boxed_slice()
+        })
     }
 }
 
@@ -54,11 +105,15 @@ pub fn order_of(id: &str) -> Option<(u64, u64)> {
 
 pub struct Hub {
     tx: broadcast::Sender<Arc<StreamEvent>>,
+    /// The seq of the newest event sent, for those who write to many clients at once.
+    head: watch::Sender<u64>,
     state: Mutex<HubState>,
 }
 
 struct HubState {
     next_id: u64,
+    /// The seq of the newest event sent live.
+    seq: u64,
     /// The order of the newest event sent with an id.
     head: Option<(u64, u64)>,
     replay: VecDeque<Arc<StreamEvent>>,
@@ -75,6 +130,9 @@ pub struct Subscription {
     pub gap: Option<Gap>,
     pub missed: Vec<Arc<StreamEvent>>,
     pub live: broadcast::Receiver<Arc<StreamEvent>>,
+    /// The seq of the last event sent before `live` was subscribed: the first one it
+    /// receives is `seq + 1`, and so on without a hole.
+    pub seq: u64,
 }
 
 /// Events a reconnecting client asked for that cannot be replayed: its `Last-Event-ID` is
@@ -101,11 +159,11 @@ impl Gap {
             "oldest": self.oldest,
         })
         .to_string();
-        StreamEvent {
-            id: (!replayed).then(|| self.head.clone().unwrap_or_else(|| "0".into())),
-            name: STREAM_RESET.to_string(),
+        StreamEvent::new(
+            (!replayed).then(|| self.head.clone().unwrap_or_else(|| "0".into())),
+            STREAM_RESET,
             data,
-        }
+        )
     }
 }
 
@@ -120,8 +178,10 @@ impl Hub {
         let (tx, _) = broadcast::channel(LAG);
         Hub {
             tx,
+            head: watch::Sender::new(0),
             state: Mutex::new(HubState {
                 next_id: 1,
+                seq: 0,
                 head: None,
                 replay: VecDeque::with_capacity(REPLAY),
                 trimmed: false,
@@ -135,18 +195,14 @@ impl Hub {
         let mut st = self.lock();
         let id = st.next_id.to_string();
         st.next_id += 1;
-        let ev = Arc::new(StreamEvent {
-            id: Some(id.clone()),
-            name: name.to_string(),
-            data,
-        });
+        let ev = self.numbered(&mut st, StreamEvent::new(Some(id.clone()), name, data));
         st.push(&ev);
         if let Some(mut p) = st.persist.take() {
             p.record(&ev, &st.replay);
             st.persist = Some(p);
         }
         // Sent under the lock so ids reach every receiver in order; no receivers is fine.
-        let _ = self.tx.send(ev);
+        self.send(&st, ev);
         id
     }
 
@@ -158,24 +214,17 @@ impl Hub {
         if st.head.is_some_and(|h| order <= h) {
             return false;
         }
-        let ev = Arc::new(StreamEvent {
-            id: Some(id.to_string()),
-            name: name.to_string(),
-            data,
-        });
+        let ev = self.numbered(&mut st, StreamEvent::new(Some(id.to_string()), name, data));
         st.push(&ev);
-        let _ = self.tx.send(ev);
+        self.send(&st, ev);
         true
     }
 
     /// Sends an event without an id to the connected clients only (nothing to replay).
     pub fn notify_unnumbered(&self, name: &str, data: String) {
-        let _st = self.lock();
-        let _ = self.tx.send(Arc::new(StreamEvent {
-            id: None,
-            name: name.to_string(),
-            data,
-        }));
+        let mut st = self.lock();
+        let ev = self.numbered(&mut st, StreamEvent::new(None, name, data));
+        self.send(&st, ev);
     }
 
     /// Marks the buffer as not holding everything before its oldest event (a bus node
@@ -224,7 +273,26 @@ impl Hub {
             gap,
             missed,
             live: self.tx.subscribe(),
+            seq: st.seq,
         }
+    }
+
+    /// The seq of the newest event sent live, watched: it changes after every send.
+    pub fn head(&self) -> watch::Receiver<u64> {
+        self.head.subscribe()
+    }
+
+    /// Gives the next event to send its seq (under the lock).
+    fn numbered(&self, st: &mut HubState, mut ev: StreamEvent) -> Arc<StreamEvent> {
+        st.seq += 1;
+        ev.seq = st.seq;
+        Arc::new(ev)
+    }
+
+    /// Sends an event numbered by [`Hub::numbered`] (under the lock, so seqs go out in order).
+    fn send(&self, st: &HubState, ev: Arc<StreamEvent>) {
+        let _ = self.tx.send(ev);
+        self.head.send_replace(st.seq);
     }
 
     pub fn clients(&self) -> usize {
@@ -277,11 +345,7 @@ impl Hub {
         let mut st = hub.lock();
         for saved in saved_events(path, &bytes, skipped) {
             st.next_id = st.next_id.max(saved.id.saturating_add(1));
-            let ev = Arc::new(StreamEvent {
-                id: Some(saved.id.to_string()),
-                name: saved.name,
-                data: saved.data,
-            });
+            let ev = Arc::new(StreamEvent::new(Some(saved.id.to_string()), saved.name, saved.data));
             st.push(&ev);
         }
         // Events before the first one kept were dropped by an earlier compaction.
