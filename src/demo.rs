@@ -24,10 +24,9 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
 use crate::client::probe;
-use crate::client::run::{Plan, Report};
+use crate::client::run::{self, Plan, Policy, Report};
 use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
-use crate::client::verify::Canonicalize;
-use crate::client::{Authenticator, Invalidator, RetryPolicy, Target, Trace};
+use crate::client::{Target, Trace};
 use crate::config::{LoadOptions, Settings};
 use crate::duration::human;
 use crate::error::Failure;
@@ -283,18 +282,9 @@ async fn invalidate(
         stream_path: settings.stream_path().to_string(),
     };
     let http = crate::client::http();
-    let auth = Authenticator::from_settings(http.clone(), settings, false)
-        .map_err(|e| Failure::error(e.to_string()))?
-        .with_trace(trace.clone());
-    let invalidator = Invalidator::new(http.clone(), Arc::new(auth), settings.invalidate_path())
-        .with_retry(RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(200),
-        })
-        .with_trace(trace.clone());
-    let graph = graph.clone();
-    let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
-    Ok(plan.execute(&invalidator, &http, canonicalize, &|_| {}).await)
+    let invalidator = run::invalidator(&http, settings, &Policy::default(), trace.clone())
+        .map_err(|e| Failure::error(e.to_string()))?;
+    Ok(plan.execute(&invalidator, &http, graph, &|_| {}).await)
 }
 
 /// A private directory for the env file and the logs (removed after the run unless

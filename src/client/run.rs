@@ -7,11 +7,60 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::auth::AuthConfig;
-use super::invalidate::{InvalidateOutcome, InvalidateRequest, Invalidator, Sent};
+use super::auth::{AuthConfig, AuthError, Authenticator};
+use super::invalidate::{InvalidateOutcome, InvalidateRequest, Invalidator, RetryPolicy, Sent};
 use super::target::Target;
+use super::token_cache::DiskTokens;
 use super::verify::{Canonicalize, Watch};
+use super::{DEFAULT_CONCURRENCY, DEFAULT_DEADLINE, Trace};
+use crate::config::Settings;
 use crate::duration::human;
+use crate::graph::Graph;
+
+/// How a run treats each target: retries, how many targets at once, the deadline of one
+/// target's whole exchange, and whether plain http to another machine is allowed.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub retries: u32,
+    pub concurrency: usize,
+    pub deadline: Duration,
+    pub allow_insecure: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            retries: 2,
+            concurrency: DEFAULT_CONCURRENCY,
+            deadline: DEFAULT_DEADLINE,
+            allow_insecure: false,
+        }
+    }
+}
+
+/// The invalidator of a run: logins as the settings say (with the on-disk token cache when
+/// POLYCACHE_TOKEN_CACHE is set), POLYCACHE_INVALIDATE_PATH, the policy, and the `-v` trace
+/// for logins and invalidations alike.
+pub fn invalidator(
+    http: &reqwest::Client,
+    settings: &Settings,
+    policy: &Policy,
+    trace: Trace,
+) -> Result<Invalidator, AuthError> {
+    let auth = Authenticator::from_settings(http.clone(), settings, policy.allow_insecure)?
+        .with_disk_cache(DiskTokens::from_setting(settings.get("POLYCACHE_TOKEN_CACHE")))
+        .with_trace(trace.clone());
+    Ok(
+        Invalidator::new(http.clone(), Arc::new(auth), settings.invalidate_path())
+            .with_retry(RetryPolicy {
+                attempts: policy.retries.saturating_add(1),
+                base_delay: Duration::from_millis(200),
+            })
+            .with_concurrency(policy.concurrency)
+            .with_deadline(policy.deadline)
+            .with_trace(trace),
+    )
+}
 
 /// What to invalidate where.
 #[derive(Debug, Clone)]
@@ -97,14 +146,17 @@ impl Plan {
     }
 
     /// Runs the plan: the streams to verify on are opened (and confirmed open) first, then
-    /// every target gets its types, then each accepted one is looked for on its stream.
+    /// every target gets its types, then each accepted one is looked for on its stream
+    /// (streamed type names compared through `graph`'s aliases).
     pub async fn execute(
         &self,
         invalidator: &Invalidator,
         http: &reqwest::Client,
-        canonicalize: Canonicalize,
+        graph: &Graph,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Report {
+        let graph = graph.clone();
+        let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
         let watched: Vec<Arc<Target>> = self.targets.iter().chain(&self.relays).cloned().collect();
         let watch = match self.verify {
             Some(timeout) => {

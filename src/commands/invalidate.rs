@@ -6,14 +6,11 @@
 //! exit code.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::{Context, targets};
 use crate::cli::InvalidateArgs;
-use crate::client::run::{Plan, Progress, Report};
-use crate::client::token_cache::DiskTokens;
-use crate::client::verify::Canonicalize;
-use crate::client::{AuthConfig, AuthError, Authenticator, Invalidator, RetryPolicy, Target};
+use crate::client::run::{self, Plan, Policy, Progress, Report};
+use crate::client::{AuthConfig, AuthError, Target};
 use crate::config::Settings;
 use crate::error::{Failure, exit};
 use crate::graph::Graph;
@@ -111,22 +108,16 @@ pub async fn send(
 ) -> Result<Report, Failure> {
     // One HTTP client for the logins, the invalidations and the --verify streams.
     let http = crate::client::http_for(settings)?;
-    let auth = Authenticator::from_settings(http.clone(), settings, args.allow_insecure)
-        .map_err(auth_failure)?
-        .with_disk_cache(DiskTokens::from_setting(settings.get("POLYCACHE_TOKEN_CACHE")))
-        .with_trace(out.trace());
-    let invalidator = Invalidator::new(http.clone(), Arc::new(auth), settings.invalidate_path())
-        .with_retry(RetryPolicy {
-            attempts: args.retries.saturating_add(1),
-            base_delay: Duration::from_millis(200),
-        })
-        .with_concurrency(args.concurrency as usize)
-        .with_deadline(args.timeout)
-        .with_trace(out.trace());
+    let policy = Policy {
+        retries: args.retries,
+        concurrency: args.concurrency as usize,
+        deadline: args.timeout,
+        allow_insecure: args.allow_insecure,
+    };
+    let invalidator = run::invalidator(&http, settings, &policy, out.trace()).map_err(auth_failure)?;
     let bar = out.progress(plan.jobs().len() as u64, "invalidating");
-    let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
     let report = plan
-        .execute(&invalidator, &http, canonicalize, &|p| match p {
+        .execute(&invalidator, &http, &graph, &|p| match p {
             Progress::Sent => bar.inc(1),
             Progress::Watching => bar.set_message("watching the streams"),
         })
