@@ -301,7 +301,16 @@ impl Printer {
 
     /// A progress bar of `len` steps on stderr: only on a terminal, never with `--json`.
     pub fn progress(&self, len: u64, message: &str) -> Progress {
-        self.bar(Some(len), message)
+        if self.json || !self.stderr_terminal {
+            return Progress(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Progress(bar)
     }
 
     /// A bar for a fraction of the work done (a SCAN's share of the keyspace).
@@ -315,30 +324,6 @@ impl Printer {
         }
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress(bar)
-    }
-
-    /// A spinner with a running count, for work of unknown length.
-    pub fn spinner(&self, message: &str) -> Progress {
-        self.bar(None, message)
-    }
-
-    fn bar(&self, len: Option<u64>, message: &str) -> Progress {
-        if self.json || !self.stderr_terminal {
-            return Progress(indicatif::ProgressBar::hidden());
-        }
-        let (bar, template) = match len {
-            Some(n) => (
-                indicatif::ProgressBar::new(n),
-                "{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}",
-            ),
-            None => (indicatif::ProgressBar::new_spinner(), "{spinner} {msg} {pos} {elapsed}"),
-        };
-        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
         Progress(bar)
     }
 
@@ -393,15 +378,6 @@ pub struct Sink {
 }
 
 impl Sink {
-    /// The colour of stdout, for producers that paint in place.
-    pub fn style(&self) -> Style {
-        self.style
-    }
-
-    pub fn json(&self) -> bool {
-        self.json
-    }
-
     /// One item, as NDJSON or a line of text (buffered: [`Sink::flush`] when a burst is
     /// written, so a follower sees it at once).
     pub fn item<T: Line + ?Sized>(&mut self, item: &T) -> io::Result<()> {
@@ -427,11 +403,6 @@ impl Sink {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
         self.out.flush().inspect_err(|e| self.note(e))
-    }
-
-    /// Whether the reader has gone.
-    pub fn closed(&self) -> bool {
-        self.closed
     }
 
     /// The end of the stream: a closed pipe is fine, another write error is a failure.
