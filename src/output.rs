@@ -179,12 +179,7 @@ impl Printer {
             self.raw(raw)?;
         }
         if let Some(r) = &o.result {
-            let text = if self.json || o.as_json {
-                r.json_text()
-            } else {
-                r.human_text(self.style)
-            };
-            self.raw(text.as_bytes())?;
+            self.show(r.as_ref(), o.as_json)?;
         }
         for line in &o.told {
             self.tell(line);
@@ -198,13 +193,20 @@ impl Printer {
         Ok(o.code)
     }
 
-    /// A command's result: pretty JSON with `--json`, its human form otherwise.
-    pub fn emit<T: Render + ?Sized>(&self, result: &T) -> Result<(), Failure> {
-        if self.json {
-            self.raw(crate::render::json(result).as_bytes())
+    /// A result shown before the command ends (`demo --keep`'s summary, before it waits):
+    /// pretty JSON with `--json`, its human form otherwise.
+    pub fn emit<T: Render + 'static>(&self, result: &T) -> Result<(), Failure> {
+        self.show(result, false)
+    }
+
+    /// The one choice between JSON (`--json`, or the command's own `as_json`) and text.
+    fn show(&self, result: &dyn Shown, as_json: bool) -> Result<(), Failure> {
+        let text = if self.json || as_json {
+            result.json_text()
         } else {
-            self.raw(result.human(self.style).as_bytes())
-        }
+            result.human_text(self.style)
+        };
+        self.raw(text.as_bytes())
     }
 
     /// Text for people only (a narration, a banner); nothing with `--json`.
