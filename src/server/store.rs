@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::graph::Graph;
 
@@ -43,7 +43,20 @@ pub struct MemoryStore {
 
 pub struct RedisStore {
     prefix: String,
-    conn: MultiplexedConnection,
+    /// Reconnects by itself (with backoff) when Redis restarts or drops the connection:
+    /// a command that finds the connection broken fails, and the next one gets a new one.
+    conn: ConnectionManager,
+}
+
+/// How the store's connection heals: retries from 100 ms doubling to 2 s, a connect
+/// attempt bounded at 3 s and every command at 10 s.
+fn manager_config() -> ConnectionManagerConfig {
+    ConnectionManagerConfig::new()
+        .set_min_delay(Duration::from_millis(100))
+        .set_max_delay(Duration::from_secs(2))
+        .set_number_of_retries(4)
+        .set_connection_timeout(Some(Duration::from_secs(3)))
+        .set_response_timeout(Some(Duration::from_secs(10)))
 }
 
 impl Store {
@@ -61,7 +74,7 @@ impl Store {
             message: e.to_string(),
         };
         let client = redis::Client::open(url).map_err(connect)?;
-        let fut = client.get_multiplexed_async_connection();
+        let fut = ConnectionManager::new_with_config(client, manager_config());
         let mut conn = tokio::time::timeout(Duration::from_secs(5), fut)
             .await
             .map_err(|_| StoreError::Connect {
@@ -160,12 +173,12 @@ impl Store {
 
     /// Every live key under the prefix, grouped by type (sorted).
     pub async fn entries(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
-        let keys: Vec<String> = match self {
+        let keys: Vec<Vec<u8>> = match self {
             Store::Memory(m) => {
                 let now = Instant::now();
                 let mut map = m.map();
                 map.retain(|_, (_, exp)| *exp > now);
-                map.keys().cloned().collect()
+                map.keys().map(|k| k.clone().into_bytes()).collect()
             }
             Store::Redis(r) => {
                 let mut conn = r.conn.clone();
@@ -177,9 +190,10 @@ impl Store {
         let prefix = self.prefix();
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for k in keys {
-            out.entry(group_name(k.as_bytes(), prefix.as_bytes()))
+            // A key that is not UTF-8 is shown escaped, as `redis keys` shows it.
+            out.entry(group_name(&k, prefix.as_bytes()))
                 .or_default()
-                .push(k);
+                .push(crate::escape::key_json(&k));
         }
         Ok(out)
     }
@@ -217,11 +231,13 @@ impl Store {
     }
 }
 
-async fn scan(conn: &mut MultiplexedConnection, pattern: &str) -> Result<Vec<String>, StoreError> {
+/// Every key matching `pattern`, as bytes: Redis keys are binary, and one that is not UTF-8
+/// must still be found and cleared.
+async fn scan(conn: &mut ConnectionManager, pattern: &str) -> Result<Vec<Vec<u8>>, StoreError> {
     let mut cursor: u64 = 0;
     let mut keys = Vec::new();
     loop {
-        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+        let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
             .arg(cursor)
             .arg("MATCH")
             .arg(pattern)
