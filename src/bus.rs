@@ -85,31 +85,119 @@ impl Entry {
         .data()
     }
 
-    /// Reads a stream entry; `None` when a required field is missing (not a bus entry).
-    fn from_stream(s: &StreamId) -> Option<Entry> {
-        let text = |k: &str| -> Option<String> {
-            match s.map.get(k)? {
-                Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-                Value::SimpleString(t) => Some(t.clone()),
-                Value::Int(n) => Some(n.to_string()),
-                _ => None,
+    /// Reads a stream entry, or says why it is not a bus entry another writer could have
+    /// meant (PROTOCOL section 8): `type` is required; `node`, `id`, `action`, `cleared` and
+    /// `time` may be missing (defaults) but not malformed; every field is UTF-8 and within
+    /// [`MAX_FIELD_BYTES`], names within [`MAX_NAME_BYTES`], `cleared` within
+    /// [`MAX_CLEARED`] names. Readers skip what this refuses and move past it.
+    pub fn from_stream(s: &StreamId) -> Result<Entry, String> {
+        let text = |k: &str| -> Result<Option<String>, String> {
+            let raw = match s.map.get(k) {
+                None => return Ok(None),
+                Some(Value::BulkString(b)) => b.clone(),
+                Some(Value::SimpleString(t)) => t.clone().into_bytes(),
+                Some(Value::Int(n)) => n.to_string().into_bytes(),
+                Some(_) => return Err(format!("`{k}` is not a string")),
+            };
+            if raw.len() > MAX_FIELD_BYTES {
+                return Err(format!(
+                    "`{k}` is {} bytes, over the {MAX_FIELD_BYTES}-byte limit",
+                    raw.len()
+                ));
+            }
+            String::from_utf8(raw)
+                .map(Some)
+                .map_err(|_| format!("`{k}` is not UTF-8"))
+        };
+        let type_name = text(bus_field::TYPE)?.ok_or("no `type` field")?;
+        check_name("type", &type_name)?;
+        let cleared = match text(bus_field::CLEARED)? {
+            None => vec![type_name.clone()],
+            Some(c) => {
+                let names: Vec<String> =
+                    serde_json::from_str(&c).map_err(|_| "`cleared` is not a JSON array of names".to_string())?;
+                if names.len() > MAX_CLEARED {
+                    return Err(format!(
+                        "`cleared` names {} types, over the limit of {MAX_CLEARED}",
+                        names.len()
+                    ));
+                }
+                for n in &names {
+                    check_name("cleared", n)?;
+                }
+                names
             }
         };
-        let type_name = text(bus_field::TYPE)?;
-        let cleared = text(bus_field::CLEARED)
-            .and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok())
-            .unwrap_or_else(|| vec![type_name.clone()]);
-        Some(Entry {
+        let id = match text(bus_field::ID)? {
+            None => serde_json::Value::Null,
+            Some(v) => match serde_json::from_str(&v) {
+                Ok(v @ (serde_json::Value::Null | serde_json::Value::String(_) | serde_json::Value::Number(_))) => v,
+                _ => return Err("`id` is not a JSON string, number or null".into()),
+            },
+        };
+        let action = text(bus_field::ACTION)?.unwrap_or_else(|| ACTION_UPDATE.into());
+        if !ACTIONS.contains(&action.as_str()) {
+            return Err(format!("`action` is not one of {}", ACTIONS.join(", ")));
+        }
+        let node = text(bus_field::NODE)?.unwrap_or_default();
+        if node.len() > MAX_NAME_BYTES || node.chars().any(char::is_control) {
+            return Err("`node` is too long or holds control characters".into());
+        }
+        let time = match text(bus_field::TIME)? {
+            None => 0,
+            Some(t) => t.trim().parse().map_err(|_| "`time` is not a number".to_string())?,
+        };
+        Ok(Entry {
             event_id: s.id.clone(),
-            node: text(bus_field::NODE).unwrap_or_default(),
+            node,
             type_name,
-            id: text(bus_field::ID)
-                .and_then(|v| serde_json::from_str(&v).ok())
-                .unwrap_or(serde_json::Value::Null),
-            action: text(bus_field::ACTION).unwrap_or_else(|| ACTION_UPDATE.into()),
+            id,
+            action,
             cleared,
-            time: text(bus_field::TIME).and_then(|t| t.parse().ok()).unwrap_or(0),
+            time,
         })
+    }
+}
+
+/// The largest field a bus entry may have; larger entries are skipped.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// The longest type or node name on the bus.
+pub const MAX_NAME_BYTES: usize = 256;
+/// The most types one entry's `cleared` may name.
+pub const MAX_CLEARED: usize = 1024;
+/// The actions an entry may carry.
+const ACTIONS: [&str; 3] = ["create", "update", "delete"];
+
+/// A type name from the bus: non-empty, short, no whitespace or control characters.
+fn check_name(field: &str, n: &str) -> Result<(), String> {
+    if n.is_empty() || n.len() > MAX_NAME_BYTES || n.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{field}` holds a name that is empty, over {MAX_NAME_BYTES} bytes or has spaces or control characters"
+        ));
+    }
+    Ok(())
+}
+
+/// What one read of the stream found: the valid entries, the ones skipped (id and why),
+/// and the id of the last entry read, valid or not, so the reader moves past both.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub entries: Vec<Entry>,
+    pub skipped: Vec<(String, String)>,
+    pub last: Option<String>,
+}
+
+impl Batch {
+    fn of<'a>(ids: impl Iterator<Item = &'a StreamId>) -> Batch {
+        let mut b = Batch::default();
+        for s in ids {
+            b.last = Some(s.id.clone());
+            match Entry::from_stream(s) {
+                Ok(e) => b.entries.push(e),
+                Err(why) => b.skipped.push((s.id.clone(), why)),
+            }
+        }
+        b
     }
 }
 
@@ -310,13 +398,7 @@ impl Bus {
     }
 
     /// Entries after `after`, waiting up to `block` for the first (`XREAD BLOCK`).
-    pub async fn read(
-        &self,
-        conn: &mut Conn,
-        after: &str,
-        block: Duration,
-        count: usize,
-    ) -> Result<Vec<Entry>, BusError> {
+    pub async fn read(&self, conn: &mut Conn, after: &str, block: Duration, count: usize) -> Result<Batch, BusError> {
         let mut cmd = redis::cmd("XREAD");
         cmd.arg("COUNT")
             .arg(count)
@@ -327,17 +409,12 @@ impl Bus {
             .arg(after);
         let reply: Option<StreamReadReply> = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
         Ok(reply
-            .map(|r| {
-                r.keys
-                    .iter()
-                    .flat_map(|k| k.ids.iter().filter_map(Entry::from_stream))
-                    .collect()
-            })
+            .map(|r| Batch::of(r.keys.iter().flat_map(|k| k.ids.iter())))
             .unwrap_or_default())
     }
 
     /// Up to `count` entries after `after` (exclusive), oldest first (`XRANGE`).
-    pub async fn range_after(&self, conn: &mut Conn, after: &str, count: usize) -> Result<Vec<Entry>, BusError> {
+    pub async fn range_after(&self, conn: &mut Conn, after: &str, count: usize) -> Result<Batch, BusError> {
         let start = if after == "0" || after == "0-0" {
             "-".to_string()
         } else {
@@ -346,7 +423,7 @@ impl Bus {
         let mut cmd = redis::cmd("XRANGE");
         cmd.arg(&self.key).arg(start).arg("+").arg("COUNT").arg(count);
         let reply: StreamRangeReply = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
-        Ok(reply.ids.iter().filter_map(Entry::from_stream).collect())
+        Ok(Batch::of(reply.ids.iter()))
     }
 
     /// The newest entries, newest last (`XREVRANGE + - COUNT n`).
@@ -354,7 +431,7 @@ impl Bus {
         let mut cmd = redis::cmd("XREVRANGE");
         cmd.arg(&self.key).arg("+").arg("-").arg("COUNT").arg(count);
         let reply: StreamRangeReply = conn.query(&cmd).await.map_err(|e| self.err(&e))?;
-        let mut v: Vec<Entry> = reply.ids.iter().filter_map(Entry::from_stream).collect();
+        let mut v: Vec<Entry> = reply.ids.iter().filter_map(|s| Entry::from_stream(s).ok()).collect();
         v.reverse();
         Ok(v)
     }
@@ -498,6 +575,11 @@ pub enum Notice {
         reconnect: bool,
     },
     Entry(Entry),
+    /// An entry that is not a valid invalidation was read and passed over.
+    Skipped {
+        id: String,
+        reason: String,
+    },
     /// Redis dropped or refused; the next attempt is in `retry_in`.
     Disconnected {
         reason: String,
@@ -573,13 +655,20 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
                 r = bus.read(&mut conn, &last, Duration::from_secs(2), 1000) => r,
             };
             match read {
-                Ok(entries) => {
-                    for e in entries {
-                        last = e.event_id.clone();
-                        after = Some(last.clone());
+                Ok(batch) => {
+                    for (id, reason) in batch.skipped {
+                        if tx.send(Notice::Skipped { id, reason }).await.is_err() {
+                            return;
+                        }
+                    }
+                    for e in batch.entries {
                         if tx.send(Notice::Entry(e)).await.is_err() {
                             return;
                         }
+                    }
+                    if let Some(l) = batch.last {
+                        last = l;
+                        after = Some(last.clone());
                     }
                 }
                 Err(e) => {

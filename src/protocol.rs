@@ -383,6 +383,9 @@ pub struct BusHealth {
     /// Own invalidations queued while Redis is unreachable.
     #[serde(default, deserialize_with = "lenient")]
     pub pending: u64,
+    /// Entries read that were not valid invalidations, skipped.
+    #[serde(default, deserialize_with = "lenient")]
+    pub skipped: u64,
     /// Why the bus is down (null while connected).
     #[serde(default, deserialize_with = "lenient")]
     pub error: Option<String>,
@@ -675,6 +678,7 @@ mod tests {
                 applied: 1,
                 published: 2,
                 pending: 3,
+                skipped: 0,
                 error: Some("refused".into()),
                 down_for_ms: Some(1500),
             }),
@@ -687,7 +691,7 @@ mod tests {
                 r#"{"ok":false,"version":"0.1.0","store":"redis","graph":"built-in","#,
                 r#""mirrors":["http://127.0.0.1:4001"],"clients":2,"lastEventId":"0","#,
                 r#""bus":{"connected":false,"key":"cache:bus","node":"h:3333:1","cluster":false,"#,
-                r#""lastId":"0-0","applied":1,"published":2,"pending":3,"error":"refused","downForMs":1500},"#,
+                r#""lastId":"0-0","applied":1,"published":2,"pending":3,"skipped":0,"error":"refused","downForMs":1500},"#,
                 r#""uptimeMs":10,"storeError":"connection refused"}"#
             ),
         );

@@ -270,6 +270,14 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                 flush(&mut out)?;
                 printer.warn(&format!("{reason}; reconnecting in {}", human(retry_in)));
             }
+            bus::Notice::Skipped { id, reason } => {
+                flush(&mut out)?;
+                printer.warn(&format!(
+                    "skipped bus entry {}: not a valid invalidation ({})",
+                    clean(&id),
+                    clean(&reason)
+                ));
+            }
             bus::Notice::Gap { after, oldest } => {
                 gaps += 1;
                 if let Err(e) = out.item(&BusGap { after, oldest, gaps }) {

@@ -58,6 +58,8 @@ struct Status {
     last_id: String,
     applied: u64,
     published: u64,
+    /// Entries read that were not valid invalidations (skipped, logged).
+    skipped: u64,
 }
 
 /// What publishing an invalidation came to.
@@ -84,6 +86,7 @@ impl NodeBus {
                 last_id: info.last_generated_id,
                 applied: 0,
                 published: 0,
+                skipped: 0,
             }),
             pending: Mutex::new(VecDeque::new()),
             late: Mutex::new(HashSet::new()),
@@ -177,6 +180,7 @@ impl NodeBus {
             applied: st.applied,
             published: st.published,
             pending: pending as u64,
+            skipped: st.skipped,
             error: st.error,
             down_for_ms: st.down_since.map(|t| t.elapsed().as_millis() as u64),
         }
@@ -201,7 +205,8 @@ impl NodeBus {
             let entries = self
                 .bus
                 .range_after(&mut conn, after, (self.bus.maxlen as usize).saturating_mul(2))
-                .await?;
+                .await?
+                .entries;
             Ok((info, entries))
         };
         tokio::time::timeout(CALL_TIMEOUT * 2, call).await.unwrap_or_else(|_| {
@@ -257,10 +262,17 @@ pub async fn run(state: Arc<AppState>, nb: Arc<NodeBus>) {
             };
             match read {
                 None => break,
-                Some(Ok(entries)) => {
-                    let read_some = !entries.is_empty();
-                    for e in entries {
+                Some(Ok(batch)) => {
+                    let read_some = batch.last.is_some();
+                    for (id, why) in &batch.skipped {
+                        skip(&state, &nb, id, why);
+                    }
+                    for e in batch.entries {
                         apply(&state, &nb, e).await;
+                    }
+                    // Past the last entry read, valid or not: a bad entry is read once.
+                    if let Some(last) = batch.last {
+                        nb.status().last_id = last;
                     }
                     // The node table shows how far this node has read, without waiting
                     // for the next periodic heartbeat.
@@ -323,6 +335,17 @@ async fn catch_up(state: &AppState, nb: &NodeBus, writer: &mut Conn) -> Result<(
         );
     }
     Ok(())
+}
+
+/// An entry that is not a valid invalidation (another writer's, or damaged): logged once,
+/// counted in health, and passed over.
+fn skip(state: &AppState, nb: &NodeBus, id: &str, why: &str) {
+    nb.status().skipped += 1;
+    state.log.write(
+        level::WARN,
+        "bus entry skipped: not a valid invalidation",
+        log_fields! {"module" => "bus", "eventId" => id, "error" => why, "status" => Value::Null},
+    );
 }
 
 /// One entry read from the stream: other nodes' are cleared from the store; every one is
