@@ -261,11 +261,7 @@ async fn reach(
     let health = match probe::health(http, trace, target, timeout).await {
         Ok(h) => h,
         Err(e) => {
-            let check = Check::fail(
-                name,
-                format!("{}: {}", target.base, describe_reqwest(&e)),
-                where_to_fix(target),
-            );
+            let check = Check::fail(name, format!("{}: {}", target.base, e.describe()), where_to_fix(target));
             return (check, None);
         }
     };

@@ -302,9 +302,15 @@ pub async fn login(
     if let Some(k) = apikey {
         req = req.header(APIKEY_HEADER, k.expose());
     }
-    let resp = super::trace::send(trace, req).await.map_err(|e| AuthError::Network {
-        target: target.name.clone(),
-        message: describe_reqwest(&e),
+    let resp = super::trace::send(trace, req).await.map_err(|e| match e {
+        super::trace::SendError::TooLarge { .. } => AuthError::BadResponse {
+            target: target.name.clone(),
+            message: format!("the login answer from {url}: {e}"),
+        },
+        e => AuthError::Network {
+            target: target.name.clone(),
+            message: e.describe(),
+        },
     })?;
     let status = resp.status;
     if status == reqwest::StatusCode::UNAUTHORIZED

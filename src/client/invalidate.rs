@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde::Serialize;
 
-use super::auth::{AuthError, Authenticator, describe_reqwest};
+use super::auth::{AuthError, Authenticator};
 use super::target::Target;
 pub use crate::protocol::InvalidateRequest;
 use crate::protocol::{ErrorAnswer, InvalidateAnswer};
@@ -343,10 +343,18 @@ impl Invalidator {
         let sent = super::trace::send(&self.trace, request).await;
         let resp = match sent {
             Ok(r) => r,
+            // Over the body budget: asking again would only read another megabyte.
+            Err(e @ super::trace::SendError::TooLarge { .. }) => {
+                let err = InvalidateError::BadResponse {
+                    target: name(),
+                    message: e.to_string(),
+                };
+                return Attempt::Fatal(err, None);
+            }
             Err(e) => {
                 let err = InvalidateError::Network {
                     target: name(),
-                    message: describe_reqwest(&e),
+                    message: e.describe(),
                 };
                 return Attempt::Retry(err, None);
             }

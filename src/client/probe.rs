@@ -44,7 +44,7 @@ pub async fn health(
     trace: &Trace,
     target: &Target,
     timeout: Duration,
-) -> Result<Health, reqwest::Error> {
+) -> Result<Health, trace::SendError> {
     let start = Instant::now();
     let r = trace::send(trace, http.get(target.url(HEALTH_PATH)).timeout(timeout)).await?;
     Ok(Health {
@@ -161,9 +161,8 @@ pub async fn entry_counts(
     if !resp.status().is_success() {
         return Err(format!("HTTP {}", resp.status().as_u16()));
     }
-    let body: crate::protocol::EntriesAnswer = resp
-        .json()
-        .await
-        .map_err(|e| format!("the answer is not an entries body ({e})"))?;
+    let body = trace::read_capped(resp).await.map_err(|e| e.describe())?;
+    let body: crate::protocol::EntriesAnswer =
+        serde_json::from_slice(&body).map_err(|e| format!("the answer is not an entries body ({e})"))?;
     Ok(body.entries.into_iter().map(|(k, v)| (k, v.len())).collect())
 }

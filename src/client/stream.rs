@@ -134,6 +134,9 @@ impl Default for FollowOptions {
     }
 }
 
+/// The shortest reconnect delay a server's `retry:` hint can ask for.
+pub const MIN_RETRY: Duration = Duration::from_millis(100);
+
 /// The delay before reconnect attempt `attempt` (1-based): `base * 2^(attempt-1)`, capped.
 pub fn backoff_delay(base: Duration, max: Duration, attempt: u32) -> Duration {
     let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
@@ -187,10 +190,12 @@ pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOpti
                                 reconnect: connected_once,
                             };
                             connected_once = true;
-                            attempt = 0;
                             n
                         }
                         Ok(Some(Ok(es::SSE::Comment(c)))) => {
+                            // The backoff starts over once a connection carried something:
+                            // one that fails before its first frame keeps doubling it.
+                            attempt = 0;
                             let comment = c.trim().to_string();
                             let opening = std::mem::take(&mut first_frame) && comment != PING;
                             if !opening {
@@ -205,11 +210,14 @@ pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOpti
                         }
                         Ok(Some(Ok(es::SSE::Event(ev)))) => {
                             first_frame = false;
+                            attempt = 0;
                             if ev.id.as_deref().is_some_and(|id| !id.is_empty()) {
                                 last_id.clone_from(&ev.id);
                             }
+                            // The server's `retry:` hint, with a floor: `retry: 0` would be a
+                            // reconnect loop.
                             if let Some(ms) = ev.retry {
-                                server_retry = Some(Duration::from_millis(ms));
+                                server_retry = Some(Duration::from_millis(ms).max(MIN_RETRY));
                             }
                             Notice::Event(event_from(&target, ev))
                         }
@@ -333,8 +341,16 @@ impl HttpTransport for ReqwestTransport {
             }
             let mut chunks = resp.bytes_stream().map_err(TransportError::new);
             let mut body_tx = body_tx;
+            let mut budget = EventBudget::default();
             use futures::SinkExt;
             while let Some(chunk) = chunks.next().await {
+                if let Ok(c) = &chunk
+                    && let Err(e) = budget.feed(c)
+                {
+                    // Ends this connection; following reconnects (with its backoff).
+                    let _ = body_tx.send(Err(TransportError::new(e))).await;
+                    return;
+                }
                 if body_tx.send(chunk).await.is_err() {
                     return; // the subscriber went away
                 }
@@ -348,9 +364,67 @@ impl HttpTransport for ReqwestTransport {
     }
 }
 
+/// The largest SSE event (all its lines) a stream may send: 1 MiB. The protocol's events
+/// are a few hundred bytes; a peer that sends one line without end is cut off here, before
+/// the parser buffers it.
+pub const MAX_EVENT: usize = 1 << 20;
+
+/// Counts the bytes of the event being received (since the last blank line).
+#[derive(Default)]
+struct EventBudget {
+    event: usize,
+    line: usize,
+    after_cr: bool,
+}
+
+impl EventBudget {
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), std::io::Error> {
+        for &b in chunk {
+            match b {
+                b'\n' if self.after_cr => self.after_cr = false,
+                b'\n' | b'\r' => {
+                    if self.line == 0 {
+                        self.event = 0; // a blank line ends the event
+                    }
+                    self.line = 0;
+                    self.after_cr = b == b'\r';
+                }
+                _ => {
+                    self.after_cr = false;
+                    self.line += 1;
+                    self.event += 1;
+                }
+            }
+            if self.event > MAX_EVENT {
+                return Err(std::io::Error::other(
+                    "the stream sent an event over the 1 MiB limit (a line without end?): not a Polymech stream",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_event_budget_counts_from_the_last_blank_line() {
+        let mut b = EventBudget::default();
+        let line = vec![b'x'; MAX_EVENT / 2 + 1];
+        b.feed(b"data: ").unwrap();
+        b.feed(&line).unwrap();
+        b.feed(b"\r\n\r\n").unwrap();
+        b.feed(&line).unwrap();
+        b.feed(b"\n").unwrap();
+        b.feed(&line).unwrap_err();
+        let mut b = EventBudget::default();
+        for _ in 0..4 {
+            b.feed(&line).unwrap();
+            b.feed(b"\n\n").unwrap();
+        }
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

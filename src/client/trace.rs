@@ -170,9 +170,50 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-/// Sends a one-shot request and reads its answer whole, tracing both. The one way login,
-/// invalidation and probe requests are sent, so `-v` sees every one of them.
-pub async fn send(trace: &Trace, builder: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+/// The largest answer body read from a peer (login, invalidation, health, entries): 1 MiB.
+/// The protocol's answers are a few hundred bytes; a peer that sends more (or without end)
+/// is cut off with [`SendError::TooLarge`] instead of growing the process.
+pub const MAX_ANSWER: usize = 1 << 20;
+
+/// Why a one-shot request got no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+    #[error("the answer's body is over the 1 MiB limit (the peer sent {read} bytes and more): not a Polymech answer")]
+    TooLarge { read: usize },
+}
+
+impl SendError {
+    /// The error in words, for a table or a log line.
+    pub fn describe(&self) -> String {
+        match self {
+            SendError::Http(e) => super::auth::describe_reqwest(e),
+            e @ SendError::TooLarge { .. } => e.to_string(),
+        }
+    }
+}
+
+/// Reads a body to its end, or fails as soon as it passes [`MAX_ANSWER`].
+pub async fn read_capped(mut resp: reqwest::Response) -> Result<Bytes, SendError> {
+    if let Some(len) = resp.content_length().filter(|&l| l > MAX_ANSWER as u64) {
+        return Err(SendError::TooLarge { read: len as usize });
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(SendError::TooLarge {
+                read: body.len() + chunk.len(),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Sends a one-shot request and reads its answer whole (up to [`MAX_ANSWER`]), tracing both.
+/// The one way login, invalidation and probe requests are sent, so `-v` sees every one.
+pub async fn send(trace: &Trace, builder: reqwest::RequestBuilder) -> Result<Answer, SendError> {
     let (client, request) = builder.build_split();
     let request = request?;
     trace.request(&request);
@@ -181,13 +222,18 @@ pub async fn send(trace: &Trace, builder: reqwest::RequestBuilder) -> Result<Ans
         let resp = client.execute(request).await?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
-        Ok::<_, reqwest::Error>(Answer { status, headers, body })
+        let body = read_capped(resp).await?;
+        Ok::<_, SendError>(Answer { status, headers, body })
     }
     .await;
     match &result {
         Ok(a) => trace.response(a.status.as_u16(), &a.headers, start.elapsed(), &a.body),
-        Err(e) => trace.failure(e, start.elapsed()),
+        Err(SendError::Http(e)) => trace.failure(e, start.elapsed()),
+        Err(e) if trace.enabled() => trace.emit(&format!(
+            "< cut off after {}: {e}",
+            crate::duration::human(start.elapsed())
+        )),
+        Err(_) => {}
     }
     result
 }

@@ -44,6 +44,13 @@ pub enum Reply {
     },
     /// Read the request, then never answer (until the peer is dropped).
     Hang,
+    /// Answer with this status and content type, then `prefix`, then `x` without end (no
+    /// length, until the client closes the connection or the peer is dropped).
+    Endless {
+        status: u16,
+        content_type: String,
+        prefix: String,
+    },
 }
 
 impl Reply {
@@ -173,6 +180,19 @@ fn serve(conn: TcpStream, received: &Mutex<Vec<Received>>, stop: &AtomicBool, ha
             while !stop.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(50));
             }
+        }
+        Reply::Endless {
+            status,
+            content_type,
+            prefix,
+        } => {
+            let head =
+                format!("HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n{prefix}");
+            if conn.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            let block = vec![b'x'; 64 * 1024];
+            while !stop.load(Ordering::SeqCst) && conn.write_all(&block).is_ok() {}
         }
         Reply::Respond { status, headers, body } => {
             let mut head = format!(
