@@ -17,20 +17,18 @@ use std::time::Duration;
 use axum::Router;
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::gate::{Gate, HEAD_TIMEOUT, Slot, Watched, http_builder, out_of_fds};
 use super::sse::{self, LightFeed};
 
 /// The longest request head read on the light path (longer ones are answered 431).
 const HEAD_LIMIT: usize = 16 * 1024;
-/// Time allowed to send the request head.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves until `stop` turns true, then lets open connections finish (streams end with
 /// the node's shutdown signal) for up to 10 s.
@@ -42,12 +40,19 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let light = Arc::new(());
+    let gate = Arc::new(Gate::default());
+    let builder = http_builder();
     let prefix: Arc<[u8]> = format!("GET {stream_path}").into_bytes().into();
     loop {
         let tcp = tokio::select! {
             r = listener.accept() => match r {
                 Ok((tcp, _)) => tcp,
-                // Out of file descriptors and the like: wait a little rather than spin.
+                // Out of file descriptors: close the oldest idle connection to make room.
+                Err(e) if out_of_fds(&e) && gate.evict_oldest() => {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+                // Other failures: wait a little rather than spin.
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
@@ -55,31 +60,42 @@ pub async fn serve(
             },
             _ = stopped(&mut stop) => break,
         };
+        let slot = gate.admit();
         let _ = tcp.set_nodelay(true);
         // Only a connection that turned out to be a stream counts as one: a client may open
         // a connection and never use it (a pool that raced a connect against a connection
         // it got back), and shutdown must not wait for it to say something.
-        let (app, prefix, watcher, light, mut quit) = (
+        let (app, prefix, watcher, light, mut quit, builder) = (
             app.clone(),
             prefix.clone(),
             graceful.watcher(),
             Arc::downgrade(&light),
             stop.clone(),
+            builder.clone(),
         );
         tokio::spawn(async move {
-            let is_stream = tokio::select! {
-                s = opens_stream(&tcp, &prefix) => s,
-                _ = stopped(&mut quit) => return,
+            let work = async {
+                let opening = tokio::select! {
+                    s = opens_stream(&tcp, &prefix) => s,
+                    _ = stopped(&mut quit) => return,
+                };
+                match opening {
+                    Opening::Silent => {}
+                    Opening::Stream => {
+                        let Some(_token) = light.upgrade() else { return };
+                        light_stream(tcp, app, &slot).await;
+                    }
+                    Opening::Other => {
+                        let service = TowerToHyperService::new(app);
+                        let io = TokioIo::new(Watched::new(tcp, slot.clone()));
+                        let conn = builder.serve_connection_with_upgrades(io, service).into_owned();
+                        let _ = watcher.watch(conn).await;
+                    }
+                }
             };
-            if is_stream {
-                let Some(_token) = light.upgrade() else { return };
-                light_stream(tcp, app).await;
-            } else {
-                let service = TowerToHyperService::new(app);
-                let conn = auto::Builder::new(TokioExecutor::new())
-                    .serve_connection_with_upgrades(TokioIo::new(tcp), service)
-                    .into_owned();
-                let _ = watcher.watch(conn).await;
+            tokio::select! {
+                _ = work => {}
+                _ = slot.evicted() => {}
             }
         });
     }
@@ -96,12 +112,26 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-/// Whether the connection's first bytes are `GET {stream path}` followed by ` ` or `?`
-/// (peeked: nothing is consumed, so hyper sees the whole request otherwise).
-async fn opens_stream(tcp: &TcpStream, prefix: &[u8]) -> bool {
+/// What a connection's first bytes say.
+enum Opening {
+    /// `GET {stream path}` followed by ` ` or `?`: the light path.
+    Stream,
+    /// Anything else: hyper.
+    Other,
+    /// Nothing (or only the start of the stream's request line) within [`HEAD_TIMEOUT`], or
+    /// closed: dropped.
+    Silent,
+}
+
+/// Peeks at the connection's first bytes (nothing is consumed, so hyper sees the whole
+/// request otherwise).
+async fn opens_stream(tcp: &TcpStream, prefix: &[u8]) -> Opening {
     let mut buf = [0u8; 256];
     let want = (prefix.len() + 1).min(buf.len());
     let peek = async {
+        // A request line arriving in pieces: peeked again after a pause that doubles (the
+        // bytes stay in the socket, so readiness cannot say when more came).
+        let mut pause = Duration::from_millis(5);
         loop {
             let n = tcp.peek(&mut buf).await.ok()?;
             if n == 0 {
@@ -110,19 +140,22 @@ async fn opens_stream(tcp: &TcpStream, prefix: &[u8]) -> bool {
             if n >= want || !prefix.starts_with(&buf[..n.min(prefix.len())]) {
                 return Some(n);
             }
-            // A request line arriving in pieces: wait for the rest.
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(250));
         }
     };
     match tokio::time::timeout(HEAD_TIMEOUT, peek).await {
-        Ok(Some(n)) if n >= want => buf.starts_with(prefix) && matches!(buf[prefix.len()], b' ' | b'?'),
-        _ => false,
+        Ok(Some(n)) if n >= want && buf.starts_with(prefix) && matches!(buf[prefix.len()], b' ' | b'?') => {
+            Opening::Stream
+        }
+        Ok(Some(_)) => Opening::Other,
+        _ => Opening::Silent,
     }
 }
 
 /// Reads the request head, asks the router, writes the response head and then every body
 /// chunk as it comes (chunked encoding), until the body ends or the client goes away.
-async fn light_stream(mut tcp: TcpStream, app: Router) {
+async fn light_stream(mut tcp: TcpStream, app: Router, slot: &Slot) {
     let mut head = Vec::with_capacity(1024);
     let read = async {
         let mut chunk = [0u8; 1024];
@@ -131,9 +164,12 @@ async fn light_stream(mut tcp: TcpStream, app: Router) {
             if n == 0 {
                 return None;
             }
+            // Only the new bytes (and the three before them) can complete the blank line.
+            let from = head.len().saturating_sub(3);
             head.extend_from_slice(&chunk[..n]);
-            if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-                return Some(end + 4);
+            if let Some(end) = head[from..].windows(4).position(|w| w == b"\r\n\r\n") {
+                slot.head_done();
+                return Some(from + end + 4);
             }
             if head.len() > HEAD_LIMIT {
                 return Some(0);

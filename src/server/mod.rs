@@ -12,6 +12,7 @@ pub mod bus;
 mod conn;
 pub mod cors;
 pub mod faults;
+mod gate;
 mod guard;
 pub mod log;
 pub mod page;

@@ -49,6 +49,11 @@ pub(super) fn router(state: Arc<AppState>, paths: &Paths, cors_origins: &[String
         .merge(api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // A body that stalls (half sent, then nothing) ends the request instead of holding
+        // the connection.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            super::gate::BODY_TIMEOUT,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::guard::guard))
         .with_state(state)
 }

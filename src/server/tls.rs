@@ -15,8 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use rustls::ServerConfig;
@@ -213,14 +212,20 @@ pub async fn serve(
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let acceptor = TlsAcceptor::from(config);
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let builder = super::gate::http_builder();
+    let gate = Arc::new(super::gate::Gate::default());
     let graceful = GracefulShutdown::new();
     tokio::pin!(signal);
     loop {
         let tcp = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((tcp, _)) => tcp,
-                // Out of file descriptors and the like: wait a little rather than spin.
+                // Out of file descriptors: close the oldest idle connection to make room.
+                Err(e) if super::gate::out_of_fds(&e) && gate.evict_oldest() => {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+                // Other failures: wait a little rather than spin.
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
@@ -231,13 +236,21 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         let (acceptor, builder, app) = (acceptor.clone(), builder.clone(), app.clone());
         let watcher = graceful.watcher();
+        let slot = gate.admit();
         tokio::spawn(async move {
-            let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await else {
-                return;
+            let work = async {
+                let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await else {
+                    return;
+                };
+                let service = TowerToHyperService::new(app);
+                let io = TokioIo::new(super::gate::Watched::new(tls, slot.clone()));
+                let conn = builder.serve_connection_with_upgrades(io, service);
+                let _ = watcher.watch(conn.into_owned()).await;
             };
-            let service = TowerToHyperService::new(app);
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
-            let _ = watcher.watch(conn.into_owned()).await;
+            tokio::select! {
+                _ = work => {}
+                _ = slot.evicted() => {}
+            }
         });
     }
     drop(listener);
