@@ -67,6 +67,9 @@ impl From<GraphError> for Failure {
             }
             GraphError::Cycle { .. } => Failure::error(message)
                 .with_hint("a type cannot depend on itself, directly or through others: remove one edge of the cycle"),
+            GraphError::Parse { .. } if message.contains("nested more than") => Failure::error(message).with_hint(
+                "flatten the expression there (a constant per level), or point --graph at the real cache.ts",
+            ),
             GraphError::Parse { .. } => Failure::error(message).with_hint(
                 "the file must declare `DEPENDENCIES: Record<string, string[]> = { type: ['dep', ...], ... }` \
 from literals, string constants and enums, `as const` and spreads of constant objects or arrays",

@@ -36,6 +36,11 @@ use output::Printer;
 /// Runs one parsed command line and returns its exit code; a failure is reported on
 /// stderr by the run's one [`Printer`].
 pub fn run(cli: Cli) -> u8 {
+    // `check` parses on rayon's threads: the same stack as the main work (see `ts`). Built
+    // once per process; a second call (tests run several commands) keeps the first pool.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(ts::STACK_SIZE)
+        .build_global();
     let out = Printer::new(cli.global.color, cli.global.json, cli.global.verbose);
     match dispatch(cli, out.clone()) {
         Ok(code) => code,
@@ -98,6 +103,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(ts::STACK_SIZE)
         .build()
         .map_err(|e| Failure::error(format!("cannot start the async runtime: {e}")))
 }

@@ -75,8 +75,45 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// The deepest nesting of brackets (`(`, `[`, `{`) a file may have. The parser and the
+/// evaluator recurse once or more per level; real code stays below a few dozen, and every
+/// thread that parses has a stack sized for this limit ([`STACK_SIZE`]).
+pub const MAX_NESTING: usize = 1000;
+
+/// The stack of every thread that may parse TypeScript (the main thread, the check pool,
+/// the runtime's workers): ample for [`MAX_NESTING`] levels, reserved, not committed.
+pub const STACK_SIZE: usize = 64 << 20;
+
+/// Where the brackets of `text` first nest deeper than [`MAX_NESTING`], if they do. Counted
+/// on the raw text (brackets in strings and comments too): it can only over-count, so a
+/// file it passes is within the limit.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses TypeScript (or TSX, by the file's extension).
 pub fn parse<'a>(alloc: &'a Allocator, path: &Path, text: &'a str) -> Result<Program<'a>, SyntaxError> {
+    if let Some(offset) = too_deep(text) {
+        return Err(SyntaxError {
+            pos: Lines::new(text).pos(text, offset as u32),
+            message: format!(
+                "brackets nested more than {MAX_NESTING} levels deep here: polycache does not read files nested this deep"
+            ),
+        });
+    }
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
     let ret = Parser::new(alloc, text, source_type).parse();
     if let Some(d) = ret.diagnostics.errors().next() {
@@ -540,10 +577,27 @@ impl<'a, 'l> Env<'a, 'l> {
                 self.item(Value::Str(out), span)
             }
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
-                match (self.eval(&b.left).value, self.eval(&b.right).value) {
-                    (Value::Str(l), Value::Str(r)) => self.item(Value::Str(l + &r), span),
-                    _ => unknown(format!("`{}`, which is not made of constants", self.snippet(span))),
+                // `a + b + c` is a left-deep chain, walked in a loop rather than recursively:
+                // a chain of thousands of terms is flat text (no brackets) yet as deep as long.
+                let mut rights = vec![&b.right];
+                let mut left = &b.left;
+                while let Expression::BinaryExpression(inner) = left.without_parentheses()
+                    && inner.operator == BinaryOperator::Addition
+                {
+                    rights.push(&inner.right);
+                    left = &inner.left;
                 }
+                let mut out = match self.eval(left).value {
+                    Value::Str(s) => s,
+                    _ => return unknown(format!("`{}`, which is not made of constants", self.snippet(span))),
+                };
+                for r in rights.into_iter().rev() {
+                    match self.eval(r).value {
+                        Value::Str(s) => out.push_str(&s),
+                        _ => return unknown(format!("`{}`, which is not made of constants", self.snippet(span))),
+                    }
+                }
+                self.item(Value::Str(out), span)
             }
             Expression::Identifier(id) => {
                 let mut v = self.lookup(&id.name, id.span);

@@ -41,6 +41,9 @@ pub fn scan(dir: &Path, graph: &Graph, graph_file: &str, loader: &Loader) -> std
         .map(|path| {
             let text = match std::fs::read(path) {
                 Ok(bytes) => bytes,
+                // Deleted between the walk and the read (an editor's temporary file, a
+                // checkout in progress): it is not part of the tree any more.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (0, Vec::new()),
                 Err(e) => return (0, vec![unreadable(path, Pos { line: 1, column: 1 }, e.to_string())]),
             };
             if finder.find(&text).is_none() {
