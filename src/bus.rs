@@ -20,7 +20,7 @@ use redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, RedisError, Redi
 use serde::{Deserialize, Serialize};
 
 use crate::config::redact_url_password;
-use crate::protocol::{ACTION_UPDATE, AppUpdate, BUS_KEY, bus_field};
+use crate::protocol::{ACTION_UPDATE, AppUpdate, BUS_KEY, MAX_ID_BYTES, MAX_TYPE_BYTES, bus_field};
 
 /// Entries kept in the stream (`XADD ... MAXLEN ~ N`) unless told otherwise.
 pub const DEFAULT_MAXLEN: u64 = 10_000;
@@ -131,6 +131,9 @@ impl Entry {
         let id = match text(bus_field::ID)? {
             None => serde_json::Value::Null,
             Some(v) => match serde_json::from_str(&v) {
+                Ok(serde_json::Value::String(s)) if s.len() > MAX_ID_BYTES => {
+                    return Err(format!("`id` is over {MAX_ID_BYTES} bytes"));
+                }
                 Ok(v @ (serde_json::Value::Null | serde_json::Value::String(_) | serde_json::Value::Number(_))) => v,
                 _ => return Err("`id` is not a JSON string, number or null".into()),
             },
@@ -161,8 +164,8 @@ impl Entry {
 
 /// The largest field a bus entry may have; larger entries are skipped.
 pub const MAX_FIELD_BYTES: usize = 64 * 1024;
-/// The longest type or node name on the bus.
-pub const MAX_NAME_BYTES: usize = 256;
+/// The longest type or node name on the bus (the same as an invalidation request's).
+pub const MAX_NAME_BYTES: usize = MAX_TYPE_BYTES;
 /// The most types one entry's `cleared` may name.
 pub const MAX_CLEARED: usize = 1024;
 /// The actions an entry may carry.

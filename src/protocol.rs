@@ -191,12 +191,18 @@ impl InvalidateRequest {
     }
 }
 
+/// The longest type name an invalidation may carry (a 400 beyond it, a skipped bus entry).
+pub const MAX_TYPE_BYTES: usize = 256;
+/// The longest entity id (as text: a string's bytes, or a number's digits).
+pub const MAX_ID_BYTES: usize = 1024;
+
 impl TryFrom<Map<String, Value>> for InvalidateRequest {
     /// Why the body is not an invalidation, for a 400 answer.
     type Error = &'static str;
 
     fn try_from(mut m: Map<String, Value>) -> Result<InvalidateRequest, &'static str> {
         let type_name = match m.remove("type") {
+            Some(Value::String(s)) if s.len() > MAX_TYPE_BYTES => return Err("`type` is longer than 256 bytes"),
             Some(Value::String(s)) if !s.trim().is_empty() => s,
             Some(Value::String(_)) | None | Some(Value::Null) => return Err("missing `type`"),
             Some(_) => return Err("`type` must be a string"),
@@ -208,6 +214,7 @@ impl TryFrom<Map<String, Value>> for InvalidateRequest {
         };
         let id = match m.remove("id") {
             None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.len() > MAX_ID_BYTES => return Err("`id` is longer than 1024 bytes"),
             Some(v @ (Value::String(_) | Value::Number(_))) => Some(v),
             Some(_) => return Err("`id` must be a string, a number or null"),
         };
