@@ -385,3 +385,35 @@ fn verbose_traces_each_request_and_never_a_secret() {
     let (_, _, stderr) = run(&["tail", "--url", &node.base, "--timeout", "300ms"]);
     assert!(!stderr.contains("> GET"), "{stderr}");
 }
+
+/// A token cache directory other users may write to is refused before anything is sent:
+/// they could swap the file or plant links in it.
+#[cfg(unix)]
+#[test]
+fn a_token_cache_directory_others_may_write_to_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let local = Node::memory();
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = client(dir.path())
+        .env("POLYCACHE_TOKEN_CACHE", &shared)
+        .args(["invalidate", "posts", "--url", &local.base])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is writable by other users (mode 777)") && stderr.contains("chmod 700"),
+        "{stderr}"
+    );
+    assert!(
+        local.entry_types().contains(&"posts".to_string()),
+        "nothing was invalidated"
+    );
+    assert!(
+        std::fs::read_dir(&shared).unwrap().next().is_none(),
+        "nothing was written there"
+    );
+}

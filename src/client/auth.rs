@@ -147,6 +147,8 @@ pub enum AuthError {
     /// A 3xx: the password is not sent on (see [`super::http`]).
     #[error("login to {target} {message}")]
     Redirected { target: String, message: String },
+    #[error(transparent)]
+    UnsafeTokenCache(#[from] super::token_cache::UnsafeDir),
     /// The whole exchange with the target ran out of time while logging in.
     #[error("{target}: no answer within {after} while logging in (--timeout)")]
     Deadline { target: String, after: String },

@@ -31,13 +31,22 @@ impl DiskTokens {
     /// From the `POLYCACHE_TOKEN_CACHE` setting: `1`/`true`/`on` means the user cache
     /// directory (`$XDG_CACHE_HOME/polycache`, else `~/.cache/polycache`), another value is
     /// a directory; unset, empty, `0`/`false`/`off` means no disk cache.
-    pub fn from_setting(value: Option<&str>) -> Option<DiskTokens> {
-        let v = value?.trim();
-        match v.to_ascii_lowercase().as_str() {
+    ///
+    /// An existing directory that other users may write to (group or world writable, or
+    /// owned by someone else) is refused: they could replace the file or plant links in it.
+    pub fn from_setting(value: Option<&str>) -> Result<Option<DiskTokens>, UnsafeDir> {
+        let Some(v) = value.map(str::trim) else {
+            return Ok(None);
+        };
+        let disk = match v.to_ascii_lowercase().as_str() {
             "" | "0" | "false" | "off" | "no" => None,
             "1" | "true" | "on" | "yes" => user_cache_dir().map(|d| DiskTokens::in_dir(&d)),
             _ => Some(DiskTokens::in_dir(Path::new(v))),
+        };
+        if let Some(d) = &disk {
+            check_dir(d.path.parent().unwrap_or(Path::new(".")))?;
         }
+        Ok(disk)
     }
 
     pub fn path(&self) -> &Path {
@@ -84,7 +93,16 @@ impl DiskTokens {
         create_private_dir(dir)?;
         let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
         let text = serde_json::to_string_pretty(all).map_err(std::io::Error::other)?;
-        write_private(&tmp, text.as_bytes())?;
+        // Whatever is at the temporary name (a file left by a crash, or a link someone
+        // planted) goes; the new file is then created, never opened through a link.
+        match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        if let Err(e) = write_private(&tmp, text.as_bytes()) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         std::fs::rename(&tmp, &self.path)
     }
 }
@@ -99,6 +117,42 @@ fn user_cache_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     Some(base.join("polycache"))
+}
+
+/// The token cache's directory is not private.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("POLYCACHE_TOKEN_CACHE: the directory {dir} {why}, so tokens are not cached there")]
+pub struct UnsafeDir {
+    pub dir: String,
+    pub why: String,
+}
+
+/// An existing directory must be writable by its owner only, and owned by this user.
+#[cfg(unix)]
+fn check_dir(dir: &Path) -> Result<(), UnsafeDir> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return Ok(()); // made private when first written
+    };
+    let unsafe_dir = |why: String| UnsafeDir {
+        dir: crate::escape::text(&dir.display().to_string()).into_owned(),
+        why,
+    };
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(unsafe_dir(format!("is writable by other users (mode {mode:o})")));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if me != meta.uid() {
+        return Err(unsafe_dir(format!("belongs to another user (uid {})", meta.uid())));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_dir(_dir: &Path) -> Result<(), UnsafeDir> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -117,10 +171,11 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    // `create_new`: fails on anything already there, a symbolic link included, instead of
+    // writing through it.
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(path)?;
     // An existing file keeps its mode on open; make sure it is private.
@@ -181,6 +236,56 @@ mod tests {
         assert_eq!(cache.get("http://a/api/auth/login", "svc@x", m), None);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_at_the_temporary_name_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("polycache");
+        create_private_dir(&cache_dir).unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let planted = cache_dir.join(format!("tokens.tmp{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let cache = DiskTokens::in_dir(&cache_dir);
+        let t = jwt(now() + 3600);
+        cache.put("http://a/api/auth/login", "svc@x", &t).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!std::fs::symlink_metadata(cache.path()).unwrap().is_symlink());
+        assert_eq!(
+            cache.get("http://a/api/auth/login", "svc@x", Duration::from_secs(60)),
+            Some(t)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_others_may_write_to_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        for mode in [0o777, 0o770, 0o1777] {
+            std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(mode)).unwrap();
+            let e = DiskTokens::from_setting(Some(shared.to_str().unwrap())).unwrap_err();
+            assert!(e.to_string().contains("is writable by other users"), "{e}");
+        }
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(
+            DiskTokens::from_setting(Some(shared.to_str().unwrap()))
+                .unwrap()
+                .is_some()
+        );
+        // A directory that does not exist yet is made private on first write.
+        let fresh = dir.path().join("fresh");
+        assert!(
+            DiskTokens::from_setting(Some(fresh.to_str().unwrap()))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(DiskTokens::from_setting(Some("off")), Ok(None));
+        assert_eq!(DiskTokens::from_setting(None), Ok(None));
+    }
+
     #[test]
     fn stale_tokens_are_not_returned_and_are_dropped_on_write() {
         let dir = tempfile::tempdir().unwrap();
@@ -206,12 +311,12 @@ mod tests {
 
     #[test]
     fn the_setting_picks_the_place() {
-        assert_eq!(DiskTokens::from_setting(None), None);
-        assert_eq!(DiskTokens::from_setting(Some("off")), None);
-        assert_eq!(DiskTokens::from_setting(Some("")), None);
+        assert_eq!(DiskTokens::from_setting(None), Ok(None));
+        assert_eq!(DiskTokens::from_setting(Some("off")), Ok(None));
+        assert_eq!(DiskTokens::from_setting(Some("")), Ok(None));
         assert_eq!(
-            DiskTokens::from_setting(Some("/tmp/pc")),
-            Some(DiskTokens::in_dir(Path::new("/tmp/pc")))
+            DiskTokens::from_setting(Some("/nonexistent-polycache/pc")),
+            Ok(Some(DiskTokens::in_dir(Path::new("/nonexistent-polycache/pc"))))
         );
     }
 }

@@ -144,6 +144,12 @@ pub fn exit_code(report: &Report) -> u8 {
 }
 
 fn auth_failure(e: AuthError) -> Failure {
+    if let AuthError::UnsafeTokenCache(u) = &e {
+        return Failure::new(exit::USAGE, e.to_string()).with_hint(format!(
+            "make it private (chmod 700 {}), or point POLYCACHE_TOKEN_CACHE at a directory of your own",
+            u.dir
+        ));
+    }
     let hint = match &e {
         AuthError::NoCredentials => "put them in .env, or export them; `polycache config` shows what is set",
         AuthError::Insecure(_) => "use an https:// URL, or pass --allow-insecure if the network is trusted",
