@@ -241,6 +241,15 @@ fn mirror_checks(settings: &Settings) -> (Vec<Check>, Vec<String>) {
     (rows, mirrors)
 }
 
+/// The hint for a failure to reach `target` that `detail` describes.
+fn fix_for(target: &Target, detail: &str) -> &'static str {
+    if detail.contains("TLS: ") {
+        "the server's certificate was refused (see why): fix it on the server, or trust it with --cacert FILE"
+    } else {
+        where_to_fix(target)
+    }
+}
+
 fn where_to_fix(target: &Target) -> &'static str {
     if target.name == "local" {
         "start the server, or set POLYCACHE_URL (or --url) to where it runs"
@@ -261,7 +270,8 @@ async fn reach(
     let health = match probe::health(http, trace, target, timeout).await {
         Ok(h) => h,
         Err(e) => {
-            let check = Check::fail(name, format!("{}: {}", target.base, e.describe()), where_to_fix(target));
+            let detail = e.describe();
+            let check = Check::fail(name, format!("{}: {detail}", target.base), fix_for(target, &detail));
             return (check, None);
         }
     };
@@ -426,7 +436,7 @@ async fn stream(
             let hint = if reason.contains("answered HTTP") {
                 "check POLYCACHE_STREAM_PATH and that the server streams (`polycache tail -v`)"
             } else {
-                where_to_fix(target)
+                fix_for(target, &reason)
             };
             Check::fail(
                 name,

@@ -147,6 +147,9 @@ pub enum AuthError {
     /// A 3xx: the password is not sent on (see [`super::http`]).
     #[error("login to {target} {message}")]
     Redirected { target: String, message: String },
+    /// The server's certificate was refused: asking again would not change it.
+    #[error("cannot log in to {target}: {message}")]
+    Tls { target: String, message: String },
     #[error(transparent)]
     UnsafeTokenCache(#[from] super::token_cache::UnsafeDir),
     /// The whole exchange with the target ran out of time while logging in.
@@ -305,6 +308,10 @@ pub async fn login(
         req = req.header(APIKEY_HEADER, k.expose());
     }
     let resp = super::trace::send(trace, req).await.map_err(|e| match e {
+        super::trace::SendError::Http(h) if is_certificate_error(&h) => AuthError::Tls {
+            target: target.name.clone(),
+            message: describe_reqwest(&h),
+        },
         super::trace::SendError::TooLarge { .. } => AuthError::BadResponse {
             target: target.name.clone(),
             message: format!("the login answer from {url}: {e}"),
@@ -362,6 +369,9 @@ pub async fn login(
 /// A reqwest error in words, without the URL's query (which never holds secrets here,
 /// but keeps messages short).
 pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+    if let Some(words) = super::tls::describe_certificate_error(e) {
+        return format!("TLS: {words}");
+    }
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -379,12 +389,15 @@ pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
     }
     if detail.is_empty() {
         kind.to_string()
-    } else if detail.contains("UnknownIssuer") {
-        // A private CA (such as `serve --dev --self-signed`'s): say how to trust it.
-        format!("{kind}: {detail} (trust the server's certificate authority with --cacert FILE)")
     } else {
         format!("{kind}: {detail}")
     }
+}
+
+/// Whether the request failed because the server's certificate was refused (never worth
+/// a retry).
+pub(crate) fn is_certificate_error(e: &reqwest::Error) -> bool {
+    super::tls::describe_certificate_error(e).is_some()
 }
 
 #[derive(serde::Deserialize)]

@@ -356,6 +356,12 @@ impl Invalidator {
                     target: name(),
                     message: e.describe(),
                 };
+                // A refused certificate stays refused: no retry.
+                if let super::trace::SendError::Http(h) = &e
+                    && super::auth::is_certificate_error(h)
+                {
+                    return Attempt::Fatal(err, None);
+                }
                 return Attempt::Retry(err, None);
             }
         };

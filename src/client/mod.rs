@@ -11,6 +11,7 @@ pub mod probe;
 pub mod run;
 pub mod stream;
 pub mod target;
+pub mod tls;
 pub mod token_cache;
 pub mod trace;
 pub mod verify;
@@ -92,14 +93,17 @@ pub enum CaError {
 pub fn http_for(settings: &crate::config::Settings) -> Result<reqwest::Client, CaError> {
     let mut b = builder();
     if let Some(path) = settings.get("POLYCACHE_CACERT").filter(|p| !p.trim().is_empty()) {
-        for cert in read_ca(path)? {
-            b = b.add_root_certificate(cert);
-        }
+        let config = tls::config_trusting(read_ca(path)?).map_err(|e| CaError::Read {
+            path: path.to_string(),
+            message: e.to_string(),
+        })?;
+        b = b.use_preconfigured_tls(config);
     }
     Ok(b.build().unwrap_or_else(|_| reqwest::Client::new()))
 }
 
-fn read_ca(path: &str) -> Result<Vec<reqwest::Certificate>, CaError> {
+fn read_ca(path: &str) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, CaError> {
+    use rustls_pki_types::pem::PemObject;
     let pem = std::fs::read(path).map_err(|e| CaError::Read {
         path: path.to_string(),
         message: e.to_string(),
@@ -108,7 +112,7 @@ fn read_ca(path: &str) -> Result<Vec<reqwest::Certificate>, CaError> {
     if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
         return Err(empty());
     }
-    match reqwest::Certificate::from_pem_bundle(&pem) {
+    match rustls_pki_types::CertificateDer::pem_slice_iter(&pem).collect::<Result<Vec<_>, _>>() {
         Ok(certs) if !certs.is_empty() => Ok(certs),
         Ok(_) => Err(empty()),
         Err(e) => Err(CaError::Read {
