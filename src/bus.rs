@@ -229,15 +229,17 @@ pub struct StreamInfo {
 
 impl StreamInfo {
     /// Whether an entry after `id` is no longer in the stream (trimmed), or `id` was never
-    /// issued by it: a reader resuming after `id` has a gap.
+    /// issued by it (newer than its newest, or older than its oldest while nothing was ever
+    /// trimmed: another stream's): a reader resuming after `id` has a gap.
     pub fn gap_after(&self, id: &str) -> bool {
         let Some(o) = order(id) else { return true };
         if order(&self.last_generated_id).is_some_and(|head| o > head) {
             return true;
         }
-        let trimmed = self.entries_added > self.length;
         match self.first_id.as_deref().and_then(order) {
-            Some(first) => trimmed && o < first,
+            // Before the oldest entry: trimmed since, or (nothing ever trimmed) never in
+            // this stream at all: another stream's, before Redis restarted empty.
+            Some(first) => o < first && o != (0, 0),
             // Empty stream: everything ever added was trimmed (or deleted).
             None => self.entries_added > 0 && order(&self.last_generated_id).is_some_and(|head| o < head),
         }

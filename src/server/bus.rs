@@ -190,8 +190,10 @@ impl NodeBus {
         self.status().connected
     }
 
-    /// The entries after `after` and the stream's facts, for a reconnecting SSE client.
-    pub async fn replay(&self, after: &str) -> Result<(StreamInfo, Vec<Entry>), BusError> {
+    /// The entries after `after`, for a reconnecting SSE client; `None` when the stream
+    /// cannot replay from there (a gap: trimmed, or an id it never issued). A gap is not
+    /// read from the stream: the caller answers it from what the node holds.
+    pub async fn replay(&self, after: &str) -> Result<Option<Vec<Entry>>, BusError> {
         let mut conn = self
             .writer()
             .filter(|_| self.connected())
@@ -201,13 +203,14 @@ impl NodeBus {
             })?;
         let call = async {
             let info = self.bus.info(&mut conn).await?;
-            let after = if info.gap_after(after) { "0-0" } else { after };
-            let entries = self
+            if info.gap_after(after) {
+                return Ok(None);
+            }
+            let batch = self
                 .bus
                 .range_after(&mut conn, after, (self.bus.maxlen as usize).saturating_mul(2))
-                .await?
-                .entries;
-            Ok((info, entries))
+                .await?;
+            Ok(Some(batch.entries))
         };
         tokio::time::timeout(CALL_TIMEOUT * 2, call).await.unwrap_or_else(|_| {
             Err(BusError::Redis {
@@ -262,6 +265,14 @@ pub async fn run(state: Arc<AppState>, nb: Arc<NodeBus>) {
             };
             match read {
                 None => break,
+                Some(Ok(batch)) if batch.last.is_none() => {
+                    // Idle: is the stream still the one read so far? (Deleted and written
+                    // again, ids moved backwards: XREAD after the last id would wait forever.)
+                    if let Err(e) = check_stream(&state, &nb, &mut reader).await {
+                        nb.down(&state, &e.to_string());
+                        break;
+                    }
+                }
                 Some(Ok(batch)) => {
                     let read_some = batch.last.is_some();
                     for (id, why) in &batch.skipped {
@@ -293,20 +304,13 @@ pub async fn run(state: Arc<AppState>, nb: Arc<NodeBus>) {
     }
 }
 
-/// After a (re)connection: says so, appends what was queued, warns when entries after the
-/// last id read were trimmed meanwhile.
+/// After a (re)connection: says so, appends what was queued, and resets when the stream no
+/// longer holds what followed the last id read (see [`reset`]).
 async fn catch_up(state: &AppState, nb: &NodeBus, writer: &mut Conn) -> Result<(), BusError> {
     let info = nb.bus.info(writer).await?;
-    let (was_down, last) = {
-        let st = nb.status();
-        (!st.connected, st.last_id.clone())
-    };
-    if was_down && info.gap_after(&last) {
-        state.log.write(
-            level::WARN,
-            "the bus stream no longer holds what followed the last id read (trimmed, or Redis came back empty): invalidations of other nodes may be lost",
-            log_fields! {"module" => "bus", "lastId" => last, "oldest" => info.first_id, "status" => Value::Null},
-        );
+    let last = nb.status().last_id.clone();
+    if info.gap_after(&last) && last != "0-0" {
+        reset(state, nb, &last, &info);
     }
     loop {
         let next = nb.pending.lock().unwrap_or_else(|p| p.into_inner()).front().cloned();
@@ -335,6 +339,46 @@ async fn catch_up(state: &AppState, nb: &NodeBus, writer: &mut Conn) -> Result<(
         );
     }
     Ok(())
+}
+
+/// Checks the stream's facts against the last id read; resets when they do not follow.
+async fn check_stream(state: &AppState, nb: &NodeBus, conn: &mut Conn) -> Result<(), BusError> {
+    let last = nb.status().last_id.clone();
+    if last == "0-0" {
+        return Ok(());
+    }
+    let info = tokio::time::timeout(CALL_TIMEOUT, nb.bus.info(conn))
+        .await
+        .unwrap_or_else(|_| {
+            Err(BusError::Redis {
+                url: nb.bus.url.clone(),
+                detail: "XINFO timed out".into(),
+            })
+        })?;
+    if info.gap_after(&last) {
+        reset(state, nb, &last, &info);
+    }
+    Ok(())
+}
+
+/// The stream no longer holds what followed the last id read: trimmed while the node was
+/// away, or not the stream it read at all (deleted, replaced, Redis came back empty, ids
+/// that moved backwards). Reads it from its start, and tells this node's clients to
+/// refetch (`stream-reset`): invalidations may have been lost.
+fn reset(state: &AppState, nb: &NodeBus, last: &str, info: &StreamInfo) {
+    nb.status().last_id = "0-0".to_string();
+    state.hub.reset_stream(last);
+    state.log.write(
+        level::WARN,
+        "the bus stream no longer holds what followed the last id read (trimmed, deleted, or Redis came back empty): reading it from its start, clients are told to refetch",
+        log_fields! {
+            "module" => "bus",
+            "lastId" => last,
+            "oldest" => info.first_id,
+            "newest" => info.last_generated_id,
+            "status" => Value::Null,
+        },
+    );
 }
 
 /// An entry that is not a valid invalidation (another writer's, or damaged): logged once,

@@ -17,7 +17,7 @@ use super::guard::Refusal;
 use super::log::level;
 use super::sse::Feed;
 use super::store::{MAX_TTL_SECS, StoreError};
-use super::stream::{Gap, StreamEvent, Subscription};
+use super::stream::{StreamEvent, Subscription};
 use super::{AppState, BODY_LIMIT, cors};
 use crate::graph::GraphError;
 use crate::log_fields;
@@ -351,17 +351,17 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
 }
 
 /// A bus node's replay: from the stream itself (any node's events, even those from before
-/// this node started), or from what the node holds while Redis is unreachable.
+/// this node started), or from what the node holds while Redis is unreachable. A gap (an
+/// id that is not a stream id, or that the stream cannot replay from) is answered from
+/// what the node holds, without reading the stream.
 async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> Subscription {
+    if crate::bus::order(sent).is_none() {
+        return state.hub.subscribe_gap(sent);
+    }
     // Subscribed first, so nothing falls between the replay and the live feed.
     let live = state.hub.subscribe(None);
     match nb.replay(sent).await {
-        Ok((info, entries)) => {
-            let gap = info.gap_after(sent).then(|| Gap {
-                last_event_id: sent.to_string(),
-                oldest: entries.first().map(|e| e.event_id.clone()),
-                head: Some(info.last_generated_id.clone()),
-            });
+        Ok(Some(entries)) => {
             let missed = entries
                 .into_iter()
                 .map(|e| {
@@ -369,8 +369,13 @@ async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> S
                     Arc::new(StreamEvent::new(Some(e.event_id), APP_UPDATE, data))
                 })
                 .collect();
-            Subscription { gap, missed, ..live }
+            Subscription {
+                gap: None,
+                missed,
+                ..live
+            }
         }
+        Ok(None) => state.hub.subscribe_gap(sent),
         Err(_) => state.hub.subscribe(Some(sent)),
     }
 }

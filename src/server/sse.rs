@@ -114,6 +114,11 @@ pub struct Feed {
 
 /// Whether a live event goes out, given the newest sent so far (updated).
 fn keep(ev: &StreamEvent, newest: &mut Option<(u64, u64)>) -> bool {
+    // After a reset of the stream (see `Hub::reset_stream`) ids start again, lower.
+    if ev.id.is_none() && ev.name == crate::protocol::STREAM_RESET {
+        *newest = None;
+        return true;
+    }
     let keep = match (ev.order(), *newest) {
         (Some(o), Some(n)) => o > n,
         _ => true,

@@ -233,24 +233,49 @@ impl Hub {
         self.lock().trimmed = true;
     }
 
+    /// The stream this node follows was reset under it (on the bus: deleted, replaced, or
+    /// Redis came back without it), after `last`: nothing held before is worth replaying,
+    /// every id issued before is a gap from now on, and the connected clients are told
+    /// with a `stream-reset` (so that they refetch what the lost entries invalidated).
+    pub fn reset_stream(&self, last: &str) {
+        let mut st = self.lock();
+        st.replay.clear();
+        st.trimmed = true;
+        st.head = None;
+        let data = serde_json::json!({"reason": "gap", "lastEventId": last, "oldest": null}).to_string();
+        let ev = self.numbered(&mut st, StreamEvent::new(None, STREAM_RESET, data));
+        self.send(&st, ev);
+    }
+
     /// Subscribes; with `last_id` (a `Last-Event-ID`), first returns the held events after
     /// it, and a [`Gap`] when it is older than what is held or was never issued here.
     pub fn subscribe(&self, last_id: Option<&str>) -> Subscription {
+        self.subscribe_inner(last_id, false)
+    }
+
+    /// Subscribes a client whose `Last-Event-ID` is known to be a gap (the bus said so):
+    /// the `stream-reset`, then everything held.
+    pub fn subscribe_gap(&self, last_id: &str) -> Subscription {
+        self.subscribe_inner(Some(last_id), true)
+    }
+
+    fn subscribe_inner(&self, last_id: Option<&str>, force_gap: bool) -> Subscription {
         let st = self.lock();
         let (gap, missed) = match last_id {
             None => (None, Vec::new()),
             Some(sent) => {
                 let oldest = st.replay.front().and_then(|e| e.order());
                 let head = st.head;
-                let gap = match (order_of(sent), oldest) {
-                    // An id this node never issued (garbage, or newer than its newest).
-                    (None, _) => true,
-                    (Some(o), _) if head.is_none_or(|h| o > h) && o != (0, 0) => true,
-                    // Older than the oldest held, with events dropped in between: a gap
-                    // unless it is the very id just before the oldest held.
-                    (Some(o), Some(first)) => o < first && st.trimmed && !just_before(o, first),
-                    (Some(_), None) => false,
-                };
+                let gap = force_gap
+                    || match (order_of(sent), oldest) {
+                        // An id this node never issued (garbage, or newer than its newest).
+                        (None, _) => true,
+                        (Some(o), _) if head.is_none_or(|h| o > h) && o != (0, 0) => true,
+                        // Older than the oldest held, with events dropped in between: a gap
+                        // unless it is the very id just before the oldest held.
+                        (Some(o), Some(first)) => o < first && st.trimmed && !just_before(o, first),
+                        (Some(_), None) => false,
+                    };
                 let after = order_of(sent).unwrap_or((0, 0));
                 let missed: Vec<_> = if gap {
                     st.replay.iter().cloned().collect()
