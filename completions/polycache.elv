@@ -149,6 +149,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --store 'Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest})'
             cand --ping-interval 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)'
             cand --state 'Keep the stream''s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed'
+            cand --first-event-id 'Number the stream''s events from N instead of from the clock. Without --state a node starts its ids from the clock, so that a client resuming with an id from before a restart gets a stream-reset instead of another event under the same id; a fixed start gives the same ids on every run (reproducible examples and tests), at that cost'
             cand --shutdown-grace 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log'
             cand --cors-origin 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]'
             cand --sse-retry 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)'

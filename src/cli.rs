@@ -408,6 +408,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
+    /// Number the stream's events from N instead of from the clock. Without --state a node
+    /// starts its ids from the clock, so that a client resuming with an id from before a
+    /// restart gets a stream-reset instead of another event under the same id; a fixed
+    /// start gives the same ids on every run (reproducible examples and tests), at that cost.
+    #[arg(long, value_name = "N", conflicts_with_all = ["state", "bus"], value_parser = clap::value_parser!(u64).range(1..))]
+    pub first_event_id: Option<u64>,
+
     /// On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each
     /// mirror invalidation still unanswered then is abandoned with a warn line in the log.
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

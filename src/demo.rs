@@ -326,6 +326,8 @@ impl Nodes {
             ping_interval: Duration::from_secs(15),
             allow_insecure: false,
             state_file: None,
+            // Throwaway nodes on fresh ports, for one run: ids from 1 read best.
+            first_event_id: Some(1),
             bus: None,
             faults: Default::default(),
             shutdown_grace: crate::server::SHUTDOWN_GRACE,

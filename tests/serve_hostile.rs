@@ -443,3 +443,44 @@ async fn ids_and_types_over_their_limits_are_refused() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// Without `--state` a node numbers events from the clock: after a restart, an id of the
+/// previous run is a gap (`stream-reset`), never taken for another event of the new run
+/// (a client resuming with `Last-Event-ID: 3` used to get #4.. and silently miss #1-#3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_never_repeat_across_restarts_without_state() {
+    let mut node = Node::start(&NodeConfig::new(Mode::Memory).clock_ids());
+    let http = http();
+    let mut r = SseReader::open(&node.url("/api/stream"), None).await;
+    let token = node.login(&http).await;
+    for t in ["posts", "pages", "feed"] {
+        let (status, body) = node
+            .invalidate(&http, Some(&token), &json!({"type": t, "mirror": false}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let mut old = Vec::new();
+    for _ in 0..3 {
+        let (_, id, _) = r.next_event(WAIT).await.expect("an event");
+        old.push(id.expect("an id").parse::<u64>().expect("a number"));
+    }
+    assert_eq!(old[1], old[0] + 1, "consecutive within a run");
+    assert!(old[0] > 1_000_000_000_000_000, "from the clock: {old:?}");
+    drop(r);
+    node.restart();
+    let token = node.login(&http).await;
+    let (status, body) = node
+        .invalidate(&http, Some(&token), &json!({"type": "categories", "mirror": false}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut again = SseReader::open(&node.url("/api/stream"), Some(&old[0].to_string())).await;
+    let (name, _, data) = again.next_event(WAIT).await.expect("an event");
+    assert_eq!(name, "stream-reset", "{data}");
+    let (name, id, data) = again.next_event(WAIT).await.expect("an event");
+    assert_eq!(
+        (name.as_str(), data["type"].as_str()),
+        ("app-update", Some("categories"))
+    );
+    let new: u64 = id.expect("an id").parse().unwrap();
+    assert!(new > old[2], "{new} after {old:?}");
+}

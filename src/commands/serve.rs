@@ -28,6 +28,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         ping_interval: args.ping_interval,
         allow_insecure: args.allow_insecure,
         state_file: args.state.clone(),
+        first_event_id: args.first_event_id,
         bus: args.bus.map(|_| crate::server::BusOptions {
             maxlen: args.bus_maxlen,
         }),

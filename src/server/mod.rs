@@ -62,6 +62,8 @@ pub struct ServeOptions {
     pub allow_insecure: bool,
     /// Keep the stream's events (ids, replay buffer) in this file across restarts.
     pub state_file: Option<PathBuf>,
+    /// Number events from this id instead of from the clock (without `--state`).
+    pub first_event_id: Option<u64>,
     /// Share invalidations with the other instances through a Redis Stream at REDIS_URL
     /// (PROTOCOL section 8); `None` for a node on its own.
     pub bus: Option<BusOptions>,
@@ -359,7 +361,10 @@ impl Server {
                 hub.mark_trimmed();
                 hub
             }
-            None => Hub::new(),
+            None => match opts.first_event_id {
+                Some(n) => Hub::starting_at(n),
+                None => Hub::starting_from_clock(),
+            },
             Some(path) => Hub::with_state(path, &mut skipped).map_err(|e| ServeError::State {
                 path: path.clone(),
                 message: e.to_string(),

@@ -190,6 +190,30 @@ impl Hub {
         }
     }
 
+    /// A hub for a node without `--state`: its ids start from the clock (microseconds since
+    /// the Unix epoch), above any id a previous run of the node could have issued (one
+    /// that issued fewer events than microseconds passed between the two starts), so that
+    /// an id from before a restart is never taken for one of this run: it is a gap.
+    pub fn starting_from_clock() -> Hub {
+        let micros = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or(1);
+        Hub::starting_at(micros)
+    }
+
+    /// A hub whose first id is `first` (`serve --first-event-id`); every id below it is a
+    /// gap (another run's).
+    pub fn starting_at(first: u64) -> Hub {
+        let hub = Hub::new();
+        {
+            let mut st = hub.lock();
+            st.next_id = first.max(1);
+            st.trimmed = first > 1;
+        }
+        hub
+    }
+
     /// Numbers, remembers and sends one event; returns its id.
     pub fn publish(&self, name: &str, data: String) -> String {
         let mut st = self.lock();

@@ -68,6 +68,9 @@ pub struct NodeConfig<'a> {
     /// Dropping the node sends SIGTERM first, so that it shuts down as it does for a person
     /// (removing its `--dev` files); otherwise it is killed.
     pub sigterm_on_drop: bool,
+    /// `--first-event-id 1` (unless `--state` or `--bus` number the events), so that tests
+    /// read ids as 1, 2, ...; [`NodeConfig::clock_ids`] leaves the numbering to the node.
+    pub fixed_ids: bool,
 }
 
 impl<'a> NodeConfig<'a> {
@@ -83,7 +86,14 @@ impl<'a> NodeConfig<'a> {
             with_secret: true,
             with_accounts: true,
             sigterm_on_drop: false,
+            fixed_ids: true,
         }
+    }
+
+    /// Event ids as a node numbers them by default: from the clock.
+    pub fn clock_ids(mut self) -> Self {
+        self.fixed_ids = false;
+        self
     }
 
     /// `--mirrors A,B,...`
@@ -188,6 +198,9 @@ impl Node {
             args.extend(["--ping-interval".into(), p.into()]);
         }
         args.extend(cfg.extra_args.iter().cloned());
+        if cfg.fixed_ids && !cfg.extra_args.iter().any(|a| a == "--state" || a == "--bus") {
+            args.extend(["--first-event-id".into(), "1".into()]);
+        }
         env.extend(cfg.env.iter().cloned());
 
         let launcher = Launcher {
