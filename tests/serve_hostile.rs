@@ -484,3 +484,49 @@ async fn ids_never_repeat_across_restarts_without_state() {
     let new: u64 = id.expect("an id").parse().unwrap();
     assert!(new > old[2], "{new} after {old:?}");
 }
+
+/// SIGTERM with stream clients that do not read: the node stops within about a second
+/// instead of waiting its whole grace (11.2 s before) for writes that never drain. Each
+/// client asks for a replay of everything held (`Last-Event-ID: 1`), more than the kernel
+/// buffers take, and reads none of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_does_not_wait_for_stream_clients_that_do_not_read() {
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let mut node = Node::memory();
+    let http = http();
+    let token = node.login(&http).await;
+    let big = json!({"type": "feed", "id": "x".repeat(1024), "mirror": false});
+    let statuses: Vec<u16> = futures::stream::iter(0..4500)
+        .map(|_| node.invalidate(&http, Some(&token), &big))
+        .buffer_unordered(8)
+        .map(|r| r.0)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200));
+    let mut stuck = Vec::new();
+    for _ in 0..3 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(2048).unwrap();
+        let mut s = socket
+            .connect(std::net::SocketAddr::from(([127, 0, 0, 1], node.port)))
+            .await
+            .unwrap();
+        s.write_all(b"GET /api/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\r\n\r\n")
+            .await
+            .unwrap();
+        stuck.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let start = Instant::now();
+    sigterm(&node);
+    let status = node.wait_exit(Duration::from_secs(15));
+    let took = start.elapsed();
+    eprintln!(
+        "stopped {} ms after SIGTERM with 3 clients that do not read",
+        took.as_millis()
+    );
+    assert!(status.is_some(), "still running 15 s after SIGTERM");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    drop(stuck);
+}

@@ -272,7 +272,7 @@ async fn light_stream(mut tcp: TcpStream, app: Router, slot: &Slot) {
 /// Ends a body that ended: the last chunk, then the connection.
 async fn finish(mut tcp: TcpStream, chunked: bool) {
     if chunked {
-        let _ = sse::send(&tcp, b"0\r\n\r\n").await;
+        let _ = sse::send_before_stop(&tcp, b"0\r\n\r\n").await;
     }
     let _ = tcp.shutdown().await;
 }

@@ -393,16 +393,23 @@ pub async fn write(tcp: TcpStream, head: Vec<u8>, feed: Feed, chunked: bool) -> 
     } else {
         out.extend_from_slice(&opening(retry));
     }
-    for ev in &first {
-        if out.len() >= BATCH {
-            send(&tcp, &out).await.ok()?;
-            out.clear();
+    // The replay goes out unless the node stops first (a client that does not read it
+    // must not hold up the shutdown).
+    let replay = async {
+        for ev in &first {
+            if out.len() >= BATCH {
+                send(&tcp, &out).await.ok()?;
+                out.clear();
+            }
+            out.extend_from_slice(if chunked { ev.frame() } else { ev.bytes() });
         }
-        out.extend_from_slice(if chunked { ev.frame() } else { ev.bytes() });
+        send(&tcp, &out).await.ok()
+    };
+    tokio::select! {
+        sent = replay => sent?,
+        _ = stop.wait_for(|s| *s) => return None,
     }
     drop(first);
-    send(&tcp, &out).await.ok()?;
-    drop(out);
 
     let client = Arc::new(Client {
         tcp,
@@ -471,6 +478,8 @@ async fn watch_client(c: &Client, stop: &mut watch::Receiver<bool>, ping: Durati
                                 Ok(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => readable.set(c.tcp.readable()),
                                 _ => return false,
                             },
+                            // The node stops while a client does not read: it is not waited for.
+                            _ = &mut stopped => return false,
                         }
                     }
                     Err(_) => return false,
@@ -494,7 +503,7 @@ async fn watch_client(c: &Client, stop: &mut watch::Receiver<bool>, ping: Durati
                     cur.owner = Owner::Client(Step::Ended);
                     std::mem::take(&mut cur.rest)
                 };
-                return send(&c.tcp, &rest).await.is_ok();
+                return send_before_stop(&c.tcp, &rest).await;
             }
             _ = &mut woken => woken.set(c.wake.notified()),
             r = &mut readable => {
@@ -523,6 +532,15 @@ async fn watch_client(c: &Client, stop: &mut watch::Receiver<bool>, ping: Durati
             }
         }
     }
+}
+
+/// How long a stopping node waits for a client to take what was being written to it.
+const STOP_WRITE: Duration = Duration::from_secs(1);
+
+/// Writes the end of a stream as the node stops: true when the client took it within
+/// [`STOP_WRITE`] (a client that does not read does not hold up the shutdown).
+pub async fn send_before_stop(tcp: &TcpStream, buf: &[u8]) -> bool {
+    matches!(tokio::time::timeout(STOP_WRITE, send(tcp, buf)).await, Ok(Ok(())))
 }
 
 /// Writes all of `buf`: at once when the socket takes it (nearly always), else as it
