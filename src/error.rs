@@ -129,6 +129,8 @@ impl From<StoreError> for Failure {
             StoreError::Auth { .. } => Failure::new(exit::AUTH, message).with_hint(
                 "put the password in the URL: redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port for an ACL user",
             ),
+            StoreError::Io { detail, .. } if detail.contains("in the middle of an answer") => Failure::error(message)
+                .with_hint("run it again; if it keeps happening, look at redis-server's log and any proxy's timeouts"),
             StoreError::Io { .. } => Failure::error(message)
                 .with_hint("check REDIS_URL; a TLS server needs rediss://, a plain one redis://"),
             StoreError::Tls { .. } => Failure::error(message).with_hint(

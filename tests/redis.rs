@@ -1083,3 +1083,47 @@ fn watch_shows_hostile_and_binary_keys_escaped() {
     );
     assert!(text.contains("cache:posts:\\xff\\xfe"), "{text}");
 }
+
+/// A Redis connection that drops in the middle of an answer (a loopback server that speaks
+/// the protocol, then cuts its SCAN reply short) is said as such, with what to do; it used
+/// to read as "not the Redis protocol (wrong port, or a TLS server...)".
+#[test]
+fn a_connection_dropped_mid_answer_is_named_as_such() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut c) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                loop {
+                    let Ok(n) = c.read(&mut buf) else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    let got = String::from_utf8_lossy(&buf[..n]).to_ascii_uppercase();
+                    if got.contains("SCAN") {
+                        // Half an answer, then the connection closes.
+                        let _ = c.write_all(b"*2\r\n$1\r\n0\r\n*3\r\n$5\r\nab");
+                        return;
+                    }
+                    let n = got.matches('*').count().max(1);
+                    let _ = c.write_all(&b"+OK\r\n".repeat(n));
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = polycache(dir.path())
+        .args(["redis", "keys", "--redis-url", &format!("redis://127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the connection closed in the middle of an answer"),
+        "{err}"
+    );
+    assert!(!err.contains("not the Redis protocol"), "{err}");
+}

@@ -98,6 +98,14 @@ impl StoreError {
         if e.is_timeout() {
             return StoreError::Timeout { url };
         }
+        // An answer cut off in the middle: the connection dropped (Redis restarted, a proxy
+        // or a timeout closed it), not a server that speaks another protocol.
+        if e.kind() == redis::ErrorKind::Parse && text.contains("Unexpected end of input") {
+            return StoreError::Io {
+                url,
+                detail: "the connection closed in the middle of an answer (Redis restarted or dropped it, or a proxy cut it): try again".to_string(),
+            };
+        }
         if e.kind() == redis::ErrorKind::Parse {
             return StoreError::Io {
                 url,
