@@ -153,6 +153,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --shutdown-grace 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log'
             cand --cors-origin 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]'
             cand --sse-retry 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)'
+            cand --metrics 'Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a token of this node''s accounts (token), or nobody (off)'
             cand --tls-cert 'Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN'
             cand --tls-key 'The PEM private key of --tls-cert'
             cand --bus 'Share invalidations with the other instances of this deployment through a Redis Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends what it applies and applies what the others append; SSE event ids become stream entry ids, so a client can resume on any instance'

@@ -141,6 +141,9 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l first-even
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l shutdown-grace -d 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cors-origin -d 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l sse-retry -d 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l metrics -d 'Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a token of this node\'s accounts (token), or nobody (off)' -r -f -a "public\t'Anyone who can reach the node (the default: it holds no secrets)'
+token\t'Only with a token of this node\'s accounts (`Authorization: Bearer`)'
+off\t'Not served (404)'"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus -d 'Share invalidations with the other instances of this deployment through a Redis Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends what it applies and applies what the others append; SSE event ids become stream entry ids, so a client can resume on any instance' -r -f -a "redis\t'A Redis Stream at REDIS_URL'"

@@ -16,7 +16,7 @@ Exit codes: 0 ok, 1 error (or every target failed), 2 usage (bad flag, unknown t
 failed.";
 
 #[derive(Debug, Parser)]
-#[command(name = "polycache", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "polycache", version = crate::VERSION, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -428,6 +428,11 @@ pub struct ServeArgs {
     /// The reconnect delay the stream asks browsers to use (its opening `retry:` line).
     #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
     pub sse_retry: std::time::Duration,
+
+    /// Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a
+    /// token of this node's accounts (token), or nobody (off).
+    #[arg(long, value_enum, default_value = "public", value_name = "ACCESS")]
+    pub metrics: crate::server::metrics::Access,
 
     /// Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN.
     #[arg(long, value_name = "FILE", requires = "tls_key")]

@@ -333,6 +333,7 @@ impl Nodes {
             shutdown_grace: crate::server::SHUTDOWN_GRACE,
             cors_origins: Vec::new(),
             sse_retry: Duration::from_secs(2),
+            metrics: Default::default(),
             tls: None,
         };
         let account = |log: PathBuf| {

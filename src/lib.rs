@@ -25,6 +25,12 @@ pub mod store;
 pub mod style;
 pub mod ts;
 
+/// The commit this binary was built from (see `build.rs`), or `unknown`.
+pub const COMMIT: &str = env!("POLYCACHE_COMMIT");
+
+/// `polycache --version`: the version and the commit.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("POLYCACHE_COMMIT"), ")");
+
 use std::path::Path;
 
 use cli::{Cli, Command};

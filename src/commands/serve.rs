@@ -40,6 +40,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         shutdown_grace: args.shutdown_grace,
         cors_origins: args.cors_origin.clone(),
         sse_retry: args.sse_retry,
+        metrics: args.metrics,
         tls: match (&args.tls_cert, &args.tls_key) {
             (Some(cert), Some(key)) => Some(TlsSource::Files {
                 cert: cert.clone(),

@@ -60,6 +60,8 @@ struct Status {
     published: u64,
     /// Entries read that were not valid invalidations (skipped, logged).
     skipped: u64,
+    /// When the last applied entry was appended (epoch ms), for the lag.
+    last_applied_ms: Option<i64>,
 }
 
 /// What publishing an invalidation came to.
@@ -87,6 +89,7 @@ impl NodeBus {
                 applied: 0,
                 published: 0,
                 skipped: 0,
+                last_applied_ms: None,
             }),
             pending: Mutex::new(VecDeque::new()),
             late: Mutex::new(HashSet::new()),
@@ -124,6 +127,7 @@ impl NodeBus {
             match tokio::time::timeout(CALL_TIMEOUT, self.bus.append(&mut conn, &entry)).await {
                 Ok(Ok(id)) => {
                     self.status().published += 1;
+                    state.metrics.bus_published();
                     return Published::Appended(id);
                 }
                 Ok(Err(e)) => self.down(state, &e.to_string()),
@@ -155,6 +159,7 @@ impl NodeBus {
         let mut st = self.status();
         st.error = Some(why.to_string());
         if st.connected {
+            state.metrics.bus_outage();
             st.connected = false;
             st.down_since = Some(Instant::now());
             let last = st.last_id.clone();
@@ -188,6 +193,12 @@ impl NodeBus {
 
     pub fn connected(&self) -> bool {
         self.status().connected
+    }
+
+    /// Now minus the time the last applied entry was appended, in seconds.
+    pub fn lag_seconds(&self) -> Option<f64> {
+        let t = self.status().last_applied_ms.filter(|t| *t > 0)?;
+        Some((now_ms() - t) as f64 / 1000.0)
     }
 
     /// The entries after `after`, for a reconnecting SSE client; `None` when the stream
@@ -368,6 +379,7 @@ async fn check_stream(state: &AppState, nb: &NodeBus, conn: &mut Conn) -> Result
 fn reset(state: &AppState, nb: &NodeBus, last: &str, info: &StreamInfo) {
     nb.status().last_id = "0-0".to_string();
     state.hub.reset_stream(last);
+    state.metrics.live_reset();
     state.log.write(
         level::WARN,
         "the bus stream no longer holds what followed the last id read (trimmed, deleted, or Redis came back empty): reading it from its start, clients are told to refetch",
@@ -385,6 +397,7 @@ fn reset(state: &AppState, nb: &NodeBus, last: &str, info: &StreamInfo) {
 /// counted in health, and passed over.
 fn skip(state: &AppState, nb: &NodeBus, id: &str, why: &str) {
     nb.status().skipped += 1;
+    state.metrics.bus_skipped();
     state.log.write(
         level::WARN,
         "bus entry skipped: not a valid invalidation",
@@ -417,7 +430,15 @@ async fn apply(state: &AppState, nb: &NodeBus, e: Entry) {
     if !state.faults.no_notify {
         state.hub.publish_with_id(&e.event_id, APP_UPDATE, e.sse_data());
     }
-    nb.status().applied += 1;
+    {
+        let mut st = nb.status();
+        st.applied += 1;
+        st.last_applied_ms = Some(e.time);
+    }
+    state.metrics.bus_applied();
+    if failed.is_some() {
+        state.metrics.store_error();
+    }
     match failed {
         None => state.log.write(
             level::INFO,

@@ -15,7 +15,9 @@ pub mod faults;
 mod gate;
 mod guard;
 pub mod log;
+pub mod metrics;
 pub mod page;
+mod probes;
 mod routes;
 mod sse;
 pub mod store;
@@ -77,6 +79,8 @@ pub struct ServeOptions {
     pub cors_origins: Vec<String>,
     /// The reconnect delay the stream's opening `retry:` line asks browsers to use.
     pub sse_retry: Duration,
+    /// Who may read `/metrics`.
+    pub metrics: metrics::Access,
     /// Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) instead of plain HTTP.
     pub tls: Option<tls::TlsSource>,
 }
@@ -196,9 +200,19 @@ pub struct AppState {
     shutdown_grace: Duration,
     /// The light path's writers (see [`sse::Fanout`]).
     fanout: sse::Fanout,
+    pub metrics: metrics::Metrics,
+    /// Who may read `/metrics`.
+    pub metrics_access: metrics::Access,
 }
 
 /// A bound, ready node: call [`Server::run`] to serve.
+impl AppState {
+    /// Whether the node was told to stop.
+    pub fn stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+}
+
 pub struct Server {
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
@@ -396,6 +410,8 @@ impl Server {
             broadcasts: Arc::default(),
             shutdown_grace: opts.shutdown_grace,
             fanout: sse::Fanout::default(),
+            metrics: metrics::Metrics::new(),
+            metrics_access: opts.metrics,
         });
         Ok(Server {
             listener,

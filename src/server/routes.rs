@@ -36,6 +36,9 @@ pub(super) fn router(state: Arc<AppState>, paths: &Paths, cors_origins: &[String
         .route(&paths.stream, get(stream))
         .route(HEALTH_PATH, get(health))
         .route(ENTRIES_PATH, get(entries))
+        .route(super::probes::METRICS_PATH, get(super::probes::metrics))
+        .route(super::probes::LIVEZ_PATH, get(super::probes::livez))
+        .route(super::probes::READYZ_PATH, get(super::probes::readyz))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors::public(cors_origins));
     let api = Router::new()
@@ -64,7 +67,7 @@ async fn page(State(state): Shared) -> Response {
 
 /// A JSON error answer: `{"error": message}` with its status; the third field is the
 /// email a refused login claimed, for the log line (see [`super::guard`]).
-struct ApiError(StatusCode, String, Option<String>);
+pub(super) struct ApiError(StatusCode, String, Option<String>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -126,7 +129,9 @@ fn login_fields(body: Result<Bytes, BytesRejection>) -> Result<LoginRequest, Api
 /// Checks credentials and issues a token; `shape` builds the success body from it.
 fn issue(state: &AppState, login: &LoginRequest, shape: impl FnOnce(String) -> LoginAnswer) -> Answer {
     let (email, password) = (login.email.as_str(), login.password.as_str());
-    let account = state.keys.check(email, password).ok_or_else(|| {
+    let checked = state.keys.check(email, password);
+    state.metrics.login(checked.is_some());
+    let account = checked.ok_or_else(|| {
         ApiError(
             StatusCode::UNAUTHORIZED,
             "invalid credentials".into(),
@@ -164,7 +169,7 @@ async fn supabase_token(State(state): Shared, RawQuery(q): RawQuery, body: Resul
 }
 
 /// The verified account behind the `Authorization: Bearer` header, or 401.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -201,8 +206,25 @@ fn unknown_type(e: GraphError) -> ApiError {
 }
 
 async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Answer {
+    let answer = invalidate_inner(&state, headers, body).await;
+    // Successes are counted with their type where they happen; refusals here, by status.
+    if let Err(ApiError(status, message, _)) = &answer {
+        let outcome = match *status {
+            _ if message.starts_with("unknown type") => "unknown_type",
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "unauthorized",
+            StatusCode::NOT_FOUND => "unknown_type",
+            StatusCode::INTERNAL_SERVER_ERROR => "store_error",
+            _ => "failed",
+        };
+        state.metrics.invalidation("", outcome, 0);
+    }
+    answer
+}
+
+async fn invalidate_inner(state: &Arc<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Answer {
     let start = Instant::now();
-    let account = authorize(&state, &headers)?;
+    let account = authorize(state, &headers)?;
     if !state.faults.delay.is_zero() {
         tokio::time::sleep(state.faults.delay).await;
     }
@@ -225,6 +247,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
         match state.store.clear_type(t).await {
             Ok(n) => cleared += n,
             Err(e) => {
+                state.metrics.store_error();
                 state.log.error(
                     "cache invalidation failed",
                     &e,
@@ -241,7 +264,7 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
     let mut queued = false;
     let event_id = match &state.bus {
         // On the bus the entry id is the event id; the node's reader announces it.
-        Some(nb) => match nb.publish(&state, nb.entry(&canonical, &id, &cascade)).await {
+        Some(nb) => match nb.publish(state, nb.entry(&canonical, &id, &cascade)).await {
             super::bus::Published::Appended(id) => Some(id),
             super::bus::Published::Queued => {
                 queued = true;
@@ -268,8 +291,9 @@ async fn invalidate(State(state): Shared, headers: HeaderMap, body: Result<Bytes
             "durationMs" => millis(start.elapsed()),
         },
     );
+    state.metrics.invalidation(&canonical, "ok", cascade.len());
     if mirrored {
-        broadcast(&state, &canonical, &id);
+        broadcast(state, &canonical, &id);
     }
     Ok(axum::Json(InvalidateAnswer::ok(canonical, cascade, mirrored)).into_response())
 }
@@ -288,6 +312,7 @@ fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
             Ok(i) => i.clone(),
             Err(e) => {
                 for m in state.mirrors.iter() {
+                    state.metrics.mirror(&m.base, false, Duration::ZERO);
                     let fields = log_fields! {"module" => "mirror", "type" => req.type_name, "target" => m.base, "status" => Value::Null, "durationMs" => 0};
                     state.log.error("mirror invalidation failed", e, fields);
                     ticket.done(&m.base);
@@ -308,6 +333,7 @@ fn broadcast(state: &Arc<AppState>, type_name: &str, id: &Value) {
                     "invalidated" => o.invalidated,
                     "durationMs" => millis(o.latency),
                 };
+                state.metrics.mirror(&mirrors[i].base, o.error.is_none(), o.latency);
                 match &o.error {
                     None => state.log.write(level::INFO, "mirror invalidated", fields),
                     Some(e) => state.log.error("mirror invalidation failed", e, fields),
@@ -335,6 +361,7 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
         (Some(nb), Some(sent)) => bus_replay(&state, nb, sent).await,
         _ => state.hub.subscribe(last),
     };
+    state.metrics.connection(!sub.missed.is_empty(), sub.gap.is_some());
     let reset = sub.gap.map(|g| Arc::new(g.event(!sub.missed.is_empty())));
     Feed {
         retry: state.sse_retry,

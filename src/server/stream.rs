@@ -348,6 +348,11 @@ impl Hub {
         self.tx.receiver_count()
     }
 
+    /// How many events were sent live so far (each once, whatever the clients).
+    pub fn sent(&self) -> u64 {
+        self.lock().seq
+    }
+
     /// The id of the last event sent with an id, if any.
     pub fn last_id(&self) -> Option<String> {
         self.lock().replay.back().and_then(|e| e.id.clone())
