@@ -1132,7 +1132,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --first-event-id --shutdown-grace --cors-origin --sse-retry --metrics --tls-cert --tls-key --self-signed --bus --bus-maxlen --inject-503 --no-notify --delay-ms --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --first-event-id --shutdown-grace --cors-origin --sse-retry --max-clients --max-clients-per-ip --trust-proxy --metrics --tls-cert --tls-key --self-signed --bus --bus-maxlen --inject-503 --no-notify --delay-ms --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1171,6 +1171,18 @@ _polycache() {
                     return 0
                     ;;
                 --sse-retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-clients-per-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

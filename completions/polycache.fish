@@ -141,6 +141,9 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l first-even
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l shutdown-grace -d 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cors-origin -d 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l sse-retry -d 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l max-clients -d 'At most this many stream clients at once; more are answered 503 with Retry-After (browsers\' EventSource tries again)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l max-clients-per-ip -d 'At most this many stream clients from one address at once (503 with Retry-After)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l trust-proxy -d 'A proxy (nginx, a load balancer) whose X-Forwarded-For names the client, for the per-address limits; requests from other peers are taken at their address' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l metrics -d 'Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a token of this node\'s accounts (token), or nobody (off)' -r -f -a "public\t'Anyone who can reach the node (the default: it holds no secrets)'
 token\t'Only with a token of this node\'s accounts (`Authorization: Bearer`)'
 off\t'Not served (404)'"

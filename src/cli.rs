@@ -429,6 +429,20 @@ pub struct ServeArgs {
     #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
     pub sse_retry: std::time::Duration,
 
+    /// At most this many stream clients at once; more are answered 503 with Retry-After
+    /// (browsers' EventSource tries again).
+    #[arg(long, value_name = "N")]
+    pub max_clients: Option<usize>,
+
+    /// At most this many stream clients from one address at once (503 with Retry-After).
+    #[arg(long, value_name = "N")]
+    pub max_clients_per_ip: Option<usize>,
+
+    /// A proxy (nginx, a load balancer) whose X-Forwarded-For names the client, for the
+    /// per-address limits; requests from other peers are taken at their address.
+    #[arg(long, value_name = "IP", value_delimiter = ',')]
+    pub trust_proxy: Vec<std::net::IpAddr>,
+
     /// Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a
     /// token of this node's accounts (token), or nobody (off).
     #[arg(long, value_enum, default_value = "public", value_name = "ACCESS")]

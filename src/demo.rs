@@ -334,6 +334,9 @@ impl Nodes {
             cors_origins: Vec::new(),
             sse_retry: Duration::from_secs(2),
             metrics: Default::default(),
+            max_clients: None,
+            max_clients_per_ip: None,
+            trust_proxy: Vec::new(),
             tls: None,
         };
         let account = |log: PathBuf| {

@@ -131,3 +131,96 @@ async fn https_health_answers_with_600_idle_connections_at_ulimit_512() {
     assert_eq!(r.status(), 200);
     drop(idle);
 }
+
+/// 20 wrong logins from one address: the first ones are 401, then 429 with Retry-After
+/// (without the password being checked); a login from another loopback address still
+/// succeeds at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_from_one_address_are_limited_and_others_are_not() {
+    use common::node::{EMAIL, PASSWORD};
+    let node = Node::memory();
+    let http = common::api::http();
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..20 {
+        let r = http
+            .post(node.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": EMAIL, "password": "wrong"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            retry_after = r
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+        }
+    }
+    assert_eq!(&statuses[..10], &[401; 10], "{statuses:?}");
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
+    let secs: u64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=10).contains(&secs), "{secs}");
+    // The right password from this address waits too; from another address it works.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let r = other
+        .post(node.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let limited = node
+        .log_lines()
+        .iter()
+        .filter(|l| {
+            l["msg"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("failed logins limited"))
+        })
+        .count();
+    assert_eq!(limited, 1, "said once per window: {}", node.log_text());
+}
+
+/// `--max-clients-per-ip 5`: the sixth stream from one address is refused with 503 and
+/// Retry-After; the five keep their events; a slot comes back when a stream ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_beyond_the_per_address_cap_are_refused_and_the_others_keep_their_events() {
+    use common::api::SseReader;
+    let node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--max-clients-per-ip", "5"]));
+    let mut readers = Vec::new();
+    for _ in 0..5 {
+        readers.push(SseReader::open(&node.url("/api/stream"), None).await);
+    }
+    let http = common::api::http();
+    let r = http.get(node.url("/api/stream")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().get("retry-after").is_some());
+    let token = node.login(&http).await;
+    let (status, _) = node
+        .invalidate(
+            &http,
+            Some(&token),
+            &serde_json::json!({"type": "posts", "mirror": false}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for r in readers.iter_mut() {
+        let (name, _, data) = r.next_event(Duration::from_secs(10)).await.expect("an event");
+        assert_eq!((name.as_str(), data["type"].as_str()), ("app-update", Some("posts")));
+    }
+    drop(readers.pop());
+    let start = Instant::now();
+    loop {
+        let r = http.get(node.url("/api/stream")).send().await.unwrap();
+        if r.status() == 200 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the slot never came back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

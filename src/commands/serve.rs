@@ -41,6 +41,9 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         cors_origins: args.cors_origin.clone(),
         sse_retry: args.sse_retry,
         metrics: args.metrics,
+        max_clients: args.max_clients,
+        max_clients_per_ip: args.max_clients_per_ip,
+        trust_proxy: args.trust_proxy.clone(),
         tls: match (&args.tls_cert, &args.tls_key) {
             (Some(cert), Some(key)) => Some(TlsSource::Files {
                 cert: cert.clone(),

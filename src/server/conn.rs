@@ -25,7 +25,29 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::gate::{Gate, HEAD_TIMEOUT, Slot, Watched, http_builder, out_of_fds};
+use super::limits::Peer;
 use super::sse::{self, LightFeed};
+
+/// The router, with the connection's peer address on every request (for the limits).
+pub(super) fn with_peer(
+    app: Router,
+    peer: Option<Peer>,
+) -> impl tower::Service<
+    http::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ 'static {
+    use tower::ServiceExt;
+    app.map_request(move |mut req: http::Request<hyper::body::Incoming>| {
+        if let Some(p) = peer {
+            req.extensions_mut().insert(p);
+        }
+        req
+    })
+}
 
 /// The longest request head read on the light path (longer ones are answered 431).
 const HEAD_LIMIT: usize = 16 * 1024;
@@ -61,6 +83,7 @@ pub async fn serve(
             _ = stopped(&mut stop) => break,
         };
         let slot = gate.admit();
+        let peer = tcp.peer_addr().ok().map(|a| Peer(a.ip()));
         let _ = tcp.set_nodelay(true);
         // Only a connection that turned out to be a stream counts as one: a client may open
         // a connection and never use it (a pool that raced a connect against a connection
@@ -83,10 +106,10 @@ pub async fn serve(
                     Opening::Silent => {}
                     Opening::Stream => {
                         let Some(_token) = light.upgrade() else { return };
-                        light_stream(tcp, app, &slot).await;
+                        light_stream(tcp, app, &slot, peer).await;
                     }
                     Opening::Other => {
-                        let service = TowerToHyperService::new(app);
+                        let service = TowerToHyperService::new(with_peer(app, peer));
                         let io = TokioIo::new(Watched::new(tcp, slot.clone()));
                         let conn = builder.serve_connection_with_upgrades(io, service).into_owned();
                         let _ = watcher.watch(conn).await;
@@ -155,7 +178,7 @@ async fn opens_stream(tcp: &TcpStream, prefix: &[u8]) -> Opening {
 
 /// Reads the request head, asks the router, writes the response head and then every body
 /// chunk as it comes (chunked encoding), until the body ends or the client goes away.
-async fn light_stream(mut tcp: TcpStream, app: Router, slot: &Slot) {
+async fn light_stream(mut tcp: TcpStream, app: Router, slot: &Slot, peer: Option<Peer>) {
     let mut head = Vec::with_capacity(1024);
     let read = async {
         let mut chunk = [0u8; 1024];
@@ -192,13 +215,16 @@ async fn light_stream(mut tcp: TcpStream, app: Router, slot: &Slot) {
             .await;
         return;
     }
-    let Some((request, chunked)) = parse_head(&head[..end]) else {
+    let Some((mut request, chunked)) = parse_head(&head[..end]) else {
         let _ = tcp
             .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
             .await;
         return;
     };
     drop(head);
+    if let Some(p) = peer {
+        request.extensions_mut().insert(p);
+    }
     let service = TowerToHyperService::new(app);
     let response = match hyper::service::Service::call(&service, request).await {
         Ok(r) => r,

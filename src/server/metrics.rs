@@ -62,6 +62,7 @@ pub struct Metrics {
     cascade: Histogram,
     logins: Family<Outcome, Counter>,
     connections: Counter,
+    streams_refused: Counter,
     replays: Counter,
     resets: Counter,
     mirror: Family<TargetOutcome, Counter>,
@@ -100,9 +101,15 @@ impl Metrics {
             cascade.clone(),
         );
         let logins = Family::<Outcome, Counter>::default();
-        r.register("logins", "Logins, by outcome (ok, rejected)", logins.clone());
+        r.register("logins", "Logins, by outcome (ok, rejected, limited)", logins.clone());
         let connections = Counter::default();
         r.register("sse_connections", "Stream connections opened", connections.clone());
+        let streams_refused = Counter::default();
+        r.register(
+            "sse_refused",
+            "Stream connections refused by --max-clients or --max-clients-per-ip (503)",
+            streams_refused.clone(),
+        );
         let replays = Counter::default();
         r.register(
             "sse_replays",
@@ -188,6 +195,7 @@ impl Metrics {
             cascade,
             logins,
             connections,
+            streams_refused,
             replays,
             resets,
             mirror,
@@ -214,6 +222,20 @@ impl Metrics {
         if outcome == "ok" {
             self.cascade.observe(cascade as f64);
         }
+    }
+
+    /// A login refused by the failed-login limits (429).
+    pub fn login_limited(&self) {
+        self.logins
+            .get_or_create(&Outcome {
+                outcome: "limited".to_string(),
+            })
+            .inc();
+    }
+
+    /// A stream refused by the client limits (503).
+    pub fn stream_refused(&self) {
+        self.streams_refused.inc();
     }
 
     pub fn login(&self, ok: bool) {

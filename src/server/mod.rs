@@ -14,6 +14,7 @@ pub mod cors;
 pub mod faults;
 mod gate;
 mod guard;
+pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod page;
@@ -81,6 +82,11 @@ pub struct ServeOptions {
     pub sse_retry: Duration,
     /// Who may read `/metrics`.
     pub metrics: metrics::Access,
+    /// Stream clients at most, in total and per address.
+    pub max_clients: Option<usize>,
+    pub max_clients_per_ip: Option<usize>,
+    /// Proxies whose X-Forwarded-For names the client.
+    pub trust_proxy: Vec<std::net::IpAddr>,
     /// Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) instead of plain HTTP.
     pub tls: Option<tls::TlsSource>,
 }
@@ -203,6 +209,7 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Who may read `/metrics`.
     pub metrics_access: metrics::Access,
+    pub limits: Arc<limits::Limits>,
 }
 
 /// A bound, ready node: call [`Server::run`] to serve.
@@ -412,6 +419,11 @@ impl Server {
             fanout: sse::Fanout::default(),
             metrics: metrics::Metrics::new(),
             metrics_access: opts.metrics,
+            limits: Arc::new(limits::Limits::new(
+                opts.trust_proxy.clone(),
+                opts.max_clients,
+                opts.max_clients_per_ip,
+            )),
         });
         Ok(Server {
             listener,

@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde_json::Value;
 
 use super::guard::Refusal;
+use super::limits::Peer;
 use super::log::level;
 use super::sse::Feed;
 use super::store::{MAX_TTL_SECS, StoreError};
@@ -126,11 +127,44 @@ fn login_fields(body: Result<Bytes, BytesRejection>) -> Result<LoginRequest, Api
     })
 }
 
-/// Checks credentials and issues a token; `shape` builds the success body from it.
-fn issue(state: &AppState, login: &LoginRequest, shape: impl FnOnce(String) -> LoginAnswer) -> Answer {
+/// Checks credentials and issues a token; `shape` builds the success body from it. Failed
+/// attempts are counted per client address and per account: beyond the limits the answer
+/// is 429 with `Retry-After`, without the password being checked.
+fn issue(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    login: &LoginRequest,
+    shape: impl FnOnce(String) -> LoginAnswer,
+) -> Answer {
     let (email, password) = (login.email.as_str(), login.password.as_str());
+    if let Err(wait) = state.limits.login_allowed(client, email) {
+        state.metrics.login_limited();
+        let body = serde_json::json!({"error": format!("too many failed logins: try again in {} s", wait.secs())});
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, wait.secs().to_string())],
+            axum::Json(body),
+        )
+            .into_response());
+    }
     let checked = state.keys.check(email, password);
     state.metrics.login(checked.is_some());
+    if checked.is_none()
+        && let Some(wait) = state.limits.login_failed(client, email)
+    {
+        // Once per refusal window, not once per refused attempt.
+        state.log.write(
+            level::WARN,
+            "failed logins limited: further attempts are refused for a while",
+            log_fields! {
+                "module" => "auth",
+                "client" => client.map(|c| c.to_string()),
+                "email" => crate::escape::text(email).into_owned(),
+                "retryAfterS" => wait.secs(),
+                "status" => 429,
+            },
+        );
+    }
     let account = checked.ok_or_else(|| {
         ApiError(
             StatusCode::UNAUTHORIZED,
@@ -145,15 +179,32 @@ fn issue(state: &AppState, login: &LoginRequest, shape: impl FnOnce(String) -> L
     Ok(axum::Json(shape(token)).into_response())
 }
 
-async fn login(State(state): Shared, body: Result<Bytes, BytesRejection>) -> Answer {
+/// The client's address (see [`super::limits::Limits::client`]).
+fn client_of(state: &AppState, peer: Option<Extension<Peer>>, headers: &HeaderMap) -> Option<std::net::IpAddr> {
+    state.limits.client(peer.map(|Extension(p)| p), headers)
+}
+
+async fn login(
+    State(state): Shared,
+    peer: Option<Extension<Peer>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
     let login = login_fields(body)?;
-    issue(&state, &login, |token| {
+    let client = client_of(&state, peer, &headers);
+    issue(&state, client, &login, |token| {
         LoginAnswer::login(token, super::auth::TOKEN_TTL_SECS)
     })
 }
 
 /// The Supabase-shaped login, for clients configured with SUPABASE_URL.
-async fn supabase_token(State(state): Shared, RawQuery(q): RawQuery, body: Result<Bytes, BytesRejection>) -> Answer {
+async fn supabase_token(
+    State(state): Shared,
+    peer: Option<Extension<Peer>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
     let password_grant = q
         .as_deref()
         .unwrap_or("")
@@ -163,7 +214,8 @@ async fn supabase_token(State(state): Shared, RawQuery(q): RawQuery, body: Resul
         return Err(error(StatusCode::BAD_REQUEST, "only grant_type=password is supported"));
     }
     let login = login_fields(body)?;
-    issue(&state, &login, |token| {
+    let client = client_of(&state, peer, &headers);
+    issue(&state, client, &login, |token| {
         LoginAnswer::supabase(token, super::auth::TOKEN_TTL_SECS)
     })
 }
@@ -349,7 +401,21 @@ fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
-async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
+async fn stream(State(state): Shared, peer: Option<Extension<Peer>>, headers: HeaderMap) -> Response {
+    let client = client_of(&state, peer, &headers);
+    let slot = match super::limits::open_stream(&state.limits, client, state.hub.clients()) {
+        Ok(slot) => slot,
+        Err(wait) => {
+            state.metrics.stream_refused();
+            let body = serde_json::json!({"error": "too many stream clients: try again later"});
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, wait.secs().to_string())],
+                axum::Json(body),
+            )
+                .into_response();
+        }
+    };
     // Ids are opaque (PROTOCOL section 4): whatever the client sends is looked up as sent;
     // an empty header means none.
     let last = headers
@@ -373,6 +439,7 @@ async fn stream(State(state): Shared, headers: HeaderMap) -> Response {
         stop: state.shutdown.subscribe(),
         ping: state.ping_interval.max(Duration::from_millis(10)),
         state: state.clone(),
+        slot: Some(slot),
     }
     .into_response()
 }

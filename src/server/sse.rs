@@ -110,6 +110,8 @@ pub struct Feed {
     pub ping: Duration,
     /// The node (its hub and fan-out, for the light path).
     pub state: Arc<AppState>,
+    /// The client's place under the stream limits, given back when the stream ends.
+    pub slot: Option<super::limits::StreamSlot>,
 }
 
 /// Whether a live event goes out, given the newest sent so far (updated).
@@ -165,6 +167,7 @@ impl Feed {
             live,
             mut newest,
             mut stop,
+            slot,
             ..
         } = self;
         let live = futures::stream::unfold(live, |mut rx| async move {
@@ -177,6 +180,10 @@ impl Feed {
             .map(|ev| Ok::<_, Infallible>(sse_event(&ev)))
             .take_until(async move {
                 let _ = stop.wait_for(|s| *s).await;
+            })
+            // The stream limits' slot goes with the stream.
+            .inspect(move |_| {
+                let _ = &slot;
             })
     }
 }
@@ -385,6 +392,7 @@ pub async fn write(tcp: TcpStream, head: Vec<u8>, feed: Feed, chunked: bool) -> 
         mut stop,
         ping,
         state,
+        slot: _slot,
     } = feed;
     // The head, the opening and the replay, in a few writes.
     let mut out = head;

@@ -237,12 +237,13 @@ pub async fn serve(
         let (acceptor, builder, app) = (acceptor.clone(), builder.clone(), app.clone());
         let watcher = graceful.watcher();
         let slot = gate.admit();
+        let peer = tcp.peer_addr().ok().map(|a| super::limits::Peer(a.ip()));
         tokio::spawn(async move {
             let work = async {
                 let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await else {
                     return;
                 };
-                let service = TowerToHyperService::new(app);
+                let service = TowerToHyperService::new(super::conn::with_peer(app, peer));
                 let io = TokioIo::new(super::gate::Watched::new(tls, slot.clone()));
                 let conn = builder.serve_connection_with_upgrades(io, service);
                 let _ = watcher.watch(conn.into_owned()).await;
