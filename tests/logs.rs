@@ -1320,3 +1320,88 @@ fn follow_starts_with_the_last_entries_like_tail_f() {
         fs::write(&p, &old).unwrap();
     }
 }
+
+/// Compressed logs read as the plain one, recognised by their first bytes (not their
+/// names): gzip with two members (as `cat a.gz b.gz` makes), zstd, and gzip on standard
+/// input; every form of output agrees with the plain file's.
+#[test]
+fn gzip_and_zstd_logs_read_like_the_plain_one() {
+    let dir = tmp();
+    let plain = fs::read(fixture()).unwrap();
+    let cut = plain.len() / 2 + plain[plain.len() / 2..].iter().position(|b| *b == b'\n').unwrap() + 1;
+    let gzip = |bytes: &[u8]| -> Vec<u8> {
+        let mut child = Command::new("gzip")
+            .arg("-c")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("gzip");
+        let mut stdin = child.stdin.take().unwrap();
+        let bytes = bytes.to_vec();
+        let feeder = std::thread::spawn(move || stdin.write_all(&bytes));
+        let out = child.wait_with_output().unwrap();
+        feeder.join().unwrap().unwrap();
+        out.stdout
+    };
+    let mut two_members = gzip(&plain[..cut]);
+    two_members.extend(gzip(&plain[cut..]));
+    // Misleading names on purpose: the first bytes decide.
+    let gz = dir.path().join("cache.json.1");
+    fs::write(&gz, &two_members).unwrap();
+    let zst = dir.path().join("cache.log");
+    let st = Command::new("zstd")
+        .args(["-q", "-f", "-o"])
+        .arg(&zst)
+        .arg(fixture())
+        .status()
+        .expect("zstd must be installed (.ci/run installs it)");
+    assert!(st.success());
+    let run = |args: &[&str], input: &Path, stdin: Option<Vec<u8>>| -> String {
+        let mut cmd = polycache(dir.path());
+        cmd.args(["logs", "--no-pager", "--utc"]).args(args);
+        match stdin {
+            Some(bytes) => {
+                cmd.arg("-").write_stdin(bytes);
+            }
+            None => {
+                cmd.arg(input);
+            }
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for args in [
+        &[][..],
+        &["--errors"][..],
+        &["--tail", "3"][..],
+        &["--grep", "mirror"][..],
+    ] {
+        let want = run(args, &fixture(), None);
+        assert!(!want.is_empty(), "{args:?}");
+        assert_eq!(run(args, &gz, None), want, "gzip {args:?}");
+        assert_eq!(run(args, &zst, None), want, "zstd {args:?}");
+        assert_eq!(
+            run(args, &gz, Some(two_members.clone())),
+            want,
+            "gzip on stdin {args:?}"
+        );
+    }
+    let stats = |p: &Path| {
+        let out = polycache(dir.path())
+            .args(["--json", "logs", "--stats"])
+            .arg(p)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(stats(&zst), stats(&fixture()));
+    let out = polycache(dir.path())
+        .args(["logs", "--follow"])
+        .arg(&gz)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is compressed"));
+}

@@ -10,6 +10,7 @@ use super::Context;
 use crate::cli::LogsArgs;
 use crate::error::Failure;
 use crate::escape;
+use crate::logs::decompress;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::{Engine, Label, Output, Tally, follow, read};
@@ -194,13 +195,27 @@ fn produce(
     emit: &mut read::Emit,
 ) -> Result<Tally, Produce> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    // Every input is read through its decompressor when its first bytes say so.
     let reader = |path: &str| -> Result<Box<dyn io::BufRead + Send>, Failure> {
-        if path == "-" {
-            Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())))
+        let plain: Box<dyn io::BufRead + Send> = if path == "-" {
+            Box::new(BufReader::with_capacity(1 << 20, io::stdin()))
         } else {
-            Ok(Box::new(BufReader::with_capacity(1 << 20, open(path)?)))
-        }
+            Box::new(BufReader::with_capacity(1 << 20, open(path)?))
+        };
+        decompress::open(plain).map_err(|e| io_failure(if path == "-" { "standard input" } else { path }, e))
     };
+    // A compressed file cannot be seeked (nor followed): it is read as a stream. (Only a
+    // regular file is looked at here: opening a pipe would wait for its writer.)
+    let compressed = |path: &str| {
+        path != "-"
+            && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+            && decompress::format_of_file(Path::new(path)).is_ok_and(|f| f != decompress::Format::Plain)
+    };
+    if args.follow && compressed(&files[0]) {
+        return Err(Failure::usage(format!("cannot follow {}: it is compressed", files[0]))
+            .with_hint("follow the live (uncompressed) log; rotated, compressed ones are read without --follow")
+            .into());
+    }
 
     if args.follow && files[0] != "-" && is_stream(&files[0]) {
         // A pipe has no size and no position to come back to: it is read as its lines
@@ -266,7 +281,7 @@ fn produce(
             return Ok(read::emit_lines_from(engine, &lines, &cuts, &marks, emit)?);
         } else if files[0] == "-" {
             read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
-        } else if is_stream(&files[0]) {
+        } else if is_stream(&files[0]) || compressed(&files[0]) {
             read::tail_stream(engine, reader(&files[0])?, n).map_err(|e| io_failure(&files[0], e))?
         } else {
             let mut f = open(&files[0])?;
@@ -281,11 +296,15 @@ fn produce(
     }
     let path = &files[0];
     if path == "-" {
+        let stdin = reader("-")?;
         if stdin_is_file() {
-            return Ok(read::scan(engine, io::stdin().lock(), threads, emit)?);
+            return Ok(read::scan(engine, stdin, threads, emit)?);
         }
         // A pipe or a terminal: show lines as they come.
-        return Ok(read::stream(engine, io::stdin().lock(), emit)?);
+        return Ok(read::stream(engine, stdin, emit)?);
+    }
+    if compressed(path) {
+        return Ok(read::scan(engine, reader(path)?, threads, emit)?);
     }
     Ok(read::scan(engine, open(path)?, threads, emit)?)
 }

@@ -5,6 +5,7 @@
 //! or a count in [`Stats`]); the readers feed it lines and hand the bytes it writes to a
 //! callback, in file order. Nothing here prints.
 
+pub mod decompress;
 pub mod filter;
 pub mod follow;
 pub mod format;
