@@ -110,11 +110,17 @@ pub fn write_all(dir: &Path, graph: &Graph) -> Result<Vec<String>, Failure> {
     Ok(written)
 }
 
+/// The command as the man pages describe it: with the release's version only (the commit
+/// in `--version` would make every build's pages differ).
+fn man_command() -> clap::Command {
+    Cli::command().version(env!("CARGO_PKG_VERSION"))
+}
+
 /// The main man page, in roff.
 pub fn man_page() -> Vec<u8> {
     let mut buf = Vec::new();
     // Rendering into a Vec cannot fail.
-    let _ = clap_mangen::Man::new(Cli::command()).render(&mut buf);
+    let _ = clap_mangen::Man::new(man_command()).render(&mut buf);
     buf
 }
 
@@ -126,7 +132,7 @@ pub fn write_man_pages(dir: &Path) -> Result<Vec<String>, Failure> {
     let staging = dir.join(".staging.tmp");
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)
-        .and_then(|_| clap_mangen::generate_to(Cli::command(), &staging))
+        .and_then(|_| clap_mangen::generate_to(man_command(), &staging))
         .map_err(|e| Failure::error(format!("cannot write man pages into {}: {e}", dir.display())))?;
     let mut written = Vec::new();
     let entries =
