@@ -530,3 +530,57 @@ async fn shutdown_does_not_wait_for_stream_clients_that_do_not_read() {
     assert!(took < Duration::from_secs(4), "took {took:?}");
     drop(stuck);
 }
+
+/// The log an operator runs: a `node started` line first (version, commit, address,
+/// store), SIGHUP after logrotate moved the file makes the node write to a new one with no
+/// line lost, and SIGTERM ends with `node stopped`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reopens_the_log_after_a_rotation_and_start_and_stop_are_logged() {
+    let mut node = Node::memory();
+    let http = http();
+    let token = node.login(&http).await;
+    let invalidate = |t: &'static str| {
+        let (http, token, node) = (http.clone(), token.clone(), &node);
+        async move {
+            let (status, _) = node
+                .invalidate(&http, Some(&token), &json!({"type": t, "mirror": false}))
+                .await;
+            assert_eq!(status, 200);
+        }
+    };
+    invalidate("posts").await;
+    let first = node.log_lines().into_iter().next().expect("a first line");
+    assert_eq!(first["msg"], "node started", "{first}");
+    assert_eq!(first["store"], "memory");
+    assert!(first["commit"].is_string() && first["version"].is_string(), "{first}");
+    // logrotate: move the file away, then SIGHUP.
+    let rotated = node.log.with_extension("json.1");
+    std::fs::rename(&node.log, &rotated).unwrap();
+    invalidate("pages").await; // still into the moved file: nothing is lost
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &node.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let start = Instant::now();
+    while !node.log.exists() {
+        assert!(start.elapsed() < WAIT, "no new log file after SIGHUP");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    invalidate("feed").await;
+    sigterm(&node);
+    assert!(node.wait_exit(WAIT).is_some());
+    let old = common::node::read_ndjson(&rotated);
+    let new = common::node::read_ndjson(&node.log);
+    let types = |lines: &[Value]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["msg"] == "cache invalidated")
+            .map(|l| l["type"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(types(&old), ["posts", "pages"]);
+    assert_eq!(types(&new), ["feed"]);
+    assert_eq!(new[0]["msg"], "log file reopened");
+    assert_eq!(new.last().unwrap()["msg"], "node stopped");
+}

@@ -43,6 +43,20 @@ impl LogWriter {
         &self.path
     }
 
+    /// Opens the path again and writes there from now on (logrotate moved the file away and
+    /// sent SIGHUP): lines written before went to the old file, none is lost in between
+    /// (the swap happens under the lock every line takes).
+    pub fn reopen(&self) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let fresh = OpenOptions::new().create(true).append(true).open(&self.path)?;
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = file.flush();
+        *file = fresh;
+        Ok(())
+    }
+
     /// Writes one line: `level`, `time`, `pid`, `hostname`, `msg`, then `fields` in order.
     /// Errors writing the log are swallowed: logging must never take the server down.
     pub fn write(&self, lvl: u32, msg: &str, fields: Map<String, Value>) {

@@ -445,6 +445,34 @@ impl Server {
             signal.await;
             stopper.shutdown.send_replace(true);
         });
+        state.log.info(
+            "node started",
+            log_fields! {
+                "module" => "serve",
+                "version" => env!("CARGO_PKG_VERSION"),
+                "commit" => crate::COMMIT,
+                "address" => self.started.addr.to_string(),
+                "store" => self.started.store,
+                "bus" => state.bus.as_ref().map(|nb| nb.bus.key.clone()),
+                "tls" => self.tls.is_some(),
+            },
+        );
+        // SIGHUP: open the log file again (logrotate's `postrotate`).
+        #[cfg(unix)]
+        if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            let st = state.clone();
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    match st.log.reopen() {
+                        Ok(()) => st.log.info("log file reopened", log_fields! {"module" => "serve"}),
+                        Err(e) => eprintln!(
+                            "warning: cannot reopen the log file {}: {e}; still writing to the old one",
+                            st.log.path().display()
+                        ),
+                    }
+                }
+            });
+        }
         // Plain HTTP goes through the node's own accept loop, which writes SSE bodies
         // without hyper's per-connection buffers (a few KiB per idle client instead of
         // ~23); HTTPS goes through the TLS accept loop, where rustls holds its own buffers.
@@ -492,6 +520,10 @@ impl Server {
                 },
             );
         }
+        state.log.info(
+            "node stopped",
+            log_fields! {"module" => "serve", "uptimeMs" => state.started.elapsed().as_millis() as u64},
+        );
         state.log.sync();
         result
     }
