@@ -131,12 +131,12 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand man" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand man" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand man" -s h -l help -d 'Print help'
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l port -d 'TCP port to listen on (0 picks a free one)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bind -d 'Address to listen on; use 0.0.0.0 to accept other machines' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l store -d 'Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest})' -r -f -a "memory\t''
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l port -d 'TCP port to listen on (0 picks a free one) [env: POLYCACHE_PORT] [default: 3333]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bind -d 'Address to listen on; use 0.0.0.0 to accept other machines [env: POLYCACHE_BIND] [default: 127.0.0.1]' -r
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l store -d 'Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest}) [env: POLYCACHE_STORE] [default: memory]' -r -f -a "memory\t''
 redis\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l ping-interval -d 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l state -d 'Keep the stream\'s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l state -d 'Keep the stream\'s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l first-event-id -d 'Number the stream\'s events from N instead of from the clock. Without --state a node starts its ids from the clock, so that a client resuming with an id from before a restart gets a stream-reset instead of another event under the same id; a fixed start gives the same ids on every run (reproducible examples and tests), at that cost' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l shutdown-grace -d 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l cors-origin -d 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]' -r
@@ -147,9 +147,9 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l trust-prox
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l metrics -d 'Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a token of this node\'s accounts (token), or nobody (off)' -r -f -a "public\t'Anyone who can reach the node (the default: it holds no secrets)'
 token\t'Only with a token of this node\'s accounts (`Authorization: Bearer`)'
 off\t'Not served (404)'"
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
-complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus -d 'Share invalidations with the other instances of this deployment through a Redis Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends what it applies and applies what the others append; SSE event ids become stream entry ids, so a client can resume on any instance' -r -f -a "redis\t'A Redis Stream at REDIS_URL'"
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN [env: POLYCACHE_TLS_CERT]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert [env: POLYCACHE_TLS_KEY]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus -d 'Share invalidations with the other instances of this deployment through a Redis Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends what it applies and applies what the others append; SSE event ids become stream entry ids, so a client can resume on any instance [env: POLYCACHE_BUS]' -r -f -a "redis\t'A Redis Stream at REDIS_URL'"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l bus-maxlen -d 'Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client resuming before them gets a stream-reset' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l inject-503 -d 'Rehearsal: answer the first N invalidations with 503' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l delay-ms -d 'Rehearsal: wait this many milliseconds before answering each invalidation' -r

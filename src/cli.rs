@@ -140,6 +140,24 @@ impl RedisUrlArgs {
     }
 }
 
+impl ServeArgs {
+    /// The serve settings that can also come from the environment (POLYCACHE_PORT, ...).
+    fn overrides(&self, out: &mut Vec<Override>) {
+        push_override(out, "POLYCACHE_PORT", "--port", &self.port.map(|p| p.to_string()));
+        push_override(out, "POLYCACHE_BIND", "--bind", &self.bind);
+        let store = self.store.map(|s| match s {
+            StoreChoice::Memory => "memory".to_string(),
+            StoreChoice::Redis => "redis".to_string(),
+        });
+        push_override(out, "POLYCACHE_STORE", "--store", &store);
+        push_override(out, "POLYCACHE_BUS", "--bus", &self.bus.map(|_| "redis".to_string()));
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        push_override(out, "POLYCACHE_TLS_CERT", "--tls-cert", &path(&self.tls_cert));
+        push_override(out, "POLYCACHE_TLS_KEY", "--tls-key", &path(&self.tls_key));
+        push_override(out, "POLYCACHE_STATE", "--state", &path(&self.state));
+    }
+}
+
 impl LogFileArgs {
     fn overrides(&self, out: &mut Vec<Override>) {
         push_override(out, "CACHE_LOG", "--log-file", &self.log_file);
@@ -373,17 +391,19 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TCP port to listen on (0 picks a free one).
-    #[arg(long, default_value_t = 3333, value_name = "PORT")]
-    pub port: u16,
+    /// TCP port to listen on (0 picks a free one) [env: POLYCACHE_PORT] [default: 3333]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
 
-    /// Address to listen on; use 0.0.0.0 to accept other machines.
-    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
-    pub bind: String,
+    /// Address to listen on; use 0.0.0.0 to accept other machines [env: POLYCACHE_BIND]
+    /// [default: 127.0.0.1]
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
 
-    /// Where the cache lives: in this process, or in Redis at REDIS_URL (keys CACHE_PREFIX{type}:{rest}).
-    #[arg(long, value_enum, default_value_t = StoreChoice::Memory, value_name = "STORE")]
-    pub store: StoreChoice,
+    /// Where the cache lives: in this process, or in Redis at REDIS_URL (keys
+    /// CACHE_PREFIX{type}:{rest}) [env: POLYCACHE_STORE] [default: memory]
+    #[arg(long, value_enum, value_name = "STORE")]
+    pub store: Option<StoreChoice>,
 
     /// Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway
     /// account, written to an env file only you can read (mode 0600; the banner shows its
@@ -404,7 +424,7 @@ pub struct ServeArgs {
     pub allow_insecure: bool,
 
     /// Keep the stream's events (ids and the replay buffer) in this file, so that clients
-    /// reconnecting with Last-Event-ID after a restart get what they missed.
+    /// reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
@@ -412,7 +432,7 @@ pub struct ServeArgs {
     /// starts its ids from the clock, so that a client resuming with an id from before a
     /// restart gets a stream-reset instead of another event under the same id; a fixed
     /// start gives the same ids on every run (reproducible examples and tests), at that cost.
-    #[arg(long, value_name = "N", conflicts_with_all = ["state", "bus"], value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub first_event_id: Option<u64>,
 
     /// On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each
@@ -448,30 +468,31 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value = "public", value_name = "ACCESS")]
     pub metrics: crate::server::metrics::Access,
 
-    /// Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN.
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    /// Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN
+    /// [env: POLYCACHE_TLS_CERT]
+    #[arg(long, value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
 
-    /// The PEM private key of --tls-cert.
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    /// The PEM private key of --tls-cert [env: POLYCACHE_TLS_KEY]
+    #[arg(long, value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
 
     /// With --dev: serve HTTPS (HTTP/2) with a throwaway certificate authority and a
     /// certificate for localhost, 127.0.0.1 and ::1; the authority's certificate is written
     /// beside the dev env file (trust it with --cacert or in a browser profile) and removed
     /// when the node stops.
-    #[arg(long, requires = "dev", conflicts_with = "tls_cert")]
+    #[arg(long, requires = "dev")]
     pub self_signed: bool,
     /// Share invalidations with the other instances of this deployment through a Redis
     /// Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster).
     /// Each node appends what it applies and applies what the others append; SSE event ids
-    /// become stream entry ids, so a client can resume on any instance.
+    /// become stream entry ids, so a client can resume on any instance [env: POLYCACHE_BUS]
     #[arg(long, value_enum, value_name = "KIND")]
     pub bus: Option<BusChoice>,
 
     /// Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client
     /// resuming before them gets a stream-reset.
-    #[arg(long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N", requires = "bus")]
+    #[arg(long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N")]
     pub bus_maxlen: u64,
 
     /// Rehearsal: answer the first N invalidations with 503.
@@ -526,6 +547,7 @@ impl Command {
                 a.mirrors.overrides(&mut out);
                 a.redis.overrides(&mut out);
                 a.log.overrides(&mut out);
+                a.overrides(&mut out);
             }
             Command::Demo(_) | Command::Graph(_) | Command::Check(_) | Command::Completions(_) | Command::Man(_) => {}
         }

@@ -102,6 +102,43 @@ pub const VARS: &[Var] = &[
         true,
         "HS256 secret `polycache serve` signs and verifies with",
     ),
+    var("POLYCACHE_PORT", Some("3333"), false, "serve: TCP port to listen on"),
+    var(
+        "POLYCACHE_BIND",
+        Some("127.0.0.1"),
+        false,
+        "serve: address to listen on",
+    ),
+    var(
+        "POLYCACHE_STORE",
+        Some("memory"),
+        false,
+        "serve: where the cache lives (memory, redis)",
+    ),
+    var(
+        "POLYCACHE_BUS",
+        None,
+        false,
+        "serve: `redis` shares invalidations through a Redis Stream",
+    ),
+    var(
+        "POLYCACHE_TLS_CERT",
+        None,
+        false,
+        "serve: PEM certificate (chain) to serve HTTPS with",
+    ),
+    var(
+        "POLYCACHE_TLS_KEY",
+        None,
+        false,
+        "serve: PEM private key of POLYCACHE_TLS_CERT",
+    ),
+    var(
+        "POLYCACHE_STATE",
+        None,
+        false,
+        "serve: file keeping the stream's events across restarts",
+    ),
 ];
 
 const fn var(name: &'static str, default: Option<&'static str>, secret: bool, help: &'static str) -> Var {

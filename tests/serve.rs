@@ -1099,3 +1099,68 @@ async fn json_banner_tells_scripts_where_a_port_zero_node_listens() {
         .unwrap();
     assert_eq!(health["ok"], true);
 }
+
+/// Every serve setting of a container or a unit file can come from the environment
+/// (POLYCACHE_PORT, POLYCACHE_BIND, POLYCACHE_STORE, POLYCACHE_STATE, ...), a flag still
+/// wins, and `config` says where each came from; a bad value names its variable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_settings_come_from_the_environment() {
+    let redis = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let state = dir.path().join("events.ndjson");
+    let env = [
+        ("POLYCACHE_PORT", port.to_string()),
+        ("POLYCACHE_BIND", "127.0.0.1".to_string()),
+        ("POLYCACHE_STORE", "redis".to_string()),
+        ("POLYCACHE_STATE", state.display().to_string()),
+        ("REDIS_URL", redis.url()),
+        ("JWT_SECRET", common::node::SECRET.to_string()),
+        ("CACHE_LOG", dir.path().join("log.json").display().to_string()),
+    ];
+    let mut cmd = clean_command(dir.path());
+    cmd.arg("serve").envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let _node = Reaped::spawn(&mut cmd, "spawn polycache serve");
+    assert!(
+        common::wait_for_port(port, Duration::from_secs(10)),
+        "not listening on POLYCACHE_PORT"
+    );
+    let health: Value = http()
+        .get(format!("http://127.0.0.1:{port}/api/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["store"], "redis", "{health}");
+    assert!(state.exists(), "POLYCACHE_STATE names the state file");
+
+    let out = clean_command(dir.path())
+        .args(["--json", "config"])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    let config: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for name in ["POLYCACHE_PORT", "POLYCACHE_STORE", "POLYCACHE_STATE"] {
+        let row = config["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in config"));
+        assert_eq!(row["source"]["kind"], "env", "{row}");
+    }
+
+    let out = clean_command(dir.path())
+        .args(["serve", "--dev"])
+        .env("POLYCACHE_PORT", "99999")
+        .env("CACHE_LOG", dir.path().join("log2.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("POLYCACHE_PORT (or --port) is `99999`"), "{err}");
+}

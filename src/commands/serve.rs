@@ -14,12 +14,82 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> Result<Outcome, Failure> {
     serve(ctx, args).map(|code| Outcome::streamed().code(code))
 }
 
+/// A serve setting: its flag, else POLYCACHE_* from the environment or .env, else its
+/// default (see `config`), parsed; a bad value names where it came from.
+fn setting<T>(
+    ctx: &Context,
+    name: &str,
+    flag: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, Failure> {
+    let Some(raw) = ctx.settings.get(name).map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    parse(raw).map(Some).ok_or_else(|| {
+        Failure::usage(format!(
+            "{name} (or {flag}) is `{}`: expected {expected}",
+            crate::escape::text(raw)
+        ))
+        .with_hint(format!(
+            "fix it where it is set (`polycache config` shows where), or pass {flag}"
+        ))
+    })
+}
+
 fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     let graph = ctx.graph()?;
+    let port = setting(
+        ctx,
+        "POLYCACHE_PORT",
+        "--port",
+        |v| v.parse::<u16>().ok(),
+        "a port from 0 to 65535",
+    )?;
+    let bind = setting(ctx, "POLYCACHE_BIND", "--bind", |v| Some(v.to_string()), "an address")?;
+    let store = setting(
+        ctx,
+        "POLYCACHE_STORE",
+        "--store",
+        |v| match v.to_ascii_lowercase().as_str() {
+            "memory" => Some(StoreChoice::Memory),
+            "redis" => Some(StoreChoice::Redis),
+            _ => None,
+        },
+        "memory or redis",
+    )?;
+    let bus = setting(
+        ctx,
+        "POLYCACHE_BUS",
+        "--bus",
+        |v| v.eq_ignore_ascii_case("redis").then_some(()),
+        "redis",
+    )?;
+    let path = |v: &str| Some(std::path::PathBuf::from(v));
+    let tls_cert = setting(ctx, "POLYCACHE_TLS_CERT", "--tls-cert", path, "a file")?;
+    let tls_key = setting(ctx, "POLYCACHE_TLS_KEY", "--tls-key", path, "a file")?;
+    let state = setting(ctx, "POLYCACHE_STATE", "--state", path, "a file")?;
+    if tls_cert.is_some() != tls_key.is_some() {
+        return Err(
+            Failure::usage("a TLS certificate needs its key, and a key its certificate")
+                .with_hint("give both --tls-cert and --tls-key (or POLYCACHE_TLS_CERT and POLYCACHE_TLS_KEY)"),
+        );
+    }
+    if args.self_signed && tls_cert.is_some() {
+        return Err(Failure::usage(
+            "--self-signed makes its own certificate: drop --tls-cert/--tls-key (or POLYCACHE_TLS_*)",
+        ));
+    }
+    if args.first_event_id.is_some() && (state.is_some() || bus.is_some()) {
+        return Err(
+            Failure::usage("--first-event-id numbers the events of a node without --state or --bus")
+                .with_hint("--state continues from its file, and on the bus ids are stream entry ids"),
+        );
+    }
     let opts = ServeOptions {
-        bind: args.bind.clone(),
-        port: args.port,
-        store: match args.store {
+        bind: bind.unwrap_or_else(|| "127.0.0.1".to_string()),
+        port: port.unwrap_or(3333),
+        store: match store.unwrap_or(StoreChoice::Memory) {
             StoreChoice::Memory => StoreKind::Memory,
             StoreChoice::Redis => StoreKind::Redis,
         },
@@ -27,9 +97,9 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         demo_data: args.demo_data,
         ping_interval: args.ping_interval,
         allow_insecure: args.allow_insecure,
-        state_file: args.state.clone(),
+        state_file: state,
         first_event_id: args.first_event_id,
-        bus: args.bus.map(|_| crate::server::BusOptions {
+        bus: bus.map(|_| crate::server::BusOptions {
             maxlen: args.bus_maxlen,
         }),
         faults: crate::server::faults::FaultOptions {
@@ -44,11 +114,8 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         max_clients: args.max_clients,
         max_clients_per_ip: args.max_clients_per_ip,
         trust_proxy: args.trust_proxy.clone(),
-        tls: match (&args.tls_cert, &args.tls_key) {
-            (Some(cert), Some(key)) => Some(TlsSource::Files {
-                cert: cert.clone(),
-                key: key.clone(),
-            }),
+        tls: match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some(TlsSource::Files { cert, key }),
             _ if args.self_signed => Some(TlsSource::SelfSigned),
             _ => None,
         },
