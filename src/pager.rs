@@ -44,7 +44,16 @@ pub fn choose(env: impl Fn(&str) -> Option<OsString>) -> Option<Choice> {
 pub struct Pager {
     child: Child,
     input: Option<ChildStdin>,
+    /// What was written to it, kept (up to [`KEEP`]) until it is known to run: a pager
+    /// command that does not exist (`PAGER=nonexistent`: the shell exits 127) read none of
+    /// it, and it goes to standard output instead of being lost.
+    kept: Option<Vec<u8>>,
+    /// How the pager was asked for, for the warning.
+    name: String,
 }
+
+/// What is kept for a pager that may not have started: beyond this it surely read some.
+const KEEP: usize = 4 << 20;
 
 impl Pager {
     /// Starts `choice`, its standard input a pipe, the terminal its output. `LESS` defaults
@@ -69,7 +78,31 @@ impl Pager {
         let mut child = cmd.stdin(Stdio::piped()).spawn()?;
         let input = child.stdin.take();
         ignore_interrupts();
-        Ok(Pager { child, input })
+        let name = match choice {
+            Choice::Less => "less -R".to_string(),
+            Choice::Command(line) => line.clone(),
+        };
+        Ok(Pager {
+            child,
+            input,
+            kept: Some(Vec::new()),
+            name,
+        })
+    }
+
+    /// When the pager never ran (its shell said 126 or 127: not found, not executable):
+    /// what was written to it, and the warning to give.
+    fn never_ran(&mut self) -> Option<(Vec<u8>, String)> {
+        let status = self.child.try_wait().ok().flatten()?;
+        let code = status.code().filter(|c| matches!(c, 126 | 127))?;
+        let kept = self.kept.take()?;
+        Some((
+            kept,
+            format!(
+                "the pager `{}` could not start (exit {code}): the output follows here; set PAGER (or POLYCACHE_PAGER) to a pager that exists, or to `cat`",
+                crate::escape::text(&self.name)
+            ),
+        ))
     }
 }
 
@@ -112,10 +145,18 @@ fn ignore_interrupts() {
 
 impl Write for Pager {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.input {
-            Some(i) => i.write(buf),
-            None => Err(io::ErrorKind::BrokenPipe.into()),
+        let n = match &mut self.input {
+            Some(i) => i.write(buf)?,
+            None => return Err(io::ErrorKind::BrokenPipe.into()),
+        };
+        if let Some(k) = &mut self.kept {
+            if k.len() + n > KEEP {
+                self.kept = None;
+            } else {
+                k.extend_from_slice(&buf[..n]);
+            }
         }
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -166,6 +207,34 @@ impl Output {
             None => &mut self.stdout,
         }
     }
+
+    /// A pager that never ran: what it was given goes to standard output, with a warning,
+    /// and standard output takes over. Whether that happened.
+    fn rescue(&mut self) -> bool {
+        let Some((kept, warning)) = self.pager.as_mut().and_then(Pager::never_ran) else {
+            return false;
+        };
+        if let Some(mut p) = self.pager.take() {
+            p.input.take();
+            let _ = p.child.wait();
+        }
+        eprintln!("warning: {warning}");
+        let _ = self.stdout.write_all(&kept);
+        true
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // The pager ends here (its input closes, then it is waited for); one that never
+        // ran gives its output back.
+        if let Some(p) = self.pager.as_mut() {
+            p.input.take();
+            let _ = p.child.wait();
+        }
+        self.rescue();
+        let _ = self.stdout.flush();
+    }
 }
 
 impl Write for Output {
@@ -173,7 +242,17 @@ impl Write for Output {
         if buf.is_empty() {
             return Ok(0);
         }
-        self.target().write(buf)
+        match self.target().write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe && self.pager.is_some() => {
+                // Give the shell a moment to be reaped, then see whether it ever ran.
+                if let Some(p) = self.pager.as_mut() {
+                    p.input.take();
+                    let _ = p.child.wait();
+                }
+                if self.rescue() { self.stdout.write(buf) } else { Err(e) }
+            }
+            r => r,
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {

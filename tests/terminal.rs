@@ -414,3 +414,26 @@ fn the_default_pager_shows_a_short_log_and_returns() {
     assert!(screen.contains("1970-01-01 00:00:00.000 INFO  first"), "{screen}");
     assert!(screen.contains("1970-01-01 00:00:00.001 ERROR second"), "{screen}");
 }
+
+/// A pager that cannot start (`PAGER=nonexistent`: the shell exits 127) loses nothing: the
+/// output comes to the terminal after a warning that names it.
+#[test]
+fn a_pager_that_cannot_start_gives_the_output_back() {
+    let dir = tmp();
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    let (screen, code) = in_pty_status(dir.path(), &[("PAGER", "nonexistent-pager")], &["logs", "--utc", log]);
+    assert_eq!(code, Some(0), "{screen}");
+    let text = strip_ansi(&screen);
+    assert!(
+        text.contains("warning: the pager `nonexistent-pager` could not start (exit 127)"),
+        "{text}"
+    );
+    let lines = text.lines().filter(|l| l.contains("cache invalidated")).count();
+    let want = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"cache invalidated\""))
+        .count();
+    assert!(want > 0);
+    assert_eq!(lines, want, "every line reached the terminal: {text}");
+}
