@@ -18,6 +18,7 @@ pub mod graph;
 pub mod logs;
 pub mod output;
 pub mod pager;
+pub mod pipe;
 pub mod protocol;
 pub mod render;
 pub mod server;

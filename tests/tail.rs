@@ -357,3 +357,31 @@ fn ctrl_c_ends_tail_cleanly_with_its_summary() {
         tail.stderr_text()
     );
 }
+
+/// `tail | head -1`: once `head` has its line and exits, tail ends within a second or so,
+/// without waiting for another event to fail writing (as GNU `tail -f` does).
+#[test]
+fn tail_ends_soon_after_its_reader_goes_away() {
+    let node = Node::memory();
+    let dir = tmp();
+    let line = format!(
+        "'{}' tail --url '{}' --timeout 60s | head -n 1",
+        common::bin().display(),
+        node.base
+    );
+    let mut sh = std::process::Command::new("sh");
+    sh.args(["-c", &line]).current_dir(dir.path());
+    for k in common::inherited_settings() {
+        sh.env_remove(k);
+    }
+    let child = sh.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    // One event for head; then nothing more comes.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    invalidate(&node.base, None, &["posts"]);
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let took = start.elapsed();
+    eprintln!("tail ended {} ms after head took its line", took.as_millis());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("posts"));
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+}

@@ -254,6 +254,8 @@ fn produce(
             open(path)?;
         }
         let stop = ctrl_c_flag();
+        // `logs --follow | head -1`: the reader is gone; stop at once, not at the next line.
+        crate::pipe::watch(Arc::clone(&stop));
         let mut notice = |text: &str| out.note(&escape::text(text));
         tally.merge(follow::follow(
             engine,

@@ -433,6 +433,8 @@ async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Resu
         let ev = tokio::select! {
             ev = next => ev,
             _ = tokio::signal::ctrl_c() => None,
+            // `redis watch | head -1`: the reader is gone.
+            _ = crate::pipe::closed() => None,
         };
         let Some(ev) = ev else { break };
         seen += 1;

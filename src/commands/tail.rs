@@ -71,6 +71,8 @@ async fn watch(
     tokio::pin!(deadline);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let closed = crate::pipe::closed();
+    tokio::pin!(closed);
     let mut out = printer.sink();
     let mut shown: u64 = 0;
     let mut heartbeats: u64 = 0;
@@ -111,6 +113,8 @@ async fn watch(
                     None => Ok(exit::OK),
                 };
             }
+            // `tail | head -1`: the reader is gone; end now, not at the next event.
+            _ = &mut closed => return Ok(exit::OK),
             _ = &mut ctrl_c => {
                 flush(&mut out)?;
                 summary(shown, heartbeats, gaps);
@@ -231,6 +235,8 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
     tokio::pin!(deadline);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let closed = crate::pipe::closed();
+    tokio::pin!(closed);
     let mut out = printer.sink();
     let mut shown: u64 = 0;
     let mut gaps: u64 = 0;
@@ -246,6 +252,8 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                     None => Ok(exit::OK),
                 };
             }
+            // `tail | head -1`: the reader is gone; end now, not at the next event.
+            _ = &mut closed => return Ok(exit::OK),
             _ = &mut ctrl_c => {
                 flush(&mut out)?;
                 return Ok(exit::OK);
