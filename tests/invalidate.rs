@@ -548,3 +548,60 @@ fn targets_named_in_polycache_names_are_shown_by_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("POLYCACHE_NAMES"), "{}", text(&out.stderr));
 }
+
+/// Ctrl-C (or SIGTERM) while one target is done and another hangs: the report still comes,
+/// saying which target cleared and which was interrupted, and the exit code is 130.
+#[test]
+fn an_interrupted_run_reports_what_each_target_did() {
+    let hang = common::peer::Peer::hanging();
+    for (signal, json) in [("-INT", true), ("-TERM", false)] {
+        let local = Node::memory();
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "invalidate",
+            "posts",
+            "--mirror",
+            "--url",
+            &local.base,
+            "--mirrors",
+            &hang.base,
+        ];
+        if json {
+            args.insert(0, "--json");
+        }
+        let mut cmd = common::clean_command(dir.path());
+        cmd.args(&args)
+            .env("SERVICE_EMAIL", EMAIL)
+            .env("SERVICE_PASSWORD", PASSWORD);
+        let mut run = common::process::Background::start(cmd, dir.path().join("out"), dir.path().join("err"));
+        let start = Instant::now();
+        while local.entry_types().contains(&"posts".to_string()) {
+            assert!(start.elapsed() < Duration::from_secs(10), "local never cleared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let sent = std::process::Command::new("kill")
+            .args([signal, &run.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        assert_eq!(run.wait(), 130, "{}", run.stderr_text());
+        let out = run.stdout_text();
+        if json {
+            let report: Value = serde_json::from_str(&out).expect("the --json report");
+            let results = report["results"].as_array().unwrap();
+            let of = |base: &str| results.iter().find(|r| r["base"] == base).cloned().unwrap();
+            assert_eq!(of(&local.base)["ok"], true, "{report}");
+            let hung = of(&hang.base);
+            assert_eq!(hung["ok"], false);
+            assert!(hung["error"].as_str().unwrap().contains("interrupted before"), "{hung}");
+        } else {
+            assert!(out.contains("interrupted before"), "{out}");
+            assert!(
+                run.stderr_text().contains("may or may not have cleared"),
+                "{}",
+                run.stderr_text()
+            );
+        }
+    }
+}

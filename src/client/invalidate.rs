@@ -83,6 +83,10 @@ pub enum InvalidateError {
         step: &'static str,
         after: String,
     },
+    /// The run was stopped (Ctrl-C, SIGTERM) before the target answered: it may or may
+    /// not have cleared its cache.
+    #[error("interrupted before {target} answered: it may or may not have cleared")]
+    Interrupted { target: String },
 }
 
 /// What happened at one target.

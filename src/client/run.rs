@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::auth::{AuthConfig, AuthError, Authenticator};
-use super::invalidate::{InvalidateOutcome, InvalidateRequest, Invalidator, RetryPolicy, Sent};
+use super::invalidate::{InvalidateError, InvalidateOutcome, InvalidateRequest, Invalidator, RetryPolicy, Sent};
 use super::target::Target;
 use super::token_cache::DiskTokens;
 use super::verify::{Canonicalize, Watch};
@@ -119,16 +119,46 @@ pub struct Report {
     pub verified: bool,
 }
 
-/// How a run is getting on, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a run is getting on, for a progress bar (and for a report of an interrupted run).
+#[derive(Debug, Clone)]
 pub enum Progress {
-    /// One more invalidation answered (or failed).
-    Sent,
+    /// One more invalidation answered (or failed): the target's index and the outcome.
+    Sent { target: usize, outcome: InvalidateOutcome },
     /// Every invalidation is done; waiting for the streams.
     Watching,
 }
 
 impl Plan {
+    /// The report of a run stopped before its end: each target's answers so far (in the
+    /// order they came, which is its requests' order), the rest interrupted.
+    pub fn interrupted(&self, answered: &[(usize, InvalidateOutcome)]) -> Report {
+        let mut results = Vec::new();
+        for (ti, target) in self.targets.iter().enumerate() {
+            let mut got = answered.iter().filter(|(t, _)| *t == ti).map(|(_, o)| o);
+            for kind in &self.kinds {
+                let outcome = got.next().cloned().unwrap_or_else(|| InvalidateOutcome {
+                    error: Some(InvalidateError::Interrupted {
+                        target: target.name.clone(),
+                    }),
+                    ..InvalidateOutcome::new(target)
+                });
+                results.push(Row {
+                    kind: kind.clone(),
+                    ok: outcome.is_ok(),
+                    relayed: false,
+                    outcome,
+                    verify: None,
+                });
+            }
+        }
+        Report {
+            ok: false,
+            via_server: self.via_server,
+            results,
+            verified: false,
+        }
+    }
+
     /// Every (target index, type) in the order of the report: target by target.
     pub fn jobs(&self) -> Vec<(usize, &str)> {
         (0..self.targets.len())
@@ -167,7 +197,12 @@ impl Plan {
         };
         let requests: Vec<InvalidateRequest> = self.kinds.iter().map(|k| self.request(k)).collect();
         let sent = invalidator
-            .fan_out(&self.targets, &requests, |_, _| progress(Progress::Sent))
+            .fan_out(&self.targets, &requests, |target, outcome| {
+                progress(Progress::Sent {
+                    target,
+                    outcome: outcome.clone(),
+                })
+            })
             .await;
 
         let verifications: Vec<Option<Verification>> = match (&watch, self.verify) {

@@ -83,7 +83,13 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
             args.allow_insecure,
         )));
     }
-    let report = crate::runtime()?.block_on(send(&ctx.settings, &ctx.out, graph, &plan, args))?;
+    let (report, interrupted) = crate::runtime()?.block_on(send(&ctx.settings, &ctx.out, graph, &plan, args))?;
+    if interrupted {
+        // What each target did before the stop, and 130 as a shell reports Ctrl-C.
+        return Ok(Outcome::show(report)
+            .code(INTERRUPTED)
+            .hint("interrupted: the targets marked so may or may not have cleared; run it again to be sure"));
+    }
     let code = exit_code(&report);
     let outcome = Outcome::show(report).code(code);
     Ok(match code {
@@ -97,15 +103,19 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
     })
 }
 
+/// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
+
 /// Runs a plan with the settings' client, login and the flags' policies, with a progress
-/// bar from the printer.
+/// bar from the printer. Ctrl-C or SIGTERM stops it: the report then says what each target
+/// did so far (the rest interrupted), and the flag is true.
 pub async fn send(
     settings: &Settings,
     out: &Printer,
     graph: Graph,
     plan: &Plan,
     args: &InvalidateArgs,
-) -> Result<Report, Failure> {
+) -> Result<(Report, bool), Failure> {
     // One HTTP client for the logins, the invalidations and the --verify streams.
     let http = crate::client::http_for(settings)?;
     let policy = Policy {
@@ -116,14 +126,46 @@ pub async fn send(
     };
     let invalidator = run::invalidator(&http, settings, &policy, out.trace()).map_err(auth_failure)?;
     let bar = out.progress(plan.jobs().len() as u64, "invalidating");
-    let report = plan
-        .execute(&invalidator, &http, &graph, &|p| match p {
-            Progress::Sent => bar.inc(1),
-            Progress::Watching => bar.set_message("watching the streams"),
-        })
-        .await;
+    let answered = std::sync::Mutex::new(Vec::new());
+    let progress = |p| match p {
+        Progress::Sent { target, outcome } => {
+            answered
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((target, outcome));
+            bar.inc(1);
+        }
+        Progress::Watching => bar.set_message("watching the streams"),
+    };
+    let run = plan.execute(&invalidator, &http, &graph, &progress);
+    let result = tokio::select! {
+        report = run => (report, false),
+        _ = stop_signal() => {
+            let answered = answered.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            (plan.interrupted(&answered), true)
+        }
+    };
     bar.finish();
-    Ok(report)
+    Ok(result)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }
 
 /// 0 when everything succeeded; 2 when every target was refused as plain http to another

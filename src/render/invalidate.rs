@@ -40,6 +40,9 @@ fn table(report: &Report, style: Style) -> String {
         let o = &r.outcome;
         let mut status = match o.status {
             _ if r.relayed => "relayed".to_string(),
+            _ if matches!(o.error, Some(crate::client::InvalidateError::Interrupted { .. })) => {
+                "interrupted".to_string()
+            }
             Some(s) if o.is_ok() => format!("ok {s}"),
             None if o.is_ok() => "ok".to_string(),
             Some(s) => format!("failed {s}"),
