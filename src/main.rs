@@ -1,6 +1,28 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+/// The command line, with clap's own help and errors coloured by the same rules as the rest
+/// of the output (`--color`, NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb).
+fn parse() -> polycache::cli::Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut choice = polycache::style::ColorChoice::Auto;
+    for (i, a) in args.iter().enumerate() {
+        let value = match a.to_str() {
+            Some("--color") => args.get(i + 1).and_then(|v| v.to_str()),
+            Some(s) => s.strip_prefix("--color="),
+            None => None,
+        };
+        match value {
+            Some("always") => choice = polycache::style::ColorChoice::Always,
+            Some("never") => choice = polycache::style::ColorChoice::Never,
+            Some("auto") => choice = polycache::style::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    let command = polycache::cli::Cli::command().color(polycache::style::Style::clap_choice(choice));
+    let matches = command.get_matches_from(args);
+    polycache::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
 
 fn main() -> ExitCode {
     // The work runs on a thread with a stack sized for the deepest TypeScript polycache
@@ -8,7 +30,7 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("polycache".into())
         .stack_size(polycache::ts::STACK_SIZE)
-        .spawn(|| polycache::run(polycache::cli::Cli::parse()));
+        .spawn(|| polycache::run(parse()));
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         // A panic was already reported by the panic hook.

@@ -9,6 +9,24 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--color auto`, by the rules other command-line tools follow (the order anstream uses;
+/// anstyle-query reads the variables): `NO_COLOR` turns colour off; else `CLICOLOR_FORCE`
+/// (not `0`) colours even a pipe; else `CLICOLOR=0` turns it off; else a terminal gets
+/// colour unless `TERM=dumb` (`CLICOLOR=1` colours even that).
+pub fn auto_color(terminal: bool) -> bool {
+    if anstyle_query::no_color() {
+        return false;
+    }
+    if anstyle_query::clicolor_force() {
+        return true;
+    }
+    match anstyle_query::clicolor() {
+        Some(false) => false,
+        Some(true) => terminal,
+        None => terminal && anstyle_query::term_supports_color(),
+    }
+}
+
 /// Colour on or off for one stream, decided once by the [`Printer`](crate::output::Printer)
 /// from `--color`, NO_COLOR and whether the stream is a terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,14 +36,25 @@ pub struct Style {
 
 impl Style {
     /// Colour for a stream that is (or is not) a terminal: `always`, `never`, or for `auto`
-    /// a terminal without NO_COLOR.
+    /// the ecosystem's rules (see [`auto_color`]).
     pub fn for_stream(choice: ColorChoice, terminal: bool) -> Style {
         let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
+            ColorChoice::Auto => auto_color(terminal),
         };
         Style { color }
+    }
+
+    /// The same choice for clap's help and usage errors.
+    pub fn clap_choice(choice: ColorChoice) -> clap::ColorChoice {
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        match choice {
+            ColorChoice::Always => clap::ColorChoice::Always,
+            ColorChoice::Never => clap::ColorChoice::Never,
+            ColorChoice::Auto if auto_color(terminal) => clap::ColorChoice::Always,
+            ColorChoice::Auto => clap::ColorChoice::Never,
+        }
     }
 
     pub fn plain() -> Style {

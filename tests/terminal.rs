@@ -437,3 +437,47 @@ fn a_pager_that_cannot_start_gives_the_output_back() {
     assert!(want > 0);
     assert_eq!(lines, want, "every line reached the terminal: {text}");
 }
+
+/// Colour by the ecosystem's rules, the same for polycache's output and for clap's help:
+/// CLICOLOR_FORCE colours a pipe, NO_COLOR wins over it, TERM=dumb and CLICOLOR=0 turn a
+/// terminal's colour off, `--color never --help` has no escape sequence.
+#[test]
+fn colour_follows_clicolor_no_color_term_and_the_flag() {
+    let dir = tmp();
+    let has_esc = |s: &[u8]| s.contains(&0x1b);
+    let piped = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = common::clean_command(dir.path());
+        cmd.env_remove("NO_COLOR").args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap().stdout
+    };
+    assert!(
+        has_esc(&piped(&[("CLICOLOR_FORCE", "1")], &["graph", "feed"])),
+        "CLICOLOR_FORCE colours a pipe"
+    );
+    assert!(!has_esc(&piped(
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+        &["graph", "feed"]
+    )));
+    assert!(
+        !has_esc(&piped(&[], &["graph", "feed"])),
+        "a pipe has no colour by default"
+    );
+
+    let tty = |env: &[(&str, &str)], args: &[&str]| in_pty(dir.path(), Some(100), env, args);
+    assert!(tty(&[], &["graph", "feed"]).contains('\x1b'), "a terminal gets colour");
+    for env in [[("TERM", "dumb")], [("CLICOLOR", "0")]] {
+        let out = tty(&env, &["graph", "feed"]);
+        assert!(!out.contains("\x1b["), "{env:?}: {out:?}");
+    }
+    assert!(
+        tty(&[], &["--help"]).contains("\x1b["),
+        "help is coloured on a terminal"
+    );
+    let help = tty(&[], &["--color", "never", "--help"]);
+    assert!(!help.contains("\x1b["), "{help:?}");
+    let help = tty(&[("TERM", "dumb")], &["--help"]);
+    assert!(!help.contains("\x1b["), "{help:?}");
+}
