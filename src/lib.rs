@@ -15,6 +15,7 @@ pub mod duration;
 pub mod error;
 pub mod escape;
 pub mod graph;
+pub mod jwt;
 pub mod logs;
 pub mod output;
 pub mod pager;
@@ -43,6 +44,7 @@ use output::Printer;
 /// Runs one parsed command line and returns its exit code; a failure is reported on
 /// stderr by the run's one [`Printer`].
 pub fn run(cli: Cli) -> u8 {
+    jwt::install();
     // `check` parses on rayon's threads: the same stack as the main work (see `ts`). Built
     // once per process; a second call (tests run several commands) keeps the first pool.
     let _ = rayon::ThreadPoolBuilder::new()

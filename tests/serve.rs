@@ -113,6 +113,7 @@ async fn refused_scenario(mode: Mode<'_>) {
 
     let other_secret = {
         let claims = json!({"sub": EMAIL, "exp": 4_000_000_000u64});
+        polycache::jwt::install();
         jsonwebtoken::encode(
             &jsonwebtoken::Header::default(),
             &claims,

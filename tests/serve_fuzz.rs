@@ -163,6 +163,7 @@ fn token(rng: &mut StdRng, valid: &str) -> String {
         10 => claims["exp"] = json!(1e300),
         _ => return "not.a.jwt".to_string(),
     }
+    polycache::jwt::install();
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,

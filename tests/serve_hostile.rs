@@ -41,6 +41,7 @@ fn sigterm(node: &Node) {
 
 /// A token signed with the node's own secret, with these claims.
 fn mint(claims: Value) -> String {
+    polycache::jwt::install();
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,

@@ -426,6 +426,7 @@ mod tests {
     use super::*;
 
     fn jwt(claims: serde_json::Value) -> String {
+        crate::jwt::install();
         jsonwebtoken::encode(
             &jsonwebtoken::Header::default(),
             &claims,

@@ -194,6 +194,7 @@ mod tests {
 
     fn jwt(exp: u64) -> Token {
         let claims = serde_json::json!({"sub": "svc", "exp": exp});
+        crate::jwt::install();
         Token::new(
             jsonwebtoken::encode(
                 &jsonwebtoken::Header::default(),

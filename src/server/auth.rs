@@ -84,6 +84,7 @@ impl Keys {
             exp: now + TOKEN_TTL_SECS,
             iss: ISSUER.to_string(),
         };
+        crate::jwt::install();
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
@@ -91,6 +92,7 @@ impl Keys {
     /// `sub` (a known account); the error says why in words safe to return.
     pub fn verify(&self, token: &str) -> Result<Claims, &'static str> {
         use jsonwebtoken::errors::ErrorKind;
+        crate::jwt::install();
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
@@ -143,12 +145,14 @@ mod tests {
             exp: 2,
             iss: ISSUER.into(),
         };
+        crate::jwt::install();
         let t = jsonwebtoken::encode(&Header::default(), &expired, &EncodingKey::from_secret(b"secret-a")).unwrap();
         assert_eq!(keys.verify(&t).unwrap_err(), "token expired");
         assert!(!format!("{keys:?}").contains("pw\""));
     }
 
     fn mint(secret: &[u8], claims: serde_json::Value) -> String {
+        crate::jwt::install();
         jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(secret)).unwrap()
     }
 

@@ -493,6 +493,7 @@ pub fn expired_token(secret: &str) -> String {
         .expect("clock")
         .as_secs();
     let claims = serde_json::json!({"sub": EMAIL, "iat": now - 7200, "exp": now - 3600, "iss": "polycache-serve"});
+    polycache::jwt::install();
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,
