@@ -1405,3 +1405,99 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("it is compressed"));
 }
+
+/// `--since` on a file finds its start by binary search (reading a line per probe) instead
+/// of reading the whole file; the output must be exactly the full scan's. Random files with
+/// lines up to 2 s out of order, lines without a time, lines that are not JSON, a huge line
+/// and a torn last line; many random `--since`/`--until` pairs, each compared with the same
+/// file read from a pipe (which cannot seek, so it is read whole). A file in random order
+/// falls back to reading it whole, with the same output.
+#[test]
+fn since_by_seeking_gives_exactly_the_full_scans_output() {
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("seed {seed}");
+    let mut rng = Rng(seed);
+    let dir = tmp();
+    let t0: i64 = 1_790_000_000_000;
+    let mut cases = 0;
+    for shuffled in [false, false, true] {
+        // ~2 MB: big enough to be searched, small enough to scan many times.
+        let mut lines: Vec<String> = Vec::new();
+        let mut t = t0;
+        for i in 0..12_000u64 {
+            t += rng.below(400) as i64;
+            let jitter = rng.below(2000) as i64; // up to 2 s out of order
+            let line = match rng.below(100) {
+                0 => "not json at all".to_string(),
+                1 => format!("{{\"level\":30,\"msg\":\"no time {i}\"}}"),
+                2 if i == 5000 => format!(
+                    "{{\"level\":30,\"time\":{},\"msg\":\"{}\"}}",
+                    t - jitter,
+                    "x".repeat(3 << 20)
+                ),
+                _ => format!(
+                    "{{\"level\":{},\"time\":{},\"pid\":1,\"hostname\":\"h\",\"module\":\"cache\",\"type\":\"posts\",\"msg\":\"line {i}\"}}",
+                    [30, 40, 50][rng.below(3) as usize],
+                    t - jitter
+                ),
+            };
+            lines.push(line);
+        }
+        if shuffled {
+            for i in (1..lines.len()).rev() {
+                let j = rng.below(i as u64 + 1) as usize;
+                lines.swap(i, j);
+            }
+        }
+        let mut text = lines.join("\n");
+        text.push_str("\n{\"level\":30,\"time\":17"); // torn last line
+        let path = dir.path().join(format!("log-{shuffled}-{cases}.json"));
+        fs::write(&path, &text).unwrap();
+        let end = t;
+        for _ in 0..12 {
+            let since = t0 + rng.below((end - t0 + 20_000) as u64) as i64 - 10_000;
+            let until = (rng.below(3) == 0).then(|| since + rng.below(600_000) as i64);
+            let mut args = vec![
+                "logs".to_string(),
+                "--no-pager".into(),
+                "--utc".into(),
+                "--since".into(),
+                since.to_string(),
+            ];
+            if let Some(u) = until {
+                args.extend(["--until".to_string(), u.to_string()]);
+            }
+            let seeked = polycache(dir.path()).args(&args).arg(&path).output().unwrap();
+            let piped = polycache(dir.path())
+                .args(&args)
+                .arg("-")
+                .write_stdin(text.clone())
+                .output()
+                .unwrap();
+            assert!(seeked.status.success());
+            assert_eq!(
+                String::from_utf8_lossy(&seeked.stdout),
+                String::from_utf8_lossy(&piped.stdout),
+                "seed {seed}, {args:?}"
+            );
+            cases += 1;
+        }
+    }
+    eprintln!("{cases} cases");
+}

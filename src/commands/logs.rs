@@ -10,10 +10,10 @@ use super::Context;
 use crate::cli::LogsArgs;
 use crate::error::Failure;
 use crate::escape;
-use crate::logs::decompress;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::{Engine, Label, Output, Tally, follow, read};
+use crate::logs::{decompress, seek};
 use crate::output::{Outcome, Printer};
 
 impl From<FilterError> for Failure {
@@ -308,7 +308,26 @@ fn produce(
     if compressed(path) {
         return Ok(read::scan(engine, reader(path)?, threads, emit)?);
     }
-    Ok(read::scan(engine, open(path)?, threads, emit)?)
+    let mut file = open(path)?;
+    // --since: start near the first line of that time instead of at the file's start.
+    if let Some(since) = engine.filter.since {
+        use std::io::{Seek, SeekFrom};
+        match seek::start(&mut file, since).map_err(|e| io_failure(path, e))? {
+            Ok(at) => {
+                if at > 0 && out.verbose() > 0 {
+                    out.note(&format!("{}: --since starts reading at byte {at}", escape::text(path)));
+                }
+                file.seek(SeekFrom::Start(at)).map_err(|e| io_failure(path, e))?;
+            }
+            Err(why) => {
+                if out.verbose() > 0 {
+                    out.note(&format!("{}: {why}: reading it whole", escape::text(path)));
+                }
+                file.seek(SeekFrom::Start(0)).map_err(|e| io_failure(path, e))?;
+            }
+        }
+    }
+    Ok(read::scan(engine, file, threads, emit)?)
 }
 
 /// Whether standard input is a regular file (`< cache.json`), which can be read in big
