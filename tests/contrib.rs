@@ -27,7 +27,11 @@ fn the_systemd_unit_verifies_and_is_hardened() {
     // Verified with the binary where the unit expects it: this build's.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("polycache.service");
-    std::fs::write(&path, unit.replace("/usr/bin/polycache", common::bin().to_str().unwrap())).unwrap();
+    std::fs::write(
+        &path,
+        unit.replace("/usr/bin/polycache", common::bin().to_str().unwrap()),
+    )
+    .unwrap();
     let out = Command::new("systemd-analyze")
         .args(["verify", "--man=no"])
         .arg(&path)

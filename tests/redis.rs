@@ -1127,3 +1127,51 @@ fn a_connection_dropped_mid_answer_is_named_as_such() {
     );
     assert!(!err.contains("not the Redis protocol"), "{err}");
 }
+
+/// `redis watch` heals when Redis restarts under it: it says so, subscribes again, and the
+/// events after the restart come through (it used to end as if done, exit 0).
+#[test]
+fn redis_watch_subscribes_again_after_a_restart() {
+    let mut redis = RedisServer::start_with(&["--notify-keyspace-events", "KEA"]);
+    let url = redis.url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut watch = common::process::Background::spawn(
+        dir.path(),
+        &[
+            "--json",
+            "redis",
+            "watch",
+            "--redis-url",
+            &url,
+            "--count",
+            "2",
+            "--timeout",
+            "40s",
+        ],
+    );
+    let start = Instant::now();
+    while !watch.stderr_text().contains("watching") {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", watch.stderr_text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _: () = cmd(&mut conn(&url), &["SET", "cache:posts:before", "1"]);
+    watch.wait_lines(1);
+    redis.restart();
+    let start = Instant::now();
+    while !watch.stderr_text().contains("again (events while disconnected") {
+        assert!(start.elapsed() < Duration::from_secs(15), "{}", watch.stderr_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _: () = cmd(&mut conn(&url), &["SET", "cache:posts:after", "2"]);
+    assert_eq!(watch.wait(), 0, "{}", watch.stderr_text());
+    let out = watch.stdout_text();
+    assert!(
+        out.contains("cache:posts:before") && out.contains("cache:posts:after"),
+        "{out}"
+    );
+    assert!(
+        watch.stderr_text().contains("subscribing again"),
+        "{}",
+        watch.stderr_text()
+    );
+}

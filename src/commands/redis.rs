@@ -409,6 +409,62 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outco
     watched
 }
 
+/// What the watch loop got.
+enum Step<T> {
+    Event(Option<T>),
+    Stop,
+}
+
+/// Subscribes again after the connection dropped, with a backoff (250 ms doubling to 4 s),
+/// saying so; `None` when stopped (Ctrl-C, a closed pipe, the deadline) first.
+async fn resubscribe(
+    ctx: &Context,
+    store: &Store,
+    deadline: Option<tokio::time::Instant>,
+) -> Option<crate::store::Subscription> {
+    ctx.out.warn(&format!(
+        "the connection to {} closed (Redis restarted or dropped it): subscribing again",
+        store.url()
+    ));
+    let mut wait = std::time::Duration::from_millis(250);
+    loop {
+        let pause = async {
+            match deadline {
+                Some(d) => {
+                    let _ = tokio::time::timeout_at(d, tokio::time::sleep(wait)).await;
+                }
+                None => tokio::time::sleep(wait).await,
+            }
+        };
+        tokio::select! {
+            _ = pause => {}
+            _ = tokio::signal::ctrl_c() => return None,
+            _ = crate::pipe::closed() => return None,
+        }
+        if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+            return None;
+        }
+        if let Ok(events) = store.subscribe().await {
+            // A restarted Redis forgets a notify-keyspace-events set with CONFIG SET.
+            let off = store
+                .check_notifications()
+                .await
+                .map(|checks| checks.iter().any(|c| c.current.is_some() && !c.sufficient))
+                .unwrap_or(false);
+            ctx.out.tell(&format!(
+                "watching {} on {} again (events while disconnected were not seen)",
+                store.keyspace_pattern(),
+                store.url()
+            ));
+            if off {
+                ctx.out.warn("keyspace notifications are off on the server now (it restarted without them): no events will come until they are on again (--enable-notifications, or notify-keyspace-events in redis.conf)");
+            }
+            return Some(events);
+        }
+        wait = (wait * 2).min(std::time::Duration::from_secs(4));
+    }
+}
+
 /// Prints the keyspace events until --count, --timeout, Ctrl-C or a closed pipe.
 async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outcome, Failure> {
     let mut events = store.subscribe().await?;
@@ -431,12 +487,25 @@ async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Resu
             }
         };
         let ev = tokio::select! {
-            ev = next => ev,
-            _ = tokio::signal::ctrl_c() => None,
+            ev = next => Step::Event(ev),
+            _ = tokio::signal::ctrl_c() => Step::Stop,
             // `redis watch | head -1`: the reader is gone.
-            _ = crate::pipe::closed() => None,
+            _ = crate::pipe::closed() => Step::Stop,
         };
-        let Some(ev) = ev else { break };
+        let ev = match ev {
+            Step::Event(Some(ev)) => ev,
+            Step::Stop => break,
+            // The deadline passed.
+            Step::Event(None) if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) => break,
+            // The subscription ended: Redis restarted or dropped the connection. Heal.
+            Step::Event(None) => match resubscribe(ctx, store, deadline).await {
+                Some(again) => {
+                    events = again;
+                    continue;
+                }
+                None => break,
+            },
+        };
         seen += 1;
         if out.item(&KeyEvent(&ev)).and_then(|_| out.flush()).is_err() {
             break;
