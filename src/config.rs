@@ -280,7 +280,7 @@ impl Settings {
                 }
             } else if let (Some(v), Some(path)) = (dotenv.get(var.name), &env_file) {
                 Value {
-                    value: Some(v.clone()),
+                    value: Some(relative_to_dotenv(var.name, v, path)),
                     source: Source::DotEnv(path.clone()),
                 }
             } else if let Some(d) = var.default {
@@ -434,17 +434,43 @@ fn read_dotenv(path: &Path, out: &mut BTreeMap<String, String>) -> Result<(), Co
     Ok(())
 }
 
-/// The nearest `.env` from `cwd` up to the repository root (the first ancestor holding
-/// `.git`); outside a repository only `cwd` itself is looked at, so a stray `~/.env` is
-/// never picked up by accident.
+/// The settings that name files: written relative in a `.env`, they are relative to that
+/// file's directory (as the platform's own tools read them), not to where polycache runs.
+const PATH_VARS: [&str; 5] = [
+    "CACHE_LOG",
+    "POLYCACHE_CACERT",
+    "POLYCACHE_TLS_CERT",
+    "POLYCACHE_TLS_KEY",
+    "POLYCACHE_STATE",
+];
+
+/// `value` of `name` from the `.env` at `dotenv`, a relative path made relative to its
+/// directory.
+fn relative_to_dotenv(name: &str, value: &str, dotenv: &Path) -> String {
+    let dir = dotenv.parent().unwrap_or(Path::new("."));
+    if !PATH_VARS.contains(&name) || value.trim().is_empty() || value == "-" || Path::new(value).is_absolute() {
+        return value.to_string();
+    }
+    dir.join(value).display().to_string()
+}
+
+/// The nearest `.env` from `cwd` up: in a repository, up to its root (the first ancestor
+/// holding `.git`); outside one, up to the home directory (never its parent, so a `.env`
+/// of another user or of the system is not picked up), or to the filesystem root when `cwd`
+/// is not under the home directory.
 pub fn find_dotenv(cwd: &Path) -> Option<PathBuf> {
     let in_repo = cwd.ancestors().any(|d| d.join(".git").exists());
+    let home = std::env::var_os("HOME").map(PathBuf::from).filter(|h| h.is_absolute());
+    let stop = home.as_deref().filter(|h| cwd.starts_with(h)).and_then(Path::parent);
     for dir in cwd.ancestors() {
+        if !in_repo && stop.is_some_and(|s| dir == s) {
+            break;
+        }
         let candidate = dir.join(".env");
         if candidate.is_file() {
             return Some(candidate);
         }
-        if !in_repo || dir.join(".git").exists() {
+        if in_repo && dir.join(".git").exists() {
             break;
         }
     }

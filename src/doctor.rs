@@ -202,7 +202,7 @@ fn env_check(inputs: &Inputs<'_>) -> Check {
         None => Check::warn(
             ".env",
             format!(
-                "none found from {} up to the repository root; settings come from the environment and defaults",
+                "none found from {} up to the repository root (or the home directory); settings come from the environment and defaults",
                 inputs.cwd.display()
             ),
             "put the settings in .env (see `polycache config`), or name a file with --env-file",

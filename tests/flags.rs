@@ -286,3 +286,38 @@ fn help_lists_each_group_under_its_heading_and_only_where_it_applies() {
     }
     assert!(section(&demo, "Global options").contains("--json"), "{demo}");
 }
+
+/// Outside a git checkout the `.env` of a parent directory is found too, and a relative
+/// path in it (CACHE_LOG) is relative to the `.env`'s directory, not to where polycache
+/// runs: `logs` from a subdirectory reads the project's log.
+#[test]
+fn a_parent_dotenv_is_found_outside_a_checkout_and_its_paths_are_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let deep = project.join("src/components");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::create_dir_all(project.join("server/logs")).unwrap();
+    std::fs::write(project.join(".env"), "CACHE_LOG=server/logs/cache.json\n").unwrap();
+    std::fs::write(
+        project.join("server/logs/cache.json"),
+        "{\"level\":50,\"time\":1790000000000,\"msg\":\"the project's own line\"}\n",
+    )
+    .unwrap();
+    let out = polycache(&deep).args(["--json", "config"]).output().unwrap();
+    let config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = config["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "CACHE_LOG")
+        .unwrap()
+        .clone();
+    let want = project.join("server/logs/cache.json");
+    assert_eq!(row["value"], want.display().to_string(), "{row}");
+    let out = polycache(&deep)
+        .args(["logs", "--no-pager", "--errors"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the project's own line"));
+}

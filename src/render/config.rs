@@ -11,7 +11,7 @@ impl Render for Report {
         match &report.env_file {
             Some(p) => out.push_str(&format!("{} {}\n", st.bold(".env:"), p)),
             None => out.push_str(&format!(
-                "{} none found (searched from {} up to the repository root)\n",
+                "{} none found (searched from {} up to the repository root, or the home directory)\n",
                 st.bold(".env:"),
                 report.searched_from.display()
             )),
