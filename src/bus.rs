@@ -125,7 +125,9 @@ impl Entry {
                 for n in &names {
                     check_name("cleared", n)?;
                 }
-                names
+                // Each type is cleared once, in the order first named.
+                let mut seen = std::collections::HashSet::new();
+                names.into_iter().filter(|n| seen.insert(n.clone())).collect()
             }
         };
         let id = match text(bus_field::ID)? {
@@ -561,6 +563,39 @@ mod tests {
         assert!(trimmed.gap_after("99-0"));
         assert!(!trimmed.gap_after("100-0"));
         assert!(!trimmed.gap_after("102-0"));
+    }
+
+    #[test]
+    fn entries_are_checked_and_cleared_names_counted_once() {
+        let entry = |fields: &[(&str, &str)]| StreamId {
+            id: "1-0".into(),
+            map: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::BulkString(v.as_bytes().to_vec())))
+                .collect(),
+            ..Default::default()
+        };
+        let e = Entry::from_stream(&entry(&[
+            ("type", "posts"),
+            ("cleared", r#"["posts","feed","posts","feed"]"#),
+        ]))
+        .unwrap();
+        assert_eq!(e.cleared, ["posts", "feed"]);
+        assert_eq!(e.action, "update");
+        assert_eq!(e.id, serde_json::Value::Null);
+        for (fields, why) in [
+            (vec![("foo", "bar")], "no `type` field"),
+            (vec![("type", "a b")], "`type` holds a name"),
+            (vec![("type", "posts"), ("id", r#"{"a":1}"#)], "`id` is not"),
+            (
+                vec![("type", "posts"), ("action", "del\nete")],
+                "`action` is not one of",
+            ),
+            (vec![("type", "posts"), ("time", "soon")], "`time` is not a number"),
+        ] {
+            let err = Entry::from_stream(&entry(&fields)).unwrap_err();
+            assert!(err.starts_with(why), "{fields:?}: {err}");
+        }
     }
 
     #[test]
