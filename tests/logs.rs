@@ -1501,3 +1501,28 @@ fn since_by_seeking_gives_exactly_the_full_scans_output() {
     }
     eprintln!("{cases} cases");
 }
+
+/// Filters that match nothing say so instead of printing nothing, and `--grep` says what it
+/// looks at.
+#[test]
+fn filters_that_match_nothing_say_so() {
+    let dir = tmp();
+    let out = polycache(dir.path())
+        .args(["logs", "--no-pager", "--grep", "lamp"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no entry matched the filters") && err.contains("msg field only"),
+        "{err}"
+    );
+    let out = polycache(dir.path())
+        .args(["logs", "--no-pager", "--errors"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no entry matched"));
+}

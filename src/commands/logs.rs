@@ -160,6 +160,15 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
                 }
             ));
         }
+        // Filters that matched nothing: a word instead of silence.
+        if tally.shown == 0 && !engine.filter.is_empty() && !args.follow {
+            let grep = if args.grep.is_some() {
+                " (--grep looks at the msg field only; --field KEY=VALUE matches others)"
+            } else {
+                ""
+            };
+            ctx.out.note(&format!("no entry matched the filters{grep}"));
+        }
         let not_json = tally.not_json.saturating_sub(tally.cut);
         if matches!(engine.output, Output::Json) && not_json > 0 {
             ctx.out
