@@ -585,3 +585,29 @@ async fn sighup_reopens_the_log_after_a_rotation_and_start_and_stop_are_logged()
     assert_eq!(new[0]["msg"], "log file reopened");
     assert_eq!(new.last().unwrap()["msg"], "node stopped");
 }
+
+/// `--log-file -`: the pino lines go to standard output (one process, one stream, as
+/// containers expect), after the banner.
+#[test]
+fn the_log_can_go_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let mut cmd = clean_command(dir.path());
+    cmd.args(["serve", "--dev", "--port", &port.to_string(), "--log-file", "-"]);
+    let mut node = common::process::Background::start(cmd, dir.path().join("out"), dir.path().join("err"));
+    assert!(common::wait_for_port(port, Duration::from_secs(10)));
+    let start = Instant::now();
+    while !node.stdout_text().contains("\"msg\":\"node started\"") {
+        assert!(start.elapsed() < WAIT, "{}", node.stdout_text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let line = node
+        .stdout_text()
+        .lines()
+        .find(|l| l.contains("node started"))
+        .map(|l| serde_json::from_str::<Value>(l).expect("a pino line"))
+        .unwrap();
+    assert_eq!(line["level"], 30);
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    node.process().kill_and_wait();
+}

@@ -15,25 +15,52 @@ pub mod level {
     pub use crate::logs::parse::{DEBUG, ERROR, FATAL, INFO, TRACE, WARN};
 }
 
-/// Appends pino lines to a file. Cheap to share behind an `Arc`.
+/// Appends pino lines to a file (or, for the path `-`, to standard output: one process, one
+/// stream, as containers expect). Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct LogWriter {
     path: PathBuf,
-    file: Mutex<File>,
+    file: Mutex<Sink>,
     pid: u32,
     hostname: String,
+}
+
+#[derive(Debug)]
+enum Sink {
+    File(File),
+    Stdout,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout => std::io::stdout().lock().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout => std::io::stdout().lock().flush(),
+        }
+    }
 }
 
 impl LogWriter {
     /// Opens (creating it and its parent directories) `path` for appending.
     pub fn open(path: &Path) -> std::io::Result<LogWriter> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let sink = if path == Path::new("-") {
+            Sink::Stdout
+        } else {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            Sink::File(OpenOptions::new().create(true).append(true).open(path)?)
+        };
         Ok(LogWriter {
             path: path.to_path_buf(),
-            file: Mutex::new(file),
+            file: Mutex::new(sink),
             pid: std::process::id(),
             hostname: hostname(),
         })
@@ -47,13 +74,16 @@ impl LogWriter {
     /// sent SIGHUP): lines written before went to the old file, none is lost in between
     /// (the swap happens under the lock every line takes).
     pub fn reopen(&self) -> std::io::Result<()> {
+        if self.path == Path::new("-") {
+            return Ok(()); // standard output is not rotated
+        }
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
         let fresh = OpenOptions::new().create(true).append(true).open(&self.path)?;
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
         let _ = file.flush();
-        *file = fresh;
+        *file = Sink::File(fresh);
         Ok(())
     }
 
@@ -96,8 +126,15 @@ impl LogWriter {
 
     /// Forces buffered data to disk (used at shutdown).
     pub fn sync(&self) {
-        if let Ok(f) = self.file.lock() {
-            let _ = f.sync_data();
+        if let Ok(mut f) = self.file.lock() {
+            match &mut *f {
+                Sink::File(file) => {
+                    let _ = file.sync_data();
+                }
+                Sink::Stdout => {
+                    let _ = f.flush();
+                }
+            }
         }
     }
 }
