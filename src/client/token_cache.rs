@@ -112,9 +112,10 @@ fn key(login_url: &str, account: &str) -> String {
 }
 
 fn user_cache_dir() -> Option<PathBuf> {
+    // A relative XDG_CACHE_HOME is invalid and ignored, as the XDG spec says.
     let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     Some(base.join("polycache"))
 }

@@ -341,6 +341,7 @@ fn produce(
 
 /// Whether standard input is a regular file (`< cache.json`), which can be read in big
 /// chunks on every core, rather than a pipe whose lines must go out as they arrive.
+#[cfg(unix)]
 fn stdin_is_file() -> bool {
     use std::os::fd::AsFd;
     io::stdin()
@@ -349,6 +350,12 @@ fn stdin_is_file() -> bool {
         .map(File::from)
         .and_then(|f| f.metadata())
         .is_ok_and(|m| m.is_file())
+}
+
+/// Elsewhere standard input is read as a pipe: lines as they arrive, on one core.
+#[cfg(not(unix))]
+fn stdin_is_file() -> bool {
+    false
 }
 
 /// A flag set when Ctrl-C arrives, so `--follow` can flush and exit cleanly.

@@ -17,7 +17,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -43,13 +42,46 @@ struct Open {
     tail: Vec<u8>,
 }
 
+/// What tells one file from another at the same path (rotation): inode and device on Unix;
+/// elsewhere nothing (a rotation is then seen when the file shrinks).
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ino(), meta.dev())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// Reads at an offset without moving a shared position.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<usize> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "--follow is not supported on this platform",
+    ))
+}
+
 fn open(path: &Path) -> io::Result<Open> {
     let file = File::open(path)?;
     let meta = file.metadata()?;
+    let (ino, dev) = identity(&meta);
     Ok(Open {
         file,
-        ino: meta.ino(),
-        dev: meta.dev(),
+        ino,
+        dev,
         pos: 0,
         head: Vec::new(),
         tail: Vec::new(),
@@ -61,7 +93,7 @@ fn bytes_at(file: &File, at: u64, len: usize) -> io::Result<Vec<u8>> {
     let mut buf = vec![0u8; len];
     let mut got = 0;
     while got < len {
-        match file.read_at(&mut buf[got..], at + got as u64) {
+        match read_at(file, &mut buf[got..], at + got as u64) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -149,7 +181,7 @@ pub fn follow(
             // The file is looked at before reading on: bytes read at the old position of
             // a file written again would be the middle of its new content.
             match std::fs::metadata(path) {
-                Ok(meta) if meta.ino() != o.ino || meta.dev() != o.dev => {
+                Ok(meta) if identity(&meta) != (o.ino, o.dev) => {
                     // Rotated: finish the old file, then start the new one from its start.
                     st.drain(o, emit)?;
                     st.flush_partial();

@@ -484,11 +484,5 @@ async fn beat(state: Arc<AppState>, nb: Arc<NodeBus>) {
 
 /// This node's id on the bus: `host:port:pid`.
 pub fn node_id(port: u16) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into());
-    format!("{host}:{port}:{}", std::process::id())
+    format!("{}:{port}:{}", super::log::hostname(), std::process::id())
 }

@@ -170,12 +170,9 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|s| s.trim().to_string())
+/// The machine's name, as pino writes it (every platform: `gethostname`).
+pub fn hostname() -> String {
+    Some(gethostname::gethostname().to_string_lossy().trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "localhost".into())
 }
