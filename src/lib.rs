@@ -30,8 +30,18 @@ pub mod ts;
 /// The commit this binary was built from (see `build.rs`), or `unknown`.
 pub const COMMIT: &str = env!("POLYCACHE_COMMIT");
 
-/// `polycache --version`: the version and the commit.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("POLYCACHE_COMMIT"), ")");
+/// The day this binary was built (`SOURCE_DATE_EPOCH` when set), `YYYY-MM-DD`.
+pub const BUILD_DATE: &str = env!("POLYCACHE_BUILD_DATE");
+
+/// `polycache --version`: the version, the commit and the build date.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("POLYCACHE_COMMIT"),
+    " ",
+    env!("POLYCACHE_BUILD_DATE"),
+    ")"
+);
 
 use std::path::Path;
 

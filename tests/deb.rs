@@ -64,7 +64,7 @@ fn the_deb_installs_the_binary_man_pages_completions_and_unit_and_removes_cleanl
             ok && version.starts_with(&format!("polycache {} (", env!("CARGO_PKG_VERSION"))),
             "{version}"
         );
-        assert!(!version.contains("(unknown)"), "the commit is named: {version}");
+        assert!(!version.contains("(unknown "), "the commit is named: {version}");
         // bash completes `polycache inv` from the installed file.
         let program = "source /usr/share/bash-completion/completions/polycache\n\
                        COMP_WORDS=(polycache inv); COMP_CWORD=1; COMP_LINE='polycache inv'; COMP_POINT=13\n\

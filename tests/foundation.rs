@@ -376,3 +376,27 @@ fn the_serve_page_shows_the_real_help() {
         "docs/serve.md's synopsis is out of date: paste `polycache serve -h` into it"
     );
 }
+
+/// `polycache --version` tells two builds apart: `polycache VERSION (COMMIT YYYY-MM-DD)`.
+#[test]
+fn version_names_the_commit_and_the_build_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = polycache(dir.path()).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rest = text
+        .trim_end()
+        .strip_prefix(&format!("polycache {} (", env!("CARGO_PKG_VERSION")))
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{text:?}"));
+    let (commit, date) = rest.split_once(' ').unwrap_or_else(|| panic!("{text:?}"));
+    assert!(
+        commit == "unknown" || (commit.len() >= 7 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    let parts: Vec<&str> = date.split('-').collect();
+    assert!(
+        parts.len() == 3 && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) && parts[0].len() == 4,
+        "{date}"
+    );
+}
