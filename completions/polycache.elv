@@ -151,6 +151,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --state 'Keep the stream''s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]'
             cand --first-event-id 'Number the stream''s events from N instead of from the clock. Without --state a node starts its ids from the clock, so that a client resuming with an id from before a restart gets a stream-reset instead of another event under the same id; a fixed start gives the same ids on every run (reproducible examples and tests), at that cost'
             cand --shutdown-grace 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log'
+            cand --drain 'On SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before stopping, so that a load balancer or Kubernetes takes the node out first'
             cand --cors-origin 'Let pages from this origin use the authenticated API (login, invalidate), with credentials; repeat or separate with commas. The stream, health, the entries listing and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]'
             cand --sse-retry 'The reconnect delay the stream asks browsers to use (its opening `retry:` line)'
             cand --max-clients 'At most this many stream clients at once; more are answered 503 with Retry-After (browsers'' EventSource tries again)'

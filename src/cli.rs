@@ -439,6 +439,11 @@ pub struct ServeArgs {
     /// mirror invalidation still unanswered then is abandoned with a warn line in the log.
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub shutdown_grace: std::time::Duration,
+
+    /// On SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before
+    /// stopping, so that a load balancer or Kubernetes takes the node out first.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub drain: std::time::Duration,
     /// Let pages from this origin use the authenticated API (login, invalidate), with
     /// credentials; repeat or separate with commas. The stream, health, the entries listing
     /// and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]

@@ -331,6 +331,7 @@ impl Nodes {
             bus: None,
             faults: Default::default(),
             shutdown_grace: crate::server::SHUTDOWN_GRACE,
+            drain: Duration::ZERO,
             cors_origins: Vec::new(),
             sse_retry: Duration::from_secs(2),
             metrics: Default::default(),

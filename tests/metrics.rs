@@ -178,3 +178,34 @@ async fn readyz_follows_redis_while_livez_stays_up() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// `--drain 2s`: after SIGTERM the node keeps serving with `/readyz` 503 (a balancer takes it
+/// out), then stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_is_503_while_the_node_drains() {
+    let mut node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--drain", "2s"]));
+    let http = http();
+    let ready = |http: reqwest::Client, url: String| async move {
+        http.get(url).send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+    };
+    assert_eq!(ready(http.clone(), node.url("/readyz")).await, 200);
+    let start = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &node.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        ready(http.clone(), node.url("/readyz")).await,
+        503,
+        "not ready while draining"
+    );
+    assert_eq!(ready(http.clone(), node.url("/livez")).await, 200, "still serving");
+    assert!(node.wait_exit(Duration::from_secs(15)).is_some());
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
+}

@@ -82,6 +82,8 @@ pub struct ServeOptions {
     pub sse_retry: Duration,
     /// Who may read `/metrics`.
     pub metrics: metrics::Access,
+    /// How long to keep serving, not ready, after the stop signal.
+    pub drain: Duration,
     /// Stream clients at most, in total and per address.
     pub max_clients: Option<usize>,
     pub max_clients_per_ip: Option<usize>,
@@ -210,13 +212,16 @@ pub struct AppState {
     /// Who may read `/metrics`.
     pub metrics_access: metrics::Access,
     pub limits: Arc<limits::Limits>,
+    /// The stop signal came: `/readyz` says 503 while the node drains.
+    draining: std::sync::atomic::AtomicBool,
+    drain: Duration,
 }
 
 /// A bound, ready node: call [`Server::run`] to serve.
 impl AppState {
     /// Whether the node was told to stop.
     pub fn stopping(&self) -> bool {
-        *self.shutdown.borrow()
+        *self.shutdown.borrow() || self.draining.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -419,6 +424,8 @@ impl Server {
             fanout: sse::Fanout::default(),
             metrics: metrics::Metrics::new(),
             metrics_access: opts.metrics,
+            draining: std::sync::atomic::AtomicBool::new(false),
+            drain: opts.drain,
             limits: Arc::new(limits::Limits::new(
                 opts.trust_proxy.clone(),
                 opts.max_clients,
@@ -443,6 +450,15 @@ impl Server {
         let stopper = state.clone();
         tokio::spawn(async move {
             signal.await;
+            // Not ready first, for as long as asked, so that balancers stop sending here.
+            if !stopper.drain.is_zero() {
+                stopper.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+                stopper.log.info(
+                    "draining: /readyz answers 503 until the node stops",
+                    log_fields! {"module" => "serve", "drainMs" => stopper.drain.as_millis() as u64},
+                );
+                tokio::time::sleep(stopper.drain).await;
+            }
             stopper.shutdown.send_replace(true);
         });
         state.log.info(
