@@ -442,8 +442,8 @@ pub struct ServeArgs {
 
     /// On SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before
     /// stopping, so that a load balancer or Kubernetes takes the node out first.
-    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
-    pub drain: std::time::Duration,
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub drain: Option<std::time::Duration>,
     /// Let pages from this origin use the authenticated API (login, invalidate), with
     /// credentials; repeat or separate with commas. The stream, health, the entries listing
     /// and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]

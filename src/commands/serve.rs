@@ -108,7 +108,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
             delay: std::time::Duration::from_millis(args.delay_ms),
         },
         shutdown_grace: args.shutdown_grace,
-        drain: args.drain,
+        drain: args.drain.unwrap_or_default(),
         cors_origins: args.cors_origin.clone(),
         sse_retry: args.sse_retry,
         metrics: args.metrics,
