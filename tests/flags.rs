@@ -321,3 +321,20 @@ fn a_parent_dotenv_is_found_outside_a_checkout_and_its_paths_are_its_own() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("the project's own line"));
 }
+
+/// `--json` with `--format dot` (or mermaid) asks for two outputs: a usage error that says
+/// so, not a silently dropped flag.
+#[test]
+fn json_and_a_drawing_format_together_are_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["dot", "mermaid"] {
+        let out = polycache(dir.path())
+            .args(["--json", "graph", "feed", "--format", f])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("--json and --format {f}")), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -15,7 +15,19 @@ pub fn run(ctx: &Context, args: &GraphArgs) -> Result<Outcome, Failure> {
         None => None,
     };
     let focus_name = focus.as_ref().map(|r| r.canonical.as_str());
-    // --json wins over --format; --format json is JSON too.
+    // Two drawings asked at once: say so rather than drop one.
+    if ctx.out.json() && matches!(args.format, GraphFormat::Dot | GraphFormat::Mermaid) {
+        let f = if args.format == GraphFormat::Dot {
+            "dot"
+        } else {
+            "mermaid"
+        };
+        return Err(
+            Failure::usage(format!("--json and --format {f} ask for two different outputs"))
+                .with_hint(format!("drop --json to get {f}, or drop --format to get JSON")),
+        );
+    }
+    // --format json is JSON too.
     Ok(match (args.format, &focus) {
         (GraphFormat::Dot, _) if !ctx.out.json() => Outcome::raw(dot(&graph, focus_name).into_bytes()),
         (GraphFormat::Mermaid, _) if !ctx.out.json() => Outcome::raw(mermaid(&graph, focus_name).into_bytes()),
