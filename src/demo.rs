@@ -592,7 +592,13 @@ fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
             ),
         )
     };
-    step(title, ok, check, format!("{t}\n"), json!({"local": l, "production": p}))
+    step(
+        title,
+        ok,
+        check,
+        format!("{}\n", render::show(t)),
+        json!({"local": l, "production": p}),
+    )
 }
 
 /// The demo's name of a target: the local node is `local`, the only mirror `production`.
@@ -851,7 +857,7 @@ fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Styl
         title,
         ok,
         check,
-        format!("{t}\n"),
+        format!("{}\n", render::show(t)),
         json!({"local": la, "production": pa, "cleared": gone, "kept": kept}),
     )
 }

@@ -133,11 +133,19 @@ fn tmp() -> tempfile::TempDir {
 fn config_and_graph_tables_line_up_on_a_colour_terminal() {
     let dir = tmp();
     for cols in [Some(150), Some(60), None] {
-        let out = in_pty(dir.path(), cols, &[], &["config"]);
-        assert_tables_aligned(&format!("config at {cols:?} columns"), &out, 1);
         let out = in_pty(dir.path(), cols, &[], &["graph"]);
         assert_tables_aligned(&format!("graph at {cols:?} columns"), &out, 1);
     }
+    for cols in [Some(150), None] {
+        let out = in_pty(dir.path(), cols, &[], &["config"]);
+        assert_tables_aligned(&format!("config at {cols:?} columns"), &out, 1);
+    }
+    // At 60 columns config's paths and URLs cannot fit whole in a table: records instead.
+    let narrow = strip_ansi(&in_pty(dir.path(), Some(60), &[], &["config"]));
+    assert!(
+        narrow.contains("variable: POLYCACHE_URL") && narrow.contains("value:    http://localhost:3333"),
+        "{narrow}"
+    );
     // A terminal of unknown size does not squeeze cells to a character per line.
     let screen = strip_ansi(&in_pty(dir.path(), None, &[], &["config"]));
     assert!(
@@ -480,4 +488,56 @@ fn colour_follows_clicolor_no_color_term_and_the_flag() {
     assert!(!help.contains("\x1b["), "{help:?}");
     let help = tty(&[("TERM", "dumb")], &["--help"]);
     assert!(!help.contains("\x1b["), "{help:?}");
+}
+
+/// The words in the tables of a screen (the text of every row, box characters removed).
+fn table_words(screen: &str) -> std::collections::BTreeSet<String> {
+    strip_ansi(screen)
+        .lines()
+        .filter(|l| l.contains('│'))
+        .flat_map(|l| {
+            l.split(|c: char| SEP.contains(c) || c.is_whitespace())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// At 80 columns no table cuts a word (`picture`/`s,`, `producti`/`on`): every word a table
+/// shows there is one it shows at 200 columns; empty columns are not drawn; a table that
+/// cannot fit without cutting a word is shown as records (one `header: value` block per row).
+#[test]
+fn tables_never_cut_a_word_at_80_columns_and_become_records_when_they_cannot_fit() {
+    let dir = tmp();
+    let wide = in_pty(dir.path(), Some(200), &[], &["demo"]);
+    let narrow = in_pty(dir.path(), Some(80), &[], &["demo"]);
+    let (wide_words, narrow_words) = (table_words(&wide), table_words(&narrow));
+    let cut: Vec<&String> = narrow_words
+        .iter()
+        .filter(|w| !wide_words.contains(*w) && w.chars().any(char::is_alphanumeric))
+        .collect();
+    // Timings differ between runs: only words, not durations, must match.
+    let cut: Vec<&&String> = cut
+        .iter()
+        .filter(|w| !w.ends_with("ms") && !w.starts_with('#'))
+        .collect();
+    assert!(
+        cut.is_empty(),
+        "words cut at 80 columns: {cut:?}\n{}",
+        strip_ansi(&narrow)
+    );
+    let screen = strip_ansi(&narrow);
+    assert!(screen.contains("pictures,"), "{screen}");
+    assert!(
+        !screen.contains("┆ error"),
+        "an empty error column is not drawn:\n{screen}"
+    );
+    assert_tables_aligned("demo at 80", &narrow, 2);
+
+    let tiny = strip_ansi(&in_pty(dir.path(), Some(60), &[], &["demo"]));
+    assert!(
+        tiny.contains("cleared:     pictures, posts, pages, feed"),
+        "the invalidation table as records at 60 columns:\n{tiny}"
+    );
 }

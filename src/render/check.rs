@@ -74,7 +74,7 @@ fn section(out: &mut String, findings: &[Finding], st: Style, plain_kind: bool) 
                 comfy_table::Cell::new(&f.message),
             ]);
         }
-        out.push_str(&t.to_string());
+        out.push_str(&super::show(t));
         out.push_str("\n\n");
     }
 }

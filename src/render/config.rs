@@ -29,7 +29,7 @@ impl Render for Report {
                 comfy_table::Cell::new(row.source.to_string()),
             ]);
         }
-        out.push_str(&t.to_string());
+        out.push_str(&super::show(t));
         out.push('\n');
         if !report.mirrors.is_empty() {
             out.push_str(&format!("{} {}\n", st.bold("mirrors:"), report.mirrors.join(", ")));

@@ -51,5 +51,5 @@ fn table(checks: &[Check], st: Style) -> String {
         line.push_str(&format!(", {failed} failed"));
     }
     let line = if failed > 0 { st.red(&line) } else { st.green(&line) };
-    format!("{t}\n{line}\n")
+    format!("{}\n{line}\n", super::show(t))
 }

@@ -34,7 +34,7 @@ fn whole_text(graph: &GraphReport, st: Style) -> String {
             comfy_table::Cell::new(strings(graph.cascades.get(ty)).join(", ")),
         ]);
     }
-    out.push_str(&t.to_string());
+    out.push_str(&super::show(t));
     out.push('\n');
     out
 }

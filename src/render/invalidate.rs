@@ -87,7 +87,7 @@ fn table(report: &Report, style: Style) -> String {
         .filter(|r| !r.ok)
         .map(|r| r.outcome.target.as_str())
         .collect();
-    let mut out = format!("{t}\n");
+    let mut out = format!("{}\n", super::show(t));
     let total = report.results.len();
     if failed.is_empty() {
         out.push_str(&style.green(&format!("{total} of {total} invalidations succeeded")));

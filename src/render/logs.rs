@@ -32,12 +32,12 @@ fn stats_text(r: &Report, style: Style) -> String {
     for l in &r.levels {
         t.add_row(vec![escape::text(&l.level).into_owned(), l.count.to_string()]);
     }
-    out.push_str(&format!("{t}\n\n"));
+    out.push_str(&format!("{}\n\n", super::show(t)));
     let mut t = super::table(style, &["module", "entries"]);
     for m in &r.modules {
         t.add_row(vec![escape::text(&m.module).into_owned(), m.count.to_string()]);
     }
-    out.push_str(&format!("{t}\n"));
+    out.push_str(&format!("{}\n", super::show(t)));
     if r.mirrors.is_empty() {
         out.push_str("\nno mirror entries\n");
         return out;
@@ -74,7 +74,7 @@ fn stats_text(r: &Report, style: Style) -> String {
             m.last.clone().unwrap_or_default(),
         ]);
     }
-    out.push_str(&format!("\n{t}\n"));
+    out.push_str(&format!("\n{}\n", super::show(t)));
     for m in &r.mirrors {
         for e in &m.errors {
             out.push_str(&format!(

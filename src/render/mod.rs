@@ -3,8 +3,9 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 pub use crate::style::{ColorChoice, Style};
 
@@ -41,24 +42,94 @@ pub fn table(style: Style, header: &[&str]) -> Table {
     } else {
         t.force_no_tty();
     }
-    let columns = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<u16>().ok())
-        .filter(|&c| c > 0);
-    let width = if std::io::stdout().is_terminal() {
-        columns.or_else(crossterm_width)
-    } else {
-        None
-    };
-    match width {
-        Some(w) if w >= MIN_TABLE_WIDTH => {
+    match table_width() {
+        Some(w) => {
             t.set_width(w);
         }
-        _ => {
+        None => {
             t.set_content_arrangement(ContentArrangement::Disabled);
         }
     }
     t
+}
+
+/// The width tables fit: the terminal's (or `COLUMNS`, when set); `None` where it is
+/// unknown or absurd (no terminal, or a pseudo-terminal nobody sized).
+fn table_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0)
+        .or_else(crossterm_width)
+        .filter(|&w| w >= MIN_TABLE_WIDTH)
+}
+
+/// A table built with [`table`] as text, never splitting a word, number, URL or command:
+/// each column is at least as wide as its longest token (cells wrap only at spaces), a
+/// column with nothing in its body is not drawn, and a table that cannot fit its width that
+/// way is shown as records instead, one block of `header: value` lines per row (as psql's
+/// `\x auto` does).
+pub fn show(mut t: Table) -> String {
+    let text = |cells: std::slice::Iter<'_, Cell>| -> Vec<String> { cells.map(Cell::content).collect() };
+    let header = t.header().map(|h| text(h.cell_iter())).unwrap_or_default();
+    let rows: Vec<Vec<String>> = t.row_iter().map(|r| text(r.cell_iter())).collect();
+    let columns = rows.iter().map(Vec::len).chain([header.len()]).max().unwrap_or(0);
+    let longest_token = |s: &str| s.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0);
+    let mut widths = vec![0usize; columns];
+    let mut filled = vec![rows.is_empty(); columns];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(longest_token(cell));
+        }
+    }
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
+            filled[i] |= !cell.trim().is_empty();
+        }
+    }
+    let mut need = 1;
+    for (i, column) in t.column_iter_mut().enumerate() {
+        if !filled.get(i).copied().unwrap_or(true) {
+            column.set_constraint(ColumnConstraint::Hidden);
+            continue;
+        }
+        let w = widths.get(i).copied().unwrap_or(0) + usize::from(column.padding_width());
+        need += w + 1;
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+            u16::try_from(w).unwrap_or(u16::MAX),
+        )));
+    }
+    match table_width() {
+        Some(width) if need > usize::from(width) => records(&header, &rows, &filled),
+        _ => format!("{t}"),
+    }
+}
+
+/// Rows as blocks of `header: value` lines, values aligned, empty values and empty columns
+/// left out; a blank line between blocks.
+fn records(header: &[String], rows: &[Vec<String>], filled: &[bool]) -> String {
+    let name_width = header.iter().map(|h| h.width()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        for (i, value) in row.iter().enumerate() {
+            if !filled.get(i).copied().unwrap_or(true) || value.trim().is_empty() {
+                continue;
+            }
+            let name = header.get(i).map_or("", String::as_str);
+            let pad = " ".repeat(name_width.saturating_sub(name.width()));
+            // Continuation lines of a value keep its column.
+            let indent = " ".repeat(name_width + 2);
+            let value = value.lines().collect::<Vec<_>>().join(&format!("\n{indent}"));
+            out.push_str(&format!("{name}:{pad} {value}\n"));
+        }
+    }
+    out.trim_end_matches('\n').to_string()
 }
 
 /// Below this many columns a terminal's width is taken as unknown.

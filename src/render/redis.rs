@@ -75,7 +75,7 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
         );
         t.add_row(row);
     }
-    out.push_str(&t.to_string());
+    out.push_str(&super::show(t));
     out.push('\n');
     if !r.bus.is_empty() {
         let keys: Vec<String> = r
@@ -128,7 +128,7 @@ impl Render for KeysReport {
                 escape::text(k.encoding.as_deref().unwrap_or("-")).into_owned(),
             ]);
         }
-        out.push_str(&t.to_string());
+        out.push_str(&super::show(t));
         out.push('\n');
         if report.shown < report.total {
             out.push_str(&st.dim(&format!(
@@ -218,7 +218,7 @@ impl Render for Deleted {
                 comfy_table::Cell::new(report.removed.get(t).copied().unwrap_or(0)),
             ]);
         }
-        out.push_str(&tab.to_string());
+        out.push_str(&super::show(tab));
         out.push('\n');
         out
     }
@@ -345,28 +345,28 @@ fn value_text(value: &KeyValue, st: Style) -> String {
             for (k, v) in pairs {
                 t.add_row(vec![escape::bytes(k).into_owned(), cell(v)]);
             }
-            t.to_string()
+            super::show(t)
         }
         KeyValue::List(items) => {
             let mut t = super::table(st, &["index", "item"]);
             for (i, v) in items.iter().enumerate() {
                 t.add_row(vec![i.to_string(), cell(v)]);
             }
-            t.to_string()
+            super::show(t)
         }
         KeyValue::Set(items) => {
             let mut t = super::table(st, &["member"]);
             for v in items {
                 t.add_row(vec![cell(v)]);
             }
-            t.to_string()
+            super::show(t)
         }
         KeyValue::Zset(items) => {
             let mut t = super::table(st, &["score", "member"]);
             for (m, s) in items {
                 t.add_row(vec![s.to_string(), cell(m)]);
             }
-            t.to_string()
+            super::show(t)
         }
         KeyValue::Other(t) => format!(
             "(a {}: polycache shows strings, hashes, lists, sets and sorted sets)",
