@@ -40,6 +40,9 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     pub fn new(secret: &[u8], accounts: Vec<Credentials>) -> Keys {
+        // HS256 through the project's own provider, once, before any token is signed or
+        // checked (not on every request).
+        crate::jwt::install();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         // A token signed with the right secret is still refused unless this node issued it
@@ -84,7 +87,6 @@ impl Keys {
             exp: now + TOKEN_TTL_SECS,
             iss: ISSUER.to_string(),
         };
-        crate::jwt::install();
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
@@ -92,7 +94,6 @@ impl Keys {
     /// `sub` (a known account); the error says why in words safe to return.
     pub fn verify(&self, token: &str) -> Result<Claims, &'static str> {
         use jsonwebtoken::errors::ErrorKind;
-        crate::jwt::install();
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
