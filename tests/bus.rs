@@ -9,23 +9,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::api::{SseReader, http, post_json};
-use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD};
+use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, bus_node};
 use common::process::Background;
 use common::services::{Balancer, RedisCluster, RedisServer};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(15);
-
-/// A node on the bus at `redis_url`, memory store, demo data, fast heartbeats.
-fn bus_node(redis_url: &str) -> Node {
-    Node::start(
-        &NodeConfig::new(Mode::Memory)
-            .ping("300ms")
-            .arg("--bus")
-            .arg("redis")
-            .env("REDIS_URL", redis_url),
-    )
-}
 
 /// Logs in and invalidates `type` through `base` (the balancer); returns the answer body.
 async fn invalidate_via(http: &reqwest::Client, base: &str, type_name: &str) -> Value {

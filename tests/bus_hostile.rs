@@ -6,21 +6,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::Rng;
 use common::api::{SseReader, http};
-use common::node::{Mode, Node, NodeConfig};
+use common::node::{Node, bus_node};
 use common::process::Background;
 use common::services::RedisServer;
 use serde_json::{Value, json};
-
-fn bus_node(redis_url: &str) -> Node {
-    Node::start(
-        &NodeConfig::new(Mode::Memory)
-            .ping("300ms")
-            .arg("--bus")
-            .arg("redis")
-            .env("REDIS_URL", redis_url),
-    )
-}
 
 fn conn(url: &str) -> redis::Connection {
     redis::Client::open(url)
@@ -157,21 +148,6 @@ fn tail_bus_warns_about_a_bad_entry_and_goes_on() {
     assert_eq!(line["type"], "pages");
 }
 
-/// A tiny deterministic generator (xorshift), seeded from the clock and printed, so a
-/// failing case can be replayed with `BUS_FUZZ_SEED`.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// One entry that is not a valid invalidation, of one of many shapes.
 fn garbage(rng: &mut Rng) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut e = valid("posts", rng.below(1000) as i64);
@@ -201,18 +177,7 @@ fn garbage(rng: &mut Rng) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// every bad one is logged once; no busy loop.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fuzzed_bus_entries_between_valid_ones_deliver_each_valid_one_exactly_once() {
-    let seed = std::env::var("BUS_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
-    eprintln!("BUS_FUZZ_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seeded("BUS_FUZZ_SEED");
     let redis = RedisServer::start();
     let url = redis.url();
     let a = bus_node(&url);

@@ -1414,25 +1414,7 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
 /// falls back to reading it whole, with the same output.
 #[test]
 fn since_by_seeking_gives_exactly_the_full_scans_output() {
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
-    eprintln!("seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = common::Rng::seeded("LOGS_SEEK_SEED");
     let dir = tmp();
     let t0: i64 = 1_790_000_000_000;
     let mut cases = 0;
@@ -1494,7 +1476,7 @@ fn since_by_seeking_gives_exactly_the_full_scans_output() {
             assert_eq!(
                 String::from_utf8_lossy(&seeked.stdout),
                 String::from_utf8_lossy(&piped.stdout),
-                "seed {seed}, {args:?}"
+                "{args:?} (replay with the LOGS_SEEK_SEED printed above)"
             );
             cases += 1;
         }

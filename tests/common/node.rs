@@ -467,6 +467,17 @@ fn port_of(base: &str) -> u16 {
         .unwrap_or_else(|| panic!("no port in {base}"))
 }
 
+/// A node on the bus at `redis_url` (memory store, heartbeat every 300 ms).
+pub fn bus_node(redis_url: &str) -> Node {
+    Node::start(
+        &NodeConfig::new(Mode::Memory)
+            .ping("300ms")
+            .arg("--bus")
+            .arg("redis")
+            .env("REDIS_URL", redis_url),
+    )
+}
+
 /// A polycache client command ([`polycache`]) with the service account of the test nodes.
 pub fn client(cwd: &Path) -> assert_cmd::Command {
     let mut cmd = polycache(cwd);
