@@ -422,6 +422,8 @@ pub struct Env<'a, 'l> {
     lines: Lines,
     consts: HashMap<&'a str, &'a Expression<'a>>,
     enums: HashMap<&'a str, &'a TSEnumDeclaration<'a>>,
+    /// `function name() {}` declarations, for following helpers.
+    functions: HashMap<&'a str, &'a Function<'a>>,
     imports: HashMap<&'a str, Import>,
     stack: Vec<PathBuf>,
     depth: std::cell::Cell<usize>,
@@ -453,6 +455,7 @@ impl<'a, 'l> Env<'a, 'l> {
             lines: Lines::new(text),
             consts: collect.consts,
             enums: collect.enums,
+            functions: collect.functions,
             imports: collect.imports,
             stack,
             depth: std::cell::Cell::new(0),
@@ -490,6 +493,9 @@ impl<'a, 'l> Env<'a, 'l> {
         }
         if let Some(en) = self.enums.get(name) {
             return self.eval_enum(en);
+        }
+        if let Some(f) = self.functions.get(name) {
+            return self.item(Value::Function(self.calls_in_function(f)), f.span);
         }
         let unknown = |why: String| self.item(Value::Unknown(why), span);
         match self.imports.get(name) {
@@ -895,6 +901,7 @@ pub fn callee_path(e: &Expression) -> String {
 #[derive(Default)]
 struct Collect<'a> {
     consts: HashMap<&'a str, &'a Expression<'a>>,
+    functions: HashMap<&'a str, &'a Function<'a>>,
     enums: HashMap<&'a str, &'a TSEnumDeclaration<'a>>,
     imports: HashMap<&'a str, Import>,
 }
@@ -911,6 +918,11 @@ impl<'a> Visit<'a> for Collect<'a> {
             }
             AstKind::TSEnumDeclaration(en) => {
                 self.enums.entry(en.id.name.as_str()).or_insert(en);
+            }
+            AstKind::Function(f) if f.is_declaration() => {
+                if let Some(id) = &f.id {
+                    self.functions.entry(id.name.as_str()).or_insert(f);
+                }
             }
             AstKind::ImportDeclaration(it) => {
                 let source = it.source.value.to_string();
