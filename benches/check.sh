@@ -7,6 +7,7 @@
 #
 #   benches/check.sh                    # 5,000 files of 10 KB
 #   FILES=1000 benches/check.sh         # a quick run
+#   BASELINE=/path/to/old/polycache benches/check.sh   # and against another build, side by side
 #
 # Two trees: "typical", where one file in five calls appCache (only those are parsed), and
 # "every file", where each one does (every file is parsed). The page cache is warm.
@@ -37,7 +38,8 @@ fi
 
 log "building polycache (release)"
 cargo build --release --quiet
-POLYCACHE="$PWD/target/release/polycache"
+POLYCACHE="${CARGO_TARGET_DIR:-$PWD/target}/release/polycache"
+BASE_ROWS=()
 
 # The median wall-clock time of RUNS runs of a command, in milliseconds.
 median_ms() {
@@ -87,4 +89,20 @@ for every in 5 1; do
   check_cpu=$(cpu_ms "$POLYCACHE" check --root "$TREE" --json)
   rg_cpu=$(cpu_ms rg -n 'appCache\.(invalidate|notify)\(' "$SRC")
   printf '%-12s %7s %8.1f %7s %10s %8s %14s %8s %13s %10s\n' "$name" "$nfiles" "$(python3 -c "print($bytes/1e6)")" "$calls" "$check_ms" "$rg_ms" "$check1_ms" "$ratio" "$check_cpu" "$rg_cpu"
+  if [ -n "${BASELINE:-}" ]; then
+    # Another build on the same tree, its runs interleaved with this one's.
+    base_ms=$(median_ms "$BASELINE" check --root "$TREE" --json)
+    again_ms=$(median_ms "$POLYCACHE" check --root "$TREE" --json)
+    base_cpu=$(cpu_ms "$BASELINE" check --root "$TREE" --json)
+    again_cpu=$(cpu_ms "$POLYCACHE" check --root "$TREE" --json)
+    BASE_ROWS+=("$(printf '%-12s %10s %12s %8s %13s %15s %8s' "$name" "$(( (check_ms + again_ms) / 2 ))" "$base_ms" \
+      "$(python3 -c "print(f'{($check_ms + $again_ms) / 2 / max($base_ms, 1):.2f}x')")" "$(( (check_cpu + again_cpu) / 2 ))" "$base_cpu" \
+      "$(python3 -c "print(f'{($check_cpu + $again_cpu) / 2 / max($base_cpu, 1):.2f}x')")")")
+  fi
 done
+if [ -n "${BASELINE:-}" ]; then
+  echo
+  echo "against the baseline build $BASELINE ($("$BASELINE" --version 2>/dev/null | head -1)):"
+  printf '%-12s %10s %12s %8s %13s %15s %8s\n' tree "check ms" "baseline ms" ratio "check cpu ms" "baseline cpu ms" "cpu ratio"
+  printf '%s\n' "${BASE_ROWS[@]}"
+fi

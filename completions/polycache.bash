@@ -368,7 +368,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__graph)
-            opts="-v -h --format --graph --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
+            opts="-v -h --format --graph --invalidator --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +379,10 @@ _polycache() {
                     return 0
                     ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invalidator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -664,7 +668,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --url --mirrors --cacert --graph --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --url --mirrors --cacert --graph --invalidator --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,6 +711,10 @@ _polycache() {
                     return 0
                     ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invalidator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1258,7 +1266,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__tail)
-            opts="-v -h --mirror --only --count --timeout --since-id --bus --url --mirrors --cacert --redis-url --cache-prefix --graph --type --env-file --json --color --verbose --help"
+            opts="-v -h --mirror --only --count --timeout --since-id --bus --url --mirrors --cacert --redis-url --cache-prefix --graph --invalidator --type --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1309,10 @@ _polycache() {
                     return 0
                     ;;
                 --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invalidator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -182,13 +182,14 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l url -
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l cacert -d 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l invalidator -d 'The component that handles app-update events, to show what browsers reset [default: src/components/StreamInvalidator.tsx, searching up from the working directory]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l mirror -d 'The local server and every CACHE_MIRRORS target'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-server -d 'Send `mirror: true` to the local server and let it broadcast to its own mirrors'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear; send nothing'
+complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear (on the server and, when StreamInvalidator.tsx is found, in browsers); send nothing'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l bus -d 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
@@ -200,6 +201,7 @@ dot\t''
 mermaid\t''
 json\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand graph" -l invalidator -d 'The component that handles app-update events, to show what browsers reset [default: src/components/StreamInvalidator.tsx, searching up from the working directory]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
@@ -217,6 +219,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cacert -d '
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l invalidator -d 'The component that handles app-update events, to show what browsers reset [default: src/components/StreamInvalidator.tsx, searching up from the working directory]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l type -d 'Only events of this type (aliases work; repeat for several)' -r -f -a "posts\t'clears posts, feed'
 pages\t'clears pages, feed'
 categories\t'clears categories, posts, pages, feed'

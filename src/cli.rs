@@ -119,6 +119,17 @@ pub struct GraphFileArgs {
     pub graph: Option<PathBuf>,
 }
 
+/// The browser half of the cascade: the component that turns `app-update` events into React
+/// Query resets.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Graph options")]
+pub struct InvalidatorArgs {
+    /// The component that handles app-update events, to show what browsers reset [default:
+    /// src/components/StreamInvalidator.tsx, searching up from the working directory]
+    #[arg(long, value_name = "FILE")]
+    pub invalidator: Option<PathBuf>,
+}
+
 impl ServerArgs {
     fn overrides(&self, out: &mut Vec<Override>) {
         push_override(out, "POLYCACHE_URL", "--url", &self.url);
@@ -213,8 +224,13 @@ Exit codes: 0 every check passed (! rows do not fail), 3 some check failed.",
 With a TYPE, prints what the type is built from (\"invalidated by\") and what invalidating it \
 clears, in clearing order. Without one, prints the whole graph.\n\n\
 The graph is read from --graph FILE, else from server/src/cache.ts found by searching up from \
-the working directory, else the platform's built-in default; the output names the source.",
-        after_help = "Examples:\n  polycache graph feed\n  polycache graph post            # alias of posts\n  polycache graph pictures --format dot | dot -Tsvg > graph.svg\n  polycache graph --format mermaid\n  polycache graph --graph server/src/cache.ts --json"
+the working directory, else the platform's built-in default; the output names the source.\n\n\
+The server sends one app-update for the type, although it clears the whole cascade. When the \
+platform's StreamInvalidator.tsx is found (--invalidator FILE, else src/components/ searching up), \
+a TYPE's answer also shows the browser half: the React Query keys browsers reset on that event, \
+with the line of the case, and marks every type the server clears whose own keys they do not \
+reset as stale in browsers (polycache check reports the same as findings).",
+        after_help = "Examples:\n  polycache graph feed\n  polycache graph post            # alias of posts\n  polycache graph pictures --invalidator web/src/StreamInvalidator.tsx\n  polycache graph pictures --format dot | dot -Tsvg > graph.svg\n  polycache graph --format mermaid\n  polycache graph --graph server/src/cache.ts --json"
     )]
     Graph(GraphArgs),
 
@@ -279,7 +295,11 @@ prints as a gap line (an object with `gap: true` with a running `gaps` count in 
 the --type filter; gaps do not count towards --count. Heartbeats (`: ping`) are counted \
 and shown on stderr with -v.\n\n\
 --count N exits 0 once N events have been printed; --timeout D stops after D, exiting 1 if \
---count was given and not reached (0 otherwise).",
+--count was given and not reached (0 otherwise).\n\n\
+When the platform's StreamInvalidator.tsx is found (--invalidator FILE, else \
+src/components/ searching up), -v adds a line under each app-update: the React Query keys \
+browsers reset on it and the types the server clears that browsers keep (stale in browsers); \
+--json carries the same as `browsers`.",
         after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'\n  polycache tail --bus                 # every instance's invalidations, from Redis"
     )]
     Tail(TailArgs),
@@ -624,6 +644,9 @@ pub struct GraphArgs {
 
     #[command(flatten)]
     pub graph_file: GraphFileArgs,
+
+    #[command(flatten)]
+    pub invalidator: InvalidatorArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -663,7 +686,8 @@ pub struct InvalidateArgs {
     #[arg(long, conflicts_with_all = ["mirror", "only"])]
     pub via_server: bool,
 
-    /// Print the requests that would be sent and what they clear; send nothing.
+    /// Print the requests that would be sent and what they clear (on the server and, when
+    /// StreamInvalidator.tsx is found, in browsers); send nothing.
     #[arg(long)]
     pub dry_run: bool,
 
@@ -702,6 +726,9 @@ pub struct InvalidateArgs {
 
     #[command(flatten)]
     pub graph_file: GraphFileArgs,
+
+    #[command(flatten)]
+    pub invalidator: InvalidatorArgs,
 }
 
 #[derive(Debug, Args)]
@@ -740,6 +767,9 @@ pub struct TailArgs {
 
     #[command(flatten)]
     pub graph_file: GraphFileArgs,
+
+    #[command(flatten)]
+    pub invalidator: InvalidatorArgs,
 }
 
 #[derive(Debug, Args)]

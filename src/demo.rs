@@ -747,6 +747,7 @@ impl Streams {
             target_width: self.width,
             verbose: false,
             style: st,
+            browsers: None,
             known: Default::default(),
         }
     }

@@ -186,10 +186,76 @@ fn an_alias_that_resets_other_keys_than_its_type_is_a_finding() {
     assert_eq!(
         lines(&r, "findings"),
         [
-            "src/components/StreamInvalidator.tsx:14:5 aliasMismatch: `type` resets [\"types\"] but `types` (line 13) resets [\"categories\"], [\"types\"]: map both to the same query keys",
+            "src/components/StreamInvalidator.tsx:14:5 aliasMismatch: `type` resets [\"types\"] but `types` (line 13) resets [\"categories\"], [\"feed\"], [\"pages\"], [\"posts\"], [\"types\"]: map both to the same query keys",
             "src/components/StreamInvalidator.tsx:38:22 aliasMismatch: `page` resets [\"pages\"] but `pages` (line 34) resets [\"feed\"], [\"pages\"]: map both to the same query keys",
         ]
     );
+}
+
+/// The browser half of the cascade: each case for a type must also reset the keys of every
+/// type the server clears with it. The overlay drops them in five shapes: a `switch` case that
+/// forgets what is built from pictures (direct and transitive), a map of handlers (`types`
+/// reaches categories, posts, pages and the feed), a helper function (`translations`), and a
+/// type handled only by its alias (`page`).
+#[test]
+fn types_the_server_clears_but_browsers_keep_are_stale_in_browsers() {
+    let dir = tree(Some("stale-in-browsers"));
+    let (code, r) = check_json(dir.path());
+    assert_eq!(code, 3, "{r}");
+    let call = |k: &str| format!("[\"{k}\"]");
+    assert_eq!(
+        lines(&r, "findings"),
+        [
+            format!(
+                "src/components/StreamInvalidator.tsx:13:5 staleInBrowsers: invalidating `types` clears `categories`, `posts`, \
+                 `pages` and `feed` on the server, but browsers receiving `types` do not reset [\"feed\"], [\"pages\"], [\"posts\"] \
+                 (the keys of `categories` at line 11, `posts` at src/lib/cache/types.ts:2, `pages` at line 34, `feed` at line 46): \
+                 add queryClient.invalidateQueries calls for {}, {} and {} to the `types` case",
+                call("feed"),
+                call("pages"),
+                call("posts")
+            ),
+            "src/components/StreamInvalidator.tsx:34:22 notHandled: `page` is handled here but not `pages`, the plural that mirrors \
+             send: map both to the same query keys"
+                .to_string(),
+            format!(
+                "src/components/StreamInvalidator.tsx:34:22 staleInBrowsers: invalidating `pages` clears `feed` on the server, but \
+                 browsers receiving `page` do not reset [\"feed\"] (the keys of `feed` at line 46): add queryClient.invalidateQueries calls for {} to the `page` case",
+                call("feed")
+            ),
+            format!(
+                "src/components/StreamInvalidator.tsx:37:22 staleInBrowsers: invalidating `pictures` clears `posts`, `pages` and \
+                 `feed` on the server, but browsers receiving `pictures` do not reset [\"feed\"], [\"pages\"] (the keys of `posts` at \
+                 src/lib/cache/types.ts:2, `pages` at line 34, `feed` at line 46): add queryClient.invalidateQueries calls for {} and {} to the `pictures` case",
+                call("feed"),
+                call("pages")
+            ),
+            format!(
+                "src/components/StreamInvalidator.tsx:42:22 staleInBrowsers: invalidating `translations` clears `pages` and `feed` on \
+                 the server, but browsers receiving `translations` do not reset [\"feed\"], [\"pages\"] (the keys of `pages` at line \
+                 34, `feed` at line 46): add queryClient.invalidateQueries calls for {} and {} to the `translations` case",
+                call("feed"),
+                call("pages")
+            ),
+        ]
+    );
+    // Adding the calls it names makes the pictures case clean: the fix in words is the fix.
+    let file = dir.path().join("src/components/StreamInvalidator.tsx");
+    let add = |k: &str| format!("queryClient.invalidateQueries({{ queryKey: {} }});", call(k));
+    let text = fs::read_to_string(&file).unwrap().replacen(
+        "queryClient.invalidateQueries({ queryKey: ['posts'] });\n                    break;",
+        &format!(
+            "queryClient.invalidateQueries({{ queryKey: ['posts'] }}); {} {}\n                    break;",
+            add("feed"),
+            add("pages")
+        ),
+        1,
+    );
+    fs::write(&file, text).unwrap();
+    let (_, r) = check_json(dir.path());
+    let left = lines(&r, "findings");
+    assert_eq!(left.len(), 4, "{left:#?}");
+    assert!(left.iter().all(|l| !l.contains("`pictures` clears")), "{left:#?}");
 }
 
 #[test]
@@ -358,4 +424,80 @@ fn graph_reads_the_platform_cache_ts_with_spreads_of_constants() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("server/src/cache.ts:23:24: expected a quoted type name in the list of `categories`, found `process.env.TYPES`"));
+}
+
+/// `graph TYPE` shows both halves: what the server clears, and beside it what browsers reset
+/// on that event, with the types they keep marked; found from a subdirectory as cache.ts is,
+/// or named with --invalidator from anywhere. JSON, dot and Mermaid carry the same.
+#[test]
+fn graph_shows_what_browsers_reset_and_marks_what_they_keep() {
+    let dir = tree(Some("stale-in-browsers"));
+    let out = polycache(&dir.path().join("src/components"))
+        .args(["graph", "pictures"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    for line in [
+        "├── posts  ✗ stale in browsers",
+        "│   └── feed  ✗ stale in browsers",
+        "└── pages  ✗ stale in browsers",
+        "browsers receiving pictures reset (src/components/StreamInvalidator.tsx:37): [\"pictures\"], [\"posts\"]",
+        "  ✗ posts: browsers keep [\"feed\"], reset by its own case (src/lib/cache/types.ts:2)",
+        "  ✗ pages: browsers keep [\"pages\"], reset by its own case (line 34)",
+        "  ✗ feed: browsers keep [\"feed\"], reset by its own case (line 46)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no line {line:?} in:\n{text}");
+    }
+
+    // The alias-only case stands for its type; JSON says which name handled it.
+    let out = polycache(dir.path())
+        .args(["graph", "pages", "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["browsers"]["handledAs"], "page", "{v:#}");
+    assert_eq!(v["browsers"]["line"], 34);
+    assert_eq!(v["browsers"]["stale"][0]["type"], "feed");
+    assert_eq!(v["browsers"]["stale"][0]["missing"], serde_json::json!(["[\"feed\"]"]));
+
+    // dot and Mermaid mark the same types.
+    let dot = polycache(dir.path())
+        .args(["graph", "pictures", "--format", "dot"])
+        .output()
+        .unwrap();
+    let dot = String::from_utf8_lossy(&dot.stdout).to_string();
+    for t in ["posts", "pages", "feed"] {
+        assert!(
+            dot.contains(&format!("\"{t}\" [style=\"rounded,filled,dashed\"")),
+            "{t}:\n{dot}"
+        );
+    }
+    assert!(!dot.contains("\"pictures\" [style=\"rounded,filled,dashed\""), "{dot}");
+    let mmd = polycache(dir.path())
+        .args(["graph", "translations", "--format", "mermaid"])
+        .output()
+        .unwrap();
+    let mmd = String::from_utf8_lossy(&mmd.stdout).to_string();
+    assert!(mmd.contains("class n1,n4 stale"), "{mmd}");
+
+    // A consistent tree: nothing kept; --invalidator from outside the tree.
+    let clean = tree(None);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = polycache(elsewhere.path())
+        .args(["graph", "pictures", "--graph"])
+        .arg(clean.path().join("server/src/cache.ts"))
+        .arg("--invalidator")
+        .arg(clean.path().join("src/components/StreamInvalidator.tsx"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("✓ browsers reset every type the server clears"), "{text}");
+    assert!(!text.contains("stale in browsers"), "{text}");
+
+    // A named invalidator that cannot be read is an error that names it.
+    polycache(elsewhere.path())
+        .args(["graph", "pictures", "--invalidator", "nope.tsx"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nope.tsx"));
 }

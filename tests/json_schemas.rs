@@ -177,13 +177,29 @@ fn redis_logs_and_check_match_their_schemas() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
     copy_tree(&fixtures.join("clean"), tree.path());
     copy_tree(&fixtures.join("unknown-type"), tree.path());
+    copy_tree(&fixtures.join("stale-in-browsers"), tree.path());
     let found = run_json(
         common::polycache(dir.path())
             .args(["--json", "check", "--root"])
             .arg(tree.path()),
     );
-    assert!(!found["findings"].as_array().unwrap().is_empty(), "{found:#}");
+    let kinds: Vec<&str> = found["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"unknownType") && kinds.contains(&"staleInBrowsers"),
+        "{found:#}"
+    );
     check("check", &found, &[]);
+    // graph TYPE with the browser half, found from the tree.
+    for t in ["pictures", "auth"] {
+        let both = run_json(common::polycache(tree.path()).args(["--json", "graph", t]));
+        assert!(both["browsers"].is_object(), "{both:#}");
+        check("graph", &both, &[]);
+    }
 }
 
 #[test]
@@ -226,7 +242,11 @@ fn copy_tree(from: &Path, to: &Path) {
 #[test]
 fn tail_lines_match_their_schema_with_ids_as_strings() {
     let node = Node::memory();
+    // Inside a platform checkout, so that lines carry what browsers reset.
     let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
+    copy_tree(&fixtures.join("clean"), dir.path());
+    copy_tree(&fixtures.join("stale-in-browsers"), dir.path());
     // An id the node never issued: a gap first, then the next invalidation.
     let tail = common::process::Background::spawn(
         dir.path(),
@@ -253,9 +273,25 @@ fn tail_lines_match_their_schema_with_ids_as_strings() {
     let docs: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).expect("NDJSON")).collect();
     assert_eq!(docs[0]["gap"], true, "{docs:#?}");
     assert_eq!(docs[1]["eventId"], "1", "{docs:#?}");
+    assert!(docs[1]["browsers"]["stale"].is_array(), "{docs:#?}");
     for d in &docs {
         check("tail", d, &["data"]);
     }
+    // The dry run with the browser half of each type.
+    let dry = run_json(client(dir.path()).args([
+        "--json",
+        "invalidate",
+        "pictures",
+        "page",
+        "--dry-run",
+        "--url",
+        &node.base,
+    ]));
+    assert!(
+        dry["browsers"]["pictures"].is_object() && dry["browsers"]["pages"].is_object(),
+        "{dry:#}"
+    );
+    check("invalidate", &dry, &["headers"]);
 }
 
 #[test]

@@ -385,3 +385,77 @@ fn tail_ends_soon_after_its_reader_goes_away() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("posts"));
     assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
 }
+
+/// A platform checkout whose StreamInvalidator forgets what is built from pictures: the clean
+/// fixture tree with the `stale-in-browsers` overlay.
+fn stale_tree() -> tempfile::TempDir {
+    let dir = tmp();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
+    for part in ["clean", "stale-in-browsers"] {
+        copy_tree(&fixtures.join(part), dir.path());
+    }
+    dir
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// With -v inside the platform's checkout, each event says what browsers reset on it and
+/// which types the server cleared that they keep; --json carries the same; the dry run too.
+#[test]
+fn tail_verbose_and_the_dry_run_say_what_browsers_reset_and_keep() {
+    let node = Node::memory();
+    let tree = stale_tree();
+    let mut human = tail(&node, tree.path(), &["-v"], &["--count", "2", "--timeout", "30s"]);
+    let mut json = tail(&node, tree.path(), &["--json"], &["--count", "1", "--timeout", "30s"]);
+    node.wait_clients(2);
+    invalidate(&node.base, None, &["pictures", "auth"]);
+    assert_eq!(human.wait(), 0, "{}", human.stderr_text());
+    let out = human.stdout_text();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(
+        lines[0].contains("pictures update -> clears pictures, posts, pages, feed"),
+        "{out}"
+    );
+    // Under the event, aligned with it: the keys reset, then what stays stale.
+    assert_eq!(
+        lines[1].trim_start(),
+        "browsers reset [\"pictures\"], [\"posts\"]; stale in browsers: posts, pages, feed",
+        "{out}"
+    );
+    assert!(lines[1].starts_with(&" ".repeat(13)), "{out}");
+    assert_eq!(lines[3].trim_start(), "browsers reset [\"session\"]", "{out}");
+
+    assert_eq!(json.wait(), 0, "{}", json.stderr_text());
+    let v: Value = serde_json::from_str(json.stdout_text().trim()).unwrap();
+    assert_eq!(v["browsers"]["handledAs"], "pictures", "{v:#}");
+    let stale: Vec<&str> = v["browsers"]["stale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(stale, ["posts", "pages", "feed"]);
+
+    // The dry run: one line per request.
+    let out = client(tree.path())
+        .args(["invalidate", "translations", "--dry-run", "--url", &node.base])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l == "  browsers reset [\"translations\"]; stale in browsers: pages, feed"),
+        "{text}"
+    );
+}

@@ -49,6 +49,9 @@ pub struct Resets {
     pub literal: BTreeSet<String>,
     /// Whether some key is known only at run time (`['post', id]`).
     pub dynamic: bool,
+    /// Whether some call may reset any key: no argument (every query), a `predicate`, or a
+    /// key that is not even an array.
+    pub open: bool,
 }
 
 /// One name handled at one place.
@@ -84,6 +87,23 @@ pub fn analyse(path: &Path, text: &str, graph: &Graph, loader: &Loader) -> Resul
     Ok(Analysis { handled })
 }
 
+/// Each name handled: where it is first handled, and everything it resets anywhere.
+pub fn per_name(analysis: &Analysis) -> BTreeMap<String, (Loc, Resets)> {
+    let mut by_name: BTreeMap<String, (Loc, Resets)> = BTreeMap::new();
+    for h in &analysis.handled {
+        let slot = by_name
+            .entry(h.name.clone())
+            .or_insert_with(|| (h.loc.clone(), Resets::default()));
+        if h.loc < slot.0 {
+            slot.0 = h.loc.clone();
+        }
+        slot.1.literal.extend(h.resets.literal.iter().cloned());
+        slot.1.dynamic |= h.resets.dynamic;
+        slot.1.open |= h.resets.open;
+    }
+    by_name
+}
+
 /// Types and aliases not handled, names handled that the graph does not know, and
 /// aliases that reset other keys than their type.
 pub fn findings(
@@ -93,18 +113,7 @@ pub fn findings(
     graph_file: &str,
     declared_at: &dyn Fn(&str) -> Loc,
 ) -> Vec<Located> {
-    // Each name: where it is first handled, and everything it resets anywhere.
-    let mut by_name: BTreeMap<&str, (Loc, Resets)> = BTreeMap::new();
-    for h in &analysis.handled {
-        let slot = by_name
-            .entry(h.name.as_str())
-            .or_insert_with(|| (h.loc.clone(), Resets::default()));
-        if h.loc < slot.0 {
-            slot.0 = h.loc.clone();
-        }
-        slot.1.literal.extend(h.resets.literal.iter().cloned());
-        slot.1.dynamic |= h.resets.dynamic;
-    }
+    let by_name = per_name(analysis);
     let mut out = Vec::new();
     let mut push = |loc: Loc, kind: Kind, message: String| out.push(Located { loc, kind, message });
     for t in graph.types() {
@@ -354,14 +363,14 @@ impl<'a> Sites<'_, 'a, '_> {
                         ..
                     }) => match entries.iter().find(|(k, _)| k.name == "queryKey") {
                         Some((_, key)) => add_key(&mut r, key),
-                        None => r.dynamic = true,
+                        None => r.open = true,
                     },
                     Some(
                         key @ Item {
                             value: Value::Array(_), ..
                         },
                     ) => add_key(&mut r, key),
-                    _ => r.dynamic = true,
+                    _ => r.open = true,
                 }
             } else if depth < 4 && !c.callee.contains(['.', '(', '[']) {
                 // A helper of this file (`invalidatePosts()`): what it resets counts too.
@@ -369,6 +378,7 @@ impl<'a> Sites<'_, 'a, '_> {
                     let more = self.resets_of_calls(&inner, depth + 1);
                     r.literal.extend(more.literal);
                     r.dynamic |= more.dynamic;
+                    r.open |= more.open;
                 }
             }
         }
@@ -376,12 +386,15 @@ impl<'a> Sites<'_, 'a, '_> {
     }
 }
 
+/// A key: literal, an array with a part known only at run time (dynamic), or something that
+/// is not an array at all (may be any key: open).
 fn add_key(r: &mut Resets, key: &Item) {
     match key.value.literal_text() {
         Some(text) => {
             r.literal.insert(text);
         }
-        None => r.dynamic = true,
+        None if matches!(key.value, Value::Array(_)) => r.dynamic = true,
+        None => r.open = true,
     }
 }
 

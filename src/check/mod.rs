@@ -6,10 +6,13 @@
 //! 2. `StreamInvalidator.tsx` handles every type and its singular alias, and nothing the graph
 //!    does not know ([`invalidator`]);
 //! 3. a type and its alias reset the same React Query keys there;
-//! 4. the graph has no cycle and no dependency that looks like a misspelt type.
+//! 4. the graph has no cycle and no dependency that looks like a misspelt type;
+//! 5. browsers receiving a type's `app-update` reset the query keys of every type the server
+//!    clears with it ([`browser`]).
 //!
 //! Nothing here prints: [`run`] returns a [`Report`].
 
+pub mod browser;
 pub mod calls;
 pub mod invalidator;
 
@@ -72,6 +75,9 @@ pub enum Kind {
     UnknownHandled,
     /// A type and its alias reset different query keys.
     AliasMismatch,
+    /// Invalidating a type clears another on the server, whose query keys browsers
+    /// receiving the first do not reset.
+    StaleInBrowsers,
     /// The graph has a cycle.
     Cycle,
     /// A dependency that is no declared type but looks like one (an alias, a typo).
@@ -89,6 +95,7 @@ impl Kind {
             Kind::NotHandled => "not handled",
             Kind::UnknownHandled => "unknown name",
             Kind::AliasMismatch => "alias mismatch",
+            Kind::StaleInBrowsers => "stale in browsers",
             Kind::Cycle => "cycle",
             Kind::UnknownDependency => "unknown dependency",
             Kind::NotCheckable => "not checkable",
@@ -223,7 +230,17 @@ pub fn run(opts: &Options) -> Result<Report, CheckError> {
             handled.extend(analysis.handled.iter().map(|h| h.name.clone()));
             let declared_at = |t: &str| type_loc(&declared, t, &opts.graph);
             let (inv, gf) = (rel(&opts.invalidator), rel(&opts.graph));
-            for f in invalidator::findings(&analysis, &graph, &inv, &gf, &declared_at) {
+            // A cycle makes every cascade on it meaningless: it is the one finding then.
+            let cyclic = findings.iter().any(|f: &Finding| f.kind == Kind::Cycle);
+            let drift = if cyclic {
+                Vec::new()
+            } else {
+                browser::Browsers::new(&analysis, &opts.invalidator, &opts.root).findings(&graph)
+            };
+            for f in invalidator::findings(&analysis, &graph, &inv, &gf, &declared_at)
+                .into_iter()
+                .chain(drift)
+            {
                 findings.push(Finding {
                     file: rel(&f.loc.file),
                     line: f.loc.pos.line,

@@ -2,11 +2,12 @@
 //! tree, Graphviz dot, Mermaid or JSON.
 
 use super::Context;
+use crate::check::browser::Cascade;
 use crate::cli::{GraphArgs, GraphFormat};
 use crate::error::Failure;
 use crate::graph::{graph_report, type_report};
 use crate::output::Outcome;
-use crate::render::graph::{dot, mermaid};
+use crate::render::graph::{dot, mermaid, stale_names};
 
 pub fn run(ctx: &Context, args: &GraphArgs) -> Result<Outcome, Failure> {
     let graph = ctx.graph()?;
@@ -27,12 +28,24 @@ pub fn run(ctx: &Context, args: &GraphArgs) -> Result<Outcome, Failure> {
                 .with_hint(format!("drop --json to get {f}, or drop --format to get JSON")),
         );
     }
+    // The browser half, for a TYPE: what browsers reset, which cleared types they keep.
+    let browsers = match &focus {
+        Some(r) => ctx
+            .browsers(&args.invalidator, &graph)?
+            .map(|b| b.half(&graph, &r.canonical)),
+        None => None,
+    };
+    let stale = stale_names(browsers.as_ref());
     // --format json is JSON too.
     Ok(match (args.format, &focus) {
-        (GraphFormat::Dot, _) if !ctx.out.json() => Outcome::raw(dot(&graph, focus_name).into_bytes()),
-        (GraphFormat::Mermaid, _) if !ctx.out.json() => Outcome::raw(mermaid(&graph, focus_name).into_bytes()),
+        (GraphFormat::Dot, _) if !ctx.out.json() => Outcome::raw(dot(&graph, focus_name, &stale).into_bytes()),
+        (GraphFormat::Mermaid, _) if !ctx.out.json() => Outcome::raw(mermaid(&graph, focus_name, &stale).into_bytes()),
         (format, Some(r)) => {
-            Outcome::show(type_report(&graph, &r.canonical, r.alias.clone())).as_json(format == GraphFormat::Json)
+            let report = Cascade {
+                server: type_report(&graph, &r.canonical, r.alias.clone()),
+                browsers,
+            };
+            Outcome::show(report).as_json(format == GraphFormat::Json)
         }
         (format, None) => Outcome::show(graph_report(&graph)).as_json(format == GraphFormat::Json),
     })

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use super::{Context, targets};
+use crate::check::browser::WithBrowsers;
 use crate::cli::InvalidateArgs;
 use crate::client::run::{self, Plan, Policy, Progress, Report};
 use crate::client::{AuthConfig, AuthError, Target};
@@ -76,12 +77,18 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
     if args.dry_run {
         let cascade = |k: &str| graph.cascade(k);
         let auth = AuthConfig::from_settings(&ctx.settings);
-        return Ok(Outcome::show(plan.dry_run(
-            &auth,
-            ctx.settings.invalidate_path(),
-            &cascade,
-            args.allow_insecure,
-        )));
+        let dry = plan.dry_run(&auth, ctx.settings.invalidate_path(), &cascade, args.allow_insecure);
+        // What browsers do on each type's event, when the invalidator is found.
+        let browsers = match ctx.browsers(&args.invalidator, &graph)? {
+            Some(b) => dry
+                .requests
+                .iter()
+                .map(|p| &p.body.type_name)
+                .filter_map(|t| Some((t.clone(), b.half_received(&graph, &graph.resolve(t).ok()?.canonical, t))))
+                .collect(),
+            None => Default::default(),
+        };
+        return Ok(Outcome::show(WithBrowsers { inner: dry, browsers }));
     }
     let (report, interrupted) = crate::runtime()?.block_on(send(&ctx.settings, &ctx.out, graph, &plan, args))?;
     if interrupted {

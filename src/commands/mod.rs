@@ -35,4 +35,37 @@ impl Context {
     pub fn graph(&self) -> Result<crate::graph::Graph, crate::error::Failure> {
         Ok(crate::graph::Graph::load(self.graph_file.as_deref(), &self.cwd)?)
     }
+
+    /// The browser half of the cascade: the invalidator `--invalidator` names (an error when
+    /// it cannot be read), else the one found searching up (a warning then, and no browser
+    /// half), else none.
+    pub fn browsers(
+        &self,
+        flag: &crate::cli::InvalidatorArgs,
+        graph: &crate::graph::Graph,
+    ) -> Result<Option<crate::check::browser::Browsers>, crate::error::Failure> {
+        use crate::check::browser::{self, Browsers};
+        match &flag.invalidator {
+            Some(file) => {
+                let path = self.cwd.join(file);
+                Browsers::load(&path, &browser::root_of(&path), graph)
+                    .map(Some)
+                    .map_err(|e| {
+                        crate::error::Failure::error(e.to_string()).with_hint(
+                            "--invalidator names the component that handles app-update events (StreamInvalidator.tsx)",
+                        )
+                    })
+            }
+            None => match browser::discover(&self.cwd) {
+                None => Ok(None),
+                Some((path, root)) => match Browsers::load(&path, &root, graph) {
+                    Ok(b) => Ok(Some(b)),
+                    Err(e) => {
+                        self.out.warn(&format!("{e}; what browsers reset is not shown"));
+                        Ok(None)
+                    }
+                },
+            },
+        }
+    }
 }

@@ -41,6 +41,7 @@ fn follow(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         trace: ctx.out.trace(),
         ..FollowOptions::default()
     };
+    let browsers = ctx.browsers(&args.invalidator, &graph)?;
     let view = View {
         graph,
         wanted,
@@ -52,6 +53,7 @@ fn follow(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         },
         verbose: ctx.out.verbose() > 0,
         style: ctx.out.style(),
+        browsers,
         known: RefCell::default(),
     };
     let http = crate::client::http_for(&ctx.settings)?;

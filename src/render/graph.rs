@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::check::browser::{BrowserHalf, Cascade};
+use crate::escape;
 use crate::graph::{Graph, GraphReport, TypeReport};
 use crate::output::Render;
 use crate::style::Style;
@@ -16,6 +18,88 @@ impl Render for TypeReport {
     fn human(&self, st: Style) -> String {
         super::tree_text(self, st)
     }
+}
+
+/// The server's tree with the stale types marked, then what browsers reset.
+impl Render for Cascade {
+    fn human(&self, st: Style) -> String {
+        let stale = stale_names(self.browsers.as_ref());
+        let mut out = super::tree_text_marked(&self.server, st, &|n| stale.contains(n));
+        if let Some(b) = &self.browsers {
+            out.push('\n');
+            out.push_str(&browser_text(b, &self.server.type_name, st));
+        }
+        out
+    }
+}
+
+/// The types a browser half calls stale.
+pub fn stale_names(b: Option<&BrowserHalf>) -> BTreeSet<String> {
+    b.map(|b| b.stale.iter().map(|s| s.type_name.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// What browsers reset on the event for `t`, and what they keep.
+fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
+    let mut out = String::new();
+    let keys = |k: &[String]| k.iter().map(|k| escape::text(k)).collect::<Vec<_>>().join(", ");
+    match (&b.handled_as, b.line) {
+        (Some(name), Some(line)) => {
+            let via = if name == t {
+                String::new()
+            } else {
+                format!(" (as its alias `{name}`)")
+            };
+            let mut what = keys(&b.resets);
+            if b.dynamic {
+                what.push_str(if what.is_empty() { "" } else { ", " });
+                what.push_str("keys known only at run time");
+            }
+            if what.is_empty() {
+                what = "nothing".into();
+            }
+            out.push_str(&format!(
+                "{}{via} ({}:{line}): {what}\n",
+                st.bold(&format!("browsers receiving {t} reset")),
+                b.file
+            ));
+        }
+        _ => out.push_str(&format!(
+            "{} {}\n",
+            st.bold(&format!("browsers receiving {t} reset nothing:")),
+            st.red(&format!("{} has no case for `{t}`", b.file))
+        )),
+    }
+    if b.open {
+        out.push_str(&format!(
+            "{}\n",
+            st.dim("a call there may reset any key (no key, a predicate or a variable): nothing is called stale")
+        ));
+    } else if b.stale.is_empty() {
+        out.push_str(&format!(
+            "{} browsers reset every type the server clears\n",
+            st.green("✓")
+        ));
+    } else {
+        out.push_str(&format!(
+            "{}\n",
+            st.bold(&st.red("stale in browsers (the server clears them, browsers keep them):"))
+        ));
+        for s in &b.stale {
+            let at = if s.file == b.file {
+                format!("line {}", s.line)
+            } else {
+                format!("{}:{}", s.file, s.line)
+            };
+            out.push_str(&format!(
+                "  {} {}: browsers keep {}, reset by its own case ({at})\n",
+                st.red("✗"),
+                escape::text(&s.type_name),
+                keys(&s.missing)
+            ));
+        }
+    }
+    out
 }
 
 fn whole_text(graph: &GraphReport, st: Style) -> String {
@@ -50,9 +134,42 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// One line: the keys browsers reset on an event named `sent`, and the types they keep.
+pub fn browser_line(b: &BrowserHalf, sent: &str, s: &Style) -> String {
+    let keys = |k: &[String]| k.iter().map(|k| escape::text(k)).collect::<Vec<_>>().join(", ");
+    let mut line = match &b.handled_as {
+        Some(_) if b.resets.is_empty() && !b.dynamic => s.dim("browsers reset nothing"),
+        Some(_) => {
+            let mut what = keys(&b.resets);
+            if b.dynamic {
+                what.push_str(if what.is_empty() { "" } else { ", " });
+                what.push_str("keys known only at run time");
+            }
+            s.dim(&format!("browsers reset {what}"))
+        }
+        None => s.yellow(&format!(
+            "browsers reset nothing: {} has no case for `{}`",
+            b.file,
+            escape::text(sent)
+        )),
+    };
+    if b.open {
+        line.push_str(&s.dim(" (and maybe any key)"));
+    } else if !b.stale.is_empty() {
+        let names: Vec<String> = b
+            .stale
+            .iter()
+            .map(|t| escape::text(&t.type_name).into_owned())
+            .collect();
+        line.push_str(&s.yellow(&format!("; stale in browsers: {}", names.join(", "))));
+    }
+    line
+}
+
 /// Graphviz dot of the whole graph. Edges point the way invalidation flows: from a type to
-/// what is built from it. The focused type and its cascade are filled.
-pub fn dot(graph: &Graph, focus: Option<&str>) -> String {
+/// what is built from it. The focused type and its cascade are filled; the types of the
+/// cascade that browsers keep (`stale`) get a red dashed border and say so.
+pub fn dot(graph: &Graph, focus: Option<&str>, stale: &BTreeSet<String>) -> String {
     let cleared: BTreeSet<String> = focus
         .map(|f| graph.cascade(f).into_iter().collect())
         .unwrap_or_default();
@@ -65,11 +182,16 @@ pub fn dot(graph: &Graph, focus: Option<&str>) -> String {
     out.push_str("  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     for t in graph.types() {
         let attrs = if Some(t.as_str()) == focus {
-            " [style=\"rounded,filled,bold\", fillcolor=\"#f4a261\", penwidth=2]"
+            " [style=\"rounded,filled,bold\", fillcolor=\"#f4a261\", penwidth=2]".to_string()
+        } else if stale.contains(t) {
+            format!(
+                " [style=\"rounded,filled,dashed\", fillcolor=\"#ffe8a3\", color=\"#d62828\", penwidth=2, label={}]",
+                quote(&format!("{t}\nstale in browsers"))
+            )
         } else if cleared.contains(t) {
-            " [style=\"rounded,filled\", fillcolor=\"#ffe8a3\"]"
+            " [style=\"rounded,filled\", fillcolor=\"#ffe8a3\"]".to_string()
         } else {
-            ""
+            String::new()
         };
         out.push_str(&format!("  {}{attrs};\n", quote(t)));
     }
@@ -84,13 +206,19 @@ pub fn dot(graph: &Graph, focus: Option<&str>) -> String {
     out
 }
 
-/// A Mermaid flowchart of the whole graph, in the same direction as [`dot`].
-pub fn mermaid(graph: &Graph, focus: Option<&str>) -> String {
+/// A Mermaid flowchart of the whole graph, in the same direction as [`dot`], with the same
+/// marks.
+pub fn mermaid(graph: &Graph, focus: Option<&str>, stale: &BTreeSet<String>) -> String {
     // Node ids are positional so that any type name is a valid Mermaid id.
     let id = |t: &str| format!("n{}", graph.types().iter().position(|x| x == t).unwrap_or(0));
     let mut out = String::from("flowchart LR\n");
     for t in graph.types() {
-        out.push_str(&format!("  {}[\"{}\"]\n", id(t), t.replace('"', "#quot;")));
+        let note = if stale.contains(t) {
+            "<br/>stale in browsers"
+        } else {
+            ""
+        };
+        out.push_str(&format!("  {}[\"{}{note}\"]\n", id(t), t.replace('"', "#quot;")));
     }
     for (ty, deps) in graph.entries() {
         for d in deps {
@@ -105,6 +233,16 @@ pub fn mermaid(graph: &Graph, focus: Option<&str>) -> String {
             out.push_str("  classDef cleared fill:#ffe8a3,stroke:#333\n");
             out.push_str(&format!("  class {} cleared\n", rest.join(",")));
         }
+        let stale: Vec<String> = graph
+            .types()
+            .iter()
+            .filter(|t| stale.contains(*t))
+            .map(|t| id(t))
+            .collect();
+        if !stale.is_empty() {
+            out.push_str("  classDef stale fill:#ffe8a3,stroke:#d62828,stroke-width:2px,stroke-dasharray:5 3\n");
+            out.push_str(&format!("  class {} stale\n", stale.join(",")));
+        }
     }
     out
 }
@@ -117,7 +255,7 @@ mod tests {
     #[test]
     fn dot_highlights_the_cascade() {
         let g = Graph::built_in();
-        let d = dot(&g, Some("pictures"));
+        let d = dot(&g, Some("pictures"), &BTreeSet::new());
         assert!(d.starts_with("digraph polycache {"));
         assert!(d.contains("\"pictures\" [style=\"rounded,filled,bold\""));
         assert!(d.contains("\"feed\" [style=\"rounded,filled\""));
@@ -129,7 +267,7 @@ mod tests {
     #[test]
     fn mermaid_declares_every_node_and_edge() {
         let g = Graph::built_in();
-        let m = mermaid(&g, Some("types"));
+        let m = mermaid(&g, Some("types"), &BTreeSet::new());
         let edges = g.entries().iter().map(|(_, d)| d.len()).sum::<usize>();
         assert_eq!(m.matches(" --> ").count(), edges);
         assert!(m.contains("class n"));

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use comfy_table::{Cell, Color};
 
+use std::collections::BTreeMap;
+
+use crate::check::browser::{BrowserHalf, WithBrowsers};
 use crate::client::run::{DryRun, Report};
 use crate::duration::human;
 use crate::output::Render;
@@ -114,42 +117,56 @@ fn table(report: &Report, style: Style) -> String {
 
 impl Render for DryRun {
     fn human(&self, s: Style) -> String {
-        let mut out = format!(
-            "{}\n{} {}\n",
-            s.yellow("dry run: nothing is sent (no login either)"),
-            s.dim("auth:"),
-            self.auth
-        );
-        for (i, p) in self.requests.iter().enumerate() {
-            if i == 0 || self.requests[i - 1].base != p.base {
-                out.push_str(&format!(
-                    "\n{} {}\n",
-                    s.bold(&p.target),
-                    s.dim(&format!("({})", p.base))
-                ));
-            }
-            out.push_str(&format!("  {} {}\n", p.method, p.url));
-            if let Some(headers) = p.headers.as_object() {
-                for (k, v) in headers {
-                    out.push_str(&format!("  {k}: {}\n", v.as_str().unwrap_or_default()));
-                }
-            }
-            out.push_str(&format!(
-                "  {}\n  {} {}\n",
-                serde_json::to_string(&p.body).unwrap_or_default(),
-                s.dim("clears (graph):"),
-                p.cascade.join(", ")
-            ));
-            if let Some(r) = &p.refused {
-                out.push_str(&format!("  {} {r}\n", s.red("would be refused:")));
-            }
-        }
-        if self.via_server {
-            out.push_str(&format!(
-                "\n{}\n",
-                s.dim("mirror: true: the local server broadcasts on to its own CACHE_MIRRORS")
-            ));
-        }
-        out
+        dry_run_text(self, s, &BTreeMap::new())
     }
+}
+
+/// The dry run with what browsers do on each type's event.
+impl Render for WithBrowsers<DryRun> {
+    fn human(&self, s: Style) -> String {
+        dry_run_text(&self.inner, s, &self.browsers)
+    }
+}
+
+fn dry_run_text(d: &DryRun, s: Style, browsers: &BTreeMap<String, BrowserHalf>) -> String {
+    let mut out = format!(
+        "{}\n{} {}\n",
+        s.yellow("dry run: nothing is sent (no login either)"),
+        s.dim("auth:"),
+        d.auth
+    );
+    for (i, p) in d.requests.iter().enumerate() {
+        if i == 0 || d.requests[i - 1].base != p.base {
+            out.push_str(&format!(
+                "\n{} {}\n",
+                s.bold(&p.target),
+                s.dim(&format!("({})", p.base))
+            ));
+        }
+        out.push_str(&format!("  {} {}\n", p.method, p.url));
+        if let Some(headers) = p.headers.as_object() {
+            for (k, v) in headers {
+                out.push_str(&format!("  {k}: {}\n", v.as_str().unwrap_or_default()));
+            }
+        }
+        out.push_str(&format!(
+            "  {}\n  {} {}\n",
+            serde_json::to_string(&p.body).unwrap_or_default(),
+            s.dim("clears (graph):"),
+            p.cascade.join(", ")
+        ));
+        if let Some(b) = browsers.get(&p.body.type_name) {
+            out.push_str(&format!("  {}\n", super::graph::browser_line(b, &p.body.type_name, &s)));
+        }
+        if let Some(r) = &p.refused {
+            out.push_str(&format!("  {} {r}\n", s.red("would be refused:")));
+        }
+    }
+    if d.via_server {
+        out.push_str(&format!(
+            "\n{}\n",
+            s.dim("mirror: true: the local server broadcasts on to its own CACHE_MIRRORS")
+        ));
+    }
+    out
 }

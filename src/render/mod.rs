@@ -202,6 +202,11 @@ pub fn fmt_ttl(ms: i64) -> String {
 
 /// The tree form of one type: what it is built from and what invalidating it clears.
 pub fn tree_text(r: &crate::graph::TypeReport, st: Style) -> String {
+    tree_text_marked(r, st, &|_| false)
+}
+
+/// [`tree_text`], with the cleared types `stale` says so marked "stale in browsers".
+pub fn tree_text_marked(r: &crate::graph::TypeReport, st: Style, stale: &dyn Fn(&str) -> bool) -> String {
     let mut out = String::new();
     if let Some(a) = &r.alias {
         out.push_str(&format!(
@@ -217,7 +222,7 @@ pub fn tree_text(r: &crate::graph::TypeReport, st: Style) -> String {
         out.push_str(": nothing (it is built from no other type)\n");
     } else {
         out.push_str(&format!(": {}\n", r.invalidated_by.join(", ")));
-        draw_tree(&r.invalidated_by_tree, st, &mut out);
+        draw_tree(&r.invalidated_by_tree, st, &|_| false, &mut out);
     }
     out.push('\n');
 
@@ -226,29 +231,33 @@ pub fn tree_text(r: &crate::graph::TypeReport, st: Style) -> String {
         out.push_str(&format!(": only {} (nothing is built from it)\n", r.type_name));
     } else {
         out.push_str(&format!(" (in clearing order): {}\n", r.clears.join(", ")));
-        draw_tree(&r.clears_tree, st, &mut out);
+        draw_tree(&r.clears_tree, st, stale, &mut out);
     }
     out
 }
 
-/// Draws a tree with box-drawing branches; a repeated node is marked instead of expanded.
-fn draw_tree(root: &crate::graph::TreeNode, st: Style, out: &mut String) {
+/// Draws a tree with box-drawing branches; a repeated node is marked instead of expanded,
+/// and a node `stale` says so is marked "stale in browsers".
+fn draw_tree(root: &crate::graph::TreeNode, st: Style, stale: &dyn Fn(&str) -> bool, out: &mut String) {
     out.push_str(&format!("{}\n", st.cyan(&root.name)));
-    fn walk(node: &crate::graph::TreeNode, prefix: &str, st: Style, out: &mut String) {
+    fn walk(node: &crate::graph::TreeNode, prefix: &str, st: Style, stale: &dyn Fn(&str) -> bool, out: &mut String) {
         for (i, child) in node.children.iter().enumerate() {
             let last = i + 1 == node.children.len();
             let branch = if last { "└── " } else { "├── " };
-            let mark = if child.repeated {
+            let mut mark = if child.repeated {
                 st.dim(" (see above)")
             } else {
                 String::new()
             };
+            if !child.repeated && stale(&child.name) {
+                mark.push_str(&st.red("  ✗ stale in browsers"));
+            }
             out.push_str(&format!("{prefix}{branch}{}{mark}\n", child.name));
             let next = format!("{prefix}{}", if last { "    " } else { "│   " });
-            walk(child, &next, st, out);
+            walk(child, &next, st, stale, out);
         }
     }
-    walk(root, "", st, out);
+    walk(root, "", st, stale, out);
 }
 
 #[cfg(test)]

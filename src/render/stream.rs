@@ -8,6 +8,7 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 
 use crate::bus;
+use crate::check::browser::{BrowserHalf, Browsers};
 use crate::client::Target;
 use crate::client::stream::StreamEvent;
 use crate::graph::Graph;
@@ -24,15 +25,19 @@ pub struct View {
     pub target_width: usize,
     pub verbose: bool,
     pub style: Style,
+    /// The platform's StreamInvalidator, when found: what browsers reset on each event.
+    pub browsers: Option<Browsers>,
     /// Type name as streamed -> canonical type and cascade (None: not in the graph).
     pub known: RefCell<HashMap<String, Option<Rc<Known>>>>,
 }
 
-/// What the graph says about one streamed type name.
+/// What the graph (and the invalidator) say about one streamed type name.
 #[derive(Debug)]
 pub struct Known {
     pub canonical: String,
     pub cascade: Vec<String>,
+    /// What browsers do on an event of that name.
+    pub browser: Option<BrowserHalf>,
 }
 
 /// An event as `tail` shows it.
@@ -161,6 +166,10 @@ impl View {
         let k = self.graph.resolve(kind).ok().map(|r| {
             Rc::new(Known {
                 cascade: self.graph.cascade(&r.canonical),
+                browser: self
+                    .browsers
+                    .as_ref()
+                    .map(|b| b.half_received(&self.graph, &r.canonical, kind)),
                 canonical: r.canonical,
             })
         });
@@ -178,6 +187,14 @@ impl View {
 
     fn cascade(&self, ev: &StreamEvent) -> Option<Vec<String>> {
         self.known(ev).map(|k| k.cascade.clone())
+    }
+
+    fn target_prefix_width(&self) -> usize {
+        if self.target_width > 0 {
+            self.target_width + 1
+        } else {
+            0
+        }
     }
 
     pub fn target_prefix(&self, target: &Target) -> String {
@@ -217,6 +234,15 @@ impl View {
                     Some(c) => line.push_str(&s.dim(&format!(" -> clears {}", c.join(", ")))),
                     None => line.push_str(&s.yellow(" (type not in the graph)")),
                 }
+                if self.verbose
+                    && let Some(b) = self.known(ev).and_then(|k| k.browser.clone())
+                {
+                    // Under the event, aligned with its name: what browsers do with it.
+                    let indent = " ".repeat(13 + self.target_prefix_width());
+                    line.push('\n');
+                    line.push_str(&indent);
+                    line.push_str(&super::graph::browser_line(&b, &u.kind, s));
+                }
             }
             None => {
                 line.push(' ');
@@ -253,6 +279,10 @@ impl View {
                 "data": data,
             }),
         };
+        let mut obj = obj;
+        if let (Some(b), Some(map)) = (self.known(ev).and_then(|k| k.browser.clone()), obj.as_object_mut()) {
+            map.insert("browsers".into(), json!(b));
+        }
         obj.to_string()
     }
 
@@ -345,6 +375,7 @@ mod tests {
             target_width,
             verbose: false,
             style: Style::plain(),
+            browsers: None,
             known: RefCell::default(),
         }
     }
