@@ -4,37 +4,15 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::polycache;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
 /// A temporary platform checkout: the clean tree, with `overlay`'s files over it.
 fn tree(overlay: Option<&str>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixtures().join("clean"), dir.path());
-    if let Some(kind) = overlay {
-        copy_dir(&fixtures().join(kind), dir.path());
-    }
-    dir
+    common::platform_tree(overlay.as_slice())
 }
 
 /// Runs `check --json` in `dir`; returns the exit code and the report.
@@ -441,7 +419,7 @@ fn graph_shows_what_browsers_reset_and_marks_what_they_keep() {
         "├── posts  ✗ stale in browsers",
         "│   └── feed  ✗ stale in browsers",
         "└── pages  ✗ stale in browsers",
-        "browsers receiving pictures reset (src/components/StreamInvalidator.tsx:37): [\"pictures\"], [\"posts\"]",
+        "browsers receiving pictures reset: [\"pictures\"], [\"posts\"] (src/components/StreamInvalidator.tsx:37)",
         "  ✗ posts: browsers keep [\"feed\"], reset by its own case (src/lib/cache/types.ts:2)",
         "  ✗ pages: browsers keep [\"pages\"], reset by its own case (line 34)",
         "  ✗ feed: browsers keep [\"feed\"], reset by its own case (line 46)",

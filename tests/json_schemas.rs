@@ -173,11 +173,7 @@ fn redis_logs_and_check_match_their_schemas() {
     let clean = run_json(common::polycache(dir.path()).args(["--json", "check", "--root", platform]));
     check("check", &clean, &[]);
     // And with findings: the clean tree with the files of a broken one laid over it.
-    let tree = tempfile::tempdir().unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
-    copy_tree(&fixtures.join("clean"), tree.path());
-    copy_tree(&fixtures.join("unknown-type"), tree.path());
-    copy_tree(&fixtures.join("stale-in-browsers"), tree.path());
+    let tree = common::platform_tree(&["unknown-type", "stale-in-browsers"]);
     let found = run_json(
         common::polycache(dir.path())
             .args(["--json", "check", "--root"])
@@ -226,27 +222,11 @@ fn merged_log_lines_match_their_schema_and_name_their_file() {
     assert_eq!(lines[0]["file"], "other.json");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn tail_lines_match_their_schema_with_ids_as_strings() {
     let node = Node::memory();
     // Inside a platform checkout, so that lines carry what browsers reset.
-    let dir = tempfile::tempdir().unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
-    copy_tree(&fixtures.join("clean"), dir.path());
-    copy_tree(&fixtures.join("stale-in-browsers"), dir.path());
+    let dir = common::platform_tree(&["stale-in-browsers"]);
     // An id the node never issued: a gap first, then the next invalidation.
     let tail = common::process::Background::spawn(
         dir.path(),

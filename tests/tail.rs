@@ -386,35 +386,12 @@ fn tail_ends_soon_after_its_reader_goes_away() {
     assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
 }
 
-/// A platform checkout whose StreamInvalidator forgets what is built from pictures: the clean
-/// fixture tree with the `stale-in-browsers` overlay.
-fn stale_tree() -> tempfile::TempDir {
-    let dir = tmp();
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
-    for part in ["clean", "stale-in-browsers"] {
-        copy_tree(&fixtures.join(part), dir.path());
-    }
-    dir
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// With -v inside the platform's checkout, each event says what browsers reset on it and
 /// which types the server cleared that they keep; --json carries the same; the dry run too.
 #[test]
 fn tail_verbose_and_the_dry_run_say_what_browsers_reset_and_keep() {
     let node = Node::memory();
-    let tree = stale_tree();
+    let tree = common::platform_tree(&["stale-in-browsers"]);
     let mut human = tail(&node, tree.path(), &["-v"], &["--count", "2", "--timeout", "30s"]);
     let mut json = tail(&node, tree.path(), &["--json"], &["--count", "1", "--timeout", "30s"]);
     node.wait_clients(2);

@@ -66,10 +66,8 @@ fn long_flat_chains_are_read() {
 
 #[test]
 fn check_reports_a_deeply_nested_server_file_and_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::platform_tree(&[]);
     let root = dir.path();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform/clean");
-    copy_dir(&src, root);
     let calls = format!(
         "import {{ appCache }} from './cache';\nexport const s = {};\nappCache.invalidate('posts');\n",
         nested("f(", ")", 20_000)
@@ -100,17 +98,4 @@ fn check_reports_a_deeply_nested_server_file_and_goes_on() {
         !findings.iter().any(|f| f.to_string().contains("unary.ts")),
         "a long unary chain is read: {findings:?}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }

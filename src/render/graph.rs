@@ -41,7 +41,7 @@ pub fn stale_names(b: Option<&BrowserHalf>) -> BTreeSet<String> {
 
 /// What browsers reset on the event for `t`, and what they keep.
 fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
-    let mut out = String::new();
+    let mut lines: Vec<(String, &str)> = Vec::new();
     let keys = |k: &[String]| k.iter().map(|k| escape::text(k)).collect::<Vec<_>>().join(", ");
     match (&b.handled_as, b.line) {
         (Some(name), Some(line)) => {
@@ -58,32 +58,38 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
             if what.is_empty() {
                 what = "nothing".into();
             }
-            out.push_str(&format!(
-                "{}{via} ({}:{line}): {what}\n",
-                st.bold(&format!("browsers receiving {t} reset")),
-                b.file
+            lines.push((
+                format!(
+                    "{}{via}: {what} ({}:{line})",
+                    st.bold(&format!("browsers receiving {t} reset")),
+                    b.file
+                ),
+                "  ",
             ));
         }
-        _ => out.push_str(&format!(
-            "{} {}\n",
-            st.bold(&format!("browsers receiving {t} reset nothing:")),
-            st.red(&format!("{} has no case for `{t}`", b.file))
+        _ => lines.push((
+            format!(
+                "{} {}",
+                st.bold(&format!("browsers receiving {t} reset nothing:")),
+                st.red(&format!("{} has no case for `{t}`", b.file))
+            ),
+            "  ",
         )),
     }
     if b.open {
-        out.push_str(&format!(
-            "{}\n",
-            st.dim("a call there may reset any key (no key, a predicate or a variable): nothing is called stale")
+        lines.push((
+            st.dim("a call there may reset any key (no key, a predicate or a variable): nothing is called stale"),
+            "",
         ));
     } else if b.stale.is_empty() {
-        out.push_str(&format!(
-            "{} browsers reset every type the server clears\n",
-            st.green("✓")
+        lines.push((
+            format!("{} browsers reset every type the server clears", st.green("✓")),
+            "  ",
         ));
     } else {
-        out.push_str(&format!(
-            "{}\n",
-            st.bold(&st.red("stale in browsers (the server clears them, browsers keep them):"))
+        lines.push((
+            st.bold(&st.red("stale in browsers (the server clears them, browsers keep them):")),
+            "  ",
         ));
         for s in &b.stale {
             let at = if s.file == b.file {
@@ -91,15 +97,21 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
             } else {
                 format!("{}:{}", s.file, s.line)
             };
-            out.push_str(&format!(
-                "  {} {}: browsers keep {}, reset by its own case ({at})\n",
-                st.red("✗"),
-                escape::text(&s.type_name),
-                keys(&s.missing)
+            lines.push((
+                format!(
+                    "  {} {}: browsers keep {}, reset by its own case ({at})",
+                    st.red("✗"),
+                    escape::text(&s.type_name),
+                    keys(&s.missing)
+                ),
+                "    ",
             ));
         }
     }
-    out
+    lines
+        .into_iter()
+        .map(|(l, indent)| super::wrap(&l, indent) + "\n")
+        .collect()
 }
 
 fn whole_text(graph: &GraphReport, st: Style) -> String {

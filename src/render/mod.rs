@@ -132,6 +132,21 @@ fn records(header: &[String], rows: &[Vec<String>], filled: &[bool]) -> String {
     out.trim_end_matches('\n').to_string()
 }
 
+/// A line of prose fitted to the terminal as tables are (not wrapped when piped): breaks only
+/// at spaces, so a path or a key is never split; continuation lines get `indent`.
+pub fn wrap(line: &str, indent: &str) -> String {
+    match table_width() {
+        Some(w) => textwrap::fill(
+            line,
+            textwrap::Options::new(usize::from(w))
+                .subsequent_indent(indent)
+                .break_words(false)
+                .word_separator(textwrap::WordSeparator::AsciiSpace),
+        ),
+        None => line.to_string(),
+    }
+}
+
 /// Below this many columns a terminal's width is taken as unknown.
 const MIN_TABLE_WIDTH: u16 = 20;
 

@@ -112,3 +112,30 @@ impl Rng {
         self.next() % n
     }
 }
+
+/// Copies a directory tree (files and directories only).
+#[allow(dead_code)]
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A temporary platform checkout: the clean fixture tree of `tests/fixtures/platform`, with
+/// each overlay's files laid over it in order.
+#[allow(dead_code)]
+pub fn platform_tree(overlays: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
+    for part in std::iter::once("clean").chain(overlays.iter().copied()) {
+        copy_tree(&fixtures.join(part), dir.path());
+    }
+    dir
+}
