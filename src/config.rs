@@ -181,10 +181,15 @@ pub struct Value {
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("CACHE_MIRRORS entry `{entry}` has no scheme")]
-    MirrorNoScheme { entry: String },
-    #[error("CACHE_MIRRORS entry `{entry}` uses scheme `{scheme}`; only http and https are allowed")]
-    MirrorBadScheme { entry: String, scheme: String },
+    /// An entry of a list of servers (`CACHE_MIRRORS`, `--only`) without a scheme.
+    #[error("{name} entry `{entry}` has no scheme")]
+    MirrorNoScheme { name: &'static str, entry: String },
+    #[error("{name} entry `{entry}` uses scheme `{scheme}`; only http and https are allowed")]
+    MirrorBadScheme {
+        name: &'static str,
+        entry: String,
+        scheme: String,
+    },
     /// `value` is shown with any userinfo masked.
     #[error("{name} `{value}` is not a valid base URL: {reason}")]
     BadUrl {
@@ -378,6 +383,66 @@ impl Settings {
         self.get_or_default("CACHE_LOG")
     }
 
+    /// `POLYCACHE_TOKEN`, trimmed, when set and not blank.
+    pub fn token(&self) -> Option<&str> {
+        self.get("POLYCACHE_TOKEN").map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    /// The Supabase project (`SUPABASE_URL`, `SUPABASE_ANON_KEY`) when both are set.
+    pub fn supabase(&self) -> Option<(&str, &str)> {
+        match (self.get("SUPABASE_URL"), self.get("SUPABASE_ANON_KEY")) {
+            (Some(url), Some(key)) if !url.trim().is_empty() => Some((url, key)),
+            _ => None,
+        }
+    }
+
+    /// `POLYCACHE_CACERT`: a certificate file to trust beside the built-in roots.
+    pub fn cacert(&self) -> Option<&str> {
+        self.get("POLYCACHE_CACERT").filter(|p| !p.trim().is_empty())
+    }
+
+    /// `POLYCACHE_TOKEN_CACHE` as written (on/off or a directory).
+    pub fn token_cache(&self) -> Option<&str> {
+        self.get("POLYCACHE_TOKEN_CACHE")
+    }
+
+    /// `JWT_SECRET`, when set and not empty.
+    pub fn jwt_secret(&self) -> Option<&str> {
+        self.get("JWT_SECRET").filter(|s| !s.is_empty())
+    }
+
+    /// `POLYCACHE_CORS_ORIGINS` as written (comma-separated origins).
+    pub fn cors_origins(&self) -> Option<&str> {
+        self.get("POLYCACHE_CORS_ORIGINS")
+    }
+
+    /// The `CACHE_MIRRORS` entries as written, one by one (for checking each on its own).
+    pub fn mirror_entries(&self) -> impl Iterator<Item = &str> {
+        self.get("CACHE_MIRRORS")
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+    }
+
+    /// `CACHE_MIRRORS` as seen from `local` (a node's own address rather than
+    /// POLYCACHE_URL): the mirrors, and the warnings about dropped entries.
+    pub fn mirrors_from(&self, local: &str) -> Result<(Vec<String>, Vec<String>), ConfigError> {
+        parse_mirrors(self.get("CACHE_MIRRORS").unwrap_or(""), local)
+    }
+
+    /// Every account configured (the service account, then the test account), each only
+    /// when both its e-mail and password are set: the accounts a node accepts.
+    pub fn accounts(&self) -> Vec<(&str, &str)> {
+        [("SERVICE_EMAIL", "SERVICE_PASSWORD"), ("TEST_EMAIL", "TEST_PASSWORD")]
+            .into_iter()
+            .filter_map(|(e, p)| match (self.get(e), self.get(p)) {
+                (Some(email), Some(pw)) if !email.is_empty() && !pw.is_empty() => Some((email, pw)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The account to log in with: the service account, else the test account.
     pub fn credentials(&self) -> Option<(&str, &str)> {
         match (self.get("SERVICE_EMAIL"), self.get("SERVICE_PASSWORD")) {
@@ -499,11 +564,15 @@ pub fn parse_base(name: &'static str, raw: &str) -> Result<String, ConfigError> 
         reason,
     };
     let no_scheme = || match name {
-        "CACHE_MIRRORS" => ConfigError::MirrorNoScheme { entry: shown.clone() },
+        "CACHE_MIRRORS" | "--only" => ConfigError::MirrorNoScheme {
+            name,
+            entry: shown.clone(),
+        },
         _ => bad("it has no scheme; write http://HOST[:PORT] or https://HOST".into()),
     };
     let bad_scheme = |scheme: &str| match name {
-        "CACHE_MIRRORS" => ConfigError::MirrorBadScheme {
+        "CACHE_MIRRORS" | "--only" => ConfigError::MirrorBadScheme {
+            name,
             entry: shown.clone(),
             scheme: scheme.to_string(),
         },
@@ -585,17 +654,23 @@ pub fn parse_names(raw: &str) -> Result<Vec<(String, String)>, ConfigError> {
 /// Parses `CACHE_MIRRORS` by the rules of PROTOCOL section 1. Returns the mirrors and the
 /// warnings for entries that were dropped.
 pub fn parse_mirrors(raw: &str, local: &str) -> Result<(Vec<String>, Vec<String>), ConfigError> {
+    parse_servers("CACHE_MIRRORS", raw, local)
+}
+
+/// A comma-separated list of base URLs named `name` (`CACHE_MIRRORS`, `--only`): each
+/// checked by [`parse_base`], duplicates and `local` dropped with a warning.
+pub fn parse_servers(name: &'static str, raw: &str, local: &str) -> Result<(Vec<String>, Vec<String>), ConfigError> {
     let mut out: Vec<String> = Vec::new();
     let mut warnings = Vec::new();
     for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let url = parse_base("CACHE_MIRRORS", entry)?;
+        let url = parse_base(name, entry)?;
         if out.iter().any(|m| m.eq_ignore_ascii_case(&url)) {
-            warnings.push(format!("CACHE_MIRRORS lists {url} twice; using it once"));
+            warnings.push(format!("{name} lists {url} twice; using it once"));
             continue;
         }
         if url.eq_ignore_ascii_case(local) {
             warnings.push(format!(
-                "CACHE_MIRRORS lists {url}, which is the local server (POLYCACHE_URL); dropped so it is not invalidated twice"
+                "{name} lists {url}, which is the local server (POLYCACHE_URL); dropped so it is not invalidated twice"
             ));
             continue;
         }

@@ -214,11 +214,10 @@ fn env_check(inputs: &Inputs<'_>) -> Check {
 /// that are usable.
 fn mirror_checks(settings: &Settings) -> (Vec<Check>, Vec<String>) {
     const NAME: &str = "CACHE_MIRRORS";
-    let raw = settings.get(NAME).unwrap_or("");
     let local = settings.url();
     let mut rows = Vec::new();
     let mut valid = Vec::new();
-    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+    for entry in settings.mirror_entries() {
         match parse_mirrors(entry, local) {
             Ok(_) => valid.push(entry),
             Err(e) => rows.push(Check::failed(NAME, Failure::from(e), "")),

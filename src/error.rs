@@ -84,12 +84,18 @@ impl From<ConfigError> for Failure {
         let message = e.to_string();
         let hint = match e {
             // `--mirrors posts` is almost always `--mirror` with a stray `s`.
-            ConfigError::MirrorNoScheme { entry } if entry.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            ConfigError::MirrorNoScheme { name: "--only", .. }
+            | ConfigError::MirrorBadScheme { name: "--only", .. } => {
+                "give a base URL such as http://127.0.0.1:3333 or https://service.polymech.info".to_string()
+            }
+            ConfigError::MirrorNoScheme { entry, .. }
+                if entry.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
                 format!(
                     "`{entry}` is not a URL: did you mean --mirror (every CACHE_MIRRORS target)? --mirrors takes URLs, e.g. --mirrors https://{entry}.example"
                 )
             }
-            ConfigError::MirrorNoScheme { entry } => format!("write it as https://{entry}"),
+            ConfigError::MirrorNoScheme { entry, .. } => format!("write it as https://{entry}"),
             ConfigError::MirrorBadScheme { .. } => "mirrors are reached over http:// or https:// only".to_string(),
             ConfigError::BadUrl { name, .. } => format!(
                 "set {name} to a base URL such as http://localhost:3333 or https://service.polymech.info/prefix"

@@ -107,20 +107,20 @@ pub enum AuthConfig {
 impl AuthConfig {
     /// Picks the mode from the settings (PROTOCOL section 1).
     pub fn from_settings(settings: &Settings) -> Result<AuthConfig, AuthError> {
-        if let Some(t) = settings.get("POLYCACHE_TOKEN").filter(|t| !t.trim().is_empty()) {
-            return Ok(AuthConfig::Token(Token::new(t.trim())));
+        if let Some(t) = settings.token() {
+            return Ok(AuthConfig::Token(Token::new(t)));
         }
         let credentials = settings
             .credentials()
             .map(|(e, p)| Credentials::new(e, p))
             .ok_or(AuthError::NoCredentials)?;
-        match (settings.get("SUPABASE_URL"), settings.get("SUPABASE_ANON_KEY")) {
-            (Some(url), Some(key)) if !url.trim().is_empty() => Ok(AuthConfig::Supabase {
+        match settings.supabase() {
+            Some((url, key)) => Ok(AuthConfig::Supabase {
                 url: crate::config::normalize_base(url),
                 anon_key: Token::new(key),
                 credentials,
             }),
-            _ => Ok(AuthConfig::Login {
+            None => Ok(AuthConfig::Login {
                 auth_path: settings.auth_path().to_string(),
                 credentials,
             }),

@@ -92,7 +92,7 @@ pub enum CaError {
 /// no way to turn certificate checks off.
 pub fn http_for(settings: &crate::config::Settings) -> Result<reqwest::Client, CaError> {
     let mut b = builder();
-    if let Some(path) = settings.get("POLYCACHE_CACERT").filter(|p| !p.trim().is_empty()) {
+    if let Some(path) = settings.cacert() {
         let config = tls::config_trusting(read_ca(path)?).map_err(|e| CaError::Read {
             path: path.to_string(),
             message: e.to_string(),

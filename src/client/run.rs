@@ -48,7 +48,7 @@ pub fn invalidator(
     trace: Trace,
 ) -> Result<Invalidator, AuthError> {
     let auth = Authenticator::from_settings(http.clone(), settings, policy.allow_insecure)?
-        .with_disk_cache(DiskTokens::from_setting(settings.get("POLYCACHE_TOKEN_CACHE"))?)
+        .with_disk_cache(DiskTokens::from_setting(settings.token_cache())?)
         .with_trace(trace.clone());
     Ok(
         Invalidator::new(http.clone(), Arc::new(auth), settings.invalidate_path())

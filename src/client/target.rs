@@ -140,6 +140,31 @@ pub fn is_loopback_host(host: &str) -> bool {
     h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The servers to talk to, local first: the local server alone by default; with `mirror`
+/// the local server and every mirror; with `only` exactly those URLs (checked like
+/// `CACHE_MIRRORS` entries, duplicates dropped; the local URL keeps its name `local`).
+pub fn select(settings: &Settings, only: &[String], mirror: bool) -> Result<Vec<Target>, crate::config::ConfigError> {
+    let local = Target::from_settings_local(settings);
+    if !only.is_empty() {
+        let (urls, _duplicates) = crate::config::parse_servers("--only", &only.join(","), "")?;
+        return Ok(urls
+            .iter()
+            .map(|u| {
+                if normalize_base(u).eq_ignore_ascii_case(&local.base) {
+                    local.clone()
+                } else {
+                    Target::named(settings, u)
+                }
+            })
+            .collect());
+    }
+    let mut out = vec![local];
+    if mirror {
+        out.extend(Target::from_settings_mirrors(settings));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::{Context, targets};
+use super::Context;
 use crate::check::browser::WithBrowsers;
 use crate::cli::InvalidateArgs;
 use crate::client::run::{self, Plan, Policy, Progress, Report};
@@ -36,7 +36,7 @@ pub fn plan(settings: &Settings, graph: &Graph, args: &InvalidateArgs) -> Result
     let targets: Vec<Arc<Target>> = if args.via_server {
         vec![Arc::new(Target::from_settings_local(settings))]
     } else {
-        targets::select(settings, &args.targets)?
+        crate::client::target::select(settings, &args.targets.only, args.targets.mirror)?
             .into_iter()
             .map(Arc::new)
             .collect()

@@ -13,7 +13,6 @@ pub mod logs;
 pub mod redis;
 pub mod serve;
 pub mod tail;
-pub mod targets;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::{Context, targets};
+use super::Context;
 use crate::bus;
 use crate::cli::TailArgs;
 use crate::client::Target;
@@ -31,10 +31,11 @@ fn follow(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         let view = BusView { graph, wanted };
         return crate::runtime()?.block_on(watch_bus(ctx, args, &view));
     }
-    let targets: Vec<Arc<Target>> = targets::select(&ctx.settings, &args.targets)?
-        .into_iter()
-        .map(Arc::new)
-        .collect();
+    let targets: Vec<Arc<Target>> =
+        crate::client::target::select(&ctx.settings, &args.targets.only, args.targets.mirror)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
     let opts = FollowOptions {
         path: ctx.settings.stream_path().to_string(),
         last_event_id: args.since_id.clone(),

@@ -236,20 +236,16 @@ impl Server {
     /// Builds the state (store, keys, log, mirrors) and binds the listener.
     pub async fn bind(settings: &Settings, graph: Graph, opts: &ServeOptions) -> Result<Server, ServeError> {
         let mut warnings = Vec::new();
-        let secret = match settings.get("JWT_SECRET").filter(|s| !s.is_empty()) {
+        let secret = match settings.jwt_secret() {
             Some(s) => s.as_bytes().to_vec(),
             None if opts.dev => auth::random_hex(32).into_bytes(),
             None => return Err(ServeError::NoSecret),
         };
-        let mut accounts = Vec::new();
-        for (e, p) in [("SERVICE_EMAIL", "SERVICE_PASSWORD"), ("TEST_EMAIL", "TEST_PASSWORD")] {
-            if let (Some(email), Some(pw)) = (settings.get(e), settings.get(p))
-                && !email.is_empty()
-                && !pw.is_empty()
-            {
-                accounts.push(Credentials::new(email, pw));
-            }
-        }
+        let mut accounts: Vec<Credentials> = settings
+            .accounts()
+            .into_iter()
+            .map(|(email, pw)| Credentials::new(email, pw))
+            .collect();
         let dev_account = opts
             .dev
             .then(|| Credentials::new("dev@polycache.local", auth::random_hex(12)));
@@ -307,15 +303,7 @@ impl Server {
         // A node's "local" is itself, so its mirrors are parsed against its own address
         // (a mirror naming this very node is dropped) rather than against POLYCACHE_URL.
         let own = format!("http://{}:{}", opts.bind, opts.port);
-        let raw = settings.get("CACHE_MIRRORS").unwrap_or("");
-        let (parsed, mirror_warnings) = crate::config::parse_mirrors(raw, &own).map_err(ServeError::Mirrors)?;
-        warnings.extend(
-            settings
-                .warnings
-                .iter()
-                .filter(|w| !w.starts_with("CACHE_MIRRORS"))
-                .cloned(),
-        );
+        let (parsed, mirror_warnings) = settings.mirrors_from(&own).map_err(ServeError::Mirrors)?;
         warnings.extend(mirror_warnings);
         let mirrors: Vec<Target> = parsed.iter().map(|m| Target::mirror(m)).collect();
         let http = crate::client::http_for(settings).map_err(ServeError::CaCert)?;
@@ -328,7 +316,7 @@ impl Server {
 
         let cors_origins = match opts.cors_origins.is_empty() {
             false => cors::parse_origins(opts.cors_origins.iter().map(String::as_str))?,
-            true => cors::parse_origins(settings.get("POLYCACHE_CORS_ORIGINS"))?,
+            true => cors::parse_origins(settings.cors_origins())?,
         };
         let tls = opts.tls.as_ref().map(|t| tls::Tls::load(t, &opts.bind)).transpose()?;
 
