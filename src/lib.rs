@@ -53,14 +53,14 @@ use output::Printer;
 
 /// Runs one parsed command line and returns its exit code; a failure is reported on
 /// stderr by the run's one [`Printer`].
-pub fn run(cli: Cli) -> u8 {
+pub fn run(cli: Cli, terminal: output::Terminal) -> u8 {
     jwt::install();
     // `check` parses on rayon's threads: the same stack as the main work (see `ts`). Built
     // once per process; a second call (tests run several commands) keeps the first pool.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(ts::STACK_SIZE)
         .build_global();
-    let out = Printer::new(cli.global.color, cli.global.json, cli.global.verbose);
+    let out = Printer::new(cli.global.color, cli.global.json, cli.global.verbose, terminal);
     match dispatch(cli, out.clone()) {
         Ok(code) => code,
         Err(f) => {

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 /// The command line, with clap's own help and errors coloured by the same rules as the rest
 /// of the output (`--color`, NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb).
-fn parse() -> polycache::cli::Cli {
+fn parse(terminal: polycache::output::Terminal) -> polycache::cli::Cli {
     use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let mut choice = polycache::style::ColorChoice::Auto;
@@ -19,7 +19,7 @@ fn parse() -> polycache::cli::Cli {
             _ => {}
         }
     }
-    let command = polycache::cli::Cli::command().color(polycache::style::Style::clap_choice(choice));
+    let command = polycache::cli::Cli::command().color(polycache::style::Style::clap_choice(choice, terminal.stdout));
     let matches = command.get_matches_from(args);
     polycache::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
@@ -30,7 +30,10 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("polycache".into())
         .stack_size(polycache::ts::STACK_SIZE)
-        .spawn(|| polycache::run(parse()));
+        .spawn(|| {
+            let terminal = polycache::output::Terminal::detect();
+            polycache::run(parse(terminal), terminal)
+        });
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         // A panic was already reported by the panic hook.

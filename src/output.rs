@@ -119,6 +119,44 @@ impl Outcome {
     }
 }
 
+/// What this process's standard streams are: found once, by [`Terminal::detect`] (the only
+/// code that asks), and handed to the [`Printer`] and to clap's colour choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terminal {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+    /// The width tables and prose fit on stdout: `COLUMNS` when set, else the terminal's;
+    /// `None` when stdout is not a terminal or its width is unknown or absurd (a
+    /// pseudo-terminal nobody sized).
+    pub width: Option<u16>,
+}
+
+/// Below this many columns a terminal's width is taken as unknown.
+const MIN_WIDTH: u16 = 20;
+
+impl Terminal {
+    /// Asks the operating system, once per run.
+    pub fn detect() -> Terminal {
+        let stdout = io::stdout().is_terminal();
+        let width = match stdout {
+            false => None,
+            true => std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<u16>().ok())
+                .filter(|&c| c > 0)
+                .or_else(|| comfy_table::Table::new().width())
+                .filter(|&w| w >= MIN_WIDTH),
+        };
+        Terminal {
+            stdin: io::stdin().is_terminal(),
+            stdout,
+            stderr: io::stderr().is_terminal(),
+            width,
+        }
+    }
+}
+
 /// Owns stdout and stderr for one run.
 #[derive(Debug, Clone)]
 pub struct Printer {
@@ -126,31 +164,35 @@ pub struct Printer {
     err: Style,
     json: bool,
     verbose: u8,
-    stderr_terminal: bool,
+    terminal: Terminal,
 }
 
 impl Printer {
-    /// The printer for this process's flags and terminals.
-    pub fn new(color: ColorChoice, json: bool, verbose: u8) -> Printer {
-        let stderr_terminal = io::stderr().is_terminal();
+    /// The printer for this run's flags and the terminals found at its start.
+    pub fn new(color: ColorChoice, json: bool, verbose: u8, terminal: Terminal) -> Printer {
         Printer {
-            style: Style::for_stream(color, io::stdout().is_terminal()),
-            err: Style::for_stream(color, stderr_terminal),
+            style: Style::for_stream(color, terminal.stdout).with_width(terminal.width),
+            err: Style::for_stream(color, terminal.stderr),
             json,
             verbose,
-            stderr_terminal,
+            terminal,
         }
     }
 
-    /// No colour, no JSON, no trace: for tests of rendering.
+    /// No colour, no JSON, no trace, no terminal: for tests of rendering.
     pub fn plain() -> Printer {
         Printer {
             style: Style::plain(),
             err: Style::plain(),
             json: false,
             verbose: 0,
-            stderr_terminal: false,
+            terminal: Terminal::default(),
         }
+    }
+
+    /// The terminals of this run (a prompt needs stdin and stderr to be one).
+    pub fn terminal(&self) -> Terminal {
+        self.terminal
     }
 
     /// The colour of stdout, for text built before it is handed back here.
@@ -235,7 +277,9 @@ impl Printer {
     /// asked, the output is text and stdout is a terminal ([`crate::pager`]); the pager
     /// starts with the first byte written and is waited for when the sink is dropped.
     pub fn paged(&self, page: bool) -> Sink {
-        self.sink_to(Box::new(crate::pager::Output::new(page && !self.json)))
+        self.sink_to(Box::new(crate::pager::Output::new(
+            page && !self.json && self.terminal.stdout,
+        )))
     }
 
     fn sink_to(&self, to: Box<dyn Write>) -> Sink {
@@ -303,7 +347,7 @@ impl Printer {
 
     /// A progress bar of `len` steps on stderr: only on a terminal, never with `--json`.
     pub fn progress(&self, len: u64, message: &str) -> Progress {
-        if self.json || !self.stderr_terminal {
+        if self.json || !self.terminal.stderr {
             return Progress(indicatif::ProgressBar::hidden());
         }
         let bar = indicatif::ProgressBar::new(len);
@@ -317,7 +361,7 @@ impl Printer {
 
     /// A bar for a fraction of the work done (a SCAN's share of the keyspace).
     pub fn fraction(&self, message: &str) -> Progress {
-        if self.json || !self.stderr_terminal {
+        if self.json || !self.terminal.stderr {
             return Progress(indicatif::ProgressBar::hidden());
         }
         let bar = indicatif::ProgressBar::new(1000);
@@ -429,5 +473,111 @@ impl Drop for Sink {
         if !self.closed {
             let _ = self.out.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// An in-memory stdout, shared with the test.
+    #[derive(Clone, Default)]
+    struct Buf(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A reader that went away after `left` bytes.
+    struct Closing {
+        left: usize,
+    }
+
+    impl Write for Closing {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            let n = b.len().min(self.left);
+            self.left -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            if self.left == 0 {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            Ok(())
+        }
+    }
+
+    struct Item(&'static str);
+
+    impl Line for Item {
+        fn ndjson(&self) -> String {
+            format!("{{\"item\":\"{}\"}}", self.0)
+        }
+        fn human(&self, style: Style) -> String {
+            style.bold(self.0)
+        }
+    }
+
+    fn printer(color: ColorChoice, json: bool, terminal: Terminal) -> Printer {
+        Printer::new(color, json, 0, terminal)
+    }
+
+    const TTY_80: Terminal = Terminal {
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        width: Some(80),
+    };
+
+    #[test]
+    fn the_terminal_given_decides_width_and_colour_of_each_stream() {
+        let p = printer(ColorChoice::Always, false, Terminal::default());
+        assert!(p.style().color && p.err_style().color);
+        assert_eq!(p.style().width, None, "piped: tables are not fitted");
+        let p = printer(ColorChoice::Never, false, TTY_80);
+        assert!(!p.style().color && !p.err_style().color);
+        assert_eq!(p.style().width, Some(80));
+        assert_eq!(p.err_style().width, None);
+        assert_eq!(p.terminal(), TTY_80);
+        assert_eq!(Printer::plain().terminal(), Terminal::default());
+    }
+
+    #[test]
+    fn a_sink_writes_lines_or_ndjson_in_the_style_of_stdout() {
+        for (json, color, want) in [
+            (false, ColorChoice::Never, "a\nb\n"),
+            (false, ColorChoice::Always, "\u{1b}[1ma\u{1b}[0m\n\u{1b}[1mb\u{1b}[0m\n"),
+            (true, ColorChoice::Always, "{\"item\":\"a\"}\n{\"item\":\"b\"}\n"),
+        ] {
+            let buf = Buf::default();
+            let mut sink = printer(color, json, TTY_80).sink_to(Box::new(buf.clone()));
+            sink.item(&Item("a")).unwrap();
+            sink.item(&Item("b")).unwrap();
+            sink.finish().unwrap();
+            assert_eq!(String::from_utf8(buf.0.borrow().clone()).unwrap(), want, "json {json}");
+        }
+    }
+
+    #[test]
+    fn a_closed_reader_stops_the_sink_quietly() {
+        let mut sink = printer(ColorChoice::Never, false, Terminal::default()).sink_to(Box::new(Closing { left: 3 }));
+        sink.item(&Item("first")).unwrap(); // buffered
+        assert!(sink.flush().is_err());
+        assert!(sink.closed, "the reader is gone");
+        let again = sink.item(&Item("more")).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::BrokenPipe);
+        // The end of a stream whose reader went away is not a failure.
+        assert!(sink.finish().is_ok());
     }
 }

@@ -13,7 +13,7 @@
 //! writes fail with a broken pipe, which callers take as the reader having had enough.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 /// The pager to run, as the environment asks.
@@ -183,10 +183,11 @@ pub struct Output {
 }
 
 impl Output {
-    /// Standard output, paged as the environment asks when `page` and stdout is a terminal.
+    /// Standard output, paged as the environment asks when `page` (which the
+    /// [`Printer`](crate::output::Printer) gives only when stdout is a terminal).
     pub fn new(page: bool) -> Output {
         let stdout = io::stdout();
-        let waiting = match page && stdout.is_terminal() {
+        let waiting = match page {
             true => choose(|k| std::env::var_os(k)),
             false => None,
         };

@@ -32,6 +32,8 @@ pub fn auto_color(terminal: bool) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
+    /// The width text is fitted to (tables, prose): the terminal's; `None` when piped.
+    pub width: Option<u16>,
 }
 
 impl Style {
@@ -43,12 +45,16 @@ impl Style {
             ColorChoice::Never => false,
             ColorChoice::Auto => auto_color(terminal),
         };
-        Style { color }
+        Style { color, width: None }
     }
 
-    /// The same choice for clap's help and usage errors.
-    pub fn clap_choice(choice: ColorChoice) -> clap::ColorChoice {
-        let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    /// The same style, fitted to `width` columns.
+    pub fn with_width(self, width: Option<u16>) -> Style {
+        Style { width, ..self }
+    }
+
+    /// The same choice for clap's help and usage errors (`terminal`: stdout is one).
+    pub fn clap_choice(choice: ColorChoice, terminal: bool) -> clap::ColorChoice {
         match choice {
             ColorChoice::Always => clap::ColorChoice::Always,
             ColorChoice::Never => clap::ColorChoice::Never,
@@ -58,7 +64,10 @@ impl Style {
     }
 
     pub fn plain() -> Style {
-        Style { color: false }
+        Style {
+            color: false,
+            width: None,
+        }
     }
 
     /// Appends `s` to `out` in the colour `code` (an SGR code such as `"31"` or `"1;31"`),

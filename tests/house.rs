@@ -56,3 +56,30 @@ fn settings_are_read_by_name_only_in_config() {
         found.join("\n")
     );
 }
+
+/// One place asks whether a stream is a terminal and how wide it is: `Terminal::detect` in
+/// output.rs, at the start of a run. The Printer, the tables, the pager and prompts are given
+/// the answer.
+#[test]
+fn one_place_asks_the_terminal() {
+    let asks = |needle: &str| uses(needle, &|f| f == "src/output.rs");
+    let mut found = asks("is_terminal");
+    found.extend(asks("IsTerminal"));
+    found.extend(asks("COLUMNS"));
+    found.extend(asks("terminal::size"));
+    assert!(
+        found.is_empty(),
+        "the terminal asked outside output.rs:\n{}",
+        found.join("\n")
+    );
+    let output = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/output.rs")).unwrap();
+    let detect = code(&output);
+    let at = detect.find("pub fn detect()").expect("Terminal::detect");
+    let rest = &detect[at..];
+    let body = &rest[..rest.find("\n    }\n").unwrap()];
+    assert_eq!(
+        detect.matches("is_terminal()").count(),
+        body.matches("is_terminal()").count(),
+        "is_terminal() outside Terminal::detect"
+    );
+}

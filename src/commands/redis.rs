@@ -2,7 +2,7 @@
 //! (`crate::store`) and the output.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal};
+use std::io::BufRead;
 
 use futures::StreamExt;
 use serde_json::Value as Json;
@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, args: &RedisArgs) -> Result<Outcome, Failure> {
     if let RedisCommand::Del(d) = &args.command
         && !d.yes
         && !d.dry_run
-        && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
+        && !(ctx.out.terminal().stdin && ctx.out.terminal().stderr)
     {
         let what = match &d.r#type {
             Some(t) => format!("the keys of `{t}`"),

@@ -110,7 +110,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
     }
     lines
         .into_iter()
-        .map(|(l, indent)| super::wrap(&l, indent) + "\n")
+        .map(|(l, indent)| super::wrap(st, &l, indent) + "\n")
         .collect()
 }
 

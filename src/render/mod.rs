@@ -1,8 +1,6 @@
 //! How results look: tables and colour for people, JSON for scripts. Nothing here prints:
 //! these functions build text that the [`Printer`](crate::output::Printer) writes.
 
-use std::io::IsTerminal;
-
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -37,12 +35,12 @@ pub fn table(style: Style, header: &[&str]) -> Table {
                 .iter()
                 .map(|h| styled(style, h, None).add_attribute(Attribute::Bold)),
         );
+    // comfy-table never asks the terminal itself: the width and colour come in `style`.
+    t.force_no_tty();
     if style.color {
         t.enforce_styling();
-    } else {
-        t.force_no_tty();
     }
-    match table_width() {
+    match style.width {
         Some(w) => {
             t.set_width(w);
         }
@@ -51,20 +49,6 @@ pub fn table(style: Style, header: &[&str]) -> Table {
         }
     }
     t
-}
-
-/// The width tables fit: the terminal's (or `COLUMNS`, when set); `None` where it is
-/// unknown or absurd (no terminal, or a pseudo-terminal nobody sized).
-fn table_width() -> Option<u16> {
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<u16>().ok())
-        .filter(|&c| c > 0)
-        .or_else(crossterm_width)
-        .filter(|&w| w >= MIN_TABLE_WIDTH)
 }
 
 /// A table built with [`table`] as text, never splitting a word, number, URL or command:
@@ -102,7 +86,7 @@ pub fn show(mut t: Table) -> String {
             u16::try_from(w).unwrap_or(u16::MAX),
         )));
     }
-    match table_width() {
+    match t.width() {
         Some(width) if need > usize::from(width) => records(&header, &rows, &filled),
         _ => format!("{t}"),
     }
@@ -134,8 +118,8 @@ fn records(header: &[String], rows: &[Vec<String>], filled: &[bool]) -> String {
 
 /// A line of prose fitted to the terminal as tables are (not wrapped when piped): breaks only
 /// at spaces, so a path or a key is never split; continuation lines get `indent`.
-pub fn wrap(line: &str, indent: &str) -> String {
-    match table_width() {
+pub fn wrap(style: Style, line: &str, indent: &str) -> String {
+    match style.width {
         Some(w) => textwrap::fill(
             line,
             textwrap::Options::new(usize::from(w))
@@ -145,15 +129,6 @@ pub fn wrap(line: &str, indent: &str) -> String {
         ),
         None => line.to_string(),
     }
-}
-
-/// Below this many columns a terminal's width is taken as unknown.
-const MIN_TABLE_WIDTH: u16 = 20;
-
-/// The terminal's width as comfy-table sees it (0 for a pseudo-terminal nobody sized).
-fn crossterm_width() -> Option<u16> {
-    let probe = Table::new();
-    probe.width()
 }
 
 /// A body cell, coloured through comfy-table's styling when `style.color` (plain otherwise).
