@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::probe;
@@ -59,10 +59,66 @@ pub struct Step {
     /// What was checked (after ✓), or why it failed (after ✗).
     pub check: String,
     /// The figures behind the step.
-    pub data: Value,
+    pub data: StepData,
     /// The narration shown above the check line.
     #[serde(skip)]
     pub text: String,
+}
+
+/// The figures behind a step (`demo --json`'s `data`), one shape per step; `null` for a
+/// step that could not run.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum StepData {
+    None,
+    /// Step 1: the graph's answer.
+    Graph {
+        #[serde(rename = "type")]
+        type_name: &'static str,
+        clears: Vec<String>,
+        source: String,
+    },
+    /// Entry counts by type on each node.
+    Entries {
+        local: Counts,
+        production: Counts,
+    },
+    /// The invalidation's report, as `invalidate --json` prints it.
+    Invalidation(Value),
+    /// The `app-update` seen on each stream.
+    Events(Vec<EventFigure>),
+    /// The counts after the invalidation, and which types were cleared and kept.
+    Cleared {
+        local: Counts,
+        production: Counts,
+        cleared: Vec<String>,
+        kept: Vec<String>,
+    },
+    /// The broadcast through the local node.
+    ViaServer {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        report: Option<Value>,
+        #[serde(rename = "relayMs", skip_serializing_if = "Option::is_none")]
+        relay_ms: Option<f64>,
+        #[serde(rename = "mirrorLogLines", skip_serializing_if = "Option::is_none")]
+        mirror_log_lines: Option<u64>,
+    },
+}
+
+/// One `app-update` of step 4.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventFigure {
+    pub target: String,
+    pub event_id: Option<String>,
+    pub propagation_ms: Option<u64>,
+}
+
+/// The two nodes' base URLs.
+#[derive(Debug, Serialize)]
+pub struct NodeUrls {
+    pub local: String,
+    pub production: String,
 }
 
 /// The end of the walkthrough: every step, and how to repeat it by hand. Its JSON is
@@ -72,7 +128,7 @@ pub struct Summary {
     pub ok: bool,
     #[serde(rename = "elapsedMs")]
     pub elapsed_ms: u64,
-    pub nodes: Value,
+    pub nodes: NodeUrls,
     pub dir: String,
     #[serde(rename = "envFile")]
     pub env_file: String,
@@ -211,7 +267,10 @@ impl Demo {
         Summary {
             ok: steps.iter().all(|s| s.ok),
             elapsed_ms: self.started.elapsed().as_millis() as u64,
-            nodes: json!({"local": nodes.local, "production": nodes.production}),
+            nodes: NodeUrls {
+                local: nodes.local.clone(),
+                production: nodes.production.clone(),
+            },
             dir: self.dir.display().to_string(),
             env_file: nodes.env_file.display().to_string(),
             steps,
@@ -497,7 +556,7 @@ impl Narrator<'_> {
     }
 }
 
-fn step(title: impl Into<String>, ok: bool, check: impl Into<String>, text: String, data: Value) -> Step {
+fn step(title: impl Into<String>, ok: bool, check: impl Into<String>, text: String, data: StepData) -> Step {
     Step {
         n: 0,
         title: title.into(),
@@ -523,7 +582,11 @@ fn step_graph(graph: &Graph, st: Style) -> Step {
         ok,
         check,
         text,
-        json!({"type": TYPE, "clears": clears, "source": report.source}),
+        StepData::Graph {
+            type_name: TYPE,
+            clears,
+            source: report.source.clone(),
+        },
     )
 }
 
@@ -563,7 +626,7 @@ fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
     let title = "the cache entries on each node, before";
     let (l, p) = match before.both() {
         Ok(x) => x,
-        Err(e) => return step(title, false, e, String::new(), Value::Null),
+        Err(e) => return step(title, false, e, String::new(), StepData::None),
     };
     let mut t = render::table(st, &["type", "local", "production"]);
     for ty in graph.types() {
@@ -597,7 +660,10 @@ fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
         ok,
         check,
         format!("{}\n", render::show(t)),
-        json!({"local": l, "production": p}),
+        StepData::Entries {
+            local: l.clone(),
+            production: p.clone(),
+        },
     )
 }
 
@@ -610,7 +676,7 @@ fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, st: Style) -
     let title = format!("polycache invalidate {TYPE} --mirror --verify");
     let report = match report {
         Ok(r) => r,
-        Err(f) => return step(title, false, f.message.clone(), String::new(), Value::Null),
+        Err(f) => return step(title, false, f.message.clone(), String::new(), StepData::None),
     };
     let text = report.human(st);
     let expected = graph.cascade(TYPE);
@@ -675,7 +741,7 @@ fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, st: Style) -
         ok,
         check,
         text,
-        serde_json::to_value(report).unwrap_or(Value::Null),
+        StepData::Invalidation(serde_json::to_value(report).unwrap_or(Value::Null)),
     )
 }
 
@@ -792,7 +858,11 @@ fn step_events(
             Some(p) => format!("{name}{id} after {p}"),
             None => format!("{name}{id}"),
         });
-        data.push(json!({"target": ev.target.base, "eventId": ev.id, "propagationMs": prop}));
+        data.push(EventFigure {
+            target: ev.target.base.clone(),
+            event_id: ev.id.clone(),
+            propagation_ms: prop,
+        });
     }
     let (ok, check) = if missing.is_empty() {
         (
@@ -810,14 +880,14 @@ fn step_events(
         }
         (false, why)
     };
-    step(title, ok, check, text, Value::Array(data))
+    step(title, ok, check, text, StepData::Events(data))
 }
 
 fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Style) -> Step {
     let title = "the cache entries on each node, after";
     let ((lb, pb), (la, pa)) = match (before.both(), after.both()) {
         (Ok(b), Ok(a)) => (b, a),
-        (Err(e), _) | (_, Err(e)) => return step(title, false, e, String::new(), Value::Null),
+        (Err(e), _) | (_, Err(e)) => return step(title, false, e, String::new(), StepData::None),
     };
     let cascade = graph.cascade(TYPE);
     let mut t = render::table(st, &["type", "local", "production", ""]);
@@ -859,7 +929,12 @@ fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Styl
         ok,
         check,
         format!("{}\n", render::show(t)),
-        json!({"local": la, "production": pa, "cleared": gone, "kept": kept}),
+        StepData::Cleared {
+            local: la.clone(),
+            production: pa.clone(),
+            cleared: gone.iter().map(|g| g.to_string()).collect(),
+            kept: kept.iter().map(|k| k.to_string()).collect(),
+        },
     )
 }
 
@@ -879,7 +954,7 @@ fn step_via_server(v: ViaServer) -> Step {
     let title = format!("polycache invalidate {VIA_SERVER_TYPE} --via-server: the local node broadcasts");
     let mut text = String::new();
     let mut problems = Vec::new();
-    let mut data = serde_json::Map::new();
+    let (mut report, mut relay_ms, mut mirror_log_lines) = (None, None, None);
     match v.report {
         Ok(r) => {
             text.push_str(&r.human(st));
@@ -889,7 +964,7 @@ fn step_via_server(v: ViaServer) -> Step {
             if !r.results.iter().any(|row| row.outcome.mirrored == Some(true)) {
                 problems.push("the local node did not answer mirrored: true".to_string());
             }
-            data.insert("report".into(), serde_json::to_value(r).unwrap_or(Value::Null));
+            report = serde_json::to_value(r).ok();
         }
         Err(f) => problems.push(f.message.clone()),
     }
@@ -902,7 +977,7 @@ fn step_via_server(v: ViaServer) -> Step {
                 "local announced {VIA_SERVER_TYPE} on its stream, production {} later (relayed by the local node)\n",
                 human(d)
             ));
-            data.insert("relayMs".into(), json!(d.as_secs_f64() * 1000.0));
+            relay_ms = Some(d.as_secs_f64() * 1000.0);
         }
         [_, None] => problems.push(format!(
             "production never announced {VIA_SERVER_TYPE} within {}",
@@ -930,7 +1005,7 @@ fn step_via_server(v: ViaServer) -> Step {
     match v.log {
         Ok((n, lines)) => {
             text.push_str(lines);
-            data.insert("mirrorLogLines".into(), json!(n));
+            mirror_log_lines = Some(*n);
         }
         Err(e) => problems.push(e.clone()),
     }
@@ -945,7 +1020,17 @@ fn step_via_server(v: ViaServer) -> Step {
     } else {
         (false, problems.join("; "))
     };
-    step(title, ok, check, text, Value::Object(data))
+    step(
+        title,
+        ok,
+        check,
+        text,
+        StepData::ViaServer {
+            report,
+            relay_ms,
+            mirror_log_lines,
+        },
+    )
 }
 
 /// Waits for the local node's log to hold its mirror entry (the broadcast runs after the

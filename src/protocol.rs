@@ -417,6 +417,14 @@ pub struct PutEntryAnswer {
     pub ttl: u64,
 }
 
+/// `GET /readyz`: `{"ready": true}`, or 503 with `{"ready": false, "reason": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyAnswer {
+    pub ready: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// Every error answer (sections 2 and 3): `{"error": "..."}` with a 4xx or 5xx status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorAnswer {

@@ -83,3 +83,11 @@ fn one_place_asks_the_terminal() {
         "is_terminal() outside Terminal::detect"
     );
 }
+
+/// The server and the demo build their JSON from typed values (the protocol's bodies, the
+/// demo's step data), never from `json!` literals that drift from the types the client reads.
+#[test]
+fn no_json_literals_in_the_server_or_the_demo() {
+    let found = uses("json!", &|f| !(f.starts_with("src/server/") || f == "src/demo.rs"));
+    assert!(found.is_empty(), "json! literals:\n{}", found.join("\n"));
+}

@@ -149,7 +149,21 @@ pub fn err_object(err: &dyn std::error::Error) -> Value {
         stack.push_str(&format!("\n    caused by: {s}"));
         source = s.source();
     }
-    serde_json::json!({"type": "Error", "message": message, "stack": stack})
+    serde_json::to_value(PinoError {
+        kind: "Error",
+        message,
+        stack,
+    })
+    .unwrap_or(Value::Null)
+}
+
+/// The `err` field of a pino line.
+#[derive(serde::Serialize)]
+struct PinoError {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    message: String,
+    stack: String,
 }
 
 /// Builds the context fields of a line: `fields!{"module" => "cache", "type" => t}`.
@@ -158,7 +172,7 @@ macro_rules! log_fields {
     ($($k:expr => $v:expr),* $(,)?) => {{
         #[allow(unused_mut)]
         let mut m = serde_json::Map::new();
-        $( m.insert($k.to_string(), serde_json::json!($v)); )*
+        $( m.insert($k.to_string(), serde_json::to_value(&$v).unwrap_or(serde_json::Value::Null)); )*
         m
     }};
 }

@@ -31,12 +31,12 @@ impl Page {
         let cascades: serde_json::Map<String, serde_json::Value> = graph
             .types()
             .iter()
-            .map(|t| (t.clone(), serde_json::json!(graph.cascade(t))))
+            .map(|t| (t.clone(), serde_json::Value::from(graph.cascade(t))))
             .collect();
         let html = TEMPLATE
-            .replace("__STREAM_PATH__", &js(&serde_json::json!(stream_path)))
+            .replace("__STREAM_PATH__", &js(&serde_json::Value::from(stream_path)))
             .replace("__CASCADES__", &js(&serde_json::Value::Object(cascades)))
-            .replace("__VERSION__", &js(&serde_json::json!(env!("CARGO_PKG_VERSION"))));
+            .replace("__VERSION__", &js(&serde_json::Value::from(env!("CARGO_PKG_VERSION"))));
         Page(Bytes::from(html))
     }
 

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::metrics::{Access, CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE};
+use crate::protocol::ReadyAnswer;
 
 pub const METRICS_PATH: &str = "/metrics";
 pub const LIVEZ_PATH: &str = "/livez";
@@ -64,7 +65,10 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let not_ready = |reason: String| {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"ready": false, "reason": reason})),
+            axum::Json(ReadyAnswer {
+                ready: false,
+                reason: Some(reason),
+            }),
         )
             .into_response()
     };
@@ -86,5 +90,9 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     {
         return not_ready("bus: Redis is unreachable (invalidations are queued)".into());
     }
-    axum::Json(serde_json::json!({"ready": true})).into_response()
+    axum::Json(ReadyAnswer {
+        ready: true,
+        reason: None,
+    })
+    .into_response()
 }

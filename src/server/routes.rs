@@ -139,7 +139,9 @@ fn issue(
     let (email, password) = (login.email.as_str(), login.password.as_str());
     if let Err(wait) = state.limits.login_allowed(client, email) {
         state.metrics.login_limited();
-        let body = serde_json::json!({"error": format!("too many failed logins: try again in {} s", wait.secs())});
+        let body = ErrorAnswer {
+            error: format!("too many failed logins: try again in {} s", wait.secs()),
+        };
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             [(axum::http::header::RETRY_AFTER, wait.secs().to_string())],
@@ -407,7 +409,9 @@ async fn stream(State(state): Shared, peer: Option<Extension<Peer>>, headers: He
         Ok(slot) => slot,
         Err(wait) => {
             state.metrics.stream_refused();
-            let body = serde_json::json!({"error": "too many stream clients: try again later"});
+            let body = ErrorAnswer {
+                error: "too many stream clients: try again later".into(),
+            };
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(axum::http::header::RETRY_AFTER, wait.secs().to_string())],

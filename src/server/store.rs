@@ -30,6 +30,15 @@ pub enum StoreError {
     TtlOutOfRange { secs: u64 },
 }
 
+/// The value of a demo entry: `{"demo": true, "type": "posts", "key": "list"}`.
+#[derive(serde::Serialize)]
+struct DemoValue<'a> {
+    demo: bool,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    key: &'a str,
+}
+
 /// Where the cache lives.
 pub enum Store {
     Memory(MemoryStore),
@@ -222,7 +231,12 @@ impl Store {
         let mut n = 0;
         for t in graph.types() {
             for rest in ["list", "id:1", "id:2"] {
-                let value = serde_json::json!({"demo": true, "type": t, "key": rest});
+                let value = serde_json::to_value(DemoValue {
+                    demo: true,
+                    kind: t,
+                    key: rest,
+                })
+                .unwrap_or_default();
                 self.put(t, rest, &value, DEMO_TTL).await?;
                 n += 1;
             }

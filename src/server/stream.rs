@@ -24,6 +24,7 @@ pub const REPLAY: usize = 4 * LAG;
 pub const LAG: usize = 1024;
 
 pub use crate::protocol::STREAM_RESET;
+use crate::protocol::StreamReset;
 
 /// One event, already serialized. `id` is what goes on the SSE `id:` line: a number on a
 /// single node, a Redis stream entry id on the bus (PROTOCOL sections 4 and 8); `None` for
@@ -153,12 +154,7 @@ impl Gap {
     /// the first), so that the client's next `Last-Event-ID` is one this server knows
     /// rather than the lost one again.
     pub fn event(&self, replayed: bool) -> StreamEvent {
-        let data = serde_json::json!({
-            "reason": "gap",
-            "lastEventId": self.last_event_id,
-            "oldest": self.oldest,
-        })
-        .to_string();
+        let data = StreamReset::gap(self.last_event_id.clone(), self.oldest.clone()).data();
         StreamEvent::new(
             (!replayed).then(|| self.head.clone().unwrap_or_else(|| "0".into())),
             STREAM_RESET,
@@ -266,7 +262,7 @@ impl Hub {
         st.replay.clear();
         st.trimmed = true;
         st.head = None;
-        let data = serde_json::json!({"reason": "gap", "lastEventId": last, "oldest": null}).to_string();
+        let data = StreamReset::gap(last, None).data();
         let ev = self.numbered(&mut st, StreamEvent::new(None, STREAM_RESET, data));
         self.send(&st, ev);
     }
@@ -482,7 +478,12 @@ fn saved_events(path: &Path, bytes: &[u8], skipped: &mut Vec<String>) -> Vec<Sav
 
 fn saved_line(ev: &StreamEvent) -> String {
     let id = ev.order().map(|(n, _)| n).unwrap_or(0);
-    serde_json::json!({"id": id, "name": ev.name, "data": ev.data}).to_string()
+    serde_json::to_string(&Saved {
+        id,
+        name: ev.name.to_string(),
+        data: ev.data.to_string(),
+    })
+    .unwrap_or_default()
 }
 
 #[cfg(test)]
