@@ -11,18 +11,19 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::client::auth::describe_reqwest;
 use crate::client::probe::{self, FirstSign, HEALTH_PATH};
+use crate::client::trace::describe_reqwest;
 use crate::client::{AuthConfig, AuthError, Authenticator, Target, Trace};
 use crate::config::{ConfigError, Settings, parse_mirrors, redact_url_password};
+use crate::duration::fmt_ttl;
 use crate::duration::human;
 use crate::error::Failure;
 use crate::graph::Graph;
 use crate::logs::filter::Filter;
 use crate::logs::{Engine, Output};
 use crate::protocol::HealthAnswer;
-use crate::render::{fmt_bytes, fmt_ttl};
 use crate::store::Store;
+use crate::units::fmt_bytes;
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

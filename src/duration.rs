@@ -78,6 +78,21 @@ fn bad(s: &str) -> String {
     format!("cannot read `{s}` as a duration; write e.g. 10s, 500ms, 2m or 1m30s")
 }
 
+/// `850ms`, `42s`, `59m 12s`, `3h 5m`, `2d 4h`.
+pub fn fmt_ttl(ms: i64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let s = ms / 1000;
+    let (d, h, m, s) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

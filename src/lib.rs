@@ -26,6 +26,7 @@ pub mod server;
 pub mod store;
 pub mod style;
 pub mod ts;
+pub mod units;
 
 /// The commit this binary was built from (see `build.rs`), or `unknown`.
 pub const COMMIT: &str = env!("POLYCACHE_COMMIT");

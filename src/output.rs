@@ -38,7 +38,7 @@ pub trait Shown {
 
 impl<T: Render> Shown for T {
     fn json_text(&self) -> String {
-        crate::render::json(self)
+        json(self)
     }
     fn human_text(&self, style: Style) -> String {
         self.human(style)
@@ -117,6 +117,13 @@ impl Outcome {
         self.warned.push(warning.into());
         self
     }
+}
+
+/// Pretty JSON for `--json`, with a trailing newline.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
 }
 
 /// What this process's standard streams are: found once, by [`Terminal::detect`] (the only

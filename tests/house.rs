@@ -91,3 +91,182 @@ fn no_json_literals_in_the_server_or_the_demo() {
     let found = uses("json!", &|f| !(f.starts_with("src/server/") || f == "src/demo.rs"));
     assert!(found.is_empty(), "json! literals:\n{}", found.join("\n"));
 }
+
+/// The module of a source file: `src/client/auth.rs` is `client::auth`, a `mod.rs` its
+/// directory, `lib.rs` the root (``).
+fn module_of(rel: &str) -> String {
+    let path = rel.trim_start_matches("src/").trim_end_matches(".rs");
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.last() == Some(&"mod") || parts == ["lib"] || parts == ["main"] {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+/// Which modules each module of `src/` uses (not counting its unit tests): every
+/// `crate::a::b` path and every `super::x` one, each taken to the longest module it names.
+/// A child's `super::` paths into its own parent are the parent's shared types, not an
+/// arrow (Rust's way of writing one module in several files).
+fn imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files: Vec<(String, String)> = sources()
+        .into_iter()
+        .map(|(p, t)| {
+            // Doc links (`[`Printer`](crate::output::Printer)`) are not imports.
+            let code: String = code(&t)
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (module_of(&p.strip_prefix(root).unwrap().display().to_string()), code)
+        })
+        .collect();
+    let known: std::collections::BTreeSet<String> = files.iter().map(|(m, _)| m.clone()).collect();
+    let longest = |segs: &[&str]| -> Option<String> {
+        (1..=segs.len())
+            .rev()
+            .map(|k| segs[..k].join("::"))
+            .find(|c| known.contains(c))
+    };
+    let path_re = regex::Regex::new(r"\b(crate|super)::((?:[a-z_][a-z0-9_]*::)*[a-z_][a-z0-9_]*|\{)").unwrap();
+    let group_re = regex::Regex::new(r"(?s)\b(crate|super)::\{(.*?)\};").unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for (m, text) in &files {
+        let parent: Vec<&str> = {
+            let mut p: Vec<&str> = m.split("::").filter(|s| !s.is_empty()).collect();
+            p.pop();
+            p
+        };
+        let mut targets = std::collections::BTreeSet::new();
+        let mut add = |base: &str, path: &str| {
+            let mut segs: Vec<&str> = match base {
+                "crate" => Vec::new(),
+                _ => parent.clone(),
+            };
+            segs.extend(
+                path.split("::")
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && *s != "self"),
+            );
+            if let Some(t) = longest(&segs)
+                && &t != m
+                && !(base == "super" && t == parent.join("::"))
+            {
+                targets.insert(t);
+            }
+        };
+        for c in path_re.captures_iter(text) {
+            if &c[2] != "{" {
+                add(&c[1], &c[2]);
+            }
+        }
+        for c in group_re.captures_iter(text) {
+            // `use crate::{a::b, c::{d, e}}`: the first segment of each item is enough for
+            // the module, and nested groups name items of it.
+            let mut depth = 0;
+            let mut item = String::new();
+            for ch in c[2].chars().chain([',']) {
+                match ch {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        let path = item.split("::{").next().unwrap_or("").to_string();
+                        add(&c[1], &path);
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 0 {
+                    item.push(ch);
+                }
+            }
+        }
+        out.insert(m.clone(), targets);
+    }
+    out
+}
+
+/// The circles of the import drawing: each strongly connected set of more than one module.
+fn circles(g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Vec<Vec<String>> {
+    // Two modules are in one circle when each reaches the other.
+    let reach = |from: &str| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(n) = todo.pop() {
+            for t in g.get(&n).into_iter().flatten() {
+                if seen.insert(t.clone()) {
+                    todo.push(t.clone());
+                }
+            }
+        }
+        seen
+    };
+    let all: std::collections::BTreeMap<&String, std::collections::BTreeSet<String>> =
+        g.keys().map(|m| (m, reach(m))).collect();
+    let mut done = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for m in g.keys() {
+        if done.contains(m) {
+            continue;
+        }
+        let set: Vec<String> = g
+            .keys()
+            .filter(|o| *o == m || (all[m].contains(*o) && all[*o].contains(m)))
+            .cloned()
+            .collect();
+        done.extend(set.iter().cloned());
+        if set.len() > 1 {
+            out.push(set);
+        }
+    }
+    out
+}
+
+/// The import drawing of `src/` has no circle. `cargo test --test house -- --nocapture
+/// import_drawing` prints the drawing (one line per module: what it uses).
+#[test]
+fn the_import_drawing_has_no_circle() {
+    let g = imports();
+    for (m, uses) in &g {
+        let name = if m.is_empty() { "lib" } else { m };
+        println!("{name} -> {}", uses.iter().cloned().collect::<Vec<_>>().join(", "));
+    }
+    let found = circles(&g);
+    assert!(
+        found.is_empty(),
+        "circles in the import drawing:\n{}",
+        found.iter().map(|c| c.join(" <-> ")).collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// No arrow from the library up to the layers above it: the command line (`cli`), the
+/// commands, the printer (`output`, `pager`), the text for people (`render`) and the
+/// exit-code `Failure` (`error`) use the library, never the other way round; and no command
+/// imports another. `style` (colour on or off) is a leaf everyone may use.
+///
+/// Two modules still cross: `demo` narrates as it runs (it builds its tables and trees with
+/// `render` and converts errors into `Failure`), and `doctor` converts errors into `Failure`
+/// to get their hints. They are named here so that nothing else joins them.
+#[test]
+fn the_library_never_imports_the_layers_above_it() {
+    let upper = |m: &str| {
+        let top = m.split("::").next().unwrap_or("");
+        m.is_empty() || ["cli", "commands", "output", "pager", "render", "error", "main"].contains(&top)
+    };
+    let known_debt = |m: &str, t: &str| match m {
+        "demo" => ["error", "output", "render", "render::stream"].contains(&t),
+        "doctor" => t == "error",
+        _ => false,
+    };
+    let mut found = Vec::new();
+    for (m, uses) in imports() {
+        for t in &uses {
+            let command_to_command = m.starts_with("commands::") && t.starts_with("commands::") && t != "commands";
+            if (!upper(&m) && upper(t) && !known_debt(&m, t)) || command_to_command {
+                found.push(format!("{m} -> {t}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "arrows up the layers:\n{}", found.join("\n"));
+}

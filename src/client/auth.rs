@@ -11,53 +11,15 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::Mutex;
 
 use super::target::{InsecureError, Target};
+pub use super::token::{Token, jwt_exp};
+use super::trace::describe_reqwest;
 use crate::config::Settings;
 use crate::protocol::{APIKEY_HEADER, LoginAnswer, LoginRequest, SUPABASE_PASSWORD_GRANT, SUPABASE_TOKEN_PATH};
-
-/// A bearer token. Prints as `••••`; call [`Token::expose`] only to build a header.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(Arc<str>);
-
-impl Token {
-    pub fn new(s: impl Into<String>) -> Token {
-        Token(Arc::from(s.into()))
-    }
-
-    /// The raw token, for the `Authorization` header and nothing else.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The `exp` claim (seconds since the epoch), read without verifying the signature.
-    pub fn expires_at(&self) -> Option<u64> {
-        jwt_exp(&self.0)
-    }
-
-    /// Whether the token can still be used `margin` from now (true when it has no `exp`).
-    pub fn fresh_for(&self, margin: Duration) -> bool {
-        match self.expires_at() {
-            Some(exp) => now_secs() + margin.as_secs() < exp,
-            None => true,
-        }
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(••••)")
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("••••")
-    }
-}
 
 /// An email and password. The password prints as `••••`.
 #[derive(Clone, PartialEq, Eq)]
@@ -366,64 +328,16 @@ pub async fn login(
     }
 }
 
-/// A reqwest error in words, without the URL's query (which never holds secrets here,
-/// but keeps messages short).
-pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
-    if let Some(words) = super::tls::describe_certificate_error(e) {
-        return format!("TLS: {words}");
-    }
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_decode() {
-        "cannot decode the body"
-    } else {
-        "request failed"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut detail = String::new();
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
-    }
-}
-
 /// Whether the request failed because the server's certificate was refused (never worth
 /// a retry).
 pub(crate) fn is_certificate_error(e: &reqwest::Error) -> bool {
     super::tls::describe_certificate_error(e).is_some()
 }
 
-#[derive(serde::Deserialize)]
-struct ExpClaim {
-    exp: Option<u64>,
-}
-
-/// The `exp` claim of a JWT, read WITHOUT verifying the signature (the client has no key;
-/// it only uses this to decide when to log in again).
-pub fn jwt_exp(token: &str) -> Option<u64> {
-    jsonwebtoken::dangerous::insecure_decode_claims::<ExpClaim>(token)
-        .ok()
-        .and_then(|c| c.exp)
-}
-
-/// Seconds since the Unix epoch (0 if the clock is before it).
-pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::token::now_secs;
 
     fn jwt(claims: serde_json::Value) -> String {
         crate::jwt::install();

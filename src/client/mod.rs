@@ -12,6 +12,7 @@ pub mod run;
 pub mod stream;
 pub mod target;
 pub mod tls;
+pub mod token;
 pub mod token_cache;
 pub mod trace;
 pub mod verify;

@@ -157,7 +157,7 @@ pub async fn entry_counts(
         .timeout(timeout)
         .send()
         .await
-        .map_err(|e| super::auth::describe_reqwest(&e))?;
+        .map_err(|e| super::trace::describe_reqwest(&e))?;
     if !resp.status().is_success() {
         return Err(format!("HTTP {}", resp.status().as_u16()));
     }

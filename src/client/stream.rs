@@ -19,8 +19,8 @@ use futures::{StreamExt, TryStreamExt};
 use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
 use tokio::sync::mpsc;
 
-use super::auth::describe_reqwest;
 use super::target::Target;
+use super::trace::describe_reqwest;
 use crate::protocol::PING;
 /// The data of the events a stream brings, and the name of the one that announces a gap.
 pub use crate::protocol::{AppUpdate, STREAM_RESET, StreamReset};

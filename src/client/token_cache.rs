@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::auth::Token;
+use super::token::Token;
 
 /// The token file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -92,7 +92,7 @@ impl Trace {
             self.emit(&format!(
                 "< no answer after {}: {}",
                 crate::duration::human(elapsed),
-                super::auth::describe_reqwest(e)
+                describe_reqwest(e)
             ));
         }
     }
@@ -188,7 +188,7 @@ impl SendError {
     /// The error in words, for a table or a log line.
     pub fn describe(&self) -> String {
         match self {
-            SendError::Http(e) => super::auth::describe_reqwest(e),
+            SendError::Http(e) => describe_reqwest(e),
             e @ SendError::TooLarge { .. } => e.to_string(),
         }
     }
@@ -236,6 +236,34 @@ pub async fn send(trace: &Trace, builder: reqwest::RequestBuilder) -> Result<Ans
         Err(_) => {}
     }
     result
+}
+
+/// A reqwest error in words, without the URL's query (which never holds secrets here,
+/// but keeps messages short).
+pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+    if let Some(words) = super::tls::describe_certificate_error(e) {
+        return format!("TLS: {words}");
+    }
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_decode() {
+        "cannot decode the body"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
 }
 
 #[cfg(test)]

@@ -231,7 +231,7 @@ async fn get(ctx: &Context, store: &Store, a: &RedisGetArgs) -> Result<Outcome, 
 async fn stream_value(ctx: &Context, store: &Store, f: &Fetched) -> Result<(), Failure> {
     let open = ctx.out.json().then(|| {
         // The document `get --json` prints for a small value, its value written last.
-        let doc = crate::render::json(&get_json(f, Json::Null));
+        let doc = crate::output::json(&get_json(f, Json::Null));
         let open = doc
             .trim_end()
             .strip_suffix("null\n}")

@@ -13,7 +13,7 @@ use chrono::{Local, Offset, TimeZone};
 
 use super::parse::{self, Known, Parsed, Record, Scratch};
 use crate::escape;
-use crate::render::Style;
+use crate::style::Style;
 
 const DIM: &str = "2";
 const RED: &str = "31";

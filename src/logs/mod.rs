@@ -20,7 +20,7 @@ use parse::{Parsed, Scratch};
 use stats::Stats;
 use unicode_width::UnicodeWidthStr;
 
-use crate::render::Style;
+use crate::style::Style;
 
 /// What matching entries become.
 #[derive(Debug, Clone, Copy)]

@@ -2,10 +2,11 @@
 //! these functions build text that the [`Printer`](crate::output::Printer) writes.
 
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
-use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+pub use crate::duration::fmt_ttl;
 pub use crate::style::{ColorChoice, Style};
+pub use crate::units::fmt_bytes;
 
 mod check;
 mod config;
@@ -149,44 +150,6 @@ pub fn dim_cell(style: Style, text: &str) -> Cell {
         cell.add_attribute(Attribute::Dim)
     } else {
         cell
-    }
-}
-
-/// Pretty JSON for `--json`, with a trailing newline.
-pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
-}
-
-/// `312 B`, `4.1 KiB`, `12.0 MiB`.
-pub fn fmt_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
-/// `850ms`, `42s`, `59m 12s`, `3h 5m`, `2d 4h`.
-pub fn fmt_ttl(ms: i64) -> String {
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let s = ms / 1000;
-    let (d, h, m, s) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m {s}s"),
-        (0, _, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h"),
     }
 }
 

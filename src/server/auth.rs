@@ -80,7 +80,7 @@ impl Keys {
 
     /// A token for `email`, valid for [`TOKEN_TTL_SECS`].
     pub fn issue(&self, email: &str) -> Result<String, jsonwebtoken::errors::Error> {
-        let now = crate::client::auth::now_secs();
+        let now = crate::client::token::now_secs();
         let claims = Claims {
             sub: email.to_string(),
             iat: now,
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn foreign_issuer_unknown_account_and_future_nbf_are_refused() {
         let keys = Keys::new(b"secret-a", vec![Credentials::new("a@x", "pw")]);
-        let now = crate::client::auth::now_secs();
+        let now = crate::client::token::now_secs();
         let ok = serde_json::json!({"sub": "a@x", "iat": now, "exp": now + 60, "iss": ISSUER});
         assert!(keys.verify(&mint(b"secret-a", ok.clone())).is_ok());
         let with = |k: &str, v: serde_json::Value| {

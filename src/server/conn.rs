@@ -284,7 +284,7 @@ async fn light_stream(mut tcp: TcpStream, app: Router, slot: &Slot, peer: Option
         };
         // One write per event (the socket has no Nagle delay to merge several).
         let written = if chunked {
-            sse::send(&tcp, &sse::chunk(&data)).await
+            sse::send(&tcp, &super::frame::chunk(&data)).await
         } else {
             sse::send(&tcp, &data).await
         };

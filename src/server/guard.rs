@@ -7,7 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::FutureExt;
@@ -89,6 +89,50 @@ fn cut(s: &str) -> String {
         end -= 1;
     }
     format!("{}… ({} bytes)", &s[..end], s.len())
+}
+
+/// A JSON error answer: `{"error": message}` with its status; the third field is the
+/// email a refused login claimed, for the log line (see [`super::guard`]).
+pub(super) struct ApiError(pub(super) StatusCode, pub(super) String, pub(super) Option<String>);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorAnswer { error: self.1.clone() };
+        let mut r = (self.0, axum::Json(body)).into_response();
+        r.extensions_mut().insert(Refusal {
+            reason: self.1,
+            email: self.2,
+        });
+        r
+    }
+}
+
+pub(super) fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError(status, message.into(), None)
+}
+
+/// The verified account behind the `Authorization: Bearer` header, or 401.
+pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer token"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "the Authorization header must be `Bearer <token>`",
+            )
+        })?;
+    state
+        .keys
+        .verify(token)
+        .map(|c| c.sub)
+        .map_err(|why| error(StatusCode::UNAUTHORIZED, why))
 }
 
 #[cfg(test)]

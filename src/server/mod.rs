@@ -12,6 +12,7 @@ pub mod bus;
 mod conn;
 pub mod cors;
 pub mod faults;
+mod frame;
 mod gate;
 mod guard;
 pub mod limits;

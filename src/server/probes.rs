@@ -31,7 +31,7 @@ pub async fn metrics(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
                 .into_response();
         }
         Access::Token => {
-            if let Err(e) = super::routes::authorize(&state, &headers) {
+            if let Err(e) = super::guard::authorize(&state, &headers) {
                 return e.into_response();
             }
         }

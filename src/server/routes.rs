@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde_json::Value;
 
-use super::guard::Refusal;
+use super::guard::{ApiError, authorize, error};
 use super::limits::Peer;
 use super::log::level;
 use super::sse::Feed;
@@ -64,26 +64,6 @@ pub(super) fn router(state: Arc<AppState>, paths: &Paths, cors_origins: &[String
 
 async fn page(State(state): Shared) -> Response {
     state.page.response()
-}
-
-/// A JSON error answer: `{"error": message}` with its status; the third field is the
-/// email a refused login claimed, for the log line (see [`super::guard`]).
-pub(super) struct ApiError(StatusCode, String, Option<String>);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorAnswer { error: self.1.clone() };
-        let mut r = (self.0, axum::Json(body)).into_response();
-        r.extensions_mut().insert(Refusal {
-            reason: self.1,
-            email: self.2,
-        });
-        r
-    }
-}
-
-fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
-    ApiError(status, message.into(), None)
 }
 
 type Answer = Result<Response, ApiError>;
@@ -220,30 +200,6 @@ async fn supabase_token(
     issue(&state, client, &login, |token| {
         LoginAnswer::supabase(token, super::auth::TOKEN_TTL_SECS)
     })
-}
-
-/// The verified account behind the `Authorization: Bearer` header, or 401.
-pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer token"))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            error(
-                StatusCode::UNAUTHORIZED,
-                "the Authorization header must be `Bearer <token>`",
-            )
-        })?;
-    state
-        .keys
-        .verify(token)
-        .map(|c| c.sub)
-        .map_err(|why| error(StatusCode::UNAUTHORIZED, why))
 }
 
 fn unknown_type(e: GraphError) -> ApiError {

@@ -30,6 +30,9 @@ use tokio::sync::{Notify, broadcast, watch};
 use tokio::time::Instant;
 
 use super::AppState;
+#[cfg(test)]
+use super::frame::chunk;
+use super::frame::push_chunk;
 use super::stream::StreamEvent;
 
 /// The heartbeat: a comment, which `EventSource` ignores.
@@ -37,47 +40,6 @@ pub const PING: &[u8] = b": ping\n\n";
 
 /// The light path sends the opening and the replay in writes of about this size.
 const BATCH: usize = 16 * 1024;
-
-/// Writes an event as axum's `sse::Event::default().event(name).data(data).id(id)` does:
-/// `event: NAME`, the data split into one `data: ` line at each `\n` or `\r` (none for
-/// empty data), `id: ID` when there is one, then a blank line.
-pub fn encode(out: &mut Vec<u8>, name: &str, data: &str, id: Option<&str>) {
-    out.extend_from_slice(b"event: ");
-    out.extend_from_slice(name.as_bytes());
-    out.push(b'\n');
-    if !data.is_empty() {
-        out.extend_from_slice(b"data: ");
-        let data = data.as_bytes();
-        let mut last = 0;
-        for at in memchr::memchr2_iter(b'\n', b'\r', data) {
-            out.extend_from_slice(&data[last..=at]);
-            out.extend_from_slice(b"data: ");
-            last = at + 1;
-        }
-        out.extend_from_slice(&data[last..]);
-        out.push(b'\n');
-    }
-    if let Some(id) = id {
-        out.extend_from_slice(b"id: ");
-        out.extend_from_slice(id.as_bytes());
-        out.push(b'\n');
-    }
-    out.push(b'\n');
-}
-
-/// `bytes` as one HTTP/1.1 chunk.
-pub fn chunk(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + 12);
-    push_chunk(&mut out, bytes);
-    out
-}
-
-fn push_chunk(out: &mut Vec<u8>, bytes: &[u8]) {
-    use std::io::Write;
-    let _ = write!(out, "{:x}\r\n", bytes.len());
-    out.extend_from_slice(bytes);
-    out.extend_from_slice(b"\r\n");
-}
 
 /// The stream's opening, as axum's `Event::default().retry(retry).comment("connected")`:
 /// the reconnect delay for browsers, and a comment so that `open` fires at once.

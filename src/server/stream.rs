@@ -88,8 +88,8 @@ impl StreamEvent {
     pub fn frame(&self) -> &[u8] {
         self.wire.get_or_init(|| {
             let mut event = Vec::with_capacity(self.name.len() + self.data.len() + 64);
-            super::sse::encode(&mut event, &self.name, &self.data, self.id.as_deref());
-            super::sse::chunk(&event).into_boxed_slice()
+            super::frame::encode(&mut event, &self.name, &self.data, self.id.as_deref());
+            super::frame::chunk(&event).into_boxed_slice()
         })
     }
 }
