@@ -1040,4 +1040,59 @@ mod tests {
         assert!(parse_size("1.5M").is_err());
         assert!(parse_size("12X").is_err());
     }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        use clap::Parser;
+        Cli::try_parse_from(std::iter::once("polycache").chain(args.iter().copied()))
+    }
+
+    /// clap's own consistency checks of every command, flag, group and default.
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_work_before_and_after_the_command() {
+        for args in [&["--json", "graph"][..], &["graph", "--json"]] {
+            let cli = parse(args).unwrap();
+            assert!(cli.global.json, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn the_graph_file_is_global_for_every_command_that_reads_the_graph() {
+        let cli = parse(&["tail", "--graph", "g.json"]).unwrap();
+        assert_eq!(cli.command.graph_file(), Some(Path::new("g.json")));
+        let cli = parse(&["redis", "keys", "--graph", "g.json"]).unwrap();
+        assert_eq!(cli.command.graph_file(), Some(Path::new("g.json")));
+    }
+
+    #[test]
+    fn the_invalidator_group_is_shared_by_graph_tail_and_invalidate() {
+        for args in [
+            &["graph", "posts", "--invalidator", "S.tsx"][..],
+            &["tail", "--invalidator", "S.tsx"],
+            &["invalidate", "posts", "--dry-run", "--invalidator", "S.tsx"],
+        ] {
+            let cli = parse(args).unwrap();
+            let flag = match &cli.command {
+                Command::Graph(a) => &a.invalidator,
+                Command::Tail(a) => &a.invalidator,
+                Command::Invalidate(a) => &a.invalidator,
+                _ => unreachable!(),
+            };
+            assert_eq!(flag.invalidator.as_deref(), Some(Path::new("S.tsx")), "{args:?}");
+        }
+        assert!(parse(&["logs", "--invalidator", "S.tsx"]).is_err());
+    }
+
+    #[test]
+    fn conflicting_target_flags_are_usage_errors() {
+        assert!(parse(&["invalidate", "posts", "--via-server", "--mirror"]).is_err());
+        assert!(parse(&["tail", "--bus", "--mirror"]).is_err());
+        assert!(parse(&["invalidate", "posts", "--concurrency", "0"]).is_err());
+        assert!(parse(&["invalidate"]).is_err(), "a type is required");
+    }
 }

@@ -4,14 +4,12 @@
 
 mod common;
 
+use common::tmp;
+
 use std::path::Path;
 use std::process::Command;
 
 use common::polycache;
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
 
 /// `polycache completions SHELL ARGS...` run in `cwd`: the script.
 fn script(cwd: &Path, shell: &str, args: &[&str]) -> String {

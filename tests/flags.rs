@@ -4,12 +4,10 @@
 
 mod common;
 
+use common::tmp;
+
 use common::{free_port, polycache};
 use serde_json::Value;
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
 
 /// Runs polycache in `dir`; returns the exit code, stdout and stderr.
 fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {

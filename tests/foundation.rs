@@ -2,15 +2,13 @@
 
 mod common;
 
+use common::tmp;
+
 use std::fs;
 
 use common::polycache;
 use common::process::Reaped;
 use predicates::prelude::*;
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
 
 #[test]
 fn graph_feed_shows_both_directions() {

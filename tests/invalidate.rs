@@ -2,15 +2,13 @@
 
 mod common;
 
+use common::tmp;
+
 use std::time::{Duration, Instant};
 
 use common::free_port;
 use common::node::{EMAIL, Mode, Node, NodeConfig, PASSWORD, client};
 use serde_json::Value;
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()

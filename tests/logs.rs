@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::tmp;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -20,10 +22,6 @@ use serde_json::Value;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache.json")
-}
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
 }
 
 /// Every line of the fixture, with its JSON when it is an object.

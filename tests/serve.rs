@@ -29,22 +29,6 @@ fn types_with_entries(entries: &serde_json::Map<String, Value>) -> BTreeSet<Stri
         .collect()
 }
 
-/// Runs a scenario against the memory store and against a real redis-server.
-macro_rules! both_stores {
-    ($scenario:ident, $memory:ident, $redis:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $memory() {
-            $scenario(Mode::Memory).await;
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $redis() {
-            let redis = RedisServer::start();
-            $scenario(Mode::Redis(&redis)).await;
-        }
-    };
-}
-
 // ---------------------------------------------------------------------------------------
 // login
 

@@ -16,21 +16,6 @@ use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(10);
 
-macro_rules! both_stores {
-    ($scenario:ident, $memory:ident, $redis:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $memory() {
-            $scenario(Mode::Memory).await;
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $redis() {
-            let redis = RedisServer::start();
-            $scenario(Mode::Redis(&redis)).await;
-        }
-    };
-}
-
 fn sigterm(node: &Node) {
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &node.pid().to_string()])

@@ -2,13 +2,11 @@
 
 mod common;
 
+use common::tmp;
+
 use common::node::{Mode, Node, NodeConfig, client};
 use common::process::Background;
 use serde_json::Value;
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
 
 /// Invalidates `types` on `url` (and the mirrors, when given) and asserts success.
 fn invalidate(url: &str, mirrors: Option<&str>, types: &[&str]) {
@@ -291,12 +289,16 @@ fn heartbeats_are_counted_and_shown_with_verbose() {
     assert!(err.contains("heartbeat `ping` (2 from this target)"), "{err}");
     assert!(err.contains("0 events, "), "{err}");
     assert!(out.stdout.is_empty(), "heartbeats never go to stdout");
-    // Without -v they are not shown.
+    // Without -v they are not shown: the same stream (it says it followed it), the same
+    // second of pings, no heartbeat line.
     let out = client(dir.path())
-        .args(["tail", "--url", &node.base, "--timeout", "500ms"])
+        .args(["tail", "--url", &node.base, "--timeout", "1s"])
         .output()
         .expect("run tail");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("heartbeat"));
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("following {}/api/stream", node.base)), "{err}");
+    assert!(!err.contains("heartbeat"), "{err}");
 }
 
 #[test]

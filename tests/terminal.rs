@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::tmp;
+
 use std::process::{Command, Stdio};
 
 use common::node::{Mode, Node, NodeConfig, PASSWORD};
@@ -123,10 +125,6 @@ fn assert_tables_aligned(what: &str, raw: &str, want: usize) {
             t.len()
         );
     }
-}
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
 }
 
 #[test]

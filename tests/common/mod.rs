@@ -113,8 +113,45 @@ impl Rng {
     }
 }
 
+/// A temporary directory, removed when dropped.
+pub fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Two `#[tokio::test]`s of one async scenario `fn(Mode)`: on a node with the memory store,
+/// and on one with a real `redis-server` of its own.
+#[macro_export]
+macro_rules! both_stores {
+    ($scenario:ident, $memory:ident, $redis:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $memory() {
+            $scenario(common::node::Mode::Memory).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $redis() {
+            let redis = common::services::RedisServer::start();
+            $scenario(common::node::Mode::Redis(&redis)).await;
+        }
+    };
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `timeout`; whether it
+/// came to hold. For what a test can only poll (a file written, a count reached).
+pub fn eventually(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Copies a directory tree (files and directories only).
-#[allow(dead_code)]
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -130,7 +167,6 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// A temporary platform checkout: the clean fixture tree of `tests/fixtures/platform`, with
 /// each overlay's files laid over it in order.
-#[allow(dead_code)]
 pub fn platform_tree(overlays: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
