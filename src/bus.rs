@@ -649,7 +649,7 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
             Err(e) => {
                 attempt = attempt.saturating_add(1);
                 let retry_in =
-                    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(4))).min(Duration::from_secs(4));
+                    crate::backoff::Backoff::new(Duration::from_millis(250), Duration::from_secs(4)).delay(attempt);
                 let n = Notice::Disconnected {
                     reason: e.to_string(),
                     retry_in,

@@ -3,6 +3,7 @@
 //! Everything the commands do is library code that tests can call without a process;
 //! `main.rs` parses arguments, calls [`run`], and maps the result to an exit code.
 
+pub mod backoff;
 pub mod bus;
 pub mod check;
 pub mod cli;

@@ -42,9 +42,10 @@ impl RetryPolicy {
         }
     }
 
+    /// The wait before retry `attempt`: the one backoff of [`crate::backoff`], from
+    /// `base_delay` up to 10 s (the per-target deadline bounds a run anyway).
     fn delay(&self, attempt: u32) -> Duration {
-        self.base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        crate::backoff::Backoff::new(self.base_delay, Duration::from_secs(10)).delay(attempt)
     }
 }
 
@@ -565,9 +566,11 @@ mod tests {
             attempts: 4,
             base_delay: Duration::from_millis(100),
         };
-        assert_eq!(p.delay(1), Duration::from_millis(100));
-        assert_eq!(p.delay(2), Duration::from_millis(200));
-        assert_eq!(p.delay(3), Duration::from_millis(400));
+        for (attempt, ms) in [(1, 100), (2, 200), (3, 400)] {
+            let (d, w) = (Duration::from_millis(ms), p.delay(attempt));
+            assert!(w >= d && w <= 2 * d, "retry {attempt}: {w:?}");
+        }
+        assert_eq!(RetryPolicy::none().delay(1), Duration::ZERO);
     }
 
     #[test]

@@ -110,7 +110,8 @@ pub struct FollowOptions {
     pub reconnect: bool,
     /// Keep retrying when the very first connection fails, instead of giving up.
     pub retry_initial: bool,
-    /// First reconnect delay; doubled per failed attempt up to `backoff_max`.
+    /// First reconnect delay; doubled per failed attempt up to `backoff_max`, with jitter
+    /// ([`crate::backoff`]).
     pub backoff: Duration,
     pub backoff_max: Duration,
     /// A stream silent for this long is treated as dropped (the server pings every 15 s).
@@ -136,12 +137,6 @@ impl Default for FollowOptions {
 
 /// The shortest reconnect delay a server's `retry:` hint can ask for.
 pub const MIN_RETRY: Duration = Duration::from_millis(100);
-
-/// The delay before reconnect attempt `attempt` (1-based): `base * 2^(attempt-1)`, capped.
-pub fn backoff_delay(base: Duration, max: Duration, attempt: u32) -> Duration {
-    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
-    base.saturating_mul(factor).min(max)
-}
 
 /// Follows one target's stream until the receiver is dropped or the subscription gives up,
 /// sending every [`Notice`] to `tx`. Run it as a task; drop the receiver to stop it.
@@ -233,7 +228,8 @@ pub async fn follow(http: reqwest::Client, target: Arc<Target>, opts: FollowOpti
             return;
         }
         attempt = attempt.saturating_add(1);
-        let retry_in = backoff_delay(server_retry.unwrap_or(opts.backoff), opts.backoff_max, attempt);
+        let retry_in =
+            crate::backoff::Backoff::new(server_retry.unwrap_or(opts.backoff), opts.backoff_max).delay(attempt);
         let sent = tx
             .send(Notice::Disconnected {
                 target: Arc::clone(&target),
@@ -424,17 +420,6 @@ mod tests {
             b.feed(&line).unwrap();
             b.feed(b"\n\n").unwrap();
         }
-    }
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let base = Duration::from_millis(250);
-        let max = Duration::from_secs(10);
-        assert_eq!(backoff_delay(base, max, 1), Duration::from_millis(250));
-        assert_eq!(backoff_delay(base, max, 2), Duration::from_millis(500));
-        assert_eq!(backoff_delay(base, max, 4), Duration::from_secs(2));
-        assert_eq!(backoff_delay(base, max, 9), max);
-        assert_eq!(backoff_delay(base, max, u32::MAX), max);
     }
 
     #[test]

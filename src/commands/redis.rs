@@ -426,8 +426,10 @@ async fn resubscribe(
         "the connection to {} closed (Redis restarted or dropped it): subscribing again",
         store.url()
     ));
-    let mut wait = std::time::Duration::from_millis(250);
+    let mut delays =
+        crate::backoff::Backoff::new(std::time::Duration::from_millis(250), std::time::Duration::from_secs(4)).delays();
     loop {
+        let wait = delays.next().unwrap_or(std::time::Duration::from_secs(4));
         let pause = async {
             match deadline {
                 Some(d) => {
@@ -461,7 +463,6 @@ async fn resubscribe(
             }
             return Some(events);
         }
-        wait = (wait * 2).min(std::time::Duration::from_secs(4));
     }
 }
 

@@ -255,7 +255,7 @@ pub async fn run(state: Arc<AppState>, nb: Arc<NodeBus>) {
             Err(e) => {
                 nb.down(&state, &e.to_string());
                 attempt = attempt.saturating_add(1);
-                let wait = Duration::from_millis(100u64.saturating_mul(1 << attempt.min(5))).min(BACKOFF_MAX);
+                let wait = crate::backoff::Backoff::new(Duration::from_millis(100), BACKOFF_MAX).delay(attempt);
                 tokio::select! {
                     _ = stop.wait_for(|s| *s) => break,
                     _ = tokio::time::sleep(wait) => continue,
