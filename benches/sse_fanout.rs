@@ -73,7 +73,7 @@ async fn run(clients: usize, events: usize) {
     let pid = child.id();
     let _node = Node(child);
     let base = format!("http://127.0.0.1:{port}");
-    let http = polycache::client::http();
+    let http = polycache::client::http().expect("HTTP client");
     let deadline = Instant::now() + Duration::from_secs(10);
     while http.get(format!("{base}/api/health")).send().await.is_err() {
         assert!(Instant::now() < deadline, "the node did not start");

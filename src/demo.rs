@@ -191,6 +191,7 @@ pub struct Demo {
     settings: Settings,
     started: Instant,
     up_in: Duration,
+    http: reqwest::Client,
 }
 
 impl Demo {
@@ -202,6 +203,7 @@ impl Demo {
         let nodes = Nodes::start(&dir, &graph).await?;
         // The walkthrough talks to the nodes exactly as a user would with the env file.
         let settings = client_settings(&nodes)?;
+        let http = crate::client::http()?;
         Ok(Demo {
             nodes,
             dir,
@@ -209,6 +211,7 @@ impl Demo {
             settings,
             started,
             up_in: started.elapsed(),
+            http,
         })
     }
 
@@ -224,7 +227,7 @@ impl Demo {
         let (nodes, graph, settings) = (&self.nodes, &self.graph, &self.settings);
         let local = Arc::new(Target::from_settings_local(settings));
         let production = Arc::new(Target::named(settings, &nodes.production));
-        let http = crate::client::http();
+        let http = self.http.clone();
         let mut streams = Streams::open(&http, settings, vec![local.clone(), production.clone()]).await;
         let mut narrator = Narrator {
             steps: Vec::new(),
@@ -234,7 +237,7 @@ impl Demo {
         narrator.say(step_graph(graph, st));
         let before = Entries::fetch(&http, &local, &production).await;
         narrator.say(step_entries_before(graph, &before, st));
-        let report = invalidate(settings, graph, TYPE, false, &trace).await;
+        let report = invalidate(&http, settings, graph, TYPE, false, &trace).await;
         narrator.say(step_invalidate(graph, &report, st));
         let deadline = Instant::now() + WAIT;
         let arrived = [
@@ -244,7 +247,7 @@ impl Demo {
         narrator.say(step_events(graph, &streams, &arrived, report.as_ref().ok(), st));
         let after = Entries::fetch(&http, &local, &production).await;
         narrator.say(step_entries_after(graph, &before, &after, st));
-        let via = invalidate(settings, graph, VIA_SERVER_TYPE, true, &trace).await;
+        let via = invalidate(&http, settings, graph, VIA_SERVER_TYPE, true, &trace).await;
         let deadline = Instant::now() + WAIT;
         let via_events = [
             streams.wait_update(&local, VIA_SERVER_TYPE, deadline).await,
@@ -316,6 +319,7 @@ impl Summary {
 /// One invalidation run of the walkthrough, as `invalidate TYPE --verify` (`--mirror`, or
 /// `--via-server`) runs it with the env file's settings.
 async fn invalidate(
+    http: &reqwest::Client,
     settings: &Settings,
     graph: &Graph,
     kind: &str,
@@ -340,10 +344,9 @@ async fn invalidate(
         relays: if via_server { mirrors } else { Vec::new() },
         stream_path: settings.stream_path().to_string(),
     };
-    let http = crate::client::http();
-    let invalidator = run::invalidator(&http, settings, &Policy::default(), trace.clone())
+    let invalidator = run::invalidator(http, settings, &Policy::default(), trace.clone())
         .map_err(|e| Failure::error(e.to_string()))?;
-    Ok(plan.execute(&invalidator, &http, graph, &|_| {}).await)
+    Ok(plan.execute(&invalidator, http, graph, &|_| {}).await)
 }
 
 /// A private directory for the env file and the logs (removed after the run unless

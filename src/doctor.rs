@@ -144,7 +144,13 @@ async fn checks(inputs: &Inputs<'_>) -> Vec<Check> {
         Err(e) => {
             // The checks still run, trusting only the built-in roots.
             out.push(Check::failed("cacert", Failure::from(e), ""));
-            crate::client::http()
+            match crate::client::http() {
+                Ok(h) => h,
+                Err(e) => {
+                    out.push(Check::failed("http", Failure::from(e), ""));
+                    return out;
+                }
+            }
         }
     };
     // No disk token cache: the point is to see a login work now.

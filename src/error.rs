@@ -114,9 +114,13 @@ impl From<ConfigError> for Failure {
 
 impl From<crate::client::CaError> for Failure {
     fn from(e: crate::client::CaError) -> Failure {
-        Failure::usage(e.to_string()).with_hint(
-            "point --cacert (POLYCACHE_CACERT) at the authority's PEM certificate, such as the CA file `polycache serve --dev --self-signed` prints",
-        )
+        match e {
+            crate::client::CaError::Client { .. } => Failure::error(e.to_string())
+                .with_hint("the TLS library could not start; this build of polycache cannot make requests here"),
+            _ => Failure::usage(e.to_string()).with_hint(
+                "point --cacert (POLYCACHE_CACERT) at the authority's PEM certificate, such as the CA file `polycache serve --dev --self-signed` prints",
+            ),
+        }
     }
 }
 

@@ -819,7 +819,7 @@ async fn client_fan_out_reports_per_target_outcomes() {
         Target::mirror(&dead),
         Target::mirror(&two.base),
     ];
-    let http = polycache::client::http();
+    let http = polycache::client::http().expect("HTTP client");
     let login = |email: &str, pw: &str| AuthConfig::Login {
         auth_path: "/api/auth/login".into(),
         credentials: Credentials::new(email, pw),

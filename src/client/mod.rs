@@ -50,12 +50,17 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 /// send them on to wherever the `Location` points (a 307 re-POSTs the body), around the
 /// rule that keeps credentials off plain http. So no request of this client follows one:
 /// callers report a 3xx as the target's failure, naming the `Location` ([`redirect_error`]).
-pub fn http() -> reqwest::Client {
-    builder()
-        .build()
-        // Building only fails when the TLS backend cannot initialise; the default client
-        // then reports the same problem on first use instead of at startup.
-        .unwrap_or_else(|_| reqwest::Client::new())
+///
+/// Building fails only when the TLS backend cannot start; that is an error, never a fallback
+/// to a client that would follow redirects or drop `--cacert`.
+pub fn http() -> Result<reqwest::Client, CaError> {
+    builder().build().map_err(build_error)
+}
+
+fn build_error(e: reqwest::Error) -> CaError {
+    CaError::Client {
+        message: trace::describe_reqwest(&e),
+    }
 }
 
 /// The words for a 3xx answer to a request that carried credentials: the status, where it
@@ -86,6 +91,9 @@ pub enum CaError {
     Read { path: String, message: String },
     #[error("{path} (POLYCACHE_CACERT / --cacert) holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)")]
     Empty { path: String },
+    /// The HTTP client itself could not start (its TLS backend).
+    #[error("cannot start the HTTP client: {message}")]
+    Client { message: String },
 }
 
 /// [`http`], also trusting the certificate authority of POLYCACHE_CACERT (`--cacert`)
@@ -100,7 +108,7 @@ pub fn http_for(settings: &crate::config::Settings) -> Result<reqwest::Client, C
         })?;
         b = b.use_preconfigured_tls(config);
     }
-    Ok(b.build().unwrap_or_else(|_| reqwest::Client::new()))
+    b.build().map_err(build_error)
 }
 
 fn read_ca(path: &str) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, CaError> {
