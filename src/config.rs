@@ -720,6 +720,37 @@ pub struct Report {
     pub searched_from: std::path::PathBuf,
 }
 
+impl crate::hint::Hint for ConfigError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ConfigError::MirrorNoScheme { name: "--only", .. }
+            | ConfigError::MirrorBadScheme { name: "--only", .. } => {
+                "give a base URL such as http://127.0.0.1:3333 or https://service.polymech.info".to_string()
+            }
+            // `--mirrors posts` is almost always `--mirror` with a stray `s`.
+            ConfigError::MirrorNoScheme { entry, .. }
+                if entry.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                format!(
+                    "`{entry}` is not a URL: did you mean --mirror (every CACHE_MIRRORS target)? --mirrors takes URLs, e.g. --mirrors https://{entry}.example"
+                )
+            }
+            ConfigError::MirrorNoScheme { entry, .. } => format!("write it as https://{entry}"),
+            ConfigError::MirrorBadScheme { .. } => "mirrors are reached over http:// or https:// only".to_string(),
+            ConfigError::BadUrl { name, .. } => format!(
+                "set {name} to a base URL such as http://localhost:3333 or https://service.polymech.info/prefix"
+            ),
+            ConfigError::UrlCredentials { name, .. } => format!(
+                "remove `user:password@` from {name}: the account goes in SERVICE_EMAIL and SERVICE_PASSWORD \
+(or TEST_EMAIL/TEST_PASSWORD), a ready token in POLYCACHE_TOKEN"
+            ),
+            ConfigError::EnvFile { .. } => {
+                "check the path given to --env-file and the file's KEY=value lines".to_string()
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,8 +17,8 @@ use crate::client::{AuthConfig, AuthError, Authenticator, Target, Trace};
 use crate::config::{ConfigError, Settings, parse_mirrors, redact_url_password};
 use crate::duration::fmt_ttl;
 use crate::duration::human;
-use crate::error::Failure;
 use crate::graph::Graph;
+use crate::hint::Hint;
 use crate::logs::filter::Filter;
 use crate::logs::{Engine, Output};
 use crate::protocol::HealthAnswer;
@@ -70,10 +70,10 @@ impl Check {
         }
     }
 
-    /// A failed check from a [`Failure`]: its message, and its hint (or `fallback`).
-    fn failed(check: impl Into<String>, f: Failure, fallback: &str) -> Check {
-        let hint = f.hint.unwrap_or_else(|| fallback.to_string());
-        Check::fail(check, f.message, hint)
+    /// A failed check from an error: its message, and the hint it gives (or `fallback`).
+    fn failed(check: impl Into<String>, e: &dyn Hint, fallback: &str) -> Check {
+        let hint = e.hint().unwrap_or_else(|| fallback.to_string());
+        Check::fail(check, e.to_string(), hint)
     }
 }
 
@@ -133,7 +133,7 @@ async fn checks(inputs: &Inputs<'_>) -> Vec<Check> {
         )
     });
     if let Some(p) = local_bad {
-        out.push(Check::failed("server local", Failure::from(p.clone()), ""));
+        out.push(Check::failed("server local", p, ""));
     } else {
         targets.push(Arc::new(Target::from_settings_local(settings)));
     }
@@ -143,11 +143,11 @@ async fn checks(inputs: &Inputs<'_>) -> Vec<Check> {
         Ok(h) => h,
         Err(e) => {
             // The checks still run, trusting only the built-in roots.
-            out.push(Check::failed("cacert", Failure::from(e), ""));
+            out.push(Check::failed("cacert", &e, ""));
             match crate::client::http() {
                 Ok(h) => h,
                 Err(e) => {
-                    out.push(Check::failed("http", Failure::from(e), ""));
+                    out.push(Check::failed("http", &e, ""));
                     return out;
                 }
             }
@@ -201,7 +201,7 @@ async fn checks(inputs: &Inputs<'_>) -> Vec<Check> {
 fn env_check(inputs: &Inputs<'_>) -> Check {
     let problems = inputs.problems;
     if let Some(ConfigError::EnvFile { .. }) = problems.first() {
-        return Check::failed(".env", Failure::from(problems[0].clone()), "");
+        return Check::failed(".env", &problems[0], "");
     }
     match &inputs.settings.env_file {
         Some(p) if inputs.env_file_flag => Check::pass(".env", format!("{} (--env-file)", p.display())),
@@ -227,7 +227,7 @@ fn mirror_checks(settings: &Settings) -> (Vec<Check>, Vec<String>) {
     for entry in settings.mirror_entries() {
         match parse_mirrors(entry, local) {
             Ok(_) => valid.push(entry),
-            Err(e) => rows.push(Check::failed(NAME, Failure::from(e), "")),
+            Err(e) => rows.push(Check::failed(NAME, &e, "")),
         }
     }
     // Each entry is valid on its own: now drop duplicates and the local server.
@@ -475,7 +475,7 @@ async fn redis_check(settings: &Settings) -> Check {
     let start = Instant::now();
     let store = match Store::connect(url, prefix).await {
         Ok(s) => s,
-        Err(e) => return Check::failed("redis", Failure::from(e), ""),
+        Err(e) => return Check::failed("redis", &e, ""),
     };
     let mut keys = 0usize;
     match store.scan(&store.prefix_pattern(), |page, _| keys += page.len()).await {
@@ -488,7 +488,7 @@ async fn redis_check(settings: &Settings) -> Check {
                 human(start.elapsed())
             ),
         ),
-        Err(e) => Check::failed("redis", Failure::from(e), ""),
+        Err(e) => Check::failed("redis", &e, ""),
     }
 }
 
@@ -638,11 +638,11 @@ async fn bus_checks(
 }
 
 fn graph_check(inputs: &Inputs<'_>) -> Check {
-    match Graph::load(inputs.graph_file, inputs.cwd).map_err(Failure::from) {
+    match Graph::load(inputs.graph_file, inputs.cwd) {
         Ok(g) => Check::pass("graph", graph_detail(&g)),
-        Err(f) => Check::failed(
+        Err(e) => Check::failed(
             "graph",
-            f,
+            &e,
             "fix the graph file, or remove it to use the built-in default",
         ),
     }

@@ -2,6 +2,7 @@
 
 use crate::config::ConfigError;
 use crate::graph::GraphError;
+use crate::hint::Hint;
 use crate::store::StoreError;
 
 /// Exit codes, documented in the README.
@@ -54,107 +55,50 @@ impl std::fmt::Display for Failure {
     }
 }
 
+impl Failure {
+    /// The failure of an error that knows its hint ([`Hint`]), with exit code `code`.
+    pub fn of(code: u8, e: &dyn Hint) -> Failure {
+        Failure {
+            message: e.to_string(),
+            hint: e.hint(),
+            code,
+        }
+    }
+}
+
 impl From<GraphError> for Failure {
     fn from(e: GraphError) -> Failure {
-        let message = e.to_string();
-        match e {
-            GraphError::UnknownType { suggestion, known, .. } => {
-                let hint = match suggestion {
-                    Some(s) => format!("did you mean `{s}`? Known types: {}", known.join(", ")),
-                    None => format!("known types: {}", known.join(", ")),
-                };
-                Failure::usage(message).with_hint(hint)
-            }
-            GraphError::Cycle { .. } => Failure::error(message)
-                .with_hint("a type cannot depend on itself, directly or through others: remove one edge of the cycle"),
-            GraphError::Parse { .. } if message.contains("nested more than") => Failure::error(message).with_hint(
-                "flatten the expression there (a constant per level), or point --graph at the real cache.ts",
-            ),
-            GraphError::Parse { .. } => Failure::error(message).with_hint(
-                "the file must declare `DEPENDENCIES: Record<string, string[]> = { type: ['dep', ...], ... }` \
-from literals, string constants and enums, `as const` and spreads of constant objects or arrays",
-            ),
-            GraphError::Io { .. } => Failure::error(message).with_hint("check the path given to --graph"),
-        }
+        let code = match e {
+            GraphError::UnknownType { .. } => exit::USAGE,
+            _ => exit::ERROR,
+        };
+        Failure::of(code, &e)
     }
 }
 
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Failure {
-        let message = e.to_string();
-        let hint = match e {
-            // `--mirrors posts` is almost always `--mirror` with a stray `s`.
-            ConfigError::MirrorNoScheme { name: "--only", .. }
-            | ConfigError::MirrorBadScheme { name: "--only", .. } => {
-                "give a base URL such as http://127.0.0.1:3333 or https://service.polymech.info".to_string()
-            }
-            ConfigError::MirrorNoScheme { entry, .. }
-                if entry.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
-            {
-                format!(
-                    "`{entry}` is not a URL: did you mean --mirror (every CACHE_MIRRORS target)? --mirrors takes URLs, e.g. --mirrors https://{entry}.example"
-                )
-            }
-            ConfigError::MirrorNoScheme { entry, .. } => format!("write it as https://{entry}"),
-            ConfigError::MirrorBadScheme { .. } => "mirrors are reached over http:// or https:// only".to_string(),
-            ConfigError::BadUrl { name, .. } => format!(
-                "set {name} to a base URL such as http://localhost:3333 or https://service.polymech.info/prefix"
-            ),
-            ConfigError::UrlCredentials { name, .. } => format!(
-                "remove `user:password@` from {name}: the account goes in SERVICE_EMAIL and SERVICE_PASSWORD \
-(or TEST_EMAIL/TEST_PASSWORD), a ready token in POLYCACHE_TOKEN"
-            ),
-            ConfigError::EnvFile { .. } => {
-                "check the path given to --env-file and the file's KEY=value lines".to_string()
-            }
-        };
-        Failure::usage(message).with_hint(hint)
+        Failure::of(exit::USAGE, &e)
     }
 }
 
 impl From<crate::client::CaError> for Failure {
     fn from(e: crate::client::CaError) -> Failure {
-        match e {
-            crate::client::CaError::Client { .. } => Failure::error(e.to_string())
-                .with_hint("the TLS library could not start; this build of polycache cannot make requests here"),
-            _ => Failure::usage(e.to_string()).with_hint(
-                "point --cacert (POLYCACHE_CACERT) at the authority's PEM certificate, such as the CA file `polycache serve --dev --self-signed` prints",
-            ),
-        }
+        let code = match e {
+            crate::client::CaError::Client { .. } => exit::ERROR,
+            _ => exit::USAGE,
+        };
+        Failure::of(code, &e)
     }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        let message = e.to_string();
-        match e {
-            StoreError::BadUrl { .. } => Failure::usage(message).with_hint(
-                "write REDIS_URL (or --redis-url) as redis://[user:password@]host[:port][/db], or rediss://... for TLS",
-            ),
-            StoreError::Refused { .. } => Failure::error(message)
-                .with_hint("is redis-server running there? Point REDIS_URL or --redis-url at the cache's Redis"),
-            StoreError::Timeout { .. } => Failure::error(message).with_hint(
-                "check the host and port, a firewall, and TLS: a TLS-only server needs rediss://, a plain one redis://",
-            ),
-            StoreError::Auth { .. } => Failure::new(exit::AUTH, message).with_hint(
-                "put the password in the URL: redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port for an ACL user",
-            ),
-            StoreError::Io { detail, .. } if detail.contains("in the middle of an answer") => Failure::error(message)
-                .with_hint("run it again; if it keeps happening, look at redis-server's log and any proxy's timeouts"),
-            StoreError::Io { .. } => Failure::error(message)
-                .with_hint("check REDIS_URL; a TLS server needs rediss://, a plain one redis://"),
-            StoreError::Tls { .. } => Failure::error(message).with_hint(
-                "rediss:// trusts the system's CA store; for a private CA set SSL_CERT_FILE=/path/to/ca.pem",
-            ),
-            StoreError::Server { .. } => Failure::error(message)
-                .with_hint("a managed Redis may disable commands polycache uses (SCAN, MEMORY, CONFIG, UNLINK)"),
-            StoreError::NoSuchKey { .. } => {
-                Failure::error(message).with_hint("list the keys with `polycache redis keys [PATTERN]`")
-            }
-            StoreError::NotificationsOff { url, .. } => Failure::error(message).with_hint(format!(
-                "enable them with `redis-cli -u {url} CONFIG SET notify-keyspace-events KEA`, \
-or let polycache do it: `polycache redis watch --enable-notifications`"
-            )),
-        }
+        let code = match e {
+            StoreError::BadUrl { .. } => exit::USAGE,
+            StoreError::Auth { .. } => exit::AUTH,
+            _ => exit::ERROR,
+        };
+        Failure::of(code, &e)
     }
 }

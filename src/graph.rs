@@ -660,6 +660,29 @@ pub fn type_report(graph: &Graph, t: &str, alias: Option<String>) -> TypeReport 
     }
 }
 
+impl crate::hint::Hint for GraphError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            GraphError::UnknownType { suggestion, known, .. } => match suggestion {
+                Some(s) => format!("did you mean `{s}`? Known types: {}", known.join(", ")),
+                None => format!("known types: {}", known.join(", ")),
+            },
+            GraphError::Cycle { .. } => {
+                "a type cannot depend on itself, directly or through others: remove one edge of the cycle".into()
+            }
+            GraphError::Parse { .. } if self.to_string().contains("nested more than") => {
+                "flatten the expression there (a constant per level), or point --graph at the real cache.ts".into()
+            }
+            GraphError::Parse { .. } => {
+                "the file must declare `DEPENDENCIES: Record<string, string[]> = { type: ['dep', ...], ... }` \
+from literals, string constants and enums, `as const` and spreads of constant objects or arrays"
+                    .into()
+            }
+            GraphError::Io { .. } => "check the path given to --graph".into(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod duration;
 pub mod error;
 pub mod escape;
 pub mod graph;
+pub mod hint;
 pub mod jwt;
 pub mod logs;
 pub mod output;

@@ -245,9 +245,9 @@ fn the_import_drawing_has_no_circle() {
 /// exit-code `Failure` (`error`) use the library, never the other way round; and no command
 /// imports another. `style` (colour on or off) is a leaf everyone may use.
 ///
-/// Two modules still cross: `demo` narrates as it runs (it builds its tables and trees with
-/// `render` and converts errors into `Failure`), and `doctor` converts errors into `Failure`
-/// to get their hints. They are named here so that nothing else joins them.
+/// One module still crosses: `demo` narrates as it runs (it builds its tables and trees with
+/// `render` and converts errors into `Failure`). It is named here so that nothing else joins
+/// it. (`doctor` asks errors for their hints through [`Hint`] instead.)
 #[test]
 fn the_library_never_imports_the_layers_above_it() {
     let upper = |m: &str| {
@@ -256,7 +256,6 @@ fn the_library_never_imports_the_layers_above_it() {
     };
     let known_debt = |m: &str, t: &str| match m {
         "demo" => ["error", "output", "render", "render::stream"].contains(&t),
-        "doctor" => t == "error",
         _ => false,
     };
     let mut found = Vec::new();
@@ -269,4 +268,17 @@ fn the_library_never_imports_the_layers_above_it() {
         }
     }
     assert!(found.is_empty(), "arrows up the layers:\n{}", found.join("\n"));
+}
+
+/// Each error enum of the library says what to do about itself (`impl Hint`), once; the
+/// edge (`error.rs`) only picks the exit code, and no hint text is written there.
+#[test]
+fn hints_live_beside_their_errors() {
+    let error = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/error.rs")).unwrap();
+    let code = code(&error);
+    assert!(!code.contains(".with_hint("), "error.rs writes a hint itself");
+    for e in ["GraphError", "ConfigError", "CaError", "StoreError", "ServeError"] {
+        let found = uses(&format!("Hint for {e}"), &|_| false);
+        assert_eq!(found.len(), 1, "{e}: {found:?}");
+    }
 }

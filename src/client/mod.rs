@@ -130,3 +130,14 @@ fn read_ca(path: &str) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>,
         }),
     }
 }
+
+impl crate::hint::Hint for CaError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            CaError::Client { .. } => {
+                "the TLS library could not start; this build of polycache cannot make requests here".into()
+            }
+            _ => "point --cacert (POLYCACHE_CACERT) at the authority's PEM certificate, such as the CA file `polycache serve --dev --self-signed` prints".into(),
+        })
+    }
+}

@@ -220,36 +220,15 @@ fn write_private(path: &std::path::Path, body: &str) -> Result<std::path::PathBu
 
 impl From<ServeError> for Failure {
     fn from(e: ServeError) -> Failure {
-        let message = e.to_string();
         match e {
-            ServeError::NoSecret => Failure::usage(message).with_hint(
-                "set JWT_SECRET (for example `JWT_SECRET=$(openssl rand -hex 32)`) in the environment or .env, or pass --dev for a throwaway secret and account",
-            ),
-            ServeError::Bind { .. } => {
-                Failure::error(message).with_hint("pick another --port, or stop the process that holds this one")
-            }
-            ServeError::Store(_) => Failure::error(message)
-                .with_hint("start redis-server or point REDIS_URL (or --redis-url) at it, or use --store memory"),
-            ServeError::State { .. } => {
-                Failure::error(message).with_hint("point --state at a writable file (it is created if missing)")
-            }
-            ServeError::Log { .. } => {
-                Failure::error(message).with_hint("point CACHE_LOG (or --log-file) at a writable path")
-            }
             ServeError::Mirrors(e) => Failure::from(e),
-            ServeError::Cors(_) => Failure::usage(message)
-                .with_hint("give each origin as a browser sends it, e.g. --cors-origin http://localhost:5173"),
-            ServeError::Tls(_) => Failure::usage(message).with_hint(
-                "give --tls-cert the PEM certificate (chain) and --tls-key its PEM private key; for a local try, use --dev --self-signed",
-            ),
             ServeError::CaCert(e) => Failure::from(e),
-            ServeError::Bus(_) => Failure::error(message).with_hint(
-                "start redis-server or point REDIS_URL (or --redis-url) at the deployment's Redis; the bus needs it at startup",
-            ),
-            ServeError::StateWithBus => Failure::usage(message).with_hint("drop --state (or --bus)"),
-            ServeError::BadPath { name, .. } => {
-                Failure::usage(message).with_hint(format!("set {name} to a path such as /api/cache/invalidate"))
-            }
+            ServeError::NoSecret
+            | ServeError::Cors(_)
+            | ServeError::Tls(_)
+            | ServeError::StateWithBus
+            | ServeError::BadPath { .. } => Failure::of(exit::USAGE, &e),
+            _ => Failure::of(exit::ERROR, &e),
         }
     }
 }

@@ -548,3 +548,26 @@ fn checked_path(name: &'static str, value: &str) -> Result<String, ServeError> {
     }
     Ok(value.trim_end_matches('/').to_string())
 }
+
+impl crate::hint::Hint for ServeError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ServeError::NoSecret => "set JWT_SECRET (for example `JWT_SECRET=$(openssl rand -hex 32)`) in the environment or .env, or pass --dev for a throwaway secret and account".into(),
+            ServeError::Bind { .. } => "pick another --port, or stop the process that holds this one".into(),
+            ServeError::Store(_) => {
+                "start redis-server or point REDIS_URL (or --redis-url) at it, or use --store memory".into()
+            }
+            ServeError::State { .. } => "point --state at a writable file (it is created if missing)".into(),
+            ServeError::Log { .. } => "point CACHE_LOG (or --log-file) at a writable path".into(),
+            ServeError::Mirrors(e) => return e.hint(),
+            ServeError::Cors(_) => {
+                "give each origin as a browser sends it, e.g. --cors-origin http://localhost:5173".into()
+            }
+            ServeError::Tls(_) => "give --tls-cert the PEM certificate (chain) and --tls-key its PEM private key; for a local try, use --dev --self-signed".into(),
+            ServeError::CaCert(e) => return e.hint(),
+            ServeError::Bus(_) => "start redis-server or point REDIS_URL (or --redis-url) at the deployment's Redis; the bus needs it at startup".into(),
+            ServeError::StateWithBus => "drop --state (or --bus)".into(),
+            ServeError::BadPath { name, .. } => format!("set {name} to a path such as /api/cache/invalidate"),
+        })
+    }
+}

@@ -790,6 +790,40 @@ fn text(v: Value) -> Option<String> {
     }
 }
 
+impl crate::hint::Hint for StoreError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::BadUrl { .. } => {
+                "write REDIS_URL (or --redis-url) as redis://[user:password@]host[:port][/db], or rediss://... for TLS".into()
+            }
+            StoreError::Refused { .. } => {
+                "is redis-server running there? Point REDIS_URL or --redis-url at the cache's Redis".into()
+            }
+            StoreError::Timeout { .. } => {
+                "check the host and port, a firewall, and TLS: a TLS-only server needs rediss://, a plain one redis://".into()
+            }
+            StoreError::Auth { .. } => {
+                "put the password in the URL: redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port for an ACL user".into()
+            }
+            StoreError::Io { detail, .. } if detail.contains("in the middle of an answer") => {
+                "run it again; if it keeps happening, look at redis-server's log and any proxy's timeouts".into()
+            }
+            StoreError::Io { .. } => "check REDIS_URL; a TLS server needs rediss://, a plain one redis://".into(),
+            StoreError::Tls { .. } => {
+                "rediss:// trusts the system's CA store; for a private CA set SSL_CERT_FILE=/path/to/ca.pem".into()
+            }
+            StoreError::Server { .. } => {
+                "a managed Redis may disable commands polycache uses (SCAN, MEMORY, CONFIG, UNLINK)".into()
+            }
+            StoreError::NoSuchKey { .. } => "list the keys with `polycache redis keys [PATTERN]`".into(),
+            StoreError::NotificationsOff { url, .. } => format!(
+                "enable them with `redis-cli -u {url} CONFIG SET notify-keyspace-events KEA`, \
+or let polycache do it: `polycache redis watch --enable-notifications`"
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
