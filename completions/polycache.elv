@@ -223,8 +223,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         }
         &'polycache;tail'= {
             cand --only 'Only this base URL (repeat, or separate with commas, for several)'
-            cand --count 'Exit 0 after this many events'
-            cand --timeout 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached'
+            cand --count 'Stop after N events, exit 0'
+            cand --timeout 'Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if --count was given and not reached'
             cand --since-id 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
             cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
@@ -288,8 +288,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'polycache;redis;watch'= {
-            cand --count 'Stop after N events'
-            cand --timeout 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)'
+            cand --count 'Stop after N events, exit 0'
+            cand --timeout 'Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if --count was given and not reached'
             cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
             cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'

@@ -210,8 +210,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand graph" -l json -d 'P
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'Only this base URL (repeat, or separate with commas, for several)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Exit 0 after this many events' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Stop after N events, exit 0' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if --count was given and not reached' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Ask the server to replay the events after this id first (sent as Last-Event-ID). Ids are opaque: `17` on a single node, `1764643200000-0` on the bus' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l mirrors -d 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]' -r
@@ -280,8 +280,8 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events' -r
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds)' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events, exit 0' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if --count was given and not reached' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l graph -d 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`' -r -F

@@ -130,6 +130,29 @@ pub struct InvalidatorArgs {
     pub invalidator: Option<PathBuf>,
 }
 
+/// How long a streaming command follows (`tail`, `redis watch`): the one exit rule of
+/// [`crate::follow`].
+#[derive(Debug, Args, Clone, Default)]
+pub struct FollowArgs {
+    /// Stop after N events, exit 0.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if
+    /// --count was given and not reached.
+    #[arg(long, value_parser = crate::duration::parse, value_name = "DURATION")]
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl FollowArgs {
+    pub fn limits(&self) -> crate::follow::Limits {
+        crate::follow::Limits {
+            count: self.count,
+            timeout: self.timeout,
+        }
+    }
+}
+
 impl ServerArgs {
     fn overrides(&self, out: &mut Vec<Override>) {
         push_override(out, "POLYCACHE_URL", "--url", &self.url);
@@ -740,13 +763,8 @@ pub struct TailArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
 
-    /// Exit 0 after this many events.
-    #[arg(long, value_name = "N")]
-    pub count: Option<u64>,
-
-    /// Stop after this long (e.g. 30s, 2m); exit 1 if --count was not reached.
-    #[arg(long, value_parser = crate::duration::parse, value_name = "DURATION")]
-    pub timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Ask the server to replay the events after this id first (sent as Last-Event-ID).
     /// Ids are opaque: `17` on a single node, `1764643200000-0` on the bus.
@@ -973,13 +991,8 @@ pub struct RedisDelArgs {
 
 #[derive(Debug, Args)]
 pub struct RedisWatchArgs {
-    /// Stop after N events.
-    #[arg(long, value_name = "N")]
-    pub count: Option<u64>,
-
-    /// Stop after this long (e.g. 30s, 500ms, 5m; a bare number is seconds).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Turn keyspace notifications on (CONFIG SET notify-keyspace-events, adding KA) when they are
     /// off, for as long as the watch runs; the old setting is put back when it ends.

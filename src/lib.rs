@@ -15,6 +15,7 @@ pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod escape;
+pub mod follow;
 pub mod graph;
 pub mod hint;
 pub mod jwt;

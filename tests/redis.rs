@@ -1175,3 +1175,23 @@ fn redis_watch_subscribes_again_after_a_restart() {
         watch.stderr_text()
     );
 }
+
+/// `redis watch` follows the one exit rule of every streaming command: --timeout before
+/// --count is a failure that says how many came (tail says the same); without --count it
+/// is the end, exit 0.
+#[test]
+fn watch_fails_when_the_timeout_comes_before_the_count() {
+    let (server, _c, dir) = setup();
+    polycache(dir.path())
+        .args(["redis", "--redis-url", &server.url(), "watch", "--enable-notifications"])
+        .args(["--count", "5", "--timeout", "1s"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("timed out after 1.0s: 0 of 5 events arrived"));
+    polycache(dir.path())
+        .args(["redis", "--redis-url", &server.url(), "watch", "--enable-notifications"])
+        .args(["--timeout", "500ms"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("0 events"));
+}

@@ -341,23 +341,26 @@ fn tail_mirror_keeps_following_the_live_targets_when_one_is_down() {
 }
 
 #[test]
-fn ctrl_c_ends_tail_cleanly_with_its_summary() {
-    let node = Node::memory();
-    let dir = tmp();
-    let mut tail = tail(&node, dir.path(), &["-v"], &[]);
-    invalidate(&node.base, None, &["posts"]);
-    tail.wait_lines(1);
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &tail.pid().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
-    assert_eq!(tail.wait(), 0, "{}", tail.stderr_text());
-    assert!(
-        tail.stderr_text().contains("1 event, 0 heartbeats"),
-        "{}",
-        tail.stderr_text()
-    );
+fn ctrl_c_and_sigterm_end_tail_cleanly_with_its_summary() {
+    // Ctrl-C at a terminal, SIGTERM from a service manager or `timeout(1)`: the same end.
+    for signal in ["INT", "TERM"] {
+        let node = Node::memory();
+        let dir = tmp();
+        let mut tail = tail(&node, dir.path(), &["-v"], &[]);
+        invalidate(&node.base, None, &["posts"]);
+        tail.wait_lines(1);
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), tail.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success());
+        assert_eq!(tail.wait(), 0, "{signal}: {}", tail.stderr_text());
+        assert!(
+            tail.stderr_text().contains("1 event, 0 heartbeats"),
+            "{signal}: {}",
+            tail.stderr_text()
+        );
+    }
 }
 
 /// `tail | head -1`: once `head` has its line and exits, tail ends within a second or so,

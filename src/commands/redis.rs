@@ -11,6 +11,7 @@ use super::Context;
 use crate::cli::{RedisArgs, RedisCommand, RedisDelArgs, RedisGetArgs, RedisKeysArgs, RedisWatchArgs};
 use crate::error::Failure;
 use crate::escape;
+use crate::follow::{Follow, Stop};
 use crate::graph::Graph;
 use crate::output::{Outcome, Progress};
 use crate::render::fmt_bytes;
@@ -409,19 +410,10 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outco
     watched
 }
 
-/// What the watch loop got.
-enum Step<T> {
-    Event(Option<T>),
-    Stop,
-}
-
-/// Subscribes again after the connection dropped, with a backoff (250 ms doubling to 4 s),
-/// saying so; `None` when stopped (Ctrl-C, a closed pipe, the deadline) first.
-async fn resubscribe(
-    ctx: &Context,
-    store: &Store,
-    deadline: Option<tokio::time::Instant>,
-) -> Option<crate::store::Subscription> {
+/// Subscribes again after the connection dropped, with the one backoff (250 ms doubling to
+/// 4 s, with jitter), saying so; why following stopped when it stopped first (Ctrl-C,
+/// SIGTERM, a closed pipe, the deadline).
+async fn resubscribe(ctx: &Context, store: &Store, follow: &mut Follow) -> Result<crate::store::Subscription, Stop> {
     ctx.out.warn(&format!(
         "the connection to {} closed (Redis restarted or dropped it): subscribing again",
         store.url()
@@ -430,22 +422,12 @@ async fn resubscribe(
         crate::backoff::Backoff::new(std::time::Duration::from_millis(250), std::time::Duration::from_secs(4)).delays();
     loop {
         let wait = delays.next().unwrap_or(std::time::Duration::from_secs(4));
-        let pause = async {
-            match deadline {
-                Some(d) => {
-                    let _ = tokio::time::timeout_at(d, tokio::time::sleep(wait)).await;
-                }
-                None => tokio::time::sleep(wait).await,
-            }
-        };
-        tokio::select! {
-            _ = pause => {}
-            _ = tokio::signal::ctrl_c() => return None,
-            _ = crate::pipe::closed() => return None,
-        }
-        if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
-            return None;
-        }
+        follow
+            .next(async {
+                tokio::time::sleep(wait).await;
+                Some(())
+            })
+            .await?;
         if let Ok(events) = store.subscribe().await {
             // A restarted Redis forgets a notify-keyspace-events set with CONFIG SET.
             let off = store
@@ -461,12 +443,13 @@ async fn resubscribe(
             if off {
                 ctx.out.warn("keyspace notifications are off on the server now (it restarted without them): no events will come until they are on again (--enable-notifications, or notify-keyspace-events in redis.conf)");
             }
-            return Some(events);
+            return Ok(events);
         }
     }
 }
 
-/// Prints the keyspace events until --count, --timeout, Ctrl-C or a closed pipe.
+/// Prints the keyspace events until --count, --timeout, Ctrl-C, SIGTERM or a closed pipe,
+/// by the one rule of [`crate::follow`].
 async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outcome, Failure> {
     let mut events = store.subscribe().await?;
     ctx.out.tell(&format!(
@@ -475,43 +458,35 @@ async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Resu
         store.url()
     ));
     let mut out = ctx.out.sink();
-    let deadline = a.timeout.map(|d| tokio::time::Instant::now() + d);
-    let mut seen = 0u64;
-    loop {
-        if a.count.is_some_and(|c| seen >= c) {
-            break;
-        }
-        let next = async {
-            match deadline {
-                Some(d) => tokio::time::timeout_at(d, events.next()).await.ok().flatten(),
-                None => events.next().await,
-            }
-        };
-        let ev = tokio::select! {
-            ev = next => Step::Event(ev),
-            _ = tokio::signal::ctrl_c() => Step::Stop,
-            // `redis watch | head -1`: the reader is gone.
-            _ = crate::pipe::closed() => Step::Stop,
-        };
-        let ev = match ev {
-            Step::Event(Some(ev)) => ev,
-            Step::Stop => break,
-            // The deadline passed.
-            Step::Event(None) if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) => break,
+    let mut follow = Follow::new(a.follow.limits());
+    let stop = loop {
+        let ev = match follow.next(events.next()).await {
+            Ok(ev) => ev,
             // The subscription ended: Redis restarted or dropped the connection. Heal.
-            Step::Event(None) => match resubscribe(ctx, store, deadline).await {
-                Some(again) => {
+            Err(Stop::Ended) => match resubscribe(ctx, store, &mut follow).await {
+                Ok(again) => {
                     events = again;
                     continue;
                 }
-                None => break,
+                Err(stop) => break stop,
             },
+            Err(stop) => break stop,
         };
-        seen += 1;
         if out.item(&KeyEvent(&ev)).and_then(|_| out.flush()).is_err() {
-            break;
+            break Stop::ReaderGone;
         }
-    }
+        if let Err(stop) = follow.count() {
+            break stop;
+        }
+    };
     out.finish()?;
-    Ok(Outcome::streamed().tell(format!("{seen} events")))
+    if let (true, Some(n)) = (follow.fell_short(stop), follow.limits.count) {
+        return Err(Failure::error(format!(
+            "timed out after {}: {} of {n} events arrived",
+            crate::duration::human(follow.limits.timeout.unwrap_or_default()),
+            follow.shown
+        ))
+        .with_hint("raise --timeout, or check that the keys change under CACHE_PREFIX (`polycache redis keys`)"));
+    }
+    Ok(Outcome::streamed().tell(format!("{} events", follow.shown)))
 }

@@ -12,6 +12,7 @@ use crate::client::Target;
 use crate::client::stream::{FollowOptions, Notice, STREAM_RESET, follow_all};
 use crate::duration::human;
 use crate::error::{Failure, exit};
+use crate::follow::{Follow, Stop};
 use crate::output::{Outcome, Printer, Sink};
 use crate::render::stream::{BusGap, BusShown, BusView, Shown, ShownGap, View, clean};
 
@@ -70,14 +71,8 @@ async fn watch(
     printer: &Printer,
 ) -> Result<u8, Failure> {
     let mut rx = follow_all(&http, &targets, &opts);
-    let deadline = tokio::time::sleep(args.timeout.unwrap_or(std::time::Duration::MAX / 4));
-    tokio::pin!(deadline);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let closed = crate::pipe::closed();
-    tokio::pin!(closed);
+    let mut follow = Follow::new(args.follow.limits());
     let mut out = printer.sink();
-    let mut shown: u64 = 0;
     let mut heartbeats: u64 = 0;
     let mut gaps: u64 = 0;
     let mut failed = 0usize;
@@ -95,38 +90,35 @@ async fn watch(
             ));
         }
     };
+    // Why following stopped, and what that means (the one rule of `crate::follow`).
+    let stopped = |stop: Stop, out: &mut Sink, follow: &Follow, connected: bool, heartbeats, gaps| {
+        flush(out)?;
+        if stop == Stop::ReaderGone {
+            // `tail | head -1`: the reader is gone; end now, quietly.
+            return Ok(exit::OK);
+        }
+        summary(follow.shown, heartbeats, gaps);
+        if stop == Stop::TimedOut && !connected {
+            let names: Vec<String> = targets.iter().map(|t| t.base.clone()).collect();
+            return Err(Failure::error(format!(
+                "never connected to {} within {}: no stream was opened",
+                names.join(", "),
+                human(follow.limits.timeout.unwrap_or_default())
+            ))
+            .with_hint("the server accepted no connection or never answered the stream request; check POLYCACHE_URL (`polycache config`) and that the server is up"));
+        }
+        ending(
+            stop,
+            follow,
+            "events",
+            "raise --timeout, or check with `polycache tail -v` that the server streams",
+            "every stream ended",
+        )
+    };
     loop {
-        let first = tokio::select! {
-            n = rx.recv() => n,
-            _ = &mut deadline, if args.timeout.is_some() => {
-                flush(&mut out)?;
-                summary(shown, heartbeats, gaps);
-                let waited = human(args.timeout.unwrap_or_default());
-                if !connected {
-                    let names: Vec<String> = targets.iter().map(|t| t.base.clone()).collect();
-                    return Err(Failure::error(format!(
-                        "never connected to {} within {waited}: no stream was opened",
-                        names.join(", ")
-                    ))
-                    .with_hint("the server accepted no connection or never answered the stream request; check POLYCACHE_URL (`polycache config`) and that the server is up"));
-                }
-                return match args.count {
-                    Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} events arrived"))
-                        .with_hint("raise --timeout, or check with `polycache tail -v` that the server streams")),
-                    None => Ok(exit::OK),
-                };
-            }
-            // `tail | head -1`: the reader is gone; end now, not at the next event.
-            _ = &mut closed => return Ok(exit::OK),
-            _ = &mut ctrl_c => {
-                flush(&mut out)?;
-                summary(shown, heartbeats, gaps);
-                return Ok(exit::OK);
-            }
-        };
-        let Some(first) = first else {
-            flush(&mut out)?;
-            return Err(Failure::error("every stream ended"));
+        let first = match follow.next(rx.recv()).await {
+            Ok(n) => n,
+            Err(stop) => return stopped(stop, &mut out, &follow, connected, heartbeats, gaps),
         };
         // Handle everything already queued before flushing: one write for a burst.
         let mut next = Some(first);
@@ -147,11 +139,8 @@ async fn watch(
                     if let Err(e) = out.item(&Shown(view, &ev)) {
                         return closed_stdout(e);
                     }
-                    shown += 1;
-                    if args.count.is_some_and(|n| shown >= n) {
-                        flush(&mut out)?;
-                        summary(shown, heartbeats, gaps);
-                        return Ok(exit::OK);
+                    if let Err(stop) = follow.count() {
+                        return stopped(stop, &mut out, &follow, connected, heartbeats, gaps);
                     }
                 }
                 // The stream's opening comment is not a heartbeat.
@@ -234,37 +223,23 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
     let url = b.url.clone();
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
     tokio::spawn(bus::follow(b, args.since_id.clone(), tx));
-    let deadline = tokio::time::sleep(args.timeout.unwrap_or(std::time::Duration::MAX / 4));
-    tokio::pin!(deadline);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let closed = crate::pipe::closed();
-    tokio::pin!(closed);
+    let mut follow = Follow::new(args.follow.limits());
     let mut out = printer.sink();
-    let mut shown: u64 = 0;
     let mut gaps: u64 = 0;
+    let stopped = |stop: Stop, out: &mut Sink, follow: &Follow| {
+        flush(out)?;
+        ending(
+            stop,
+            follow,
+            "entries",
+            "raise --timeout, or check with `polycache doctor` that the nodes are on the bus",
+            "the bus reader stopped",
+        )
+    };
     loop {
-        let notice = tokio::select! {
-            n = rx.recv() => n,
-            _ = &mut deadline, if args.timeout.is_some() => {
-                flush(&mut out)?;
-                let waited = human(args.timeout.unwrap_or_default());
-                return match args.count {
-                    Some(n) => Err(Failure::error(format!("timed out after {waited}: {shown} of {n} entries arrived"))
-                        .with_hint("raise --timeout, or check with `polycache doctor` that the nodes are on the bus")),
-                    None => Ok(exit::OK),
-                };
-            }
-            // `tail | head -1`: the reader is gone; end now, not at the next event.
-            _ = &mut closed => return Ok(exit::OK),
-            _ = &mut ctrl_c => {
-                flush(&mut out)?;
-                return Ok(exit::OK);
-            }
-        };
-        let Some(notice) = notice else {
-            flush(&mut out)?;
-            return Err(Failure::error("the bus reader stopped"));
+        let notice = match follow.next(rx.recv()).await {
+            Ok(n) => n,
+            Err(stop) => return stopped(stop, &mut out, &follow),
         };
         match notice {
             bus::Notice::Connected { after, reconnect } => {
@@ -303,10 +278,8 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                 if let Err(e) = out.item(&BusShown(view, &e)) {
                     return closed_stdout(e);
                 }
-                shown += 1;
-                if args.count.is_some_and(|n| shown >= n) {
-                    flush(&mut out)?;
-                    return Ok(exit::OK);
+                if let Err(stop) = follow.count() {
+                    return stopped(stop, &mut out, &follow);
                 }
                 if rx.is_empty() {
                     flush(&mut out)?;
@@ -314,6 +287,24 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
             }
         }
     }
+}
+
+/// The exit of a follow that stopped, by the rule of [`crate::follow`]: `what` the items are
+/// called, the `hint` when --timeout came before --count, and the error when the source
+/// `ended`.
+fn ending(stop: Stop, follow: &Follow, what: &str, hint: &str, ended: &str) -> Result<u8, Failure> {
+    if !follow.fell_short(stop) {
+        return Ok(exit::OK);
+    }
+    Err(match (stop, follow.limits.count) {
+        (Stop::TimedOut, Some(n)) => Failure::error(format!(
+            "timed out after {}: {} of {n} {what} arrived",
+            human(follow.limits.timeout.unwrap_or_default()),
+            follow.shown
+        ))
+        .with_hint(hint),
+        _ => Failure::error(ended),
+    })
 }
 
 fn flush(out: &mut Sink) -> Result<(), Failure> {
