@@ -13,14 +13,14 @@
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionLike, MultiplexedConnection};
-use redis::cluster_async::ClusterConnection;
 use redis::streams::{StreamId, StreamRangeReply, StreamReadReply};
-use redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, RedisError, RedisResult, Value};
+use redis::{FromRedisValue, RedisError, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::config::redact_url_password;
 use crate::protocol::{ACTION_UPDATE, AppUpdate, BUS_KEY, MAX_ID_BYTES, MAX_TYPE_BYTES, bus_field};
+use crate::store::StoreError;
+use crate::store::link::Link;
 
 /// Entries kept in the stream (`XADD ... MAXLEN ~ N`) unless told otherwise.
 pub const DEFAULT_MAXLEN: u64 = 10_000;
@@ -30,8 +30,6 @@ pub const ALIVE: Duration = Duration::from_secs(60);
 
 /// How often a node writes its heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The stream's key: `{CACHE_PREFIX}bus`.
 pub fn stream_key(prefix: &str) -> String {
@@ -54,6 +52,19 @@ pub enum BusError {
     BadUrl { url: String, reason: String },
     #[error("the bus at {url} is unreachable: {detail}")]
     Redis { url: String, detail: String },
+}
+
+/// The words after "the bus at URL is unreachable:" for a connection that failed.
+fn unreachable_detail(e: &StoreError) -> String {
+    match e {
+        StoreError::Refused { .. } => "connection refused".to_string(),
+        StoreError::Timeout { .. } => "timed out connecting".to_string(),
+        StoreError::Auth { detail, .. }
+        | StoreError::Io { detail, .. }
+        | StoreError::Tls { detail, .. }
+        | StoreError::Server { detail, .. } => detail.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// One invalidation on the bus (the fields of PROTOCOL section 8, plus the entry id).
@@ -256,31 +267,16 @@ pub fn order(id: &str) -> Option<(u64, u64)> {
     }
 }
 
-/// One connection to the bus's Redis (a server, or a cluster routed by key).
-#[derive(Clone)]
-pub enum Conn {
-    Single(MultiplexedConnection),
-    Cluster(ClusterConnection),
-}
-
-impl Conn {
-    async fn query<T: FromRedisValue>(&mut self, cmd: &Cmd) -> RedisResult<T> {
-        let v = match self {
-            Conn::Single(c) => c.req_packed_command(cmd).await?,
-            Conn::Cluster(c) => c.req_packed_command(cmd).await?,
-        };
-        redis::from_redis_value(v).map_err(Into::into)
-    }
-}
+/// One connection to the bus's Redis (a server, or a cluster routed by key): the one kind
+/// of [`crate::store::link`].
+pub use crate::store::link::Conn;
 
 /// The bus's Redis and key names; [`Bus::connect_conn`] opens connections to it.
 #[derive(Clone)]
 pub struct Bus {
-    client: Client,
-    cluster: Option<redis::cluster::ClusterClient>,
+    link: Link,
     /// REDIS_URL with its password masked.
     pub url: String,
-    password: Option<String>,
     pub key: String,
     pub nodes_key: String,
     pub maxlen: u64,
@@ -289,95 +285,40 @@ pub struct Bus {
 impl Bus {
     /// Checks the URL and finds out whether it names a cluster (one short connection).
     pub async fn open(url: &str, prefix: &str, maxlen: u64) -> Result<Bus, BusError> {
-        let shown = redact_url_password(url);
-        let client = Client::open(url).map_err(|e| BusError::BadUrl {
-            url: shown.clone(),
-            reason: e.to_string(),
+        let link = Link::open(url).await.map_err(|e| match e {
+            StoreError::BadUrl { url, reason } => BusError::BadUrl { url, reason },
+            other => BusError::Redis {
+                url: redact_url_password(url),
+                detail: unreachable_detail(&other),
+            },
         })?;
-        let password = client
-            .get_connection_info()
-            .redis_settings()
-            .password()
-            .map(str::to_string);
-        let mut bus = Bus {
-            client,
-            cluster: None,
-            url: shown,
-            password,
+        Ok(Bus {
+            url: link.url.clone(),
+            link,
             key: stream_key(prefix),
             nodes_key: nodes_key(prefix),
             maxlen,
-        };
-        let mut probe = bus.single(CONNECT_TIMEOUT).await?;
-        let info: String = probe
-            .query(redis::cmd("INFO").arg("cluster"))
-            .await
-            .map_err(|e| bus.err(&e))?;
-        if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
-            let cluster = redis::cluster::ClusterClient::builder(vec![url])
-                .connection_timeout(CONNECT_TIMEOUT)
-                .response_timeout(Duration::from_secs(10))
-                .build()
-                .map_err(|e| bus.err(&e))?;
-            bus.cluster = Some(cluster);
-        }
-        Ok(bus)
+        })
     }
 
     pub fn is_cluster(&self) -> bool {
-        self.cluster.is_some()
-    }
-
-    async fn single(&self, response_timeout: Duration) -> Result<Conn, BusError> {
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(response_timeout));
-        match tokio::time::timeout(
-            CONNECT_TIMEOUT + Duration::from_secs(1),
-            self.client.get_multiplexed_async_connection_with_config(&config),
-        )
-        .await
-        {
-            Ok(Ok(c)) => Ok(Conn::Single(c)),
-            Ok(Err(e)) => Err(self.err(&e)),
-            Err(_) => Err(self.fail("timed out connecting")),
-        }
+        self.link.is_cluster()
     }
 
     /// A new connection. Blocking reads need one of their own: `response_timeout` must
     /// exceed their BLOCK time.
     pub async fn connect_conn(&self, response_timeout: Duration) -> Result<Conn, BusError> {
-        match &self.cluster {
-            None => self.single(response_timeout).await,
-            Some(cc) => {
-                let fut = cc.get_async_connection();
-                match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), fut).await {
-                    Ok(Ok(c)) => Ok(Conn::Cluster(c)),
-                    Ok(Err(e)) => Err(self.err(&e)),
-                    Err(_) => Err(self.fail("timed out connecting")),
-                }
-            }
-        }
+        self.link.connect(response_timeout).await.map_err(|e| BusError::Redis {
+            url: self.url.clone(),
+            detail: unreachable_detail(&e),
+        })
     }
 
     /// The error for a Redis failure, with any echoed password masked.
     pub fn err(&self, e: &RedisError) -> BusError {
-        let mut detail = e.to_string();
-        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
-            detail = detail.replace(p, "••••");
-        }
-        let detail = if e.is_connection_refusal() {
-            "connection refused".to_string()
-        } else {
-            detail.split_whitespace().collect::<Vec<_>>().join(" ")
-        };
-        self.fail(&detail)
-    }
-
-    fn fail(&self, detail: &str) -> BusError {
         BusError::Redis {
             url: self.url.clone(),
-            detail: detail.to_string(),
+            detail: self.link.detail(e),
         }
     }
 

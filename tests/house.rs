@@ -282,3 +282,14 @@ fn hints_live_beside_their_errors() {
         assert_eq!(found.len(), 1, "{e}: {found:?}");
     }
 }
+
+/// One way to Redis: only `store/link.rs` opens connections (the CLI's `redis`, a node's
+/// store and the bus all go through it); `redis watch` subscribes on the clients it gives.
+#[test]
+fn only_the_link_opens_redis_connections() {
+    let mut found = Vec::new();
+    for needle in ["Client::open", "get_multiplexed", "ConnectionManager::new", "ClusterClient::", "get_async_connection"] {
+        found.extend(uses(needle, &|f| f == "src/store/link.rs"));
+    }
+    assert!(found.is_empty(), "Redis connections opened outside store/link.rs:\n{}", found.join("\n"));
+}

@@ -82,7 +82,8 @@ async fn login_scenario(mode: Mode<'_>) {
 both_stores!(
     login_scenario,
     login_works_and_bad_credentials_get_401,
-    login_works_and_bad_credentials_get_401_redis
+    login_works_and_bad_credentials_get_401_redis,
+    login_works_and_bad_credentials_get_401_cluster
 );
 
 // ---------------------------------------------------------------------------------------
@@ -158,7 +159,8 @@ async fn refused_scenario(mode: Mode<'_>) {
 both_stores!(
     refused_scenario,
     invalidation_without_valid_token_gets_401_and_changes_nothing,
-    invalidation_without_valid_token_gets_401_and_changes_nothing_redis
+    invalidation_without_valid_token_gets_401_and_changes_nothing_redis,
+    invalidation_without_valid_token_gets_401_and_changes_nothing_cluster
 );
 
 // ---------------------------------------------------------------------------------------
@@ -228,7 +230,8 @@ async fn cascade_scenario(mode: Mode<'_>) {
 both_stores!(
     cascade_scenario,
     pictures_clears_pictures_posts_pages_and_feed,
-    pictures_clears_pictures_posts_pages_and_feed_redis
+    pictures_clears_pictures_posts_pages_and_feed_redis,
+    pictures_clears_pictures_posts_pages_and_feed_cluster
 );
 
 // ---------------------------------------------------------------------------------------
@@ -307,7 +310,8 @@ async fn sse_scenario(mode: Mode<'_>) {
 both_stores!(
     sse_scenario,
     sse_clients_receive_app_update_and_replay_after_last_event_id,
-    sse_clients_receive_app_update_and_replay_after_last_event_id_redis
+    sse_clients_receive_app_update_and_replay_after_last_event_id_redis,
+    sse_clients_receive_app_update_and_replay_after_last_event_id_cluster
 );
 
 // ---------------------------------------------------------------------------------------
@@ -365,7 +369,8 @@ async fn chain_scenario(mode: Mode<'_>) {
 both_stores!(
     chain_scenario,
     mirror_false_stops_at_the_first_mirror,
-    mirror_false_stops_at_the_first_mirror_redis
+    mirror_false_stops_at_the_first_mirror_redis,
+    mirror_false_stops_at_the_first_mirror_cluster
 );
 
 async fn dead_mirror_scenario(mode: Mode<'_>) {
@@ -427,7 +432,8 @@ async fn dead_mirror_scenario(mode: Mode<'_>) {
 both_stores!(
     dead_mirror_scenario,
     dead_mirror_is_logged_as_error_and_does_not_hold_the_answer,
-    dead_mirror_is_logged_as_error_and_does_not_hold_the_answer_redis
+    dead_mirror_is_logged_as_error_and_does_not_hold_the_answer_redis,
+    dead_mirror_is_logged_as_error_and_does_not_hold_the_answer_cluster
 );
 
 // ---------------------------------------------------------------------------------------
@@ -507,7 +513,8 @@ async fn bad_input_scenario(mode: Mode<'_>) {
 both_stores!(
     bad_input_scenario,
     bad_input_gets_json_errors_and_never_breaks_the_node,
-    bad_input_gets_json_errors_and_never_breaks_the_node_redis
+    bad_input_gets_json_errors_and_never_breaks_the_node_redis,
+    bad_input_gets_json_errors_and_never_breaks_the_node_cluster
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

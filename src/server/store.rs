@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use crate::store::link::{Conn, Link};
 
 use crate::graph::Graph;
 
@@ -42,7 +42,7 @@ struct DemoValue<'a> {
 /// Where the cache lives.
 pub enum Store {
     Memory(MemoryStore),
-    Redis(RedisStore),
+    Redis(Box<RedisStore>),
 }
 
 pub struct MemoryStore {
@@ -52,20 +52,12 @@ pub struct MemoryStore {
 
 pub struct RedisStore {
     prefix: String,
-    /// Reconnects by itself (with backoff) when Redis restarts or drops the connection:
-    /// a command that finds the connection broken fails, and the next one gets a new one.
-    conn: ConnectionManager,
-}
-
-/// How the store's connection heals: retries from 100 ms doubling to 2 s, a connect
-/// attempt bounded at 3 s and every command at 10 s.
-fn manager_config() -> ConnectionManagerConfig {
-    ConnectionManagerConfig::new()
-        .set_min_delay(Duration::from_millis(100))
-        .set_max_delay(Duration::from_secs(2))
-        .set_number_of_retries(4)
-        .set_connection_timeout(Some(Duration::from_secs(3)))
-        .set_response_timeout(Some(Duration::from_secs(10)))
+    /// The one way to Redis ([`crate::store::link`]): a single server or a cluster, whose
+    /// masters a SCAN visits one by one.
+    link: Link,
+    /// Heals by itself when Redis restarts or drops it: a command that finds it broken
+    /// fails, and the next one gets a new one (a cluster connection follows its slots).
+    conn: Conn,
 }
 
 impl Store {
@@ -76,29 +68,27 @@ impl Store {
         })
     }
 
-    /// Connects to Redis; `shown_url` is the URL with its password masked, for errors.
+    /// Connects to Redis (a server or a cluster); `shown_url` is the URL with its password
+    /// masked, for errors.
     pub async fn redis(url: &str, shown_url: &str, prefix: &str) -> Result<Store, StoreError> {
-        let connect = |e: redis::RedisError| StoreError::Connect {
+        let connect = |e: crate::store::StoreError| StoreError::Connect {
             url: shown_url.to_string(),
-            message: e.to_string(),
+            message: match e {
+                crate::store::StoreError::Refused { .. } => "connection refused".to_string(),
+                crate::store::StoreError::Timeout { .. } => "timed out after 5 s".to_string(),
+                other => other.to_string(),
+            },
         };
-        let client = redis::Client::open(url).map_err(connect)?;
-        let fut = ConnectionManager::new_with_config(client, manager_config());
-        let mut conn = tokio::time::timeout(Duration::from_secs(5), fut)
+        let link = Link::open(url).await.map_err(connect)?;
+        let mut conn = link.healing().await.map_err(connect)?;
+        conn.query::<String>(&redis::cmd("PING"))
             .await
-            .map_err(|_| StoreError::Connect {
-                url: shown_url.to_string(),
-                message: "timed out after 5 s".into(),
-            })?
-            .map_err(connect)?;
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .map_err(connect)?;
-        Ok(Store::Redis(RedisStore {
+            .map_err(|e| connect(link.err(&e)))?;
+        Ok(Store::Redis(Box::new(RedisStore {
             prefix: prefix.to_string(),
+            link,
             conn,
-        }))
+        })))
     }
 
     pub fn kind(&self) -> &'static str {
@@ -141,14 +131,15 @@ impl Store {
             }
             Store::Redis(r) => {
                 let mut conn = r.conn.clone();
-                redis::cmd("SET")
-                    .arg(&key)
-                    .arg(text)
-                    .arg("EX")
-                    .arg(ttl.as_secs().max(1))
-                    .query_async::<()>(&mut conn)
-                    .await
-                    .map_err(cmd_err)?;
+                conn.query::<()>(
+                    redis::cmd("SET")
+                        .arg(&key)
+                        .arg(text)
+                        .arg("EX")
+                        .arg(ttl.as_secs().max(1)),
+                )
+                .await
+                .map_err(cmd_err)?;
             }
         }
         Ok(key)
@@ -166,12 +157,12 @@ impl Store {
             }
             Store::Redis(r) => {
                 let mut conn = r.conn.clone();
-                let keys = scan(&mut conn, &format!("{}*", glob_escape(&start))).await?;
+                let keys = scan(&mut conn, &r.link.masters, &format!("{}*", glob_escape(&start))).await?;
                 let mut removed = 0;
+                // On a cluster, redis-rs splits a multi-key UNLINK by slot and sums the counts.
                 for chunk in keys.chunks(500) {
-                    removed += redis::cmd("UNLINK")
-                        .arg(chunk)
-                        .query_async::<u64>(&mut conn)
+                    removed += conn
+                        .query::<u64>(redis::cmd("UNLINK").arg(chunk))
                         .await
                         .map_err(cmd_err)?;
                 }
@@ -191,7 +182,7 @@ impl Store {
             }
             Store::Redis(r) => {
                 let mut conn = r.conn.clone();
-                let mut keys = scan(&mut conn, &format!("{}*", glob_escape(&r.prefix))).await?;
+                let mut keys = scan(&mut conn, &r.link.masters, &format!("{}*", glob_escape(&r.prefix))).await?;
                 keys.sort();
                 keys
             }
@@ -217,7 +208,7 @@ impl Store {
             Store::Redis(r) => {
                 let mut conn = r.conn.clone();
                 let cmd = redis::cmd("PING");
-                let ping = cmd.query_async::<String>(&mut conn);
+                let ping = conn.query::<String>(&cmd);
                 match tokio::time::timeout(Duration::from_secs(2), ping).await {
                     Ok(r) => r.map(drop).map_err(cmd_err),
                     Err(_) => Err(StoreError::Command("PING got no answer within 2 s".into())),
@@ -245,26 +236,22 @@ impl Store {
     }
 }
 
-/// Every key matching `pattern`, as bytes: Redis keys are binary, and one that is not UTF-8
-/// must still be found and cleared.
-async fn scan(conn: &mut ConnectionManager, pattern: &str) -> Result<Vec<Vec<u8>>, StoreError> {
-    let mut cursor: u64 = 0;
+/// Every key matching `pattern` on every master, as bytes: Redis keys are binary, and one
+/// that is not UTF-8 must still be found and cleared.
+async fn scan(conn: &mut Conn, masters: &[String], pattern: &str) -> Result<Vec<Vec<u8>>, StoreError> {
     let mut keys = Vec::new();
-    loop {
-        let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(conn)
-            .await
-            .map_err(cmd_err)?;
-        keys.extend(batch);
-        if next == 0 {
-            break;
+    for master in masters {
+        let mut cursor: u64 = 0;
+        loop {
+            let mut cmd = redis::cmd("SCAN");
+            cmd.arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000);
+            let (next, batch): (u64, Vec<Vec<u8>>) = conn.on_master(master, cmd).await.map_err(cmd_err)?;
+            keys.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
         }
-        cursor = next;
     }
     keys.sort();
     keys.dedup();

@@ -10,6 +10,7 @@
 //! connection: a cluster-aware client routes by key, but SCAN is per node, and the keys a
 //! node returns live on that node, so the per-key pipelines go to the same connection.
 
+pub mod link;
 pub mod show;
 mod stats;
 mod watch;
@@ -19,9 +20,7 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryFutureExt, TryStreamExt};
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, ConnectionAddr, RedisError, Value};
-
-use crate::config::redact_url_password;
+use redis::{Client, RedisError, Value};
 
 pub use stats::{BusKey, GroupStats, StatsBuilder, StatsReport, TtlSummary};
 pub use watch::{KeyEvent, NotificationCheck, Subscription};
@@ -40,7 +39,7 @@ const UNLINK_BATCH: usize = 500;
 pub const STREAM_ABOVE: u64 = 1 << 20;
 /// Bytes per GETRANGE when a string is read in pieces.
 const PIECE: u64 = 1 << 20;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+use link::CONNECT_TIMEOUT;
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -68,7 +67,7 @@ pub enum StoreError {
 impl StoreError {
     /// Classifies a redis-rs error; `url` is already redacted, and any password the error
     /// text might echo is scrubbed.
-    fn from_redis(e: &RedisError, url: &str, password: Option<&str>) -> StoreError {
+    pub(crate) fn from_redis(e: &RedisError, url: &str, password: Option<&str>) -> StoreError {
         let scrub = |s: String| match password {
             Some(p) if !p.is_empty() => s.replace(p, "••••"),
             _ => s,
@@ -215,12 +214,11 @@ struct Node {
 
 /// A connected Redis (one server, or every master of a cluster).
 pub struct Store {
+    link: link::Link,
     url: String,
-    password: Option<String>,
     prefix: String,
     db: i64,
     cluster: bool,
-    client: Client,
     nodes: Vec<Node>,
 }
 
@@ -256,110 +254,40 @@ pub struct Fetched {
 pub type Removed = BTreeMap<String, u64>;
 
 impl Store {
-    /// Connects, authenticates and finds the masters to scan.
+    /// Connects, authenticates and finds the masters to scan (through [`link`], the one
+    /// way polycache reaches Redis), one multiplexed connection to each.
     pub async fn connect(url: &str, prefix: &str) -> Result<Store, StoreError> {
-        let shown = redact_url_password(url);
-        let client = Client::open(url).map_err(|e| StoreError::BadUrl {
-            url: shown.clone(),
-            reason: bad_url_reason(&e),
-        })?;
-        let info = client.get_connection_info().clone();
-        let password = info.redis_settings().password().map(str::to_string);
-        let db = info.redis_settings().db();
-        let mut store = Store {
-            url: shown,
-            password,
-            prefix: prefix.to_string(),
-            db,
-            cluster: false,
-            client: client.clone(),
-            nodes: Vec::new(),
-        };
-        let first = store.open(&client).await?;
-        let mut probe = first.clone();
-        let cluster_info: String = redis::cmd("INFO")
-            .arg("cluster")
-            .query_async(&mut probe)
-            .await
-            .map_err(|e| store.err(&e))?;
-        if cluster_info.lines().any(|l| l.trim() == "cluster_enabled:1") {
-            store.cluster = true;
-            let nodes: String = redis::cmd("CLUSTER")
-                .arg("NODES")
-                .query_async(&mut probe)
-                .await
-                .map_err(|e| store.err(&e))?;
-            let default_host = match info.addr() {
-                ConnectionAddr::Tcp(h, _) | ConnectionAddr::TcpTls { host: h, .. } => h.clone(),
-                _ => "127.0.0.1".to_string(),
+        let link = link::Link::open(url).await?;
+        let mut nodes = Vec::new();
+        for addr in &link.masters {
+            let client = if link.is_cluster() {
+                link.master_client(addr)?
+            } else {
+                link.client().clone()
             };
-            for (host, port, myself) in cluster_masters(&nodes, &default_host) {
-                let addr = format!("{host}:{port}");
-                let node_client = store.node_client(&addr)?;
-                let conn = if myself {
-                    first.clone()
-                } else {
-                    store.open(&node_client).await?
-                };
-                store.nodes.push(Node {
-                    addr,
-                    client: node_client,
-                    conn,
-                });
-            }
-        } else {
-            let addr = match info.addr() {
-                ConnectionAddr::Tcp(h, p) | ConnectionAddr::TcpTls { host: h, port: p, .. } => format!("{h}:{p}"),
-                ConnectionAddr::Unix(p) => p.display().to_string(),
-                _ => "?".to_string(),
-            };
-            store.nodes.push(Node {
-                addr,
+            let conn = link.single(&client, RESPONSE_TIMEOUT).await?;
+            nodes.push(Node {
+                addr: addr.clone(),
                 client,
-                conn: first,
+                conn,
             });
         }
-        Ok(store)
+        Ok(Store {
+            url: link.url.clone(),
+            db: link.db,
+            cluster: link.is_cluster(),
+            link,
+            prefix: prefix.to_string(),
+            nodes,
+        })
     }
 
     async fn open(&self, client: &Client) -> Result<MultiplexedConnection, StoreError> {
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT));
-        match tokio::time::timeout(
-            CONNECT_TIMEOUT + Duration::from_secs(1),
-            client.get_multiplexed_async_connection_with_config(&config),
-        )
-        .await
-        {
-            Ok(Ok(c)) => Ok(c),
-            Ok(Err(e)) => Err(self.err(&e)),
-            Err(_) => Err(StoreError::Timeout { url: self.url.clone() }),
-        }
-    }
-
-    /// A client for another master of the cluster (`host:port`), with the same
-    /// credentials, database and TLS settings as the URL.
-    fn node_client(&self, addr: &str) -> Result<Client, StoreError> {
-        let info = self.client.get_connection_info().clone();
-        let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "6379"));
-        let (host, port) = (host.to_string(), port.parse().unwrap_or(6379));
-        let addr = match info.addr() {
-            ConnectionAddr::TcpTls {
-                insecure, tls_params, ..
-            } => ConnectionAddr::TcpTls {
-                host,
-                port,
-                insecure: *insecure,
-                tls_params: tls_params.clone(),
-            },
-            _ => ConnectionAddr::Tcp(host, port),
-        };
-        Client::open(info.set_addr(addr)).map_err(|e| self.err(&e))
+        self.link.single(client, RESPONSE_TIMEOUT).await
     }
 
     fn err(&self, e: &RedisError) -> StoreError {
-        StoreError::from_redis(e, &self.url, self.password.as_deref())
+        self.link.err(e)
     }
 
     /// The URL with its password redacted, for messages.
@@ -766,12 +694,6 @@ pub fn scanned_part(cursor: u64) -> f64 {
     } else {
         cursor.reverse_bits() as f64 / 18_446_744_073_709_551_616.0
     }
-}
-
-fn bad_url_reason(e: &RedisError) -> String {
-    e.detail()
-        .map(str::to_string)
-        .unwrap_or_else(|| "expected redis://[user:password@]host[:port][/db] or rediss://...".to_string())
 }
 
 fn int(v: Value) -> Option<i64> {

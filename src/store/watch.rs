@@ -132,11 +132,7 @@ impl Store {
         let channel_prefix = format!("__keyspace@{}__:", self.db);
         let mut streams = Vec::new();
         for node in &self.nodes {
-            let client = if self.cluster {
-                self.node_client(&node.addr)?
-            } else {
-                self.client.clone()
-            };
+            let client = node.client.clone();
             let mut pubsub = match tokio::time::timeout(super::CONNECT_TIMEOUT, client.get_async_pubsub()).await {
                 Ok(r) => r.map_err(|e| self.err(&e))?,
                 Err(_) => {

@@ -120,8 +120,19 @@ pub fn tmp() -> tempfile::TempDir {
 
 /// Two `#[tokio::test]`s of one async scenario `fn(Mode)`: on a node with the memory store,
 /// and on one with a real `redis-server` of its own.
+///
+/// With a fourth name, also on a node whose store is a Redis Cluster of three masters.
 #[macro_export]
 macro_rules! both_stores {
+    ($scenario:ident, $memory:ident, $redis:ident, $cluster:ident) => {
+        both_stores!($scenario, $memory, $redis);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $cluster() {
+            let cluster = common::services::RedisCluster::start(3);
+            $scenario(common::node::Mode::Cluster(&cluster)).await;
+        }
+    };
     ($scenario:ident, $memory:ident, $redis:ident) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $memory() {

@@ -43,6 +43,8 @@ pub enum Mode<'a> {
     /// `--store redis` with `REDIS_URL` pointing at this server (database
     /// [`NodeConfig::db`]).
     Redis(&'a RedisServer),
+    /// `--store redis` with `REDIS_URL` pointing at one master of this cluster.
+    Cluster(&'a super::services::RedisCluster),
 }
 
 /// How to start one node: a builder. By default: the given store, demo data, the test
@@ -184,9 +186,21 @@ impl Node {
         if cfg.with_secret {
             env.push(("JWT_SECRET".into(), SECRET.into()));
         }
-        if let Mode::Redis(r) = cfg.mode {
-            args.extend(["--store".into(), "redis".into()]);
-            env.push(("REDIS_URL".into(), format!("{}/{}", r.url(), cfg.redis_db)));
+        match cfg.mode {
+            Mode::Redis(r) => {
+                args.extend(["--store".into(), "redis".into()]);
+                env.push(("REDIS_URL".into(), format!("{}/{}", r.url(), cfg.redis_db)));
+            }
+            Mode::Cluster(c) => {
+                args.extend(["--store".into(), "redis".into()]);
+                env.push(("REDIS_URL".into(), c.url()));
+                // A cluster has one database: nodes that would each have their own get a
+                // prefix of their own instead.
+                if cfg.redis_db != 0 {
+                    env.push(("CACHE_PREFIX".into(), format!("cache{}:", cfg.redis_db)));
+                }
+            }
+            Mode::Memory => {}
         }
         if cfg.demo_data {
             args.push("--demo-data".into());
