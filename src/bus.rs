@@ -549,7 +549,7 @@ mod tests {
 
 /// What following the bus reports, in order (for `tail --bus`).
 #[derive(Debug, Clone)]
-pub enum Notice {
+pub enum BusNotice {
     /// Reading; `after` is the id reading resumes after (`$`: only new entries).
     Connected {
         after: String,
@@ -575,7 +575,7 @@ pub enum Notice {
 
 /// Follows the stream straight from Redis, from after `since` (or from now), reconnecting
 /// on its own, until the receiver is dropped. Run it as a task.
-pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Sender<Notice>) {
+pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Sender<BusNotice>) {
     let mut after = since;
     let mut reconnect = false;
     let mut attempt: u32 = 0;
@@ -591,7 +591,7 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
                 attempt = attempt.saturating_add(1);
                 let retry_in =
                     crate::backoff::Backoff::new(Duration::from_millis(250), Duration::from_secs(4)).delay(attempt);
-                let n = Notice::Disconnected {
+                let n = BusNotice::Disconnected {
                     reason: e.to_string(),
                     retry_in,
                 };
@@ -605,7 +605,7 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
         attempt = 0;
         let from = after.clone().unwrap_or_else(|| info.last_generated_id.clone());
         if after.is_some() && info.gap_after(&from) {
-            let gap = Notice::Gap {
+            let gap = BusNotice::Gap {
                 after: from.clone(),
                 oldest: info.first_id.clone(),
             };
@@ -615,7 +615,7 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
         }
         let shown = after.clone().unwrap_or_else(|| "$".into());
         if tx
-            .send(Notice::Connected {
+            .send(BusNotice::Connected {
                 after: shown,
                 reconnect,
             })
@@ -638,12 +638,12 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
             match read {
                 Ok(batch) => {
                     for (id, reason) in batch.skipped {
-                        if tx.send(Notice::Skipped { id, reason }).await.is_err() {
+                        if tx.send(BusNotice::Skipped { id, reason }).await.is_err() {
                             return;
                         }
                     }
                     for e in batch.entries {
-                        if tx.send(Notice::Entry(e)).await.is_err() {
+                        if tx.send(BusNotice::Entry(e)).await.is_err() {
                             return;
                         }
                     }
@@ -653,7 +653,7 @@ pub async fn follow(bus: Bus, since: Option<String>, tx: tokio::sync::mpsc::Send
                     }
                 }
                 Err(e) => {
-                    let n = Notice::Disconnected {
+                    let n = BusNotice::Disconnected {
                         reason: e.to_string(),
                         retry_in: Duration::from_millis(250),
                     };

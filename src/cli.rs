@@ -145,8 +145,8 @@ pub struct FollowArgs {
 }
 
 impl FollowArgs {
-    pub fn limits(&self) -> crate::follow::Limits {
-        crate::follow::Limits {
+    pub fn limits(&self) -> crate::follow::FollowLimits {
+        crate::follow::FollowLimits {
             count: self.count,
             timeout: self.timeout,
         }

@@ -174,7 +174,7 @@ impl fmt::Display for Source {
 }
 
 #[derive(Debug, Clone)]
-pub struct Value {
+pub struct SettingValue {
     pub value: Option<String>,
     pub source: Source,
 }
@@ -219,7 +219,7 @@ pub struct LoadOptions {
 /// The resolved settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    values: BTreeMap<&'static str, Value>,
+    values: BTreeMap<&'static str, SettingValue>,
     /// The `.env` file that was read, if any.
     pub env_file: Option<PathBuf>,
     /// `CACHE_MIRRORS`, parsed and cleaned.
@@ -274,27 +274,27 @@ impl Settings {
         for var in VARS {
             let flag = opts.flags.iter().rev().find(|(n, _, _)| *n == var.name);
             let value = if let Some((_, flag, v)) = flag {
-                Value {
+                SettingValue {
                     value: Some(v.clone()),
                     source: Source::Flag(flag.to_string()),
                 }
             } else if let Some(v) = env(var.name) {
-                Value {
+                SettingValue {
                     value: Some(v),
                     source: Source::Env,
                 }
             } else if let (Some(v), Some(path)) = (dotenv.get(var.name), &env_file) {
-                Value {
+                SettingValue {
                     value: Some(relative_to_dotenv(var.name, v, path)),
                     source: Source::DotEnv(path.clone()),
                 }
             } else if let Some(d) = var.default {
-                Value {
+                SettingValue {
                     value: Some(d.to_string()),
                     source: Source::Default,
                 }
             } else {
-                Value {
+                SettingValue {
                     value: None,
                     source: Source::Unset,
                 }
@@ -351,7 +351,7 @@ impl Settings {
     }
 
     /// A variable's value and source.
-    pub fn value(&self, name: &str) -> Option<&Value> {
+    pub fn value(&self, name: &str) -> Option<&SettingValue> {
         self.values.get(name)
     }
 
@@ -710,7 +710,7 @@ fn redact_one(s: &str) -> String {
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 /// `polycache config`: every setting, its value and its source.
-pub struct Report {
+pub struct ConfigReport {
     pub env_file: Option<String>,
     pub settings: Vec<ConfigRow>,
     pub mirrors: Vec<String>,

@@ -24,7 +24,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::probe;
-use crate::client::run::{self, Plan, Policy, Report};
+use crate::client::run::{self, Plan, Policy, RunReport};
 use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
 use crate::client::{Target, Trace};
 use crate::config::{LoadOptions, Settings};
@@ -325,7 +325,7 @@ async fn invalidate(
     kind: &str,
     via_server: bool,
     trace: &Trace,
-) -> Result<Report, Failure> {
+) -> Result<RunReport, Failure> {
     let local = Arc::new(Target::from_settings_local(settings));
     let mirrors: Vec<Arc<Target>> = Target::from_settings_mirrors(settings)
         .into_iter()
@@ -675,7 +675,7 @@ fn who(target_name: &str) -> &'static str {
     if target_name == "local" { "local" } else { "production" }
 }
 
-fn step_invalidate(graph: &Graph, report: &Result<Report, Failure>, st: Style) -> Step {
+fn step_invalidate(graph: &Graph, report: &Result<RunReport, Failure>, st: Style) -> Step {
     let title = format!("polycache invalidate {TYPE} --mirror --verify");
     let report = match report {
         Ok(r) => r,
@@ -826,7 +826,7 @@ fn step_events(
     graph: &Graph,
     streams: &Streams,
     arrived: &[Option<StreamEvent>; 2],
-    report: Option<&Report>,
+    report: Option<&RunReport>,
     st: Style,
 ) -> Step {
     let title = "the app-update events on both streams (what `polycache tail --mirror` shows)";
@@ -943,7 +943,7 @@ fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Styl
 
 /// What step 6 saw.
 struct ViaServer<'a> {
-    report: &'a Result<Report, Failure>,
+    report: &'a Result<RunReport, Failure>,
     events: &'a [Option<StreamEvent>; 2],
     after: &'a Entries,
     last: &'a Entries,

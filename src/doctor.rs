@@ -79,7 +79,7 @@ impl Check {
 
 /// Every check, and whether none failed.
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub struct DoctorReport {
     pub ok: bool,
     pub checks: Vec<Check>,
 }
@@ -104,9 +104,9 @@ pub struct Inputs<'a> {
 }
 
 /// Runs every check, in the documented order.
-pub async fn run(inputs: &Inputs<'_>) -> Report {
+pub async fn run(inputs: &Inputs<'_>) -> DoctorReport {
     let checks = checks(inputs).await;
-    Report {
+    DoctorReport {
         ok: !checks.iter().any(|c| c.status == Status::Fail),
         checks,
     }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// `--count` and `--timeout`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Limits {
+pub struct FollowLimits {
     pub count: Option<u64>,
     pub timeout: Option<Duration>,
 }
@@ -39,7 +39,7 @@ pub enum Stop {
 impl Stop {
     /// Whether this stop is a failure by the exit rule: the deadline passed before `--count`
     /// was reached, or the source ended.
-    pub fn fell_short(self, limits: &Limits) -> bool {
+    pub fn fell_short(self, limits: &FollowLimits) -> bool {
         match self {
             Stop::TimedOut => limits.count.is_some(),
             Stop::Ended => true,
@@ -52,7 +52,7 @@ type Waiting = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// One run of following: create it when following starts.
 pub struct Follow {
-    pub limits: Limits,
+    pub limits: FollowLimits,
     /// Items shown so far (what `--count` counts).
     pub shown: u64,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -63,7 +63,7 @@ pub struct Follow {
 
 impl Follow {
     /// Starts the clock of `--timeout` and listens for Ctrl-C, SIGTERM and a closed pipe.
-    pub fn new(limits: Limits) -> Follow {
+    pub fn new(limits: FollowLimits) -> Follow {
         Follow {
             limits,
             shown: 0,
@@ -127,7 +127,7 @@ mod tests {
 
     #[tokio::test]
     async fn items_come_until_the_count_then_it_stops() {
-        let mut f = Follow::new(Limits {
+        let mut f = Follow::new(FollowLimits {
             count: Some(2),
             timeout: None,
         });
@@ -139,7 +139,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_deadline_stops_a_source_that_says_nothing() {
-        let limits = Limits {
+        let limits = FollowLimits {
             count: Some(5),
             timeout: Some(Duration::from_millis(30)),
         };
@@ -148,12 +148,12 @@ mod tests {
         assert_eq!(f.next(never).await, Err(Stop::TimedOut));
         // With --count not reached, a timeout is a failure; without --count it is the end.
         assert!(f.fell_short(Stop::TimedOut));
-        assert!(!Stop::TimedOut.fell_short(&Limits { count: None, ..limits }));
+        assert!(!Stop::TimedOut.fell_short(&FollowLimits { count: None, ..limits }));
     }
 
     #[tokio::test]
     async fn a_source_that_ends_is_a_stop_of_its_own() {
-        let mut f = Follow::new(Limits::default());
+        let mut f = Follow::new(FollowLimits::default());
         assert_eq!(f.next(async { None::<u8> }).await, Err(Stop::Ended));
         assert!(f.fell_short(Stop::Ended));
         assert!(!f.fell_short(Stop::Interrupted) && !f.fell_short(Stop::ReaderGone));

@@ -284,7 +284,7 @@ impl Printer {
     /// asked, the output is text and stdout is a terminal ([`crate::pager`]); the pager
     /// starts with the first byte written and is waited for when the sink is dropped.
     pub fn paged(&self, page: bool) -> Sink {
-        self.sink_to(Box::new(crate::pager::Output::new(
+        self.sink_to(Box::new(crate::pager::Paged::new(
             page && !self.json && self.terminal.stdout,
         )))
     }

@@ -7,7 +7,7 @@
 //! and hand the terminal to the pager as the parent process (so the exit code becomes the
 //! pager's) or are pagers themselves; this is a child process with a pipe.
 //!
-//! [`Output`] starts the pager at the first byte written, so a command that fails before
+//! [`Paged`] starts the pager at the first byte written, so a command that fails before
 //! writing anything prints its error on the plain terminal. Dropping it closes the pipe and
 //! waits until the user quits the pager. A pager quit before the end is not an error: the
 //! writes fail with a broken pipe, which callers take as the reader having had enough.
@@ -176,22 +176,22 @@ impl Drop for Pager {
 }
 
 /// Standard output, or the pager once something is written when one was chosen.
-pub struct Output {
+pub struct Paged {
     waiting: Option<Choice>,
     pager: Option<Pager>,
     stdout: io::StdoutLock<'static>,
 }
 
-impl Output {
+impl Paged {
     /// Standard output, paged as the environment asks when `page` (which the
     /// [`Printer`](crate::output::Printer) gives only when stdout is a terminal).
-    pub fn new(page: bool) -> Output {
+    pub fn new(page: bool) -> Paged {
         let stdout = io::stdout();
         let waiting = match page {
             true => choose(|k| std::env::var_os(k)),
             false => None,
         };
-        Output {
+        Paged {
             waiting,
             pager: None,
             stdout: stdout.lock(),
@@ -225,7 +225,7 @@ impl Output {
     }
 }
 
-impl Drop for Output {
+impl Drop for Paged {
     fn drop(&mut self) {
         // The pager ends here (its input closes, then it is waited for); one that never
         // ran gives its output back.
@@ -238,7 +238,7 @@ impl Drop for Output {
     }
 }
 
-impl Write for Output {
+impl Write for Paged {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);

@@ -288,8 +288,44 @@ fn hints_live_beside_their_errors() {
 #[test]
 fn only_the_link_opens_redis_connections() {
     let mut found = Vec::new();
-    for needle in ["Client::open", "get_multiplexed", "ConnectionManager::new", "ClusterClient::", "get_async_connection"] {
+    for needle in [
+        "Client::open",
+        "get_multiplexed",
+        "ConnectionManager::new",
+        "ClusterClient::",
+        "get_async_connection",
+    ] {
         found.extend(uses(needle, &|f| f == "src/store/link.rs"));
     }
-    assert!(found.is_empty(), "Redis connections opened outside store/link.rs:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "Redis connections opened outside store/link.rs:\n{}",
+        found.join("\n")
+    );
+}
+
+/// No two public types of `src/` share a name: `grep 'struct Report'` finds one type, and a
+/// reader never has to ask which `Store` an import means.
+#[test]
+fn public_type_names_are_unique() {
+    let re = regex::Regex::new(r"(?m)^\s*pub (?:struct|enum|type|trait) ([A-Z][A-Za-z0-9]*)").unwrap();
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (path, text) in sources() {
+        for c in re.captures_iter(code(&text)) {
+            seen.entry(c[1].to_string())
+                .or_default()
+                .push(path.strip_prefix(root).unwrap().display().to_string());
+        }
+    }
+    let twice: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(name, files)| format!("{name}: {}", files.join(", ")))
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "public types with the same name:\n{}",
+        twice.join("\n")
+    );
 }

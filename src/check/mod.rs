@@ -10,7 +10,7 @@
 //! 5. browsers receiving a type's `app-update` reset the query keys of every type the server
 //!    clears with it ([`browser`]).
 //!
-//! Nothing here prints: [`run`] returns a [`Report`].
+//! Nothing here prints: [`run`] returns a [`CheckReport`].
 
 pub mod browser;
 pub mod calls;
@@ -119,7 +119,7 @@ pub struct Finding {
 /// The outcome of a check.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Report {
+pub struct CheckReport {
     pub root: String,
     pub graph: String,
     pub server_dir: String,
@@ -159,7 +159,7 @@ pub fn find_root(cwd: &Path) -> Result<PathBuf, CheckError> {
 }
 
 /// Runs every check.
-pub fn run(opts: &Options) -> Result<Report, CheckError> {
+pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
     let rel = |p: &Path| relative(&opts.root, p);
     let mut findings = Vec::new();
 
@@ -256,7 +256,7 @@ pub fn run(opts: &Options) -> Result<Report, CheckError> {
     findings.dedup();
     not_checkable.sort();
     unreadable.sort();
-    Ok(Report {
+    Ok(CheckReport {
         root: opts.root.display().to_string(),
         graph: rel(&opts.graph),
         server_dir: rel(&opts.server_dir),

@@ -110,7 +110,7 @@ pub struct Row {
 /// The result of a run.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Report {
+pub struct RunReport {
     pub ok: bool,
     pub via_server: bool,
     pub results: Vec<Row>,
@@ -121,7 +121,7 @@ pub struct Report {
 
 /// How a run is getting on, for a progress bar (and for a report of an interrupted run).
 #[derive(Debug, Clone)]
-pub enum Progress {
+pub enum RunProgress {
     /// One more invalidation answered (or failed): the target's index and the outcome.
     Sent { target: usize, outcome: InvalidateOutcome },
     /// Every invalidation is done; waiting for the streams.
@@ -131,7 +131,7 @@ pub enum Progress {
 impl Plan {
     /// The report of a run stopped before its end: each target's answers so far (in the
     /// order they came, which is its requests' order), the rest interrupted.
-    pub fn interrupted(&self, answered: &[(usize, InvalidateOutcome)]) -> Report {
+    pub fn interrupted(&self, answered: &[(usize, InvalidateOutcome)]) -> RunReport {
         let mut results = Vec::new();
         for (ti, target) in self.targets.iter().enumerate() {
             let mut got = answered.iter().filter(|(t, _)| *t == ti).map(|(_, o)| o);
@@ -151,7 +151,7 @@ impl Plan {
                 });
             }
         }
-        Report {
+        RunReport {
             ok: false,
             via_server: self.via_server,
             results,
@@ -183,8 +183,8 @@ impl Plan {
         invalidator: &Invalidator,
         http: &reqwest::Client,
         graph: &Graph,
-        progress: &(dyn Fn(Progress) + Sync),
-    ) -> Report {
+        progress: &(dyn Fn(RunProgress) + Sync),
+    ) -> RunReport {
         let graph = graph.clone();
         let canonicalize: Canonicalize = Arc::new(move |name: &str| graph.resolve(name).ok().map(|r| r.canonical));
         let watched: Vec<Arc<Target>> = self.targets.iter().chain(&self.relays).cloned().collect();
@@ -198,7 +198,7 @@ impl Plan {
         let requests: Vec<InvalidateRequest> = self.kinds.iter().map(|k| self.request(k)).collect();
         let sent = invalidator
             .fan_out(&self.targets, &requests, |target, outcome| {
-                progress(Progress::Sent {
+                progress(RunProgress::Sent {
                     target,
                     outcome: outcome.clone(),
                 })
@@ -207,7 +207,7 @@ impl Plan {
 
         let verifications: Vec<Option<Verification>> = match (&watch, self.verify) {
             (Some(watch), Some(timeout)) => {
-                progress(Progress::Watching);
+                progress(RunProgress::Watching);
                 futures::future::join_all(sent.iter().map(|s| async move {
                     if !s.outcome.is_ok() {
                         return None;
@@ -254,7 +254,7 @@ impl Plan {
             })
             .collect();
         results.extend(relayed);
-        Report {
+        RunReport {
             ok: results.iter().all(|r| r.ok),
             via_server: self.via_server,
             results,

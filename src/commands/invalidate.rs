@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::Context;
 use crate::check::browser::WithBrowsers;
 use crate::cli::InvalidateArgs;
-use crate::client::run::{self, Plan, Policy, Progress, Report};
+use crate::client::run::{self, Plan, Policy, RunProgress, RunReport};
 use crate::client::{AuthConfig, AuthError, Target};
 use crate::config::Settings;
 use crate::error::{Failure, exit};
@@ -122,7 +122,7 @@ pub async fn send(
     graph: Graph,
     plan: &Plan,
     args: &InvalidateArgs,
-) -> Result<(Report, bool), Failure> {
+) -> Result<(RunReport, bool), Failure> {
     // One HTTP client for the logins, the invalidations and the --verify streams.
     let http = crate::client::http_for(settings)?;
     let policy = Policy {
@@ -135,14 +135,14 @@ pub async fn send(
     let bar = out.progress(plan.jobs().len() as u64, "invalidating");
     let answered = std::sync::Mutex::new(Vec::new());
     let progress = |p| match p {
-        Progress::Sent { target, outcome } => {
+        RunProgress::Sent { target, outcome } => {
             answered
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push((target, outcome));
             bar.inc(1);
         }
-        Progress::Watching => bar.set_message("watching the streams"),
+        RunProgress::Watching => bar.set_message("watching the streams"),
     };
     let run = plan.execute(&invalidator, &http, &graph, &progress);
     let result = tokio::select! {
@@ -178,7 +178,7 @@ async fn stop_signal() {
 /// 0 when everything succeeded; 2 when every target was refused as plain http to another
 /// machine; 4 when authentication failed everywhere; 3 when some succeeded and some failed;
 /// 1 when nothing succeeded.
-pub fn exit_code(report: &Report) -> u8 {
+pub fn exit_code(report: &RunReport) -> u8 {
     if report.ok {
         exit::OK
     } else if report.results.iter().all(|r| r.outcome.is_insecure()) {
@@ -234,8 +234,8 @@ mod tests {
         }
     }
 
-    fn report(results: Vec<Row>) -> Report {
-        Report {
+    fn report(results: Vec<Row>) -> RunReport {
+        RunReport {
             ok: results.iter().all(|r| r.ok),
             via_server: false,
             results,

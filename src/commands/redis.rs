@@ -15,7 +15,7 @@ use crate::follow::{Follow, Stop};
 use crate::graph::Graph;
 use crate::output::{Outcome, Progress};
 use crate::render::fmt_bytes;
-use crate::render::redis::{DelReport, Deleted, GetHead, KeyEvent, KeysReport, get_json, keys_n, ttl_cell};
+use crate::render::redis::{DelReport, Deleted, GetHead, KeysReport, ShownKey, get_json, keys_n, ttl_cell};
 use crate::store::{Fetched, Fields, OTHER, ScannedKey, StatsBuilder, StatsReport, Store, glob_escape, group_name};
 
 pub fn run(ctx: &Context, args: &RedisArgs) -> Result<Outcome, Failure> {
@@ -413,7 +413,7 @@ async fn watch(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Result<Outco
 /// Subscribes again after the connection dropped, with the one backoff (250 ms doubling to
 /// 4 s, with jitter), saying so; why following stopped when it stopped first (Ctrl-C,
 /// SIGTERM, a closed pipe, the deadline).
-async fn resubscribe(ctx: &Context, store: &Store, follow: &mut Follow) -> Result<crate::store::Subscription, Stop> {
+async fn resubscribe(ctx: &Context, store: &Store, follow: &mut Follow) -> Result<crate::store::KeyEvents, Stop> {
     ctx.out.warn(&format!(
         "the connection to {} closed (Redis restarted or dropped it): subscribing again",
         store.url()
@@ -472,7 +472,7 @@ async fn follow_events(ctx: &Context, store: &Store, a: &RedisWatchArgs) -> Resu
             },
             Err(stop) => break stop,
         };
-        if out.item(&KeyEvent(&ev)).and_then(|_| out.flush()).is_err() {
+        if out.item(&ShownKey(&ev)).and_then(|_| out.flush()).is_err() {
             break Stop::ReaderGone;
         }
         if let Err(stop) = follow.count() {

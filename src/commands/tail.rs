@@ -14,7 +14,7 @@ use crate::duration::human;
 use crate::error::{Failure, exit};
 use crate::follow::{Follow, Stop};
 use crate::output::{Outcome, Printer, Sink};
-use crate::render::stream::{BusGap, BusShown, BusView, Shown, ShownGap, View, clean};
+use crate::render::stream::{BusGap, BusShown, BusView, ShownEvent, ShownGap, View, clean};
 
 /// Follows the streams (or the bus), printing each event as it comes.
 pub fn run(ctx: &Context, args: &TailArgs) -> Result<Outcome, Failure> {
@@ -136,7 +136,7 @@ async fn watch(
                         next = rx.try_recv().ok();
                         continue;
                     }
-                    if let Err(e) = out.item(&Shown(view, &ev)) {
+                    if let Err(e) = out.item(&ShownEvent(view, &ev)) {
                         return closed_stdout(e);
                     }
                     if let Err(stop) = follow.count() {
@@ -242,7 +242,7 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
             Err(stop) => return stopped(stop, &mut out, &follow),
         };
         match notice {
-            bus::Notice::Connected { after, reconnect } => {
+            bus::BusNotice::Connected { after, reconnect } => {
                 flush(&mut out)?;
                 let what = if reconnect { "reconnected to" } else { "following" };
                 let from = if after == "$" {
@@ -252,11 +252,11 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                 };
                 printer.status(&format!("{what} the bus {key} on {url}: {from}"));
             }
-            bus::Notice::Disconnected { reason, retry_in } => {
+            bus::BusNotice::Disconnected { reason, retry_in } => {
                 flush(&mut out)?;
                 printer.warn(&format!("{reason}; reconnecting in {}", human(retry_in)));
             }
-            bus::Notice::Skipped { id, reason } => {
+            bus::BusNotice::Skipped { id, reason } => {
                 flush(&mut out)?;
                 printer.warn(&format!(
                     "skipped bus entry {}: not a valid invalidation ({})",
@@ -264,14 +264,14 @@ async fn watch_bus(ctx: &Context, args: &TailArgs, view: &BusView) -> Result<u8,
                     clean(&reason)
                 ));
             }
-            bus::Notice::Gap { after, oldest } => {
+            bus::BusNotice::Gap { after, oldest } => {
                 gaps += 1;
                 if let Err(e) = out.item(&BusGap { after, oldest, gaps }) {
                     return closed_stdout(e);
                 }
                 flush(&mut out)?;
             }
-            bus::Notice::Entry(e) => {
+            bus::BusNotice::Entry(e) => {
                 if !view.keeps(&e) {
                     continue;
                 }

@@ -129,7 +129,7 @@ impl Stats {
     }
 
     /// The summary as plain values for rendering.
-    pub fn report(&self) -> Report {
+    pub fn report(&self) -> LogReport {
         let levels = self
             .levels
             .iter()
@@ -176,7 +176,7 @@ impl Stats {
                 }
             })
             .collect();
-        Report {
+        LogReport {
             entries: self.entries,
             not_json: self.not_json,
             first: self.first.map(iso),
@@ -197,7 +197,7 @@ pub fn iso(ms: i64) -> String {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Report {
+pub struct LogReport {
     pub entries: u64,
     pub not_json: u64,
     pub first: Option<String>,

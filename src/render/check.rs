@@ -2,18 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{Finding, Report};
+use crate::check::{CheckReport, Finding};
 use crate::output::Render;
 use crate::style::Style;
 
 /// Findings grouped by file, one table each; then what could not be checked; then a summary.
-impl Render for Report {
+impl Render for CheckReport {
     fn human(&self, st: Style) -> String {
         text(self, st)
     }
 }
 
-fn text(r: &Report, st: Style) -> String {
+fn text(r: &CheckReport, st: Style) -> String {
     let mut out = String::new();
     section(&mut out, &r.findings, st, false);
     if !r.not_checkable.is_empty() {

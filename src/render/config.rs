@@ -1,10 +1,10 @@
 //! `polycache config` for people.
 
-use crate::config::Report;
+use crate::config::ConfigReport;
 use crate::output::Render;
 use crate::style::Style;
 
-impl Render for Report {
+impl Render for ConfigReport {
     fn human(&self, st: Style) -> String {
         let report = self;
         let mut out = String::new();

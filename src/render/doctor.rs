@@ -2,11 +2,11 @@
 
 use comfy_table::{Cell, Color};
 
-use crate::doctor::{Check, Report, Status};
+use crate::doctor::{Check, DoctorReport, Status};
 use crate::output::Render;
 use crate::style::Style;
 
-impl Render for Report {
+impl Render for DoctorReport {
     fn human(&self, st: Style) -> String {
         table(&self.checks, st)
     }

@@ -7,19 +7,19 @@ use comfy_table::{Cell, Color};
 use std::collections::BTreeMap;
 
 use crate::check::browser::{BrowserHalf, WithBrowsers};
-use crate::client::run::{DryRun, Report};
+use crate::client::run::{DryRun, RunReport};
 use crate::duration::human;
 use crate::output::Render;
 use crate::style::Style;
 
 /// The result table, with the summary line under it.
-impl Render for Report {
+impl Render for RunReport {
     fn human(&self, style: Style) -> String {
         table(self, style)
     }
 }
 
-fn table(report: &Report, style: Style) -> String {
+fn table(report: &RunReport, style: Style) -> String {
     let mut header = vec!["target", "type", "status", "cleared", "latency"];
     if report.verified {
         header.extend(["on stream", "propagation"]);

@@ -1,17 +1,17 @@
 //! `polycache logs --stats` for people.
 
 use crate::escape;
-use crate::logs::stats::Report;
+use crate::logs::stats::LogReport;
 use crate::output::Render;
 use crate::style::Style;
 
-impl Render for Report {
+impl Render for LogReport {
     fn human(&self, style: Style) -> String {
         stats_text(self, style)
     }
 }
 
-fn stats_text(r: &Report, style: Style) -> String {
+fn stats_text(r: &LogReport, style: Style) -> String {
     let mut out = String::new();
     if r.entries == 0 {
         out.push_str(&match r.not_json {

@@ -225,9 +225,9 @@ impl Render for Deleted {
 }
 
 /// A keyspace event of `redis watch`.
-pub struct KeyEvent<'a>(pub &'a crate::store::KeyEvent);
+pub struct ShownKey<'a>(pub &'a crate::store::KeyEvent);
 
-impl Line for KeyEvent<'_> {
+impl Line for ShownKey<'_> {
     fn ndjson(&self) -> String {
         serde_json::to_string(self.0).unwrap_or_default()
     }

@@ -28,12 +28,12 @@ pub struct View {
     /// The platform's StreamInvalidator, when found: what browsers reset on each event.
     pub browsers: Option<Browsers>,
     /// Type name as streamed -> canonical type and cascade (None: not in the graph).
-    pub known: RefCell<HashMap<String, Option<Rc<Known>>>>,
+    pub known: RefCell<HashMap<String, Option<Rc<KnownType>>>>,
 }
 
 /// What the graph (and the invalidator) say about one streamed type name.
 #[derive(Debug)]
-pub struct Known {
+pub struct KnownType {
     pub canonical: String,
     pub cascade: Vec<String>,
     /// What browsers do on an event of that name.
@@ -41,9 +41,9 @@ pub struct Known {
 }
 
 /// An event as `tail` shows it.
-pub struct Shown<'a>(pub &'a View, pub &'a StreamEvent);
+pub struct ShownEvent<'a>(pub &'a View, pub &'a StreamEvent);
 
-impl Line for Shown<'_> {
+impl Line for ShownEvent<'_> {
     fn ndjson(&self) -> String {
         self.0.json_line(self.1)
     }
@@ -158,13 +158,13 @@ impl View {
     /// The canonical type of an event's data, when the graph knows it.
     /// The canonical type of an event's data and its cascade, when the graph knows the
     /// type; computed once per type name (a stream repeats a handful of types).
-    fn known(&self, ev: &StreamEvent) -> Option<Rc<Known>> {
+    fn known(&self, ev: &StreamEvent) -> Option<Rc<KnownType>> {
         let kind = &ev.update.as_ref()?.kind;
         if let Some(k) = self.known.borrow().get(kind) {
             return k.clone();
         }
         let k = self.graph.resolve(kind).ok().map(|r| {
-            Rc::new(Known {
+            Rc::new(KnownType {
                 cascade: self.graph.cascade(&r.canonical),
                 browser: self
                     .browsers

@@ -1,5 +1,5 @@
 //! The bytes of the SSE wire format (PROTOCOL section 4) and of HTTP/1.1 chunked encoding:
-//! each event is encoded once (by its [`StreamEvent`](super::stream::StreamEvent)) and written
+//! each event is encoded once (by its [`HubEvent`](super::stream::HubEvent)) and written
 //! as it is to every client.
 
 /// Writes an event as axum's `sse::Event::default().event(name).data(data).id(id)` does:

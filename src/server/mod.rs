@@ -1,7 +1,7 @@
 //! `polycache serve`: the reference Polymech cache node (the server side of PROTOCOL.md).
 //!
 //! One [`AppState`] shared by small axum handlers (in [`routes`]). The cache lives in a
-//! [`store::Store`] (memory or Redis); invalidations clear the cascade from the graph,
+//! [`store::CacheStore`] (memory or Redis); invalidations clear the cascade from the graph,
 //! notify the SSE [`stream::Hub`], log to the pino file ([`log::LogWriter`]) and broadcast
 //! to the node's own mirrors through the shared [`crate::client`] module, in a spawned task
 //! so the HTTP answer never waits for a mirror.
@@ -40,7 +40,7 @@ use crate::log_fields;
 use crate::protocol::{ENTRIES_PATH, HEALTH_PATH, Paths, SUPABASE_TOKEN_PATH};
 use auth::Keys;
 use log::LogWriter;
-use store::{Store, StoreError};
+use store::{CacheStore, CacheStoreError};
 use stream::Hub;
 
 /// Largest request body accepted (larger ones get 413).
@@ -110,7 +110,7 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: {message}")]
     Bind { addr: String, message: String },
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] CacheStoreError),
     #[error("cannot use the state file {path}: {message}")]
     State { path: PathBuf, message: String },
     #[error("cannot open the cache log {path}: {message}")]
@@ -187,7 +187,7 @@ impl Started {
 
 /// Shared by every handler.
 pub struct AppState {
-    pub store: Store,
+    pub store: CacheStore,
     pub graph: Graph,
     pub keys: Keys,
     pub hub: Hub,
@@ -288,11 +288,11 @@ impl Server {
         })?;
 
         let store = match opts.store {
-            StoreKind::Memory => Store::memory(settings.cache_prefix()),
+            StoreKind::Memory => CacheStore::memory(settings.cache_prefix()),
             StoreKind::Redis => {
                 let url = settings.redis_url();
                 let shown = crate::config::redact_url_password(url);
-                Store::redis(url, &shown, settings.cache_prefix()).await?
+                CacheStore::redis(url, &shown, settings.cache_prefix()).await?
             }
         };
         let demo_entries = if opts.demo_data {

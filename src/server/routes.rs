@@ -17,8 +17,8 @@ use super::guard::{ApiError, authorize, error};
 use super::limits::Peer;
 use super::log::level;
 use super::sse::Feed;
-use super::store::{MAX_TTL_SECS, StoreError};
-use super::stream::{StreamEvent, Subscription};
+use super::store::{CacheStoreError, MAX_TTL_SECS};
+use super::stream::{HubEvent, Subscription};
 use super::{AppState, BODY_LIMIT, cors};
 use crate::graph::GraphError;
 use crate::log_fields;
@@ -420,7 +420,7 @@ async fn bus_replay(state: &AppState, nb: &super::bus::NodeBus, sent: &str) -> S
                 .into_iter()
                 .map(|e| {
                     let data = e.sse_data();
-                    Arc::new(StreamEvent::new(Some(e.event_id), APP_UPDATE, data))
+                    Arc::new(HubEvent::new(Some(e.event_id), APP_UPDATE, data))
                 })
                 .collect();
             Subscription {
@@ -508,7 +508,7 @@ async fn put_entry(
         .put(&canonical, &rest, &value, Duration::from_secs(ttl))
         .await
         .map_err(|e| match e {
-            StoreError::TtlOutOfRange { .. } => error(StatusCode::BAD_REQUEST, e.to_string()),
+            CacheStoreError::TtlOutOfRange { .. } => error(StatusCode::BAD_REQUEST, e.to_string()),
             _ => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         })?;
     state.log.info(

@@ -4,7 +4,7 @@
 //! - Over hyper (HTTP/2, TLS, or a connection that did not open with the stream request):
 //!   axum's `Sse` body, an `sse::Event` per event and a keep-alive timer per client.
 //! - On the light path of `conn` (plain HTTP/1.x), [`write`]: each event's bytes are encoded
-//!   once for all clients (cached in the [`StreamEvent`]), and the clients that are caught
+//!   once for all clients (cached in the [`HubEvent`]), and the clients that are caught
 //!   up are written by one task per runtime worker ([`Fanout`]) rather than each by its own
 //!   task: an event costs one `write` per client and little else, where waking, polling
 //!   and putting back to sleep thousands of tasks (each with its own keep-alive timer reset
@@ -33,7 +33,7 @@ use super::AppState;
 #[cfg(test)]
 use super::frame::chunk;
 use super::frame::push_chunk;
-use super::stream::StreamEvent;
+use super::stream::HubEvent;
 
 /// The heartbeat: a comment, which `EventSource` ignores.
 pub const PING: &[u8] = b": ping\n\n";
@@ -61,8 +61,8 @@ pub fn opening(retry: Duration) -> Vec<u8> {
 /// client falls a whole ring behind.
 pub struct Feed {
     pub retry: Duration,
-    pub first: Vec<Arc<StreamEvent>>,
-    pub live: broadcast::Receiver<Arc<StreamEvent>>,
+    pub first: Vec<Arc<HubEvent>>,
+    pub live: broadcast::Receiver<Arc<HubEvent>>,
     /// The seq of the last event sent before `live` was subscribed.
     pub seq: u64,
     /// The order of the newest event sent: never an id twice nor backwards (the replay may
@@ -77,7 +77,7 @@ pub struct Feed {
 }
 
 /// Whether a live event goes out, given the newest sent so far (updated).
-fn keep(ev: &StreamEvent, newest: &mut Option<(u64, u64)>) -> bool {
+fn keep(ev: &HubEvent, newest: &mut Option<(u64, u64)>) -> bool {
     // After a reset of the stream (see `Hub::reset_stream`) ids start again, lower.
     if ev.id.is_none() && ev.name == crate::protocol::STREAM_RESET {
         *newest = None;
@@ -150,7 +150,7 @@ impl Feed {
     }
 }
 
-fn sse_event(ev: &StreamEvent) -> Event {
+fn sse_event(ev: &HubEvent) -> Event {
     let e = Event::default().event(&ev.name).data(&ev.data);
     match &ev.id {
         Some(id) => e.id(id),
@@ -267,7 +267,7 @@ impl Client {
 
 /// Where a client is in the live feed, and who writes to it.
 struct Cursor {
-    live: broadcast::Receiver<Arc<StreamEvent>>,
+    live: broadcast::Receiver<Arc<HubEvent>>,
     /// The seq of the last event taken from `live`.
     seq: u64,
     newest: Option<(u64, u64)>,
@@ -533,7 +533,7 @@ mod tests {
     use http_body_util::BodyExt;
 
     /// What axum's `Sse` body sends for these events (opening and all).
-    async fn axum_bytes(retry: Duration, events: &[StreamEvent]) -> Vec<u8> {
+    async fn axum_bytes(retry: Duration, events: &[HubEvent]) -> Vec<u8> {
         let opening = Event::default().retry(retry).comment("connected");
         let all: Vec<_> = std::iter::once(opening)
             .chain(events.iter().map(sse_event))
@@ -543,7 +543,7 @@ mod tests {
         body.collect().await.unwrap().to_bytes().to_vec()
     }
 
-    fn ours(retry: Duration, events: &[StreamEvent]) -> Vec<u8> {
+    fn ours(retry: Duration, events: &[HubEvent]) -> Vec<u8> {
         let mut out = opening(retry);
         for ev in events {
             out.extend_from_slice(ev.bytes());
@@ -554,13 +554,13 @@ mod tests {
     #[tokio::test]
     async fn the_light_path_sends_axums_bytes() {
         let events = [
-            StreamEvent::new(Some("7".into()), "app-update", r#"{"type":"feed","id":7}"#.into()),
-            StreamEvent::new(Some("1764643200000-3".into()), "app-update", "{}".into()),
-            StreamEvent::new(None, "app-update", r#"{"type":"x"}"#.into()),
-            StreamEvent::new(Some("0".into()), "stream-reset", r#"{"reason":"gap"}"#.into()),
-            StreamEvent::new(None, "odd", "a\nb\rc\r\nd\n".into()),
-            StreamEvent::new(Some("9".into()), "empty", String::new()),
-            StreamEvent::new(Some("10".into()), "app-update", "é ü 🦀 \u{0}".into()),
+            HubEvent::new(Some("7".into()), "app-update", r#"{"type":"feed","id":7}"#.into()),
+            HubEvent::new(Some("1764643200000-3".into()), "app-update", "{}".into()),
+            HubEvent::new(None, "app-update", r#"{"type":"x"}"#.into()),
+            HubEvent::new(Some("0".into()), "stream-reset", r#"{"reason":"gap"}"#.into()),
+            HubEvent::new(None, "odd", "a\nb\rc\r\nd\n".into()),
+            HubEvent::new(Some("9".into()), "empty", String::new()),
+            HubEvent::new(Some("10".into()), "app-update", "é ü 🦀 \u{0}".into()),
         ];
         for retry in [
             Duration::from_millis(3000),

@@ -21,7 +21,7 @@ pub const DEMO_TTL: Duration = Duration::from_secs(24 * 3600);
 pub const MAX_TTL_SECS: u64 = 10 * 365 * 24 * 3600;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum CacheStoreError {
     #[error("cannot connect to Redis at {url}: {message}")]
     Connect { url: String, message: String },
     #[error("Redis command failed: {0}")]
@@ -40,7 +40,7 @@ struct DemoValue<'a> {
 }
 
 /// Where the cache lives.
-pub enum Store {
+pub enum CacheStore {
     Memory(MemoryStore),
     Redis(Box<RedisStore>),
 }
@@ -60,9 +60,9 @@ pub struct RedisStore {
     conn: Conn,
 }
 
-impl Store {
-    pub fn memory(prefix: &str) -> Store {
-        Store::Memory(MemoryStore {
+impl CacheStore {
+    pub fn memory(prefix: &str) -> CacheStore {
+        CacheStore::Memory(MemoryStore {
             prefix: prefix.to_string(),
             entries: Mutex::new(BTreeMap::new()),
         })
@@ -70,8 +70,8 @@ impl Store {
 
     /// Connects to Redis (a server or a cluster); `shown_url` is the URL with its password
     /// masked, for errors.
-    pub async fn redis(url: &str, shown_url: &str, prefix: &str) -> Result<Store, StoreError> {
-        let connect = |e: crate::store::StoreError| StoreError::Connect {
+    pub async fn redis(url: &str, shown_url: &str, prefix: &str) -> Result<CacheStore, CacheStoreError> {
+        let connect = |e: crate::store::StoreError| CacheStoreError::Connect {
             url: shown_url.to_string(),
             message: match e {
                 crate::store::StoreError::Refused { .. } => "connection refused".to_string(),
@@ -84,7 +84,7 @@ impl Store {
         conn.query::<String>(&redis::cmd("PING"))
             .await
             .map_err(|e| connect(link.err(&e)))?;
-        Ok(Store::Redis(Box::new(RedisStore {
+        Ok(CacheStore::Redis(Box::new(RedisStore {
             prefix: prefix.to_string(),
             link,
             conn,
@@ -93,15 +93,15 @@ impl Store {
 
     pub fn kind(&self) -> &'static str {
         match self {
-            Store::Memory(_) => "memory",
-            Store::Redis(_) => "redis",
+            CacheStore::Memory(_) => "memory",
+            CacheStore::Redis(_) => "redis",
         }
     }
 
     fn prefix(&self) -> &str {
         match self {
-            Store::Memory(m) => &m.prefix,
-            Store::Redis(r) => &r.prefix,
+            CacheStore::Memory(m) => &m.prefix,
+            CacheStore::Redis(r) => &r.prefix,
         }
     }
 
@@ -117,19 +117,19 @@ impl Store {
         rest: &str,
         value: &serde_json::Value,
         ttl: Duration,
-    ) -> Result<String, StoreError> {
+    ) -> Result<String, CacheStoreError> {
         let key = self.key(type_name, rest);
         let text = value.to_string();
-        let out_of_range = || StoreError::TtlOutOfRange { secs: ttl.as_secs() };
+        let out_of_range = || CacheStoreError::TtlOutOfRange { secs: ttl.as_secs() };
         if ttl.as_secs() > MAX_TTL_SECS {
             return Err(out_of_range());
         }
         match self {
-            Store::Memory(m) => {
+            CacheStore::Memory(m) => {
                 let expires = Instant::now().checked_add(ttl).ok_or_else(out_of_range)?;
                 m.map().insert(key.clone(), (text, expires));
             }
-            Store::Redis(r) => {
+            CacheStore::Redis(r) => {
                 let mut conn = r.conn.clone();
                 conn.query::<()>(
                     redis::cmd("SET")
@@ -146,16 +146,16 @@ impl Store {
     }
 
     /// Deletes every entry of a type; returns how many were removed.
-    pub async fn clear_type(&self, type_name: &str) -> Result<u64, StoreError> {
+    pub async fn clear_type(&self, type_name: &str) -> Result<u64, CacheStoreError> {
         let start = format!("{}{type_name}:", self.prefix());
         match self {
-            Store::Memory(m) => {
+            CacheStore::Memory(m) => {
                 let mut map = m.map();
                 let before = map.len();
                 map.retain(|k, _| !k.starts_with(&start));
                 Ok((before - map.len()) as u64)
             }
-            Store::Redis(r) => {
+            CacheStore::Redis(r) => {
                 let mut conn = r.conn.clone();
                 let keys = scan(&mut conn, &r.link.masters, &format!("{}*", glob_escape(&start))).await?;
                 let mut removed = 0;
@@ -172,15 +172,15 @@ impl Store {
     }
 
     /// Every live key under the prefix, grouped by type (sorted).
-    pub async fn entries(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+    pub async fn entries(&self) -> Result<BTreeMap<String, Vec<String>>, CacheStoreError> {
         let keys: Vec<Vec<u8>> = match self {
-            Store::Memory(m) => {
+            CacheStore::Memory(m) => {
                 let now = Instant::now();
                 let mut map = m.map();
                 map.retain(|_, (_, exp)| *exp > now);
                 map.keys().map(|k| k.clone().into_bytes()).collect()
             }
-            Store::Redis(r) => {
+            CacheStore::Redis(r) => {
                 let mut conn = r.conn.clone();
                 let mut keys = scan(&mut conn, &r.link.masters, &format!("{}*", glob_escape(&r.prefix))).await?;
                 keys.sort();
@@ -199,26 +199,26 @@ impl Store {
     }
 
     /// Checks that the store answers (for `/api/health`): Redis must answer PING within 2 s.
-    pub async fn probe(&self) -> Result<(), StoreError> {
+    pub async fn probe(&self) -> Result<(), CacheStoreError> {
         match self {
-            Store::Memory(m) => {
+            CacheStore::Memory(m) => {
                 drop(m.map());
                 Ok(())
             }
-            Store::Redis(r) => {
+            CacheStore::Redis(r) => {
                 let mut conn = r.conn.clone();
                 let cmd = redis::cmd("PING");
                 let ping = conn.query::<String>(&cmd);
                 match tokio::time::timeout(Duration::from_secs(2), ping).await {
                     Ok(r) => r.map(drop).map_err(cmd_err),
-                    Err(_) => Err(StoreError::Command("PING got no answer within 2 s".into())),
+                    Err(_) => Err(CacheStoreError::Command("PING got no answer within 2 s".into())),
                 }
             }
         }
     }
 
     /// A few entries for every type of the graph: `{type}:list`, `{type}:id:1`, `{type}:id:2`.
-    pub async fn fill_demo(&self, graph: &Graph) -> Result<usize, StoreError> {
+    pub async fn fill_demo(&self, graph: &Graph) -> Result<usize, CacheStoreError> {
         let mut n = 0;
         for t in graph.types() {
             for rest in ["list", "id:1", "id:2"] {
@@ -238,7 +238,7 @@ impl Store {
 
 /// Every key matching `pattern` on every master, as bytes: Redis keys are binary, and one
 /// that is not UTF-8 must still be found and cleared.
-async fn scan(conn: &mut Conn, masters: &[String], pattern: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+async fn scan(conn: &mut Conn, masters: &[String], pattern: &str) -> Result<Vec<Vec<u8>>, CacheStoreError> {
     let mut keys = Vec::new();
     for master in masters {
         let mut cursor: u64 = 0;
@@ -258,8 +258,8 @@ async fn scan(conn: &mut Conn, masters: &[String], pattern: &str) -> Result<Vec<
     Ok(keys)
 }
 
-fn cmd_err(e: redis::RedisError) -> StoreError {
-    StoreError::Command(e.to_string())
+fn cmd_err(e: redis::RedisError) -> CacheStoreError {
+    CacheStoreError::Command(e.to_string())
 }
 
 impl MemoryStore {
@@ -280,7 +280,7 @@ mod tests {
 
     #[tokio::test]
     async fn memory_store_groups_and_clears_by_type() {
-        let s = Store::memory("cache:");
+        let s = CacheStore::memory("cache:");
         s.fill_demo(&Graph::built_in()).await.unwrap();
         let e = s.entries().await.unwrap();
         assert_eq!(e["posts"], ["cache:posts:id:1", "cache:posts:id:2", "cache:posts:list"]);
@@ -292,7 +292,7 @@ mod tests {
 
     #[tokio::test]
     async fn out_of_range_ttl_is_refused_and_a_poisoned_lock_is_recovered() {
-        let s = Store::memory("cache:");
+        let s = CacheStore::memory("cache:");
         let v = serde_json::json!({});
         let e = s
             .put("posts", "x", &v, Duration::from_secs(u64::MAX))
@@ -304,7 +304,7 @@ mod tests {
         s.put("posts", "x", &v, Duration::from_secs(MAX_TTL_SECS))
             .await
             .unwrap();
-        if let Store::Memory(m) = &s {
+        if let CacheStore::Memory(m) = &s {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let _held = m.map();
                 panic!("a handler panicked while holding the lock");
@@ -313,7 +313,7 @@ mod tests {
         }
         assert_eq!(s.clear_type("posts").await.unwrap(), 1);
         s.probe().await.unwrap();
-        if let Store::Memory(m) = &s {
+        if let CacheStore::Memory(m) = &s {
             assert!(!m.entries.is_poisoned());
         }
     }

@@ -31,10 +31,10 @@ use crate::protocol::StreamReset;
 /// an event that must not move a client's `Last-Event-ID`.
 ///
 /// Its wire bytes are encoded once, by the first client that sends it, and shared by every
-/// other (see [`StreamEvent::frame`]): a node with thousands of clients does not format
+/// other (see [`HubEvent::frame`]): a node with thousands of clients does not format
 /// the same event thousands of times.
 #[derive(Debug, Clone)]
-pub struct StreamEvent {
+pub struct HubEvent {
     pub id: Option<String>,
     pub name: String,
     pub data: String,
@@ -46,17 +46,17 @@ pub struct StreamEvent {
     wire: OnceLock<Box<[u8]>>,
 }
 
-impl PartialEq for StreamEvent {
-    fn eq(&self, other: &StreamEvent) -> bool {
+impl PartialEq for HubEvent {
+    fn eq(&self, other: &HubEvent) -> bool {
         (&self.id, &self.name, &self.data) == (&other.id, &other.name, &other.data)
     }
 }
 
-impl Eq for StreamEvent {}
+impl Eq for HubEvent {}
 
-impl StreamEvent {
-    pub fn new(id: Option<String>, name: impl Into<String>, data: String) -> StreamEvent {
-        StreamEvent {
+impl HubEvent {
+    pub fn new(id: Option<String>, name: impl Into<String>, data: String) -> HubEvent {
+        HubEvent {
             order: id.as_deref().and_then(order_of),
             id,
             name: name.into(),
@@ -105,7 +105,7 @@ pub fn order_of(id: &str) -> Option<(u64, u64)> {
 }
 
 pub struct Hub {
-    tx: broadcast::Sender<Arc<StreamEvent>>,
+    tx: broadcast::Sender<Arc<HubEvent>>,
     /// The seq of the newest event sent, for those who write to many clients at once.
     head: watch::Sender<u64>,
     state: Mutex<HubState>,
@@ -117,7 +117,7 @@ struct HubState {
     seq: u64,
     /// The order of the newest event sent with an id.
     head: Option<(u64, u64)>,
-    replay: VecDeque<Arc<StreamEvent>>,
+    replay: VecDeque<Arc<HubEvent>>,
     /// Whether events older than the oldest held were ever dropped from `replay` (or, on
     /// the bus, published before this node started).
     trimmed: bool,
@@ -129,8 +129,8 @@ struct HubState {
 /// it missed, then the live feed.
 pub struct Subscription {
     pub gap: Option<Gap>,
-    pub missed: Vec<Arc<StreamEvent>>,
-    pub live: broadcast::Receiver<Arc<StreamEvent>>,
+    pub missed: Vec<Arc<HubEvent>>,
+    pub live: broadcast::Receiver<Arc<HubEvent>>,
     /// The seq of the last event sent before `live` was subscribed: the first one it
     /// receives is `seq + 1`, and so on without a hole.
     pub seq: u64,
@@ -153,9 +153,9 @@ impl Gap {
     /// an `id:` only when no replayed event follows it (the newest id issued, `0` before
     /// the first), so that the client's next `Last-Event-ID` is one this server knows
     /// rather than the lost one again.
-    pub fn event(&self, replayed: bool) -> StreamEvent {
+    pub fn event(&self, replayed: bool) -> HubEvent {
         let data = StreamReset::gap(self.last_event_id.clone(), self.oldest.clone()).data();
-        StreamEvent::new(
+        HubEvent::new(
             (!replayed).then(|| self.head.clone().unwrap_or_else(|| "0".into())),
             STREAM_RESET,
             data,
@@ -215,7 +215,7 @@ impl Hub {
         let mut st = self.lock();
         let id = st.next_id.to_string();
         st.next_id += 1;
-        let ev = self.numbered(&mut st, StreamEvent::new(Some(id.clone()), name, data));
+        let ev = self.numbered(&mut st, HubEvent::new(Some(id.clone()), name, data));
         st.push(&ev);
         if let Some(mut p) = st.persist.take() {
             p.record(&ev, &st.replay);
@@ -234,7 +234,7 @@ impl Hub {
         if st.head.is_some_and(|h| order <= h) {
             return false;
         }
-        let ev = self.numbered(&mut st, StreamEvent::new(Some(id.to_string()), name, data));
+        let ev = self.numbered(&mut st, HubEvent::new(Some(id.to_string()), name, data));
         st.push(&ev);
         self.send(&st, ev);
         true
@@ -243,7 +243,7 @@ impl Hub {
     /// Sends an event without an id to the connected clients only (nothing to replay).
     pub fn notify_unnumbered(&self, name: &str, data: String) {
         let mut st = self.lock();
-        let ev = self.numbered(&mut st, StreamEvent::new(None, name, data));
+        let ev = self.numbered(&mut st, HubEvent::new(None, name, data));
         self.send(&st, ev);
     }
 
@@ -263,7 +263,7 @@ impl Hub {
         st.trimmed = true;
         st.head = None;
         let data = StreamReset::gap(last, None).data();
-        let ev = self.numbered(&mut st, StreamEvent::new(None, STREAM_RESET, data));
+        let ev = self.numbered(&mut st, HubEvent::new(None, STREAM_RESET, data));
         self.send(&st, ev);
     }
 
@@ -328,14 +328,14 @@ impl Hub {
     }
 
     /// Gives the next event to send its seq (under the lock).
-    fn numbered(&self, st: &mut HubState, mut ev: StreamEvent) -> Arc<StreamEvent> {
+    fn numbered(&self, st: &mut HubState, mut ev: HubEvent) -> Arc<HubEvent> {
         st.seq += 1;
         ev.seq = st.seq;
         Arc::new(ev)
     }
 
     /// Sends an event numbered by [`Hub::numbered`] (under the lock, so seqs go out in order).
-    fn send(&self, st: &HubState, ev: Arc<StreamEvent>) {
+    fn send(&self, st: &HubState, ev: Arc<HubEvent>) {
         let _ = self.tx.send(ev);
         self.head.send_replace(st.seq);
     }
@@ -365,7 +365,7 @@ fn just_before(a: (u64, u64), b: (u64, u64)) -> bool {
 }
 
 impl HubState {
-    fn push(&mut self, ev: &Arc<StreamEvent>) {
+    fn push(&mut self, ev: &Arc<HubEvent>) {
         if self.replay.len() == REPLAY {
             self.replay.pop_front();
             self.trimmed = true;
@@ -395,7 +395,7 @@ impl Hub {
         let mut st = hub.lock();
         for saved in saved_events(path, &bytes, skipped) {
             st.next_id = st.next_id.max(saved.id.saturating_add(1));
-            let ev = Arc::new(StreamEvent::new(Some(saved.id.to_string()), saved.name, saved.data));
+            let ev = Arc::new(HubEvent::new(Some(saved.id.to_string()), saved.name, saved.data));
             st.push(&ev);
         }
         // Events before the first one kept were dropped by an earlier compaction.
@@ -429,7 +429,7 @@ struct Persist {
 
 impl Persist {
     /// Appends one event (best effort: a full disk must not stop the node from serving).
-    fn record(&mut self, ev: &StreamEvent, replay: &VecDeque<Arc<StreamEvent>>) {
+    fn record(&mut self, ev: &HubEvent, replay: &VecDeque<Arc<HubEvent>>) {
         if self.lines >= 2 * REPLAY {
             let _ = self.rewrite(replay);
             return; // the rewrite already holds `ev`
@@ -441,7 +441,7 @@ impl Persist {
     }
 
     /// Replaces the file with the replay buffer (write to a temp file, then rename).
-    fn rewrite(&mut self, replay: &VecDeque<Arc<StreamEvent>>) -> std::io::Result<()> {
+    fn rewrite(&mut self, replay: &VecDeque<Arc<HubEvent>>) -> std::io::Result<()> {
         let tmp = self.path.with_extension("tmp");
         let mut text = String::new();
         for ev in replay {
@@ -476,7 +476,7 @@ fn saved_events(path: &Path, bytes: &[u8], skipped: &mut Vec<String>) -> Vec<Sav
     out
 }
 
-fn saved_line(ev: &StreamEvent) -> String {
+fn saved_line(ev: &HubEvent) -> String {
     let id = ev.order().map(|(n, _)| n).unwrap_or(0);
     serde_json::to_string(&Saved {
         id,
@@ -490,7 +490,7 @@ fn saved_line(ev: &StreamEvent) -> String {
 mod tests {
     use super::*;
 
-    fn ids(events: &[Arc<StreamEvent>]) -> Vec<u64> {
+    fn ids(events: &[Arc<HubEvent>]) -> Vec<u64> {
         events.iter().map(|e| e.order().unwrap().0).collect()
     }
 

@@ -23,7 +23,7 @@ use redis::aio::MultiplexedConnection;
 use redis::{Client, RedisError, Value};
 
 pub use stats::{BusKey, GroupStats, StatsBuilder, StatsReport, TtlSummary};
-pub use watch::{KeyEvent, NotificationCheck, Subscription};
+pub use watch::{KeyEvent, KeyEvents, NotificationCheck};
 
 /// The group name of keys that do not follow `{prefix}{type}:{rest}`.
 pub const OTHER: &str = "(other)";

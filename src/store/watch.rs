@@ -31,7 +31,7 @@ pub struct KeyEvent {
 }
 
 /// The live events, merged from every master.
-pub type Subscription = Pin<Box<dyn Stream<Item = KeyEvent> + Send>>;
+pub type KeyEvents = Pin<Box<dyn Stream<Item = KeyEvent> + Send>>;
 
 /// Whether `flags` (a `notify-keyspace-events` value) delivers what `watch` shows.
 pub fn flags_sufficient(flags: &str) -> bool {
@@ -127,7 +127,7 @@ impl Store {
     }
 
     /// Subscribes on every master; the subscription is confirmed when this returns.
-    pub async fn subscribe(&self) -> Result<Subscription, StoreError> {
+    pub async fn subscribe(&self) -> Result<KeyEvents, StoreError> {
         let pattern = self.keyspace_pattern();
         let channel_prefix = format!("__keyspace@{}__:", self.db);
         let mut streams = Vec::new();
