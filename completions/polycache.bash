@@ -1140,7 +1140,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__serve)
-            opts="-v -h --port --bind --store --dev --demo-data --ping-interval --allow-insecure --state --first-event-id --shutdown-grace --drain --cors-origin --sse-retry --max-clients --max-clients-per-ip --trust-proxy --metrics --tls-cert --tls-key --self-signed --bus --bus-maxlen --inject-503 --no-notify --delay-ms --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
+            opts="-v -h --port --bind --store --dev --demo-data --public-entries --ping-interval --allow-insecure --state --log-level --first-event-id --shutdown-grace --drain --cors-origin --sse-retry --max-clients --max-clients-per-ip --trust-proxy --metrics --tls-cert --tls-key --self-signed --bus --bus-maxlen --inject-503 --no-notify --delay-ms --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1164,6 +1164,10 @@ _polycache() {
                     ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
                     return 0
                     ;;
                 --first-event-id)

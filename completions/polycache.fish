@@ -137,6 +137,12 @@ complete -c polycache -n "__fish_polycache_using_subcommand serve" -l store -d '
 redis\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l ping-interval -d 'Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m)' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l state -d 'Keep the stream\'s events (ids and the replay buffer) in this file, so that clients reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l log-level -d 'The lowest level written to the cache log: trace, debug, info, warn, error or fatal (pino\'s) [env: POLYCACHE_LOG_LEVEL] [default: info]' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l first-event-id -d 'Number the stream\'s events from N instead of from the clock. Without --state a node starts its ids from the clock, so that a client resuming with an id from before a restart gets a stream-reset instead of another event under the same id; a fixed start gives the same ids on every run (reproducible examples and tests), at that cost' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l shutdown-grace -d 'On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each mirror invalidation still unanswered then is abandoned with a warn line in the log' -r
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l drain -d 'On SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before stopping, so that a load balancer or Kubernetes takes the node out first' -r
@@ -166,6 +172,7 @@ always\t''
 never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l dev -d 'Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway account, written to an env file only you can read (mode 0600; the banner shows its path, never the password) and removed when the node stops'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l demo-data -d 'Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2)'
+complete -c polycache -n "__fish_polycache_using_subcommand serve" -l public-entries -d 'Let anyone read GET /api/cache/entries (every cached key) without the admin token; by default only --dev nodes do'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l allow-insecure -d 'Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l self-signed -d 'With --dev: serve HTTPS (HTTP/2) with a throwaway certificate authority and a certificate for localhost, 127.0.0.1 and ::1; the authority\'s certificate is written beside the dev env file (trust it with --cacert or in a browser profile) and removed when the node stops'
 complete -c polycache -n "__fish_polycache_using_subcommand serve" -l no-notify -d 'Rehearsal: accept invalidations but never announce them on the stream'

@@ -189,6 +189,7 @@ impl ServeArgs {
         push_override(out, "POLYCACHE_TLS_CERT", "--tls-cert", &path(&self.tls_cert));
         push_override(out, "POLYCACHE_TLS_KEY", "--tls-key", &path(&self.tls_key));
         push_override(out, "POLYCACHE_STATE", "--state", &path(&self.state));
+        push_override(out, "POLYCACHE_LOG_LEVEL", "--log-level", &self.log_level);
     }
 }
 
@@ -458,6 +459,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub demo_data: bool,
 
+    /// Let anyone read GET /api/cache/entries (every cached key) without the admin token;
+    /// by default only --dev nodes do.
+    #[arg(long)]
+    pub public_entries: bool,
+
     /// Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m).
     #[arg(long, default_value = "15s", value_parser = parse_duration, value_name = "DURATION")]
     pub ping_interval: std::time::Duration,
@@ -470,6 +476,11 @@ pub struct ServeArgs {
     /// reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// The lowest level written to the cache log: trace, debug, info, warn, error or fatal
+    /// (pino's) [env: POLYCACHE_LOG_LEVEL] [default: info]
+    #[arg(long, value_name = "LEVEL", value_parser = ["trace", "debug", "info", "warn", "error", "fatal"])]
+    pub log_level: Option<String>,
 
     /// Number the stream's events from N instead of from the clock. Without --state a node
     /// starts its ids from the clock, so that a client resuming with an id from before a

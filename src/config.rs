@@ -139,6 +139,12 @@ pub const VARS: &[Var] = &[
         false,
         "serve: file keeping the stream's events across restarts",
     ),
+    var(
+        "POLYCACHE_LOG_LEVEL",
+        Some("info"),
+        false,
+        "serve: the lowest pino level written to the cache log (trace, debug, info, warn, error, fatal)",
+    ),
 ];
 
 const fn var(name: &'static str, default: Option<&'static str>, secret: bool, help: &'static str) -> Var {
@@ -404,6 +410,11 @@ impl Settings {
     /// `POLYCACHE_TOKEN_CACHE` as written (on/off or a directory).
     pub fn token_cache(&self) -> Option<&str> {
         self.get("POLYCACHE_TOKEN_CACHE")
+    }
+
+    /// `POLYCACHE_LOG_LEVEL`: the lowest pino level a node writes (`info` by default).
+    pub fn log_level(&self) -> &str {
+        self.get_or_default("POLYCACHE_LOG_LEVEL")
     }
 
     /// `JWT_SECRET`, when set and not empty.

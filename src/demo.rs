@@ -385,6 +385,8 @@ impl Nodes {
             store: StoreKind::Memory,
             dev: false,
             demo_data: true,
+            // A sandbox: its entries are the point of the walkthrough (and of its curl line).
+            public_entries: true,
             ping_interval: Duration::from_secs(15),
             allow_insecure: false,
             state_file: None,

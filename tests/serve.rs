@@ -1156,3 +1156,88 @@ async fn serve_settings_come_from_the_environment() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("POLYCACHE_PORT (or --port) is `99999`"), "{err}");
 }
+
+/// `GET /api/cache/entries` lists every cached key: it needs the admin token unless the node
+/// is `--dev` or `--public-entries`; the PUT always does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_entries_need_the_token_unless_the_node_says_they_are_public() {
+    let http = http();
+    let locked = Node::start(&NodeConfig::new(Mode::Memory));
+    let url = locked.url("/api/cache/entries");
+    let answer = http.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let body: Value = answer.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("Bearer"), "{body}");
+    let token = locked.login(&http).await;
+    let answer = http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["entries"]["posts"].as_array().map(Vec::len), Some(3), "{body}");
+
+    let public = Node::start(&NodeConfig::new(Mode::Memory).arg("--public-entries"));
+    let answer = http.get(public.url("/api/cache/entries")).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let put = http
+        .put(public.url("/api/cache/entries/posts/x?ttl=60"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 401, "the PUT still needs the token");
+
+    let dev = Node::start(&NodeConfig::new(Mode::Memory).without_secret_and_accounts().arg("--dev"));
+    let answer = http.get(dev.url("/api/cache/entries")).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "a --dev node is a sandbox");
+}
+
+/// `--log-level` (or POLYCACHE_LOG_LEVEL) drops the lines below it: at `warn` an invalidation
+/// leaves no info line, a refused one still leaves its warning; `config` shows where the
+/// setting came from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_level_drops_the_lines_below_it() {
+    let http = http();
+    let node = Node::start(&NodeConfig::new(Mode::Memory).env("POLYCACHE_LOG_LEVEL", "warn"));
+    let token = node.login(&http).await;
+    let (status, _) = node.invalidate(&http, Some(&token), &json!({"type": "posts"})).await;
+    assert_eq!(status, 200);
+    let (status, _) = node.invalidate(&http, None, &json!({"type": "posts"})).await;
+    assert_eq!(status, 401);
+    let line = node.wait_log("for the refusal", |l| l["level"] == 40).await;
+    assert_eq!(line["status"], 401, "{line}");
+    let levels: Vec<u64> = node
+        .log_text()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|l| l["level"].as_u64())
+        .collect();
+    assert!(
+        !levels.is_empty() && levels.iter().all(|&l| l >= 40),
+        "{}",
+        node.log_text()
+    );
+
+    let dir = common::tmp();
+    let out = clean_command(dir.path())
+        .args(["config", "--json"])
+        .env("POLYCACHE_LOG_LEVEL", "error")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = v["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "POLYCACHE_LOG_LEVEL")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (row["value"].as_str(), row["source"]["kind"].as_str()),
+        (Some("error"), Some("env")),
+        "{v}"
+    );
+    let bad = clean_command(dir.path())
+        .args(["serve", "--log-level", "loud"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+}

@@ -95,6 +95,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         },
         dev: args.dev,
         demo_data: args.demo_data,
+        public_entries: args.public_entries,
         ping_interval: args.ping_interval,
         allow_insecure: args.allow_insecure,
         state_file: state,
@@ -227,6 +228,7 @@ impl From<ServeError> for Failure {
             | ServeError::Cors(_)
             | ServeError::Tls(_)
             | ServeError::StateWithBus
+            | ServeError::LogLevel { .. }
             | ServeError::BadPath { .. } => Failure::of(exit::USAGE, &e),
             _ => Failure::of(exit::ERROR, &e),
         }

@@ -21,6 +21,8 @@ pub mod level {
 pub struct LogWriter {
     path: PathBuf,
     file: Mutex<Sink>,
+    /// Lines below this pino level are not written.
+    min_level: u32,
     pid: u32,
     hostname: String,
 }
@@ -50,6 +52,11 @@ impl Write for Sink {
 impl LogWriter {
     /// Opens (creating it and its parent directories) `path` for appending.
     pub fn open(path: &Path) -> std::io::Result<LogWriter> {
+        LogWriter::open_at(path, level::INFO)
+    }
+
+    /// [`LogWriter::open`], writing only lines at `min_level` or above.
+    pub fn open_at(path: &Path, min_level: u32) -> std::io::Result<LogWriter> {
         let sink = if path == Path::new("-") {
             Sink::Stdout
         } else {
@@ -61,6 +68,7 @@ impl LogWriter {
         Ok(LogWriter {
             path: path.to_path_buf(),
             file: Mutex::new(sink),
+            min_level,
             pid: std::process::id(),
             hostname: hostname(),
         })
@@ -90,6 +98,9 @@ impl LogWriter {
     /// Writes one line: `level`, `time`, `pid`, `hostname`, `msg`, then `fields` in order.
     /// Errors writing the log are swallowed: logging must never take the server down.
     pub fn write(&self, lvl: u32, msg: &str, fields: Map<String, Value>) {
+        if lvl < self.min_level {
+            return;
+        }
         let line = self.line(lvl, msg, fields);
         if let Ok(mut f) = self.file.lock() {
             // One write call per line (the file is unbuffered), so lines never interleave.
@@ -141,6 +152,19 @@ impl LogWriter {
 
 /// pino's serialized error: `{"type": "Error", "message": ..., "stack": ...}`; the stack
 /// lists the error's chain of causes.
+/// The pino level named `name` (`trace` ... `fatal`), as `--log-level` takes it.
+pub fn level_named(name: &str) -> Option<u32> {
+    Some(match name.trim().to_ascii_lowercase().as_str() {
+        "trace" => level::TRACE,
+        "debug" => level::DEBUG,
+        "info" => level::INFO,
+        "warn" => level::WARN,
+        "error" => level::ERROR,
+        "fatal" => level::FATAL,
+        _ => return None,
+    })
+}
+
 pub fn err_object(err: &dyn std::error::Error) -> Value {
     let message = err.to_string();
     let mut stack = format!("Error: {message}");

@@ -61,6 +61,8 @@ pub struct ServeOptions {
     pub store: StoreKind,
     pub dev: bool,
     pub demo_data: bool,
+    /// `GET /api/cache/entries` without a token (`--public-entries`; always with `--dev`).
+    pub public_entries: bool,
     pub ping_interval: Duration,
     /// Let the mirror broadcast send credentials over plain http to non-loopback mirrors.
     pub allow_insecure: bool,
@@ -107,6 +109,8 @@ pub struct BusOptions {
 pub enum ServeError {
     #[error("JWT_SECRET is not set; the node cannot sign or verify tokens")]
     NoSecret,
+    #[error("POLYCACHE_LOG_LEVEL `{value}` is not a pino level")]
+    LogLevel { value: String },
     #[error("cannot listen on {addr}: {message}")]
     Bind { addr: String, message: String },
     #[error(transparent)]
@@ -212,6 +216,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Who may read `/metrics`.
     pub metrics_access: metrics::Access,
+    /// Whether `GET /api/cache/entries` answers without the admin token.
+    pub public_entries: bool,
     pub limits: Arc<limits::Limits>,
     /// The stop signal came: `/readyz` says 503 while the node drains.
     draining: std::sync::atomic::AtomicBool,
@@ -282,7 +288,10 @@ impl Server {
             return Err(ServeError::StateWithBus);
         }
         let log_path = PathBuf::from(settings.cache_log());
-        let log = LogWriter::open(&log_path).map_err(|e| ServeError::Log {
+        let min_level = log::level_named(settings.log_level()).ok_or_else(|| ServeError::LogLevel {
+            value: settings.log_level().to_string(),
+        })?;
+        let log = LogWriter::open_at(&log_path, min_level).map_err(|e| ServeError::Log {
             path: log_path.clone(),
             message: e.to_string(),
         })?;
@@ -413,6 +422,7 @@ impl Server {
             fanout: sse::Fanout::default(),
             metrics: metrics::Metrics::new(),
             metrics_access: opts.metrics,
+            public_entries: opts.public_entries || opts.dev,
             draining: std::sync::atomic::AtomicBool::new(false),
             drain: opts.drain,
             limits: Arc::new(limits::Limits::new(
@@ -567,6 +577,7 @@ impl crate::hint::Hint for ServeError {
             ServeError::CaCert(e) => return e.hint(),
             ServeError::Bus(_) => "start redis-server or point REDIS_URL (or --redis-url) at the deployment's Redis; the bus needs it at startup".into(),
             ServeError::StateWithBus => "drop --state (or --bus)".into(),
+            ServeError::LogLevel { .. } => "use trace, debug, info, warn, error or fatal".into(),
             ServeError::BadPath { name, .. } => format!("set {name} to a path such as /api/cache/invalidate"),
         })
     }

@@ -458,8 +458,12 @@ async fn health(State(state): Shared) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// Sandbox extension: every entry key, grouped by type.
-async fn entries(State(state): Shared) -> Answer {
+/// Sandbox extension: every cached key by type. It lists the whole cache, so it needs the
+/// admin token unless the node is `--dev` or `--public-entries`.
+async fn entries(State(state): Shared, headers: HeaderMap) -> Answer {
+    if !state.public_entries {
+        authorize(&state, &headers)?;
+    }
     let entries = state
         .store
         .entries()

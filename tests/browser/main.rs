@@ -378,10 +378,35 @@ async fn the_page_at_root_renders_and_shows_an_invalidation_within_a_second() {
     let mut tab = browser.tab().await;
     tab.navigate(&format!("{}/", node.base)).await;
     let show = "document.body.innerText";
+    // The node locks its entries (no --dev): the page asks for the token, shows none.
     tab.wait_for(
-        "document.getElementById('status').textContent === 'open' && document.querySelectorAll('#entries tr.entry').length > 0 && document.getElementById('clients').textContent === '1'",
+        "document.getElementById('status').textContent === 'open' && !document.getElementById('unlock').hidden && document.querySelectorAll('#entries tr.entry').length === 0",
         Duration::from_secs(10),
-        "the page connects and lists entries and clients",
+        "the page connects and asks for the token",
+        show,
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let token = node.login(&http).await;
+    tab.eval(
+        "document.getElementById('token').value = 'not-a-token'; document.getElementById('unlock').requestSubmit(); 1",
+    )
+    .await;
+    tab.wait_for(
+        "document.getElementById('unlock-error').textContent === 'that token was refused'",
+        Duration::from_secs(10),
+        "a wrong token is refused",
+        show,
+    )
+    .await;
+    tab.eval(&format!(
+        "document.getElementById('token').value = '{token}'; document.getElementById('unlock').requestSubmit(); 1"
+    ))
+    .await;
+    tab.wait_for(
+        "document.getElementById('unlock').hidden && document.querySelectorAll('#entries tr.entry').length > 0 && document.getElementById('clients').textContent === '1'",
+        Duration::from_secs(10),
+        "with the token the page lists entries and clients",
         show,
     )
     .await;
@@ -390,8 +415,6 @@ async fn the_page_at_root_renders_and_shows_an_invalidation_within_a_second() {
         .await;
     assert_eq!(pictures_before, "3", "--demo-data puts 3 entries per type");
 
-    let http = reqwest::Client::new();
-    let token = node.login(&http).await;
     let sent_ms = epoch_ms();
     let sent = Instant::now();
     let status = http

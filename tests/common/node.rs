@@ -342,15 +342,16 @@ impl Node {
     }
 
     /// `GET /api/cache/entries` -> type -> keys.
+    /// `GET /api/cache/entries`, with the admin token when the node asks for it (every
+    /// node but a `--dev` or `--public-entries` one).
     pub async fn entries(&self, http: &reqwest::Client) -> serde_json::Map<String, Value> {
-        let v: Value = http
-            .get(self.url("/api/cache/entries"))
-            .send()
-            .await
-            .expect("entries request")
-            .json()
-            .await
-            .expect("entries JSON");
+        let url = self.url("/api/cache/entries");
+        let mut answer = http.get(&url).send().await.expect("entries request");
+        if answer.status() == 401 {
+            let token = self.login(http).await;
+            answer = http.get(&url).bearer_auth(token).send().await.expect("entries request");
+        }
+        let v: Value = answer.json().await.expect("entries JSON");
         v["entries"].as_object().cloned().expect("entries object")
     }
 
