@@ -127,18 +127,21 @@ pub struct Printer {
     json: bool,
     verbose: u8,
     stderr_terminal: bool,
+    stdout_terminal: bool,
 }
 
 impl Printer {
     /// The printer for this process's flags and terminals.
     pub fn new(color: ColorChoice, json: bool, verbose: u8) -> Printer {
         let stderr_terminal = io::stderr().is_terminal();
+        let stdout_terminal = io::stdout().is_terminal();
         Printer {
-            style: Style::for_stream(color, io::stdout().is_terminal()),
+            style: Style::for_stream(color, stdout_terminal),
             err: Style::for_stream(color, stderr_terminal),
             json,
             verbose,
             stderr_terminal,
+            stdout_terminal,
         }
     }
 
@@ -150,7 +153,14 @@ impl Printer {
             json: false,
             verbose: 0,
             stderr_terminal: false,
+            stdout_terminal: false,
         }
+    }
+
+    /// Whether stdout is a terminal a full-screen view (`top`) may take over; the view
+    /// then draws on it through ratatui, between entering and leaving its screen.
+    pub fn screen(&self) -> bool {
+        self.stdout_terminal
     }
 
     /// The colour of stdout, for text built before it is handed back here.

@@ -14,6 +14,7 @@ pub mod redis;
 pub mod serve;
 pub mod tail;
 pub mod targets;
+pub mod top;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;
