@@ -32,7 +32,7 @@ pub enum Kind {
 
 /// The state of one target's stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
 pub enum Link {
     /// Not answered yet.
     Connecting,
@@ -421,7 +421,9 @@ impl State {
                     if log.len() == LOG_LINES {
                         log.pop_front();
                     }
-                    log.push_back(line);
+                    // Formatted as `logs` does, so already escaped; escaping again
+                    // changes nothing then, and guards any other source.
+                    log.push_back(escape::text(&line).into_owned());
                 }
             }
             Input::Redis(r) => {
