@@ -56,6 +56,7 @@ pub fn run(ctx: &Context, args: &TopArgs) -> Result<Outcome, Failure> {
         let stop = Arc::new(AtomicBool::new(false));
         feed_streams(&http, &targets, settings.stream_path(), tx.clone());
         feed_health(&http, &targets, args.health_every, tx.clone());
+        feed_bus(ctx, &http, &targets[0], targets.len(), tx.clone());
         if log {
             feed_log(log_path, Arc::clone(&stop), tx.clone());
         }
@@ -157,6 +158,78 @@ fn feed_health(http: &reqwest::Client, targets: &[Arc<Target>], every: Duration,
             }
         });
     }
+}
+
+/// The bus (PROTOCOL section 8), when the local node says it is on one: read straight
+/// from Redis as `tail --bus` does, as one more target at index `index`.
+fn feed_bus(ctx: &Context, http: &reqwest::Client, local: &Arc<Target>, index: usize, tx: mpsc::Sender<Input>) {
+    let (http, local) = (http.clone(), Arc::clone(local));
+    let url = ctx.settings.redis_url().to_string();
+    let prefix = ctx.settings.cache_prefix().to_string();
+    tokio::spawn(async move {
+        let trace = crate::client::Trace::off();
+        // Asked until the node answers; a node that is on no bus ends this task.
+        let key = loop {
+            match crate::client::probe::health(&http, &trace, &local, Duration::from_secs(5)).await {
+                Ok(h) if h.answer.is_some() => match h.answer.and_then(|a| a.bus) {
+                    Some(b) => break b.key,
+                    None => return,
+                },
+                _ => tokio::time::sleep(Duration::from_secs(2)).await,
+            }
+        };
+        let name = format!("bus {key}");
+        if tx
+            .send(Input::AddTarget(TargetState::new(
+                &name,
+                &crate::config::redact_url_password(&url),
+                Kind::Bus,
+            )))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let b = match crate::bus::Bus::open(&url, &prefix, crate::bus::DEFAULT_MAXLEN).await {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = tx
+                    .send(Input::Failed {
+                        target: index,
+                        reason: e.to_string(),
+                    })
+                    .await;
+                return;
+            }
+        };
+        let (btx, mut brx) = mpsc::channel(1024);
+        tokio::spawn(crate::bus::follow(b, None, btx));
+        while let Some(n) = brx.recv().await {
+            let input = match n {
+                crate::bus::Notice::Connected { .. } => Input::Connected { target: index },
+                crate::bus::Notice::Entry(e) => Input::Event {
+                    target: index,
+                    event_id: Some(e.event_id),
+                    kind: Some(e.type_name),
+                    entity: match e.id {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(s) => Some(s),
+                        other => Some(other.to_string()),
+                    },
+                    action: Some(e.action),
+                },
+                crate::bus::Notice::Disconnected { reason, .. } => Input::Disconnected {
+                    target: index,
+                    reason,
+                    attempt: 1,
+                },
+                crate::bus::Notice::Skipped { .. } | crate::bus::Notice::Gap { .. } => continue,
+            };
+            if tx.send(input).await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// The log's last warnings and errors, then the new ones, formatted as `logs` does.

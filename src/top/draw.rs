@@ -413,13 +413,24 @@ fn log_panel(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         frame.render_widget(Paragraph::new("none").style(theme.fg(Color::DarkGray)), inner);
         return;
     }
-    let n = inner.height as usize;
+    // The newest lines that fit, each wrapped (at spaces) rather than cut at the edge.
+    let width = usize::from(inner.width.max(1));
+    let mut room = usize::from(inner.height);
+    let mut shown = 0;
+    for l in log.iter().rev() {
+        let rows = l.width().div_ceil(width).max(1);
+        if rows > room {
+            break;
+        }
+        room -= rows;
+        shown += 1;
+    }
     let lines: Vec<Line> = log
         .iter()
-        .skip(log.len().saturating_sub(n))
+        .skip(log.len() - shown.max(1))
         .map(|l| Line::raw(l.clone()))
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn redis_panel(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {

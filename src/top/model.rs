@@ -105,6 +105,9 @@ pub enum Input {
     Redis(Result<Vec<RedisRow>, String>),
     /// What an invalidation from the `i` key did, one line per target.
     Report(Vec<String>),
+    /// A target found while running (the bus, named by the local node's health); it
+    /// takes the next index.
+    AddTarget(TargetState),
 }
 
 /// Keys and memory of one type in Redis.
@@ -437,6 +440,9 @@ impl State {
                     }
                     p.at_ms = Some(now);
                 }
+            }
+            Input::AddTarget(t) => {
+                self.add_target(t);
             }
             Input::Report(lines) => {
                 self.overlay = Overlay::Report(lines.iter().map(|l| escape::text(l).into_owned()).collect());
