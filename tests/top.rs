@@ -279,6 +279,63 @@ fn once_prints_tables_without_json() {
     assert!(text.contains("no invalidation seen"), "{text}");
 }
 
+#[test]
+fn once_shows_the_bus_and_the_redis_keys_of_a_node_on_redis() {
+    let redis = common::services::RedisServer::start();
+    let node = Node::start(&NodeConfig::new(Mode::Redis(&redis)).arg("--bus").arg("redis"));
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/0", redis.url());
+    client(dir.path())
+        .args(["invalidate", "pages", "--url", &node.base])
+        .assert()
+        .success();
+    let out = client(dir.path())
+        .args([
+            "--json",
+            "top",
+            "--once",
+            "--wait",
+            "5s",
+            "--url",
+            &node.base,
+            "--redis-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate(&doc);
+    let bus = doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "bus")
+        .unwrap_or_else(|| panic!("no bus target: {doc:#}"));
+    assert_eq!(bus["link"]["state"], "live", "{doc:#}");
+    assert!(bus["name"].as_str().unwrap().contains("cache:bus"), "{doc:#}");
+    // The demo data the node wrote: keys per type, with their memory.
+    let types = doc["redis"]["types"].as_array().unwrap();
+    let posts = types
+        .iter()
+        .find(|t| t["type"] == "posts")
+        .unwrap_or_else(|| panic!("no posts keys: {doc:#}"));
+    assert!(posts["keys"].as_u64().unwrap() > 0, "{doc:#}");
+    assert!(posts["memory"].as_u64().unwrap() > 0, "{doc:#}");
+}
+
+#[test]
+fn colour_is_drawn_only_when_the_theme_says_so() {
+    let s = scene();
+    for color in [false, true] {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| draw(f, &s, Theme { color })).unwrap();
+        let buf = t.backend().buffer().clone();
+        let coloured = buf.content().iter().any(|c| c.fg != ratatui::style::Color::Reset);
+        assert_eq!(coloured, color);
+    }
+}
+
 // ---- the live screen in tmux ----
 
 struct Tmux {

@@ -55,8 +55,11 @@ pub fn run(ctx: &Context, args: &TopArgs) -> Result<Outcome, Failure> {
         let (tx, rx) = mpsc::channel(4096);
         let stop = Arc::new(AtomicBool::new(false));
         feed_streams(&http, &targets, settings.stream_path(), tx.clone());
-        feed_health(&http, &targets, args.health_every, tx.clone());
-        feed_bus(ctx, &http, &targets[0], targets.len(), tx.clone());
+        let bus = Redis {
+            url: settings.redis_url().to_string(),
+            prefix: settings.cache_prefix().to_string(),
+        };
+        feed_health(&http, &targets, args.health_every, bus, tx.clone());
         if log {
             feed_log(log_path, Arc::clone(&stop), tx.clone());
         }
@@ -124,10 +127,21 @@ fn feed_streams(http: &reqwest::Client, targets: &[Arc<Target>], path: &str, tx:
     });
 }
 
-/// Each target's `GET /api/health`, every `every`.
-fn feed_health(http: &reqwest::Client, targets: &[Arc<Target>], every: Duration, tx: mpsc::Sender<Input>) {
+/// Where the bus lives, should the local node say it is on one.
+struct Redis {
+    url: String,
+    prefix: String,
+}
+
+/// Each target's `GET /api/health`, every `every`. The local node's first answer that
+/// names a bus adds the bus as a target (before that answer is passed on, so that
+/// `--once` waits for the bus too).
+fn feed_health(http: &reqwest::Client, targets: &[Arc<Target>], every: Duration, bus: Redis, tx: mpsc::Sender<Input>) {
+    let bus_index = targets.len();
+    let mut bus = Some(bus);
     for (i, t) in targets.iter().enumerate() {
         let (http, t, tx) = (http.clone(), Arc::clone(t), tx.clone());
+        let mut bus = if i == 0 { bus.take() } else { None };
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -137,14 +151,21 @@ fn feed_health(http: &reqwest::Client, targets: &[Arc<Target>], every: Duration,
                 let start = std::time::Instant::now();
                 let input =
                     match crate::client::probe::health(&http, &trace, &t, every.min(Duration::from_secs(5))).await {
-                        Ok(h) => Input::Health {
-                            target: i,
-                            rtt_ms: h.elapsed.as_millis() as u64,
-                            clients: h.answer.as_ref().map(|a| a.clients),
-                            error: h
-                                .not_ok()
-                                .or_else(|| (h.status >= 400).then(|| format!("health answered HTTP {}", h.status))),
-                        },
+                        Ok(h) => {
+                            if let Some(key) = h.answer.as_ref().and_then(|a| a.bus.as_ref()).map(|b| b.key.clone())
+                                && let Some(redis) = bus.take()
+                            {
+                                follow_bus(redis, key, bus_index, tx.clone()).await;
+                            }
+                            Input::Health {
+                                target: i,
+                                rtt_ms: h.elapsed.as_millis() as u64,
+                                clients: h.answer.as_ref().map(|a| a.clients),
+                                error: h.not_ok().or_else(|| {
+                                    (h.status >= 400).then(|| format!("health answered HTTP {}", h.status))
+                                }),
+                            }
+                        }
                         Err(e) => Input::Health {
                             target: i,
                             rtt_ms: start.elapsed().as_millis() as u64,
@@ -160,37 +181,20 @@ fn feed_health(http: &reqwest::Client, targets: &[Arc<Target>], every: Duration,
     }
 }
 
-/// The bus (PROTOCOL section 8), when the local node says it is on one: read straight
-/// from Redis as `tail --bus` does, as one more target at index `index`.
-fn feed_bus(ctx: &Context, http: &reqwest::Client, local: &Arc<Target>, index: usize, tx: mpsc::Sender<Input>) {
-    let (http, local) = (http.clone(), Arc::clone(local));
-    let url = ctx.settings.redis_url().to_string();
-    let prefix = ctx.settings.cache_prefix().to_string();
+/// The bus (PROTOCOL section 8), read straight from Redis as `tail --bus` does, as one
+/// more target at index `index`: added now, followed by a task of its own.
+async fn follow_bus(redis: Redis, key: String, index: usize, tx: mpsc::Sender<Input>) {
+    let name = format!("bus {key}");
+    let shown = crate::config::redact_url_password(&redis.url);
+    if tx
+        .send(Input::AddTarget(TargetState::new(&name, &shown, Kind::Bus)))
+        .await
+        .is_err()
+    {
+        return;
+    }
     tokio::spawn(async move {
-        let trace = crate::client::Trace::off();
-        // Asked until the node answers; a node that is on no bus ends this task.
-        let key = loop {
-            match crate::client::probe::health(&http, &trace, &local, Duration::from_secs(5)).await {
-                Ok(h) if h.answer.is_some() => match h.answer.and_then(|a| a.bus) {
-                    Some(b) => break b.key,
-                    None => return,
-                },
-                _ => tokio::time::sleep(Duration::from_secs(2)).await,
-            }
-        };
-        let name = format!("bus {key}");
-        if tx
-            .send(Input::AddTarget(TargetState::new(
-                &name,
-                &crate::config::redact_url_password(&url),
-                Kind::Bus,
-            )))
-            .await
-            .is_err()
-        {
-            return;
-        }
-        let b = match crate::bus::Bus::open(&url, &prefix, crate::bus::DEFAULT_MAXLEN).await {
+        let b = match crate::bus::Bus::open(&redis.url, &redis.prefix, crate::bus::DEFAULT_MAXLEN).await {
             Ok(b) => b,
             Err(e) => {
                 let _ = tx
