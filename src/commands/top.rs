@@ -392,6 +392,14 @@ async fn screen(
         let mut frozen: Option<State> = None;
         loop {
             if state.dirty {
+                // Paused: the data as it was, the keys' effects as they are.
+                if let Some(f) = frozen.as_mut().filter(|_| state.paused) {
+                    f.overlay = state.overlay.clone();
+                    f.selected = state.selected.clone();
+                    f.filter = state.filter.clone();
+                    f.editing_filter = state.editing_filter;
+                    f.sort = state.sort;
+                }
                 let shown = frozen.as_ref().filter(|_| state.paused).unwrap_or(&state);
                 terminal
                     .draw(|f| draw(f, shown, theme))
