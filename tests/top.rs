@@ -218,6 +218,10 @@ fn top_refuses_a_pipe_and_points_at_tail_json() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not a terminal"), "{err}");
     assert!(err.contains("tail --json"), "{err}");
+    // --json is for the snapshot only.
+    let out = common::polycache(dir.path()).args(["--json", "top"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--json goes with --once"));
 }
 
 fn validate(doc: &Value) {

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Sparkline, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Row, Sparkline, Table, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::model::{Kind, Link, Overlay, State};
@@ -500,7 +500,9 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>, 
     let h = h.min(area.height);
     let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.bold()));
+    let block = Block::bordered()
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(format!(" {title} "), theme.bold()));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
 }
 
@@ -511,7 +513,7 @@ fn overlay(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let w = KEYS.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
             let lines = KEYS
                 .iter()
-                .map(|(k, what)| Line::raw(format!(" {k:<w$}  {what}")))
+                .map(|(k, what)| Line::raw(format!("{k:<w$}  {what}")))
                 .collect();
             popup(frame, area, "keys", lines, theme);
         }
@@ -519,19 +521,19 @@ fn overlay(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let g = state.graph();
             let clears = g.cascade(t);
             let by = g.invalidated_by(t);
-            let mut lines = vec![Line::raw(format!(" invalidating {t} clears:"))];
-            lines.extend(clears.iter().map(|c| Line::raw(format!("   {c}"))));
+            let mut lines = vec![Line::raw(format!("invalidating {t} clears:"))];
+            lines.extend(clears.iter().map(|c| Line::raw(format!("  {c}"))));
             if !by.is_empty() {
-                lines.push(Line::raw(format!(" {t} is cleared by: {}", by.join(" "))));
+                lines.push(Line::raw(format!("{t} is cleared by: {}", by.join(" "))));
             }
-            lines.push(Line::raw(" Enter or Esc closes"));
+            lines.push(Line::raw("Enter or Esc closes"));
             popup(frame, area, "cascade", lines, theme);
         }
         Overlay::Confirm(t) => {
             let lines = vec![
-                Line::raw(format!(" invalidate {t} on every target? ")),
-                Line::raw(format!(" clears: {}", state.graph().cascade(t).join(" "))),
-                Line::raw(" y yes, n no"),
+                Line::raw(format!("invalidate {t} on every target?")),
+                Line::raw(format!("clears: {}", state.graph().cascade(t).join(" "))),
+                Line::raw("y yes, n no"),
             ];
             popup(frame, area, "invalidate", lines, theme);
         }
@@ -539,12 +541,12 @@ fn overlay(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             frame,
             area,
             "invalidate",
-            vec![Line::raw(format!(" invalidating {t}…"))],
+            vec![Line::raw(format!("invalidating {t}…"))],
             theme,
         ),
         Overlay::Report(lines) => {
-            let mut l: Vec<Line> = lines.iter().map(|l| Line::raw(format!(" {l}"))).collect();
-            l.push(Line::raw(" any key closes"));
+            let mut l: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+            l.push(Line::raw("any key closes"));
             popup(frame, area, "invalidate", l, theme);
         }
     }
