@@ -55,6 +55,9 @@ _polycache() {
             polycache,tail)
                 cmd="polycache__subcmd__tail"
                 ;;
+            polycache,top)
+                cmd="polycache__subcmd__top"
+                ;;
             polycache__subcmd__help,check)
                 cmd="polycache__subcmd__help__subcmd__check"
                 ;;
@@ -93,6 +96,9 @@ _polycache() {
                 ;;
             polycache__subcmd__help,tail)
                 cmd="polycache__subcmd__help__subcmd__tail"
+                ;;
+            polycache__subcmd__help,top)
+                cmd="polycache__subcmd__help__subcmd__top"
                 ;;
             polycache__subcmd__help__subcmd__redis,del)
                 cmd="polycache__subcmd__help__subcmd__redis__subcmd__del"
@@ -152,7 +158,7 @@ _polycache() {
 
     case "${cmd}" in
         polycache)
-            opts="-v -h -V --env-file --json --color --verbose --help --version demo doctor config check logs completions man serve invalidate graph tail redis help"
+            opts="-v -h -V --env-file --json --color --verbose --help --version demo doctor config check top logs completions man serve invalidate graph tail redis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,7 +408,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help)
-            opts="demo doctor config check logs completions man serve invalidate graph tail redis help"
+            opts="demo doctor config check top logs completions man serve invalidate graph tail redis help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -654,6 +660,20 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__help__subcmd__tail)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polycache__subcmd__help__subcmd__top)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1322,6 +1342,68 @@ _polycache() {
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "posts pages categories translations feed auth pictures types post page category translation picture type" -- "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polycache__subcmd__top)
+            opts="-v -h --once --redis-every --health-every --wait --url --mirrors --cacert --redis-url --cache-prefix --log-file --graph --env-file --json --color --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redis-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mirrors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --env-file)

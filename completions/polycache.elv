@@ -31,6 +31,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand check 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph'
+            cand top 'The whole cache, live, on one screen: targets, invalidations, propagation, log, Redis'
             cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
@@ -91,6 +92,26 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --json 'Print machine-readable JSON instead of tables'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'polycache;top'= {
+            cand --redis-every 'How often Redis is scanned for the keys and memory per type (in the background)'
+            cand --health-every 'How often each target''s health is asked'
+            cand --wait 'With --once: how long to wait for the targets'' first answers'
+            cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
+            cand --mirrors 'Comma-separated mirror base URLs [env: CACHE_MIRRORS]'
+            cand --cacert 'Also trust this PEM certificate authority for https servers, beside the built-in roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]'
+            cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
+            cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'
+            cand --log-file 'The cache log file [env: CACHE_LOG]'
+            cand --graph 'Read the dependency graph from this `.ts` or `.json` file instead of searching for `server/src/cache.ts`'
+            cand --env-file 'Read settings from this file instead of searching for `.env`'
+            cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --once 'Print one snapshot (tables, or --json) after the first answers, and exit'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
@@ -360,6 +381,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand doctor 'Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log'
             cand config 'Show every setting, its value and where it came from (secrets masked)'
             cand check 'Verify the platform''s checklist for cache types from its source: calls, StreamInvalidator, graph'
+            cand top 'The whole cache, live, on one screen: targets, invalidations, propagation, log, Redis'
             cand logs 'Read the cache log (pino NDJSON): readable lines, filters, follow, stats'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write one page per subcommand into a directory'
@@ -377,6 +399,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
         &'polycache;help;config'= {
         }
         &'polycache;help;check'= {
+        }
+        &'polycache;help;top'= {
         }
         &'polycache;help;logs'= {
         }

@@ -327,6 +327,26 @@ browsers reset on it and the types the server clears that browsers keep (stale i
         after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'\n  polycache tail --bus                 # every instance's invalidations, from Redis"
     )]
     Tail(TailArgs),
+    /// The whole cache, live, on one screen: targets, invalidations, propagation, log, Redis.
+    #[command(
+        long_about = "A full-screen view of the cache for an incident, built from what the other \
+commands read, with nothing new asked of the servers:\n\n\
+  targets: the local server, every mirror (named by POLYCACHE_NAMES) and the bus when the \
+local node is on one: stream state (live, reconnecting since, down with the reason), last event \
+id and its age, events per minute, the health round trip and SSE clients;\n\
+  invalidations: one row per type seen, with its count in the last 1, 5 and 15 minutes on each \
+target, the last action and entity id, and what it clears; a type the local stream showed but a \
+mirror did not within 10 s is marked `missed` there;\n\
+  propagation: local invalidations matched by type and time on each mirror's stream: p50, p99 \
+and max over 5 minutes, and a sparkline;\n\
+  the log's last warnings and errors (when CACHE_LOG is readable) and Redis keys and memory per \
+type (when REDIS_URL is set), refreshed every --redis-every in the background.\n\n\
+Keys: q or Ctrl-C quit, p pause, arrows select a type, Enter shows its cascade, / filters, s \
+sorts, i invalidates the selected type after a y/n question (the same run as `invalidate`), ? help.\n\n\
+top needs a terminal; --once prints one snapshot as tables (or --json) and exits, anywhere.",
+        after_help = "Examples:\n  polycache top\n  polycache top --redis-every 30s\n  polycache top --once\n  polycache top --once --json | jq '.propagation'\n  polycache tail --mirror --json     # the same events as a stream, for scripts"
+    )]
+    Top(TopArgs),
     /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
     #[command(
         long_about = "See and manage what the cache holds in Redis (REDIS_URL, keys under CACHE_PREFIX).\n\n\
@@ -600,6 +620,11 @@ impl Command {
                 a.server.overrides(&mut out);
                 a.redis.overrides(&mut out);
             }
+            Command::Top(a) => {
+                a.server.overrides(&mut out);
+                a.redis.overrides(&mut out);
+                a.log.overrides(&mut out);
+            }
             Command::Redis(a) => a.redis.overrides(&mut out),
             Command::Logs(a) => a.log.overrides(&mut out),
             Command::Serve(a) => {
@@ -622,6 +647,7 @@ impl Command {
             Command::Graph(a) => &a.graph_file,
             Command::Invalidate(a) => &a.graph_file,
             Command::Tail(a) => &a.graph_file,
+            Command::Top(a) => &a.graph_file,
             Command::Redis(a) => &a.graph_file,
             Command::Completions(a) => &a.graph_file,
             Command::Config(_) | Command::Demo(_) | Command::Logs(_) | Command::Man(_) => return None,
@@ -799,6 +825,37 @@ pub struct TailArgs {
 
     #[command(flatten)]
     pub invalidator: InvalidatorArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// Print one snapshot (tables, or --json) after the first answers, and exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// How often Redis is scanned for the keys and memory per type (in the background).
+    #[arg(long, value_parser = parse_duration, default_value = "10s", value_name = "DURATION")]
+    pub redis_every: std::time::Duration,
+
+    /// How often each target's health is asked.
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+    pub health_every: std::time::Duration,
+
+    /// With --once: how long to wait for the targets' first answers.
+    #[arg(long, value_parser = parse_duration, default_value = "3s", value_name = "DURATION")]
+    pub wait: std::time::Duration,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub redis: RedisUrlArgs,
+
+    #[command(flatten)]
+    pub log: LogFileArgs,
+
+    #[command(flatten)]
+    pub graph_file: GraphFileArgs,
 }
 
 #[derive(Debug, Args)]

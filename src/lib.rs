@@ -28,6 +28,7 @@ pub mod render;
 pub mod server;
 pub mod store;
 pub mod style;
+pub mod top;
 pub mod ts;
 pub mod units;
 
@@ -110,6 +111,7 @@ fn dispatch(cli: Cli, out: Printer) -> Result<u8, Failure> {
         Command::Graph(args) => commands::graph::run(&ctx, &args),
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Tail(args) => commands::tail::run(&ctx, &args),
+        Command::Top(args) => commands::top::run(&ctx, &args),
         Command::Invalidate(args) => commands::invalidate::run(&ctx, &args),
         Command::Redis(args) => commands::redis::run(&ctx, &args),
         Command::Serve(args) => commands::serve::run(&ctx, &args),

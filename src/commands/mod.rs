@@ -13,6 +13,7 @@ pub mod logs;
 pub mod redis;
 pub mod serve;
 pub mod tail;
+pub mod top;
 
 use crate::cli::GlobalArgs;
 use crate::config::Settings;

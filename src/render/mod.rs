@@ -17,6 +17,7 @@ mod logs;
 pub mod redis;
 pub mod serve;
 pub mod stream;
+mod top;
 
 /// A table in the house style, with the given header.
 ///

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::api::{get, post_json};
+use super::api::{get, post_json, request};
 use super::process::Background;
 use super::services::RedisServer;
 use super::{clean_command, polycache};
@@ -387,7 +387,15 @@ impl Node {
 
     /// The type groups that still hold entries (`GET /api/cache/entries`).
     pub fn entry_types(&self) -> Vec<String> {
-        let (status, body) = get(self.port, "/api/cache/entries").expect("entries endpoint");
+        let (mut status, mut body) = get(self.port, "/api/cache/entries").expect("entries endpoint");
+        if status == 401 {
+            // The node locks its entries: log in as the service account first.
+            let login = serde_json::json!({"email": EMAIL, "password": PASSWORD}).to_string();
+            let (_, answer) = request(self.port, "POST", "/api/auth/login", &[], &login).expect("login");
+            let token: Value = serde_json::from_str(&answer).expect("login JSON");
+            let auth = format!("Authorization: Bearer {}", token["token"].as_str().expect("token"));
+            (status, body) = request(self.port, "GET", "/api/cache/entries", &[auth], "").expect("entries endpoint");
+        }
         assert_eq!(status, 200, "{body}");
         let v: Value = serde_json::from_str(&body).expect("entries JSON");
         v["entries"]
