@@ -238,7 +238,6 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the requests that would be sent and what they clear (on the server and, when StreamInvalidator.tsx is found, in browsers); send nothing')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Subscribe to each target''s stream first and check that it announces the invalidation')
             [CompletionResult]::new('--allow-insecure', '--allow-insecure', [CompletionResultType]::ParameterName, 'Allow sending credentials over plain http:// to a host that is not loopback')
-            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')

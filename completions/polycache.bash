@@ -688,7 +688,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__invalidate)
-            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --bus --url --mirrors --cacert --graph --invalidator --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
+            opts="-v -h --mirror --only --id --via-server --dry-run --verify --verify-timeout --concurrency --retries --timeout --allow-insecure --url --mirrors --cacert --graph --invalidator --env-file --json --color --verbose --help posts pages categories translations feed auth pictures types post page category translation picture type"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

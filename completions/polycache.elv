@@ -225,7 +225,6 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --dry-run 'Print the requests that would be sent and what they clear (on the server and, when StreamInvalidator.tsx is found, in browsers); send nothing'
             cand --verify 'Subscribe to each target''s stream first and check that it announces the invalidation'
             cand --allow-insecure 'Allow sending credentials over plain http:// to a host that is not loopback'
-            cand --bus 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
             cand --json 'Print machine-readable JSON instead of tables'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'

@@ -218,7 +218,6 @@ complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l via-s
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l dry-run -d 'Print the requests that would be sent and what they clear (on the server and, when StreamInvalidator.tsx is found, in browsers); send nothing'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l verify -d 'Subscribe to each target\'s stream first and check that it announces the invalidation'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l allow-insecure -d 'Allow sending credentials over plain http:// to a host that is not loopback'
-complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l bus -d 'Refused, with the reason: an invalidation goes through a node, which clears its store, appends to the bus and notifies its clients; send it to any node'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand invalidate" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -140,7 +140,7 @@ pub struct FollowArgs {
 
     /// Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if
     /// --count was given and not reached.
-    #[arg(long, value_parser = crate::duration::parse, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::duration::parse_positive, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
 }
 
@@ -668,6 +668,46 @@ pub enum StoreChoice {
     Redis,
 }
 
+/// The hint for a flag the subcommand `sub` does not take: why `invalidate --bus` cannot
+/// be, or which commands do take the flag (`logs --url`: the servers are `tail`'s and
+/// `invalidate`'s), instead of clap's tip about `-- --url`.
+pub fn unknown_flag_hint(cli: &clap::Command, sub: &str, flag: &str) -> Option<String> {
+    if sub == "invalidate" && flag == "--bus" {
+        return Some(
+            "invalidations are not written to the bus directly: a node clears its own store, appends the entry and \
+notifies its clients, and the other nodes apply it from there; send it to any node of the deployment \
+(`polycache invalidate TYPE --url URL`) and watch it spread with `polycache tail --bus`"
+                .to_string(),
+        );
+    }
+    let name = flag.trim_start_matches('-').split('=').next().unwrap_or("");
+    if name.is_empty() || !flag.starts_with("--") {
+        return None;
+    }
+    let mut takes = Vec::new();
+    for c in cli.get_subcommands() {
+        let mut visit = |c: &clap::Command, path: String| {
+            if c.get_arguments()
+                .any(|a| a.get_long() == Some(name) && !a.is_hide_set())
+            {
+                takes.push(path);
+            }
+        };
+        visit(c, c.get_name().to_string());
+        for inner in c.get_subcommands() {
+            visit(inner, format!("{} {}", c.get_name(), inner.get_name()));
+        }
+    }
+    takes.retain(|t| t != sub);
+    match takes.as_slice() {
+        [] => None,
+        _ => Some(format!(
+            "`--{name}` is a flag of `polycache {}`, not of `polycache {sub}`; see `polycache {sub} --help`",
+            takes.join("`, `polycache ")
+        )),
+    }
+}
+
 /// Parses `15s`, `500ms`, `2m` or a plain number of seconds.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::duration::parse_positive(s)
@@ -775,11 +815,6 @@ pub struct InvalidateArgs {
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]
     pub allow_insecure: bool,
-
-    /// Refused, with the reason: an invalidation goes through a node, which clears its
-    /// store, appends to the bus and notifies its clients; send it to any node.
-    #[arg(long, hide_short_help = true)]
-    pub bus: bool,
 
     #[command(flatten)]
     pub server: ServerArgs,

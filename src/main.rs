@@ -20,7 +20,28 @@ fn parse(terminal: polycache::output::Terminal) -> polycache::cli::Cli {
         }
     }
     let command = polycache::cli::Cli::command().color(polycache::style::Style::clap_choice(choice, terminal.stdout));
-    let matches = command.get_matches_from(args);
+    let matches = match command.clone().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => {
+            // A flag of another subcommand: say which takes it, not clap's `-- --url` tip.
+            if e.kind() == clap::error::ErrorKind::UnknownArgument
+                && let Some(clap::error::ContextValue::String(flag)) = e.get(clap::error::ContextKind::InvalidArg)
+                && let Some((at, sub)) = args
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter_map(|(i, a)| Some((i, a.to_str()?)))
+                    .find(|(_, a)| command.find_subcommand(a).is_some())
+                // Only a flag after its subcommand: one before any is clap's to explain.
+                && args[at..].iter().any(|a| a.to_str().is_some_and(|a| a.split('=').next() == Some(flag.as_str())))
+                && let Some(hint) = polycache::cli::unknown_flag_hint(&command, sub, flag)
+            {
+                eprintln!("error: unexpected argument '{flag}' for `polycache {sub}`\n  hint: {hint}");
+                std::process::exit(2);
+            }
+            e.exit()
+        }
+    };
     polycache::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 

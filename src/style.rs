@@ -115,13 +115,29 @@ impl Style {
     pub fn yellow(&self, s: &str) -> String {
         self.paint("33", s)
     }
+    /// Bright blue (SGR 94): the dark blue of SGR 34 is nearly unreadable on a black
+    /// background, and 94 reads on light ones too.
     pub fn blue(&self, s: &str) -> String {
-        self.paint("34", s)
+        self.paint("94", s)
     }
     pub fn magenta(&self, s: &str) -> String {
         self.paint("35", s)
     }
     pub fn cyan(&self, s: &str) -> String {
         self.paint("36", s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_dark_blue_text() {
+        let st = Style {
+            color: true,
+            width: None,
+        };
+        assert_eq!(st.blue("x"), "\u{1b}[94mx\u{1b}[0m");
     }
 }

@@ -336,3 +336,46 @@ fn json_and_a_drawing_format_together_are_a_usage_error() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// `invalidate --bus` is no flag: help and completions never offer it, and someone who
+/// guesses it is told why invalidations are not written to the bus directly. A zero `--timeout` is a usage error
+/// instead of a stream that "never connected".
+#[test]
+fn flags_that_cannot_work_are_not_offered() {
+    let dir = tmp();
+    let help = polycache(dir.path()).args(["invalidate", "--help"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("--bus"));
+    let bash = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/completions/polycache.bash")).unwrap();
+    let invalidate_opts = bash
+        .lines()
+        .skip_while(|l| !l.contains("polycache__subcmd__invalidate)"))
+        .find(|l| l.contains("opts=\""))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        !invalidate_opts.is_empty() && !invalidate_opts.contains("--bus"),
+        "{invalidate_opts}"
+    );
+    polycache(dir.path())
+        .args(["invalidate", "posts", "--bus"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not written to the bus directly"));
+    // A flag of another command says which commands take it, not clap's `-- --url` tip.
+    polycache(dir.path())
+        .args(["logs", "--url", "http://127.0.0.1:1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("`--url` is a flag of `polycache doctor`"))
+        .stderr(predicates::str::contains("not of `polycache logs`"))
+        .stderr(predicates::prelude::PredicateBooleanExt::not(
+            predicates::str::contains("-- --url"),
+        ));
+    for cmd in [&["tail", "--timeout", "0"][..], &["redis", "watch", "--timeout", "0s"]] {
+        polycache(dir.path())
+            .args(cmd)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--timeout"));
+    }
+}

@@ -63,15 +63,6 @@ pub fn plan(settings: &Settings, graph: &Graph, args: &InvalidateArgs) -> Result
 }
 
 pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
-    if args.bus {
-        return Err(Failure::usage(
-            "invalidations are not written to the bus directly: a node clears its own store, appends the entry and notifies its clients, and the other nodes apply it from there; an entry written by hand would clear no store of the node that should have written it",
-        )
-        .with_hint(format!(
-            "send it to any node of the deployment (or its load balancer): `polycache invalidate {} --url URL`; watch it spread with `polycache tail --bus`",
-            args.types.join(" ")
-        )));
-    }
     let graph = ctx.graph()?;
     let plan = plan(&ctx.settings, &graph, args)?;
     if args.dry_run {
