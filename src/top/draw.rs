@@ -464,26 +464,14 @@ fn redis_panel(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         ),
         Column::new(
             "memory",
-            r.rows.iter().map(|r| Span::raw(bytes(r.memory))).collect(),
+            r.rows
+                .iter()
+                .map(|r| Span::raw(crate::units::fmt_bytes(r.memory)))
+                .collect(),
             true,
         ),
     ];
     frame.render_widget(table_of(fit(cols, inner.width), None, theme), inner);
-}
-
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 /// A box in the middle of the screen, as large as its lines (within the screen).
