@@ -634,6 +634,10 @@ async fn sigterm_closes_open_streams_and_exits_cleanly() {
     assert_eq!(status.code(), Some(0));
     let lines = node.log_lines();
     assert!(lines.iter().any(|l| l["type"] == "posts"), "the log lost a line");
+    // The person at the terminal is told what is happening, then that it is over.
+    let err = node.stderr_text();
+    assert!(err.contains("SIGTERM: stopping: closing the streams"), "{err}");
+    assert!(err.trim_end().ends_with("stopped"), "{err}");
 }
 
 /// The stream as nginx asks for it by default (HTTP/1.0 towards upstreams: no chunks, the

@@ -145,7 +145,22 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
             dev_ca: dev_ca.as_deref(),
         });
         out.finish()?;
-        let result = server.run(shutdown_signal()).await;
+        // Say so when the signal comes: a node that drains or waits for broadcasts is not hung.
+        let printer = ctx.out.clone();
+        let drain = opts.drain;
+        let signal = async move {
+            let which = shutdown_signal().await;
+            let drain = if drain.is_zero() {
+                String::new()
+            } else {
+                format!("not ready for {}, then ", crate::duration::human(drain))
+            };
+            printer.status(&format!(
+                "{which}: stopping: {drain}closing the streams and finishing mirror broadcasts in flight"
+            ));
+        };
+        let result = server.run(signal).await;
+        ctx.out.status("stopped");
         // The throwaway account dies with the node; so does the file that holds it.
         for p in dev_env.iter().chain(dev_ca.iter()) {
             let _ = std::fs::remove_file(p);
@@ -155,8 +170,8 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     })
 }
 
-/// SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+/// SIGINT (Ctrl-C) or SIGTERM, named.
+async fn shutdown_signal() -> &'static str {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -172,8 +187,8 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        _ = ctrl_c => "SIGINT",
+        _ = term => "SIGTERM",
     }
 }
 
