@@ -1320,10 +1320,12 @@ fn follow_starts_with_the_last_entries_like_tail_f() {
 }
 
 /// Compressed logs read as the plain one, recognised by their first bytes (not their
-/// names): gzip with two members (as `cat a.gz b.gz` makes), zstd, and gzip on standard
-/// input; every form of output agrees with the plain file's.
+/// names): gzip with two members (as `cat a.gz b.gz` makes, by the gzip program), zstd (by
+/// the zstd program), xz and bzip2 with two streams each (made with the crates), each from
+/// a file and from standard input; every form of output agrees with the plain file's, and
+/// merging compressed halves agrees with merging the plain halves.
 #[test]
-fn gzip_and_zstd_logs_read_like_the_plain_one() {
+fn compressed_logs_read_like_the_plain_one() {
     let dir = tmp();
     let plain = fs::read(fixture()).unwrap();
     let cut = plain.len() / 2 + plain[plain.len() / 2..].iter().position(|b| *b == b'\n').unwrap() + 1;
@@ -1341,11 +1343,21 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
         feeder.join().unwrap().unwrap();
         out.stdout
     };
-    let mut two_members = gzip(&plain[..cut]);
-    two_members.extend(gzip(&plain[cut..]));
-    // Misleading names on purpose: the first bytes decide.
-    let gz = dir.path().join("cache.json.1");
-    fs::write(&gz, &two_members).unwrap();
+    let xz = |bytes: &[u8]| -> Vec<u8> {
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let bzip2 = |bytes: &[u8]| -> Vec<u8> {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let two = |f: &dyn Fn(&[u8]) -> Vec<u8>| -> Vec<u8> {
+        let mut v = f(&plain[..cut]);
+        v.extend(f(&plain[cut..]));
+        v
+    };
     let zst = dir.path().join("cache.log");
     let st = Command::new("zstd")
         .args(["-q", "-f", "-o"])
@@ -1354,6 +1366,17 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
         .status()
         .expect("zstd must be installed (.ci/run installs it)");
     assert!(st.success());
+    // Misleading names on purpose: the first bytes decide.
+    let mut inputs: Vec<(&str, PathBuf)> = vec![("zstd", zst)];
+    for (name, file, bytes) in [
+        ("gzip", "cache.json.1", two(&gzip)),
+        ("xz", "cache.json.gz", two(&xz)),
+        ("bzip2", "cache.2.json", two(&bzip2)),
+    ] {
+        let p = dir.path().join(file);
+        fs::write(&p, bytes).unwrap();
+        inputs.push((name, p));
+    }
     let run = |args: &[&str], input: &Path, stdin: Option<Vec<u8>>| -> String {
         let mut cmd = polycache(dir.path());
         cmd.args(["logs", "--no-pager", "--utc"]).args(args);
@@ -1374,30 +1397,61 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
         &["--errors"][..],
         &["--tail", "3"][..],
         &["--grep", "mirror"][..],
+        &[
+            "--since",
+            "2026-11-26T10:37:59.650Z",
+            "--until",
+            "2026-11-26T10:37:59.700Z",
+        ][..],
+        &["--json", "--mirror"][..],
+        &["--json", "--stats"][..],
     ] {
         let want = run(args, &fixture(), None);
         assert!(!want.is_empty(), "{args:?}");
-        assert_eq!(run(args, &gz, None), want, "gzip {args:?}");
-        assert_eq!(run(args, &zst, None), want, "zstd {args:?}");
-        assert_eq!(
-            run(args, &gz, Some(two_members.clone())),
-            want,
-            "gzip on stdin {args:?}"
-        );
+        for (name, p) in &inputs {
+            assert_eq!(run(args, p, None), want, "{name} {args:?}");
+            assert_eq!(
+                run(args, p, Some(fs::read(p).unwrap())),
+                want,
+                "{name} on stdin {args:?}"
+            );
+        }
     }
-    let stats = |p: &Path| {
+    // Merged: the plain halves, and the same halves compressed in two forms.
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    fs::write(&a, &plain[..cut]).unwrap();
+    fs::write(&b, &plain[cut..]).unwrap();
+    let (axz, bbz) = (dir.path().join("a.xz"), dir.path().join("b.bz2"));
+    fs::write(&axz, xz(&plain[..cut])).unwrap();
+    fs::write(&bbz, bzip2(&plain[cut..])).unwrap();
+    let merged = |x: &Path, y: &Path, tail: &[&str]| {
         let out = polycache(dir.path())
-            .args(["--json", "logs", "--stats"])
-            .arg(p)
+            .args(["--json", "logs"])
+            .args(tail)
+            .arg(x)
+            .arg(y)
             .output()
             .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The file field names the file: compare without it.
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Map<String, Value> = serde_json::from_str(l).unwrap();
+                v.remove("file");
+                serde_json::to_string(&v).unwrap()
+            })
+            .collect::<Vec<_>>()
     };
-    assert_eq!(stats(&zst), stats(&fixture()));
+    for tail in [&[][..], &["--tail", "4"][..]] {
+        let want = merged(&a, &b, tail);
+        assert!(!want.is_empty());
+        assert_eq!(merged(&axz, &bbz, tail), want, "{tail:?}");
+    }
     let out = polycache(dir.path())
         .args(["logs", "--follow"])
-        .arg(&gz)
+        .arg(&inputs[1].1)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
