@@ -520,7 +520,9 @@ fn read_one(
         return Ok(read::stream(engine, stdin, emit)?);
     }
     if compressed(path) {
-        return Ok(read::scan(engine, reader(path)?, threads, emit)?);
+        let file = BufReader::with_capacity(1 << 20, open(path)?);
+        let decoded = decompress::open_read(file).map_err(|e| io_failure(path, e))?;
+        return Ok(read::scan(engine, decoded, threads, emit)?);
     }
     let mut file = open(path)?;
     // --since: start near the first line of that time instead of at the file's start.

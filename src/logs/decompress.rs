@@ -62,30 +62,40 @@ pub fn format_of_file(path: &std::path::Path) -> io::Result<Format> {
 }
 
 /// `reader`, decompressed when its first bytes say so.
-pub fn open<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Box<dyn BufRead + Send>> {
+pub fn open<R: BufRead + Send + 'static>(reader: R) -> io::Result<Box<dyn BufRead + Send>> {
+    Ok(match decoder(reader)? {
+        Decoded::Plain(r) => r,
+        Decoded::Compressed(d) => Box::new(BufReader::with_capacity(1 << 20, d)),
+    })
+}
+
+/// [`open`] for a reader that reads in large pieces of its own ([`super::read::scan`]): the
+/// decompressor writes straight into the caller's buffer, without a buffer between them
+/// (one copy of every byte less).
+pub fn open_read<R: BufRead + Send + 'static>(reader: R) -> io::Result<Box<dyn Read + Send>> {
+    Ok(match decoder(reader)? {
+        Decoded::Plain(r) => Box::new(r),
+        Decoded::Compressed(d) => d,
+    })
+}
+
+enum Decoded {
+    Plain(Box<dyn BufRead + Send>),
+    Compressed(Box<dyn Read + Send>),
+}
+
+fn decoder<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Decoded> {
     let format = {
         // Enough of the start to tell (a pipe may give it in pieces).
         let head = reader.fill_buf()?;
         Format::of(head)
     };
     Ok(match format {
-        Format::Plain => Box::new(reader),
-        Format::Gzip => Box::new(BufReader::with_capacity(
-            1 << 20,
-            flate2::bufread::MultiGzDecoder::new(reader),
-        )),
-        Format::Zstd => Box::new(BufReader::with_capacity(
-            1 << 20,
-            zstd::stream::read::Decoder::with_buffer(reader)?,
-        )),
-        Format::Xz => Box::new(BufReader::with_capacity(
-            1 << 20,
-            liblzma::bufread::XzDecoder::new_multi_decoder(reader),
-        )),
-        Format::Bzip2 => Box::new(BufReader::with_capacity(
-            1 << 20,
-            bzip2::bufread::MultiBzDecoder::new(reader),
-        )),
+        Format::Plain => Decoded::Plain(Box::new(reader)),
+        Format::Gzip => Decoded::Compressed(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
+        Format::Zstd => Decoded::Compressed(Box::new(zstd::stream::read::Decoder::with_buffer(reader)?)),
+        Format::Xz => Decoded::Compressed(Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(reader))),
+        Format::Bzip2 => Decoded::Compressed(Box::new(bzip2::bufread::MultiBzDecoder::new(reader))),
     })
 }
 
@@ -123,8 +133,17 @@ mod tests {
         ] {
             assert_eq!(Format::of(&bytes), f);
             let mut out = Vec::new();
-            open(io::Cursor::new(bytes)).unwrap().read_to_end(&mut out).unwrap();
+            open(io::Cursor::new(bytes.clone()))
+                .unwrap()
+                .read_to_end(&mut out)
+                .unwrap();
             assert_eq!(out, text, "{f:?}");
+            out.clear();
+            open_read(io::Cursor::new(bytes))
+                .unwrap()
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, text, "{f:?} without a buffer");
         }
     }
 }
