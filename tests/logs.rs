@@ -1753,3 +1753,35 @@ fn rotated_sets_read_in_time_order_and_skip_files_outside_the_window() {
         assert_eq!(got.lines().collect::<Vec<_>>(), want, "{scheme}: --tail");
     }
 }
+
+/// `--follow --rotated` starts with the last entries across the set (here two come from the
+/// newest rotated file, compressed, and one from the live file), then shows what is
+/// appended to the live file.
+#[test]
+fn follow_rotated_starts_across_the_set_then_follows_the_live_file() {
+    use std::io::Write as _;
+    let dir = tmp();
+    let line = |i: i64| {
+        format!(
+            r#"{{"level":30,"time":{},"msg":"line {i}"}}"#,
+            1_795_000_000_000 + i * 1000
+        )
+    };
+    let text = |r: std::ops::Range<i64>| r.map(|i| line(i) + "\n").collect::<String>();
+    fs::write(dir.path().join("cache.json.2"), text(0..5)).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text(5..10).as_bytes()).unwrap();
+    fs::write(dir.path().join("cache.json.1.gz"), gz.finish().unwrap()).unwrap();
+    let live = dir.path().join("cache.json");
+    fs::write(&live, text(10..11)).unwrap();
+    let mut child = logs_child(dir.path(), &["--json", "logs", "--rotated", "-f", "-n", "3"], &live);
+    let seen = collect(child.stdout.take().unwrap());
+    wait_for(&seen, 3);
+    let mut f = fs::OpenOptions::new().append(true).open(&live).unwrap();
+    writeln!(f, "{}", line(11)).unwrap();
+    drop(f);
+    wait_for(&seen, 4);
+    interrupt(&mut child);
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got, (8..12).map(line).collect::<Vec<_>>());
+}
