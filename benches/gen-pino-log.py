@@ -8,14 +8,23 @@ fatal ones. Field order and spelling are pino's: level, time, pid, hostname, bin
 fields, msg.
 
   python3 benches/gen-pino-log.py 1024 > /tmp/cache-1g.json
+  python3 benches/gen-pino-log.py 1024 30 > /tmp/cache-30d.json   # 30 days up to now
+  python3 benches/gen-pino-log.py 1024 30 1795000000000            # 30 days up to that epoch ms
+
+With DAYS, the times are spread evenly over that many days ending at END_MS (default: now),
+so that `--since 1h` or one file per day means what it says on the result; the lines are
+the same as without.
 """
 
 import json
 import random
 import sys
+import time
 
 size_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 target_bytes = size_mb * 1024 * 1024
+days = float(sys.argv[2]) if len(sys.argv) > 2 else None
+end_ms = int(sys.argv[3]) if len(sys.argv) > 3 else int(time.time() * 1000)
 rng = random.Random(20261126)
 
 TYPES = ["posts", "pages", "pictures", "feed", "search", "categories", "translations", "types"]
@@ -46,10 +55,16 @@ def main():
     out = sys.stdout
     written = 0
     t = 1_795_000_000_000
+    span = int(days * 86_400_000) if days else 0
+    first = end_ms - span
     buf = []
     buf_len = 0
     while written < target_bytes:
-        t += rng.randint(0, 40)
+        if span:
+            # Evenly over the span by bytes written, a few ms of jitter as writers interleave.
+            t = first + span * (written + buf_len) // target_bytes + rng.randint(0, 40)
+        else:
+            t += rng.randint(0, 40)
         r = rng.random()
         ty = rng.choice(TYPES)
         if r < 0.015:

@@ -138,6 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
+            [CompletionResult]::new('--rotated', '--rotated', [CompletionResultType]::ParameterName, 'Read the log together with its rotated siblings, oldest first, as one log: logrotate''s cache.json.1, cache.json.2.gz, ... and pino-roll''s cache.1.json, cache.2.json, ... (compressed or not). A file whose time range lies outside --since/--until is skipped without being read; -v names each file read or skipped')
             [CompletionResult]::new('--errors', '--errors', [CompletionResultType]::ParameterName, 'Only errors: level error (50) and fatal (60)')
             [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'Only mirror entries (shorthand for --field module=mirror)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep reading as the file grows, like `tail -f`; survives rotation (replaced or truncated). Starts with the last 10 entries (-n N for another number), or at the beginning with --from-start. Ctrl-C stops')

@@ -754,7 +754,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__logs)
-            opts="-n -f -v -h --errors --level --since --until --grep --field --mirror --tail --follow --from-start --stats --utc --no-pager --log-file --env-file --json --color --verbose --help"
+            opts="-n -f -v -h --rotated --errors --level --since --until --grep --field --mirror --tail --follow --from-start --stats --utc --no-pager --log-file --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

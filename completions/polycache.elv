@@ -129,6 +129,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --log-file 'The cache log file [env: CACHE_LOG]'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
+            cand --rotated 'Read the log together with its rotated siblings, oldest first, as one log: logrotate''s cache.json.1, cache.json.2.gz, ... and pino-roll''s cache.1.json, cache.2.json, ... (compressed or not). A file whose time range lies outside --since/--until is skipped without being read; -v names each file read or skipped'
             cand --errors 'Only errors: level error (50) and fatal (60)'
             cand --mirror 'Only mirror entries (shorthand for --field module=mirror)'
             cand -f 'Keep reading as the file grows, like `tail -f`; survives rotation (replaced or truncated). Starts with the last 10 entries (-n N for another number), or at the beginning with --from-start. Ctrl-C stops'

@@ -123,6 +123,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l rotated -d 'Read the log together with its rotated siblings, oldest first, as one log: logrotate\'s cache.json.1, cache.json.2.gz, ... and pino-roll\'s cache.1.json, cache.2.json, ... (compressed or not). A file whose time range lies outside --since/--until is skipped without being read; -v names each file read or skipped'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l errors -d 'Only errors: level error (50) and fatal (60)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l mirror -d 'Only mirror entries (shorthand for --field module=mirror)'
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s f -l follow -d 'Keep reading as the file grows, like `tail -f`; survives rotation (replaced or truncated). Starts with the last 10 entries (-n N for another number), or at the beginning with --from-start. Ctrl-C stops'

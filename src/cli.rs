@@ -367,7 +367,7 @@ readable lines go through a pager (POLYCACHE_PAGER, else PAGER, else `less -R`, 
 unless LESS is set; empty or `cat` for none), except with --follow or from a pipe; --no-pager \
 writes straight to the terminal. Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
 with --utc. pid and hostname are left out of the readable line; --json keeps every byte.",
-        after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  tail -f cache.json | polycache logs -"
+        after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  polycache logs --rotated --since 1d         # CACHE_LOG and cache.json.1, cache.json.2.gz, ...\n  polycache logs -v --errors /var/log/polymech/   # the rotated set in a directory\n  tail -f cache.json | polycache logs -"
     )]
     Logs(LogsArgs),
 
@@ -895,9 +895,17 @@ pub struct TopArgs {
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// Log files (`-` for standard input); several are merged by time [default: CACHE_LOG]
+    /// Log files (`-` for standard input); several are merged by time; a directory reads
+    /// the log in it with its rotated siblings (as --rotated) [default: CACHE_LOG]
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
+
+    /// Read the log together with its rotated siblings, oldest first, as one log:
+    /// logrotate's cache.json.1, cache.json.2.gz, ... and pino-roll's cache.1.json,
+    /// cache.2.json, ... (compressed or not). A file whose time range lies outside
+    /// --since/--until is skipped without being read; -v names each file read or skipped.
+    #[arg(long)]
+    pub rotated: bool,
 
     /// Only errors: level error (50) and fatal (60).
     #[arg(long)]
@@ -1202,6 +1210,15 @@ mod tests {
             assert_eq!(flag.invalidator.as_deref(), Some(Path::new("S.tsx")), "{args:?}");
         }
         assert!(parse(&["logs", "--invalidator", "S.tsx"]).is_err());
+    }
+
+    #[test]
+    fn logs_rotated_goes_with_follow_tail_and_the_window() {
+        let cli = parse(&["logs", "--rotated", "-f", "-n", "5", "--since", "1d", "cache.json"]).unwrap();
+        let Command::Logs(a) = &cli.command else { unreachable!() };
+        assert!(a.rotated && a.follow);
+        assert_eq!(a.tail, Some(5));
+        assert!(parse(&["logs", "--rotated", "--stats", "--until", "2h"]).is_ok());
     }
 
     #[test]

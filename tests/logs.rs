@@ -871,14 +871,27 @@ fn follow_survives_rotation_and_truncation() {
     assert_eq!(got, want, "every line exactly once");
 }
 
-/// Reading errors are named as such, with the path: a directory is refused plainly, and a
-/// pipe (FIFO) is read as its lines come rather than failing to seek.
+/// Reading errors are named as such, with the path: a directory without logs, or among
+/// several files, is refused plainly, and a pipe (FIFO) is read as its lines come rather
+/// than failing to seek.
 #[test]
 fn a_directory_or_a_pipe_is_named_plainly() {
     let dir = tmp();
     let logs = dir.path().join("logs");
     fs::create_dir(&logs).unwrap();
     let out = polycache(dir.path()).arg("logs").arg(&logs).assert().code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains(&format!("cannot read {}: it holds no log file", logs.display())),
+        "{err}"
+    );
+    assert!(!err.contains("write"), "{err}");
+    let out = polycache(dir.path())
+        .arg("logs")
+        .arg(fixture())
+        .arg(&logs)
+        .assert()
+        .code(1);
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
         err.contains(&format!("cannot read {}: it is a directory", logs.display())),
@@ -1320,10 +1333,12 @@ fn follow_starts_with_the_last_entries_like_tail_f() {
 }
 
 /// Compressed logs read as the plain one, recognised by their first bytes (not their
-/// names): gzip with two members (as `cat a.gz b.gz` makes), zstd, and gzip on standard
-/// input; every form of output agrees with the plain file's.
+/// names): gzip with two members (as `cat a.gz b.gz` makes, by the gzip program), zstd (by
+/// the zstd program), xz and bzip2 with two streams each (made with the crates), each from
+/// a file and from standard input; every form of output agrees with the plain file's, and
+/// merging compressed halves agrees with merging the plain halves.
 #[test]
-fn gzip_and_zstd_logs_read_like_the_plain_one() {
+fn compressed_logs_read_like_the_plain_one() {
     let dir = tmp();
     let plain = fs::read(fixture()).unwrap();
     let cut = plain.len() / 2 + plain[plain.len() / 2..].iter().position(|b| *b == b'\n').unwrap() + 1;
@@ -1341,11 +1356,21 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
         feeder.join().unwrap().unwrap();
         out.stdout
     };
-    let mut two_members = gzip(&plain[..cut]);
-    two_members.extend(gzip(&plain[cut..]));
-    // Misleading names on purpose: the first bytes decide.
-    let gz = dir.path().join("cache.json.1");
-    fs::write(&gz, &two_members).unwrap();
+    let xz = |bytes: &[u8]| -> Vec<u8> {
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let bzip2 = |bytes: &[u8]| -> Vec<u8> {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let two = |f: &dyn Fn(&[u8]) -> Vec<u8>| -> Vec<u8> {
+        let mut v = f(&plain[..cut]);
+        v.extend(f(&plain[cut..]));
+        v
+    };
     let zst = dir.path().join("cache.log");
     let st = Command::new("zstd")
         .args(["-q", "-f", "-o"])
@@ -1354,6 +1379,17 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
         .status()
         .expect("zstd must be installed (.ci/run installs it)");
     assert!(st.success());
+    // Misleading names on purpose: the first bytes decide.
+    let mut inputs: Vec<(&str, PathBuf)> = vec![("zstd", zst)];
+    for (name, file, bytes) in [
+        ("gzip", "cache.json.1", two(&gzip)),
+        ("xz", "cache.json.gz", two(&xz)),
+        ("bzip2", "cache.2.json", two(&bzip2)),
+    ] {
+        let p = dir.path().join(file);
+        fs::write(&p, bytes).unwrap();
+        inputs.push((name, p));
+    }
     let run = |args: &[&str], input: &Path, stdin: Option<Vec<u8>>| -> String {
         let mut cmd = polycache(dir.path());
         cmd.args(["logs", "--no-pager", "--utc"]).args(args);
@@ -1374,30 +1410,61 @@ fn gzip_and_zstd_logs_read_like_the_plain_one() {
         &["--errors"][..],
         &["--tail", "3"][..],
         &["--grep", "mirror"][..],
+        &[
+            "--since",
+            "2026-11-26T10:37:59.650Z",
+            "--until",
+            "2026-11-26T10:37:59.700Z",
+        ][..],
+        &["--json", "--mirror"][..],
+        &["--json", "--stats"][..],
     ] {
         let want = run(args, &fixture(), None);
         assert!(!want.is_empty(), "{args:?}");
-        assert_eq!(run(args, &gz, None), want, "gzip {args:?}");
-        assert_eq!(run(args, &zst, None), want, "zstd {args:?}");
-        assert_eq!(
-            run(args, &gz, Some(two_members.clone())),
-            want,
-            "gzip on stdin {args:?}"
-        );
+        for (name, p) in &inputs {
+            assert_eq!(run(args, p, None), want, "{name} {args:?}");
+            assert_eq!(
+                run(args, p, Some(fs::read(p).unwrap())),
+                want,
+                "{name} on stdin {args:?}"
+            );
+        }
     }
-    let stats = |p: &Path| {
+    // Merged: the plain halves, and the same halves compressed in two forms.
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    fs::write(&a, &plain[..cut]).unwrap();
+    fs::write(&b, &plain[cut..]).unwrap();
+    let (axz, bbz) = (dir.path().join("a.xz"), dir.path().join("b.bz2"));
+    fs::write(&axz, xz(&plain[..cut])).unwrap();
+    fs::write(&bbz, bzip2(&plain[cut..])).unwrap();
+    let merged = |x: &Path, y: &Path, tail: &[&str]| {
         let out = polycache(dir.path())
-            .args(["--json", "logs", "--stats"])
-            .arg(p)
+            .args(["--json", "logs"])
+            .args(tail)
+            .arg(x)
+            .arg(y)
             .output()
             .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The file field names the file: compare without it.
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Map<String, Value> = serde_json::from_str(l).unwrap();
+                v.remove("file");
+                serde_json::to_string(&v).unwrap()
+            })
+            .collect::<Vec<_>>()
     };
-    assert_eq!(stats(&zst), stats(&fixture()));
+    for tail in [&[][..], &["--tail", "4"][..]] {
+        let want = merged(&a, &b, tail);
+        assert!(!want.is_empty());
+        assert_eq!(merged(&axz, &bbz, tail), want, "{tail:?}");
+    }
     let out = polycache(dir.path())
         .args(["logs", "--follow"])
-        .arg(&gz)
+        .arg(&inputs[1].1)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -1505,4 +1572,216 @@ fn filters_that_match_nothing_say_so() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("no entry matched"));
+}
+
+/// A rotated set in either naming scheme is read as one log in time order, whatever each
+/// file's compression; with `--since`/`--until`, files outside the window are skipped: the
+/// oldest one is a dangling link (opening it fails) and the one after `--until` is a
+/// compressed file cut short after its first line (reading it through fails), and neither
+/// causes an error when the window leaves them out, while both do when it does not.
+#[test]
+fn rotated_sets_read_in_time_order_and_skip_files_outside_the_window() {
+    use std::io::Write as _;
+    const DAY: i64 = 86_400_000;
+    const HOUR: i64 = 3_600_000;
+    let t0: i64 = 1_795_000_000_000;
+    // Day d's lines, d = 0 the oldest; every third an error.
+    let line = |d: i64, i: i64| {
+        format!(
+            r#"{{"level":{},"time":{},"pid":7,"msg":"day {d} hour {i}"}}"#,
+            if i % 3 == 0 { 50 } else { 30 },
+            t0 + d * DAY + i * HOUR
+        )
+    };
+    let day = |d: i64| -> Vec<u8> { (0..24).map(|i| line(d, i) + "\n").collect::<String>().into_bytes() };
+    let gz = |b: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    };
+    let xz = |b: &[u8]| {
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    };
+    let bz = |b: &[u8]| {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    };
+    let zst = |b: &[u8]| zstd::encode_all(b, 1).unwrap();
+    // Day 3's file: its first line whole (one gzip member), the rest cut short.
+    let cut_short = || {
+        let bytes = day(3);
+        let first = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+        let mut v = gz(&bytes[..first]);
+        let rest = gz(&bytes[first..]);
+        v.extend_from_slice(&rest[..rest.len() / 2]);
+        v
+    };
+    let expect = |keep: &dyn Fn(i64, i64) -> bool| -> String {
+        (0..6)
+            .flat_map(|d| (0..24).map(move |i| (d, i)))
+            .filter(|&(d, i)| keep(d, i))
+            .map(|(d, i)| line(d, i) + "\n")
+            .collect()
+    };
+    let when = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap().to_rfc3339();
+    // (scheme, name of each day's file 0..=5 with its bytes, the live file to name)
+    type Files = Vec<(String, Vec<u8>)>;
+    let schemes: Vec<(&str, Files)> = vec![
+        (
+            "logrotate",
+            vec![
+                ("cache.json.5.gz".into(), gz(&day(0))),
+                ("cache.json.4.xz".into(), xz(&day(1))),
+                ("cache.json.3".into(), bz(&day(2))),
+                ("cache.json.2.gz".into(), cut_short()),
+                ("cache.json.1".into(), day(4)),
+                ("cache.json".into(), day(5)),
+            ],
+        ),
+        (
+            "pino-roll",
+            vec![
+                ("cache.1.json".into(), zst(&day(0))),
+                ("cache.2.json".into(), day(1)),
+                ("cache.3.json.bz2".into(), bz(&day(2))),
+                ("cache.4.json.gz".into(), cut_short()),
+                ("cache.5.json".into(), xz(&day(4))),
+                ("cache.6.json".into(), day(5)),
+            ],
+        ),
+    ];
+    for (scheme, files) in schemes {
+        let dir = tmp();
+        let logs = dir.path().join("logs");
+        fs::create_dir(&logs).unwrap();
+        for (name, bytes) in &files {
+            fs::write(logs.join(name), bytes).unwrap();
+        }
+        let live = logs.join("cache.json");
+        let run = |args: &[&str], target: &Path| {
+            polycache(dir.path())
+                .args(["--json", "logs"])
+                .args(args)
+                .arg(target)
+                .output()
+                .unwrap()
+        };
+        let ok = |args: &[&str], target: &Path| -> (String, String) {
+            let out = run(args, target);
+            assert!(
+                out.status.success(),
+                "{scheme} {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        };
+        // Whole and whole: day 3's file is cut short, so reading everything fails, naming it.
+        let out = run(&["--rotated"], &live);
+        assert_eq!(out.status.code(), Some(1), "{scheme}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&files[3].0),
+            "{scheme}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Up to day 2: day 3's file is after --until (only its first line is read).
+        let until = t0 + 2 * DAY + 23 * HOUR;
+        let (got, _) = ok(&["--rotated", "--until", &until.to_string()], &live);
+        assert_eq!(got, expect(&|d, _| d <= 2), "{scheme}: --until");
+        // A directory as FILE is its set.
+        let (got, _) = ok(&["--until", &until.to_string()], &logs);
+        assert_eq!(got, expect(&|d, _| d <= 2), "{scheme}: directory");
+        // Day 0's file becomes a link to nothing: opening it would fail.
+        fs::remove_file(logs.join(&files[0].0)).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), logs.join(&files[0].0)).unwrap();
+        let out = run(&["--rotated", "--until", &until.to_string()], &live);
+        assert_eq!(out.status.code(), Some(1), "{scheme}: the dangling link is read");
+        // Days 1.5 to 2.5: day 0 is not opened, day 3 not read through, days 4 and 5 skipped.
+        let (since, until) = (t0 + DAY + 12 * HOUR, t0 + 2 * DAY + 12 * HOUR);
+        let (got, notes) = ok(
+            &[
+                "-v",
+                "--rotated",
+                "--since",
+                &since.to_string(),
+                "--until",
+                &until.to_string(),
+            ],
+            &live,
+        );
+        let in_window = |d: i64, i: i64| (since..=until).contains(&(t0 + d * DAY + i * HOUR));
+        assert_eq!(got, expect(&in_window), "{scheme}: window");
+        assert!(!got.is_empty());
+        assert!(
+            notes.contains(&format!("{}: skipped, not opened", files[0].0)),
+            "{scheme}: {notes}"
+        );
+        assert!(notes.contains(&format!("{}: read", files[1].0)), "{scheme}: {notes}");
+        assert!(notes.contains(&format!("{}: read", files[2].0)), "{scheme}: {notes}");
+        assert!(
+            notes.contains(&format!(
+                "{}: skipped: its first entry ({}) is after --until",
+                files[3].0,
+                when(t0 + 3 * DAY).replace("+00:00", ".000Z")
+            )),
+            "{scheme}: {notes}"
+        );
+        assert!(
+            notes.contains("6 file(s), 2 read, 4 skipped (1 not opened)"),
+            "{scheme}: {notes}"
+        );
+        // The errors of the last 5 across the set, from days 4 and 5, day 3 left out by --since.
+        let (got, _) = ok(
+            &[
+                "--rotated",
+                "--errors",
+                "--tail",
+                "12",
+                "--since",
+                &(t0 + 4 * DAY).to_string(),
+            ],
+            &live,
+        );
+        let errors_from_4 = expect(&|d, i| d >= 4 && i % 3 == 0);
+        assert_eq!(got.lines().count(), 12, "{scheme}");
+        let want: Vec<&str> = errors_from_4.lines().skip(4).collect();
+        assert_eq!(got.lines().collect::<Vec<_>>(), want, "{scheme}: --tail");
+    }
+}
+
+/// `--follow --rotated` starts with the last entries across the set (here two come from the
+/// newest rotated file, compressed, and one from the live file), then shows what is
+/// appended to the live file.
+#[test]
+fn follow_rotated_starts_across_the_set_then_follows_the_live_file() {
+    use std::io::Write as _;
+    let dir = tmp();
+    let line = |i: i64| {
+        format!(
+            r#"{{"level":30,"time":{},"msg":"line {i}"}}"#,
+            1_795_000_000_000 + i * 1000
+        )
+    };
+    let text = |r: std::ops::Range<i64>| r.map(|i| line(i) + "\n").collect::<String>();
+    fs::write(dir.path().join("cache.json.2"), text(0..5)).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text(5..10).as_bytes()).unwrap();
+    fs::write(dir.path().join("cache.json.1.gz"), gz.finish().unwrap()).unwrap();
+    let live = dir.path().join("cache.json");
+    fs::write(&live, text(10..11)).unwrap();
+    let mut child = logs_child(dir.path(), &["--json", "logs", "--rotated", "-f", "-n", "3"], &live);
+    let seen = collect(child.stdout.take().unwrap());
+    wait_for(&seen, 3);
+    let mut f = fs::OpenOptions::new().append(true).open(&live).unwrap();
+    writeln!(f, "{}", line(11)).unwrap();
+    drop(f);
+    wait_for(&seen, 4);
+    interrupt(&mut child);
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got, (8..12).map(line).collect::<Vec<_>>());
 }

@@ -13,7 +13,7 @@ use crate::escape;
 use crate::logs::filter::{self, FieldMatch, Filter, FilterError};
 use crate::logs::format::Formatter;
 use crate::logs::{Engine, Label, Output, Tally, follow, read};
-use crate::logs::{decompress, seek};
+use crate::logs::{decompress, rotated, seek};
 use crate::output::{Outcome, Printer};
 
 impl From<FilterError> for Failure {
@@ -101,6 +101,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
     } else {
         args.files.clone()
     };
+    let set = rotated_set(ctx, args, &files)?;
     if args.follow && files.len() > 1 {
         return Err(Failure::usage("--follow reads one file").with_hint("follow each file in its own terminal"));
     }
@@ -122,13 +123,19 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
             .and_then(|_| lock.flush())
             .inspect_err(|_| write_failed = true)
     };
-    let result = produce(&ctx.out, &engine, args, &files, &mut emit);
+    // The file of a rotated set being read, to name in a reading error.
+    let mut reading = String::new();
+    let result = match &set {
+        Some(set) => produce_rotated(&ctx.out, &engine, args, set, &mut reading, &mut emit),
+        None => produce(&ctx.out, &engine, args, &files, &mut emit),
+    };
     let tally = match result {
         Ok(t) => t,
         Err(Produce::Io(e)) if write_failed && e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::streamed()),
         Err(Produce::Io(e)) if write_failed => return Err(Failure::error(format!("cannot write the output: {e}"))),
         Err(Produce::Io(e)) => {
             let what = match files.as_slice() {
+                _ if !reading.is_empty() => reading,
                 [one] if one == "-" => "standard input".to_string(),
                 [one] => one.clone(),
                 many => many.join(", "),
@@ -204,22 +211,6 @@ fn produce(
     emit: &mut read::Emit,
 ) -> Result<Tally, Produce> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
-    // Every input is read through its decompressor when its first bytes say so.
-    let reader = |path: &str| -> Result<Box<dyn io::BufRead + Send>, Failure> {
-        let plain: Box<dyn io::BufRead + Send> = if path == "-" {
-            Box::new(BufReader::with_capacity(1 << 20, io::stdin()))
-        } else {
-            Box::new(BufReader::with_capacity(1 << 20, open(path)?))
-        };
-        decompress::open(plain).map_err(|e| io_failure(if path == "-" { "standard input" } else { path }, e))
-    };
-    // A compressed file cannot be seeked (nor followed): it is read as a stream. (Only a
-    // regular file is looked at here: opening a pipe would wait for its writer.)
-    let compressed = |path: &str| {
-        path != "-"
-            && std::fs::metadata(path).is_ok_and(|m| m.is_file())
-            && decompress::format_of_file(Path::new(path)).is_ok_and(|f| f != decompress::Format::Plain)
-    };
     if args.follow && compressed(&files[0]) {
         return Err(Failure::usage(format!("cannot follow {}: it is compressed", files[0]))
             .with_hint("follow the live (uncompressed) log; rotated, compressed ones are read without --follow")
@@ -262,18 +253,7 @@ fn produce(
             // Fail early and plainly when the file is not there.
             open(path)?;
         }
-        let stop = ctrl_c_flag();
-        // `logs --follow | head -1`: the reader is gone; stop at once, not at the next line.
-        crate::pipe::watch(Arc::clone(&stop));
-        let mut notice = |text: &str| out.note(&escape::text(text));
-        tally.merge(follow::follow(
-            engine,
-            Path::new(path),
-            start,
-            &stop,
-            emit,
-            &mut notice,
-        )?);
+        tally.merge(follow_live(out, engine, Path::new(path), start, emit)?);
         return Ok(tally);
     }
 
@@ -290,13 +270,8 @@ fn produce(
                 read::merge_tail(engine, readers, n).map_err(|e| io_failure("the inputs", e))?;
             let marks: Vec<&Label> = sources.iter().filter_map(|&i| labels.get(i)).collect();
             return Ok(read::emit_lines_from(engine, &lines, &cuts, &marks, emit)?);
-        } else if files[0] == "-" {
-            read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))?
-        } else if is_stream(&files[0]) || compressed(&files[0]) {
-            read::tail_stream(engine, reader(&files[0])?, n).map_err(|e| io_failure(&files[0], e))?
         } else {
-            let mut f = open(&files[0])?;
-            read::tail_file(engine, &mut f, n).map_err(|e| io_failure(&files[0], e))?
+            tail_one(engine, &files[0], n)?
         };
         return Ok(read::emit_lines(engine, &lines, &cuts, emit)?);
     }
@@ -305,7 +280,237 @@ fn produce(
         let readers = files.iter().map(|f| reader(f)).collect::<Result<Vec<_>, _>>()?;
         return Ok(read::merge(engine, readers, &labels, emit)?);
     }
-    let path = &files[0];
+    read_one(out, engine, &files[0], threads, emit)
+}
+
+/// Follows the live file from byte `start` until Ctrl-C or a closed stdout.
+fn follow_live(
+    out: &Printer,
+    engine: &Engine,
+    path: &Path,
+    start: u64,
+    emit: &mut read::Emit,
+) -> Result<Tally, Produce> {
+    let stop = ctrl_c_flag();
+    // `logs --follow | head -1`: the reader is gone; stop at once, not at the next line.
+    crate::pipe::watch(Arc::clone(&stop));
+    let mut notice = |text: &str| out.note(&escape::text(text));
+    Ok(follow::follow(engine, path, start, &stop, emit, &mut notice)?)
+}
+
+/// The rotated set to read, oldest first, when `--rotated` or a directory as FILE asks for
+/// one.
+fn rotated_set(ctx: &Context, args: &LogsArgs, files: &[String]) -> Result<Option<Vec<String>>, Failure> {
+    let dir = match files {
+        [one] if one != "-" && std::fs::metadata(one).is_ok_and(|m| m.is_dir()) => Some(one.as_str()),
+        _ => None,
+    };
+    if !args.rotated && dir.is_none() {
+        return Ok(None);
+    }
+    let live = match (dir, files) {
+        (Some(dir), _) => {
+            let bases = rotated::bases_in(Path::new(dir)).map_err(|e| io_failure(dir, e))?;
+            // Where several logs share the directory, CACHE_LOG's name picks one.
+            let configured = Path::new(ctx.settings.cache_log())
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            let base = match bases.as_slice() {
+                [] => {
+                    return Err(Failure::error(format!("cannot read {dir}: it holds no log file"))
+                        .with_hint("pass the directory that holds cache.json and its rotated files"));
+                }
+                [one] => one.clone(),
+                many => match configured.filter(|c| many.contains(c)) {
+                    Some(c) => c,
+                    None => {
+                        let names: Vec<String> = many.iter().map(|b| escape::text(b).into_owned()).collect();
+                        return Err(
+                            Failure::usage(format!("{dir} holds several logs: {}", names.join(", "))).with_hint(
+                                format!(
+                                    "name one with its rotated files: polycache logs --rotated {}",
+                                    Path::new(dir).join(&many[0]).display()
+                                ),
+                            ),
+                        );
+                    }
+                },
+            };
+            Path::new(dir).join(base)
+        }
+        (None, [one]) if one != "-" => Path::new(one).to_path_buf(),
+        _ => {
+            return Err(
+                Failure::usage("--rotated reads one log and its rotated files").with_hint(
+                    "give the live log (or its directory) once, e.g. polycache logs --rotated server/logs/cache.json",
+                ),
+            );
+        }
+    };
+    let shown = live.display().to_string();
+    let set = rotated::set_of(&live).map_err(|e| io_failure(&shown, e))?;
+    if set.is_empty() {
+        return Err(io_failure(&shown, io::Error::from(io::ErrorKind::NotFound))
+            .with_hint("neither the log nor rotated files of it (cache.json.1, cache.1.json, ...) are there; check CACHE_LOG or the path"));
+    }
+    Ok(Some(
+        set.into_iter().map(|p| p.to_string_lossy().into_owned()).collect(),
+    ))
+}
+
+/// A time as `-v` shows it.
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    )
+}
+
+/// Reads a rotated set (oldest first) as one log: the files whose time range meets
+/// `--since`/`--until`, each as it would be read alone, one after the other.
+fn produce_rotated(
+    out: &Printer,
+    engine: &Engine,
+    args: &LogsArgs,
+    set: &[String],
+    reading: &mut String,
+    emit: &mut read::Emit,
+) -> Result<Tally, Produce> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    let paths: Vec<std::path::PathBuf> = set.iter().map(std::path::PathBuf::from).collect();
+    let plan = rotated::plan(&paths, engine.filter.since, engine.filter.until)
+        .map_err(|(p, e)| io_failure(&p.display().to_string(), e))?;
+    let read: Vec<&str> = set
+        .iter()
+        .zip(&plan)
+        .filter(|(_, m)| m.decision == rotated::Decision::Read)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    if out.verbose() > 0 {
+        let mut unopened = 0;
+        for (path, m) in set.iter().zip(&plan) {
+            let path = escape::text(path);
+            out.note(&match m.decision {
+                rotated::Decision::Read => format!("{path}: read"),
+                rotated::Decision::Before { ends, opened: false } => {
+                    unopened += 1;
+                    format!(
+                        "{path}: skipped, not opened: it ends by {} (where a newer file starts), before --since",
+                        when(ends)
+                    )
+                }
+                rotated::Decision::Before { ends, opened: true } => {
+                    format!("{path}: skipped: its last entry ({}) is before --since", when(ends))
+                }
+                rotated::Decision::After { starts } => {
+                    format!("{path}: skipped: its first entry ({}) is after --until", when(starts))
+                }
+            });
+        }
+        out.note(&format!(
+            "rotated set: {} file(s), {} read, {} skipped ({unopened} not opened)",
+            set.len(),
+            read.len(),
+            set.len() - read.len()
+        ));
+    }
+    let live = &set[set.len() - 1];
+    if args.follow && compressed(live) {
+        return Err(Failure::usage(format!("cannot follow {live}: it is compressed"))
+            .with_hint("follow the live (uncompressed) log; rotated, compressed ones are read without --follow")
+            .into());
+    }
+    // Where following starts: the live file as it is now.
+    let start = if args.follow {
+        open(live)?.metadata().map_err(|e| io_failure(live, e))?.len()
+    } else {
+        0
+    };
+    let tail = match (args.tail, args.follow, args.from_start) {
+        (Some(n), _, _) => Some(n),
+        (None, true, false) => Some(FOLLOW_TAIL),
+        _ => None,
+    };
+    let mut tally = Tally::for_engine(engine);
+    match tail {
+        // The last n across the set: the newest files first, each asked for what is missing.
+        Some(n) => {
+            let mut parts = Vec::new();
+            let mut found = 0;
+            for path in read.iter().rev() {
+                if found >= n {
+                    break;
+                }
+                (*path).clone_into(reading);
+                let (lines, cuts) = tail_one(engine, path, n - found)?;
+                found += lines.len();
+                parts.push((lines, cuts));
+            }
+            let (mut lines, mut cuts) = (Vec::with_capacity(found), read::Cuts::new());
+            for (l, c) in parts.into_iter().rev() {
+                cuts.extend(c.into_iter().map(|(i, more)| (i + lines.len(), more)));
+                lines.extend(l);
+            }
+            tally.merge(read::emit_lines(engine, &lines, &cuts, emit)?);
+        }
+        None => {
+            // With --follow, the live file itself is read by the follower from its start.
+            for path in read.iter().filter(|p| !args.follow || **p != live.as_str()) {
+                (*path).clone_into(reading);
+                tally.merge(read_one(out, engine, path, threads, emit)?);
+            }
+        }
+    }
+    live.clone_into(reading);
+    if args.follow {
+        let from = if tail.is_some() { start } else { 0 };
+        tally.merge(follow_live(out, engine, Path::new(live), from, emit)?);
+    }
+    Ok(tally)
+}
+
+/// Every input is read through its decompressor when its first bytes say so.
+fn reader(path: &str) -> Result<Box<dyn io::BufRead + Send>, Failure> {
+    let plain: Box<dyn io::BufRead + Send> = if path == "-" {
+        Box::new(BufReader::with_capacity(1 << 20, io::stdin()))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, open(path)?))
+    };
+    decompress::open(plain).map_err(|e| io_failure(if path == "-" { "standard input" } else { path }, e))
+}
+
+/// Whether `path` is a regular file that is compressed. A compressed file cannot be seeked
+/// (nor followed): it is read as a stream. (Only a regular file is looked at here: opening a
+/// pipe would wait for its writer.)
+fn compressed(path: &str) -> bool {
+    path != "-"
+        && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && decompress::format_of_file(Path::new(path)).is_ok_and(|f| f != decompress::Format::Plain)
+}
+
+/// The last `n` matching lines of one input: a plain file read backwards from its end, any
+/// other read through.
+fn tail_one(engine: &Engine, path: &str, n: usize) -> Result<(Vec<Vec<u8>>, read::Cuts), Failure> {
+    if path == "-" {
+        read::tail_stream(engine, reader("-")?, n).map_err(|e| io_failure("standard input", e))
+    } else if is_stream(path) || compressed(path) {
+        read::tail_stream(engine, reader(path)?, n).map_err(|e| io_failure(path, e))
+    } else {
+        let mut f = open(path)?;
+        read::tail_file(engine, &mut f, n).map_err(|e| io_failure(path, e))
+    }
+}
+
+/// One input read whole: standard input (on every core when it is a file, else line by
+/// line as it comes), a compressed file through its decompressor, a plain file from where
+/// `--since` finds its start.
+fn read_one(
+    out: &Printer,
+    engine: &Engine,
+    path: &str,
+    threads: usize,
+    emit: &mut read::Emit,
+) -> Result<Tally, Produce> {
     if path == "-" {
         let stdin = reader("-")?;
         if stdin_is_file() {
@@ -315,7 +520,9 @@ fn produce(
         return Ok(read::stream(engine, stdin, emit)?);
     }
     if compressed(path) {
-        return Ok(read::scan(engine, reader(path)?, threads, emit)?);
+        let file = BufReader::with_capacity(1 << 20, open(path)?);
+        let decoded = decompress::open_read(file).map_err(|e| io_failure(path, e))?;
+        return Ok(read::scan(engine, decoded, threads, emit)?);
     }
     let mut file = open(path)?;
     // --since: start near the first line of that time instead of at the file's start.

@@ -11,6 +11,7 @@ pub mod follow;
 pub mod format;
 pub mod parse;
 pub mod read;
+pub mod rotated;
 pub mod seek;
 pub mod stats;
 
