@@ -260,6 +260,10 @@ fn config_shows_sources_and_never_a_secret() {
     let row = |name: &str| text.lines().find(|l| l.contains(name)).unwrap_or_default().to_string();
     assert!(row("POLYCACHE_URL ").contains("http://127.0.0.1:4000") && row("POLYCACHE_URL ").contains("flag --url"));
     assert!(row("SERVICE_PASSWORD").contains("••••") && row("SERVICE_PASSWORD").contains(".env"));
+    // The .env's path is said once, in the heading, not on every row it set.
+    let path = dir.path().join(".env").display().to_string();
+    assert_eq!(text.matches(&path).count(), 1, "{text}");
+    assert!(text.starts_with(&format!(".env: {path}")), "{text}");
     assert!(row("POLYCACHE_TOKEN").contains("••••") && row("POLYCACHE_TOKEN").contains("env"));
     assert!(row("TEST_PASSWORD").contains("(unset)"));
     assert!(row("CACHE_PREFIX").contains("default"));

@@ -26,7 +26,11 @@ impl Render for ConfigReport {
             t.add_row(vec![
                 comfy_table::Cell::new(row.name),
                 value,
-                comfy_table::Cell::new(row.source.to_string()),
+                // The .env's path is the heading above: `.env` here keeps every row short.
+                comfy_table::Cell::new(match &row.source {
+                    crate::config::Source::DotEnv(_) => ".env".to_string(),
+                    other => other.to_string(),
+                }),
             ]);
         }
         out.push_str(&super::show(t));
