@@ -28,6 +28,16 @@ fn row<'a>(stdout: &'a str, check: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no row `{check}` in:\n{stdout}"))
 }
 
+/// The hint a row points at: its detail ends with `[n]`, and `[n] hint` follows the table.
+fn hint_of<'a>(stdout: &'a str, row: &str) -> &'a str {
+    let detail = row.split('┆').nth(2).unwrap_or("").trim_end_matches(['│', ' ']);
+    let Some(n) = detail.rsplit_once('[').and_then(|(_, n)| n.strip_suffix(']')) else {
+        return "";
+    };
+    let note = format!("[{n}] ");
+    stdout.lines().find_map(|l| l.strip_prefix(note.as_str())).unwrap_or("")
+}
+
 fn mark(row: &str) -> &str {
     row.trim_start_matches('│').split('┆').next().unwrap_or("").trim()
 }
@@ -180,7 +190,10 @@ fn doctor_names_each_failure_with_its_hint_and_exits_3() {
         let r = row(&stdout, check);
         assert_eq!(mark(r), "✗", "{check}:\n{stdout}");
         assert!(r.contains(detail), "`{check}` should say `{detail}`:\n{stdout}");
-        assert!(r.contains(hint), "`{check}` should hint `{hint}`:\n{stdout}");
+        assert!(
+            hint_of(&stdout, r).contains(hint),
+            "`{check}` should hint `{hint}`:\n{stdout}"
+        );
     }
     // What still works is still green.
     for check in ["stream local", "graph", ".env"] {
@@ -201,7 +214,13 @@ fn doctor_names_each_failure_with_its_hint_and_exits_3() {
         if errors == 1 { "" } else { "s" }
     );
     assert!(log.contains(&said), "`{said}`:\n{stdout}");
-    assert!(log.contains("polycache logs --errors --since 1h"), "{stdout}");
+    assert!(
+        hint_of(&stdout, log).contains("polycache logs --errors --since 1h"),
+        "{stdout}"
+    );
+    // Each hint is said once under the table, however many rows point at it.
+    let mirror_hint = "check that this mirror is up";
+    assert_eq!(stdout.matches(mirror_hint).count(), 1, "{stdout}");
     assert!(stdout.contains("7 failed"), "{stdout}");
     assert!(
         !stdout.contains(wrong) && !stderr.contains(wrong),
@@ -268,7 +287,7 @@ fn doctor_warns_when_a_stream_opens_but_stays_silent_and_fails_a_missing_env_fil
     let r = row(&stdout, "stream local");
     assert_eq!(mark(r), "!", "{stdout}");
     assert!(r.contains("but no heartbeat or event within 300ms"), "{stdout}");
-    assert!(r.contains("--stream-timeout 20s"), "{stdout}");
+    assert!(hint_of(&stdout, r).contains("--stream-timeout 20s"), "{stdout}");
 
     // A named env file that is not there is a failed check, not an abort.
     let port = free_port();
@@ -285,7 +304,10 @@ fn doctor_warns_when_a_stream_opens_but_stays_silent_and_fails_a_missing_env_fil
     let r = row(&stdout, ".env");
     assert_eq!(mark(r), "✗", "{stdout}");
     assert!(r.contains("cannot read env file missing.env"), "{stdout}");
-    assert!(r.contains("check the path given to --env-file"), "{stdout}");
+    assert!(
+        hint_of(&stdout, r).contains("check the path given to --env-file"),
+        "{stdout}"
+    );
     assert_eq!(mark(row(&stdout, "server local")), "✗", "{stdout}");
 }
 

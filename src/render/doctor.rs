@@ -13,14 +13,9 @@ impl Render for DoctorReport {
 }
 
 fn table(checks: &[Check], st: Style) -> String {
-    // The hint column only when some row has a hint.
-    let hints = checks.iter().any(|c| c.hint.is_some());
-    let header: &[&str] = if hints {
-        &["", "check", "detail", "hint"]
-    } else {
-        &["", "check", "detail"]
-    };
-    let mut t = super::table(st, header);
+    // Hints go under the table, each distinct one once, numbered; a row points at its own.
+    let mut hints: Vec<&str> = Vec::new();
+    let mut t = super::table(st, &["", "check", "detail"]);
     if st.color {
         // Colour through comfy-table's cell styling, so it never counts as width.
         t.enforce_styling();
@@ -35,11 +30,26 @@ fn table(checks: &[Check], st: Style) -> String {
         if st.color {
             mark = mark.fg(colour);
         }
-        let mut row = vec![mark, Cell::new(&c.check), Cell::new(&c.detail)];
-        if hints {
-            row.push(Cell::new(c.hint.as_deref().unwrap_or_default()));
-        }
-        t.add_row(row);
+        let detail = match c.hint.as_deref().filter(|h| !h.is_empty()) {
+            Some(h) => {
+                let n = match hints.iter().position(|x| *x == h) {
+                    Some(i) => i + 1,
+                    None => {
+                        hints.push(h);
+                        hints.len()
+                    }
+                };
+                format!("{} [{n}]", c.detail)
+            }
+            None => c.detail.clone(),
+        };
+        t.add_row(vec![mark, Cell::new(&c.check), Cell::new(detail)]);
+    }
+    let mut notes = String::new();
+    for (i, h) in hints.iter().enumerate() {
+        let line = format!("[{}] {h}", i + 1);
+        notes.push_str(&super::wrap(st, &line, "    "));
+        notes.push('\n');
     }
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     let (passed, warned, failed) = (count(Status::Pass), count(Status::Warn), count(Status::Fail));
@@ -51,5 +61,5 @@ fn table(checks: &[Check], st: Style) -> String {
         line.push_str(&format!(", {failed} failed"));
     }
     let line = if failed > 0 { st.red(&line) } else { st.green(&line) };
-    format!("{}\n{line}\n", super::show(t))
+    format!("{}\n{notes}{line}\n", super::show(t))
 }
