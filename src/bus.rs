@@ -54,19 +54,6 @@ pub enum BusError {
     Redis { url: String, detail: String },
 }
 
-/// The words after "the bus at URL is unreachable:" for a connection that failed.
-fn unreachable_detail(e: &StoreError) -> String {
-    match e {
-        StoreError::Refused { .. } => "connection refused".to_string(),
-        StoreError::Timeout { .. } => "timed out connecting".to_string(),
-        StoreError::Auth { detail, .. }
-        | StoreError::Io { detail, .. }
-        | StoreError::Tls { detail, .. }
-        | StoreError::Server { detail, .. } => detail.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// One invalidation on the bus (the fields of PROTOCOL section 8, plus the entry id).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -289,7 +276,7 @@ impl Bus {
             StoreError::BadUrl { url, reason } => BusError::BadUrl { url, reason },
             other => BusError::Redis {
                 url: redact_url_password(url),
-                detail: unreachable_detail(&other),
+                detail: other.detail(),
             },
         })?;
         Ok(Bus {
@@ -310,7 +297,7 @@ impl Bus {
     pub async fn connect_conn(&self, response_timeout: Duration) -> Result<Conn, BusError> {
         self.link.connect(response_timeout).await.map_err(|e| BusError::Redis {
             url: self.url.clone(),
-            detail: unreachable_detail(&e),
+            detail: e.detail(),
         })
     }
 

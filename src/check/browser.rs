@@ -290,10 +290,6 @@ pub fn covers(p: &str, k: &str) -> bool {
     }
 }
 
-pub fn keys_text(keys: &[String]) -> String {
-    keys.iter().map(|k| ts::escape(k)).collect::<Vec<_>>().join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

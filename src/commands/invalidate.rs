@@ -75,7 +75,8 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
                 .requests
                 .iter()
                 .map(|p| &p.body.type_name)
-                .filter_map(|t| Some((t.clone(), b.half_received(&graph, &graph.resolve(t).ok()?.canonical, t))))
+                // The plan's types are canonical already.
+                .map(|t| (t.clone(), b.half_received(&graph, t, t)))
                 .collect(),
             None => Default::default(),
         };

@@ -43,7 +43,13 @@ fn follow(ctx: &Context, args: &TailArgs) -> Result<u8, Failure> {
         trace: ctx.out.trace(),
         ..FollowOptions::default()
     };
-    let browsers = ctx.browsers(&args.invalidator, &graph)?;
+    // What browsers reset is shown with -v and carried in --json only: plain tail does not
+    // read the platform's TypeScript at start.
+    let browsers = if ctx.out.verbose() > 0 || ctx.out.json() || args.invalidator.invalidator.is_some() {
+        ctx.browsers(&args.invalidator, &graph)?
+    } else {
+        None
+    };
     let view = View {
         graph,
         wanted,

@@ -42,7 +42,6 @@ pub fn stale_names(b: Option<&BrowserHalf>) -> BTreeSet<String> {
 /// What browsers reset on the event for `t`, and what they keep.
 fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
     let mut lines: Vec<(String, &str)> = Vec::new();
-    let keys = |k: &[String]| k.iter().map(|k| escape::text(k)).collect::<Vec<_>>().join(", ");
     match (&b.handled_as, b.line) {
         (Some(name), Some(line)) => {
             let via = if name == t {
@@ -50,14 +49,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
             } else {
                 format!(" (as its alias `{name}`)")
             };
-            let mut what = keys(&b.resets);
-            if b.dynamic {
-                what.push_str(if what.is_empty() { "" } else { ", " });
-                what.push_str("keys known only at run time");
-            }
-            if what.is_empty() {
-                what = "nothing".into();
-            }
+            let what = resets_text(b);
             lines.push((
                 format!(
                     "{}{via}: {what} ({}:{line})",
@@ -102,7 +94,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
                     "  {} {}: browsers keep {}, reset by its own case ({at})",
                     st.red("✗"),
                     escape::text(&s.type_name),
-                    keys(&s.missing)
+                    keys_list(&s.missing)
                 ),
                 "    ",
             ));
@@ -146,19 +138,28 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// Query keys as one list, escaped.
+fn keys_list(keys: &[String]) -> String {
+    keys.iter().map(|k| escape::text(k)).collect::<Vec<_>>().join(", ")
+}
+
+/// What a case resets: its literal keys, and that some are known only at run time; `nothing`.
+fn resets_text(b: &BrowserHalf) -> String {
+    let mut what = keys_list(&b.resets);
+    if b.dynamic {
+        what.push_str(if what.is_empty() { "" } else { ", " });
+        what.push_str("keys known only at run time");
+    }
+    if what.is_empty() {
+        what = "nothing".into();
+    }
+    what
+}
+
 /// One line: the keys browsers reset on an event named `sent`, and the types they keep.
 pub fn browser_line(b: &BrowserHalf, sent: &str, s: &Style) -> String {
-    let keys = |k: &[String]| k.iter().map(|k| escape::text(k)).collect::<Vec<_>>().join(", ");
     let mut line = match &b.handled_as {
-        Some(_) if b.resets.is_empty() && !b.dynamic => s.dim("browsers reset nothing"),
-        Some(_) => {
-            let mut what = keys(&b.resets);
-            if b.dynamic {
-                what.push_str(if what.is_empty() { "" } else { ", " });
-                what.push_str("keys known only at run time");
-            }
-            s.dim(&format!("browsers reset {what}"))
-        }
+        Some(_) => s.dim(&format!("browsers reset {}", resets_text(b))),
         None => s.yellow(&format!(
             "browsers reset nothing: {} has no case for `{}`",
             b.file,

@@ -73,11 +73,7 @@ impl CacheStore {
     pub async fn redis(url: &str, shown_url: &str, prefix: &str) -> Result<CacheStore, CacheStoreError> {
         let connect = |e: crate::store::StoreError| CacheStoreError::Connect {
             url: shown_url.to_string(),
-            message: match e {
-                crate::store::StoreError::Refused { .. } => "connection refused".to_string(),
-                crate::store::StoreError::Timeout { .. } => "timed out after 5 s".to_string(),
-                other => other.to_string(),
-            },
+            message: e.detail(),
         };
         let link = Link::open(url).await.map_err(connect)?;
         let mut conn = link.healing().await.map_err(connect)?;

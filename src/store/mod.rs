@@ -65,6 +65,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The words after "cannot connect to ... at URL:" (the URL is said already).
+    pub fn detail(&self) -> String {
+        match self {
+            StoreError::Refused { .. } => "connection refused".to_string(),
+            StoreError::Timeout { .. } => "timed out connecting".to_string(),
+            StoreError::Auth { detail, .. }
+            | StoreError::Io { detail, .. }
+            | StoreError::Tls { detail, .. }
+            | StoreError::Server { detail, .. } => detail.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// Classifies a redis-rs error; `url` is already redacted, and any password the error
     /// text might echo is scrubbed.
     pub(crate) fn from_redis(e: &RedisError, url: &str, password: Option<&str>) -> StoreError {
@@ -215,10 +228,7 @@ struct Node {
 /// A connected Redis (one server, or every master of a cluster).
 pub struct Store {
     link: link::Link,
-    url: String,
     prefix: String,
-    db: i64,
-    cluster: bool,
     nodes: Vec<Node>,
 }
 
@@ -273,9 +283,6 @@ impl Store {
             });
         }
         Ok(Store {
-            url: link.url.clone(),
-            db: link.db,
-            cluster: link.is_cluster(),
             link,
             prefix: prefix.to_string(),
             nodes,
@@ -292,16 +299,16 @@ impl Store {
 
     /// The URL with its password redacted, for messages.
     pub fn url(&self) -> &str {
-        &self.url
+        &self.link.url
     }
     pub fn prefix(&self) -> &str {
         &self.prefix
     }
     pub fn db(&self) -> i64 {
-        self.db
+        self.link.db
     }
     pub fn is_cluster(&self) -> bool {
-        self.cluster
+        self.link.is_cluster()
     }
     /// The masters scanned, as `host:port`.
     pub fn node_addrs(&self) -> Vec<String> {
@@ -354,7 +361,7 @@ impl Store {
                     .await
                     .map_err(|e| self.err(&e))?;
                 let next: u64 = next.parse().map_err(|_| StoreError::Server {
-                    url: self.url.clone(),
+                    url: self.link.url.clone(),
                     detail: format!("SCAN returned a cursor that is not a number: {next}"),
                 })?;
                 let page = keys.into_iter().map(|key| ScannedKey { key, node: index }).collect();
@@ -512,7 +519,7 @@ impl Store {
             let mut conn = self.nodes[node].conn.clone();
             let count = removed.entry(group).or_insert(0);
             for batch in keys.chunks(UNLINK_BATCH) {
-                let n: u64 = if self.cluster {
+                let n: u64 = if self.link.is_cluster() {
                     let mut pipe = redis::pipe();
                     for k in batch {
                         pipe.cmd("UNLINK").arg(*k);
@@ -630,7 +637,7 @@ impl Store {
     /// The index of the master holding `key`: the only node, or on a cluster the one the
     /// first node's MOVED answer points to.
     async fn owner(&self, key: &[u8]) -> Result<usize, StoreError> {
-        if !self.cluster {
+        if !self.link.is_cluster() {
             return Ok(0);
         }
         let mut conn = self.nodes[0].conn.clone();

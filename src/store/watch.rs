@@ -123,20 +123,22 @@ impl Store {
 
     /// The keyspace channel pattern of the cache keys in this database.
     pub fn keyspace_pattern(&self) -> String {
-        format!("__keyspace@{}__:{}*", self.db, glob_escape(&self.prefix))
+        format!("__keyspace@{}__:{}*", self.link.db, glob_escape(&self.prefix))
     }
 
     /// Subscribes on every master; the subscription is confirmed when this returns.
     pub async fn subscribe(&self) -> Result<KeyEvents, StoreError> {
         let pattern = self.keyspace_pattern();
-        let channel_prefix = format!("__keyspace@{}__:", self.db);
+        let channel_prefix = format!("__keyspace@{}__:", self.link.db);
         let mut streams = Vec::new();
         for node in &self.nodes {
             let client = node.client.clone();
             let mut pubsub = match tokio::time::timeout(super::CONNECT_TIMEOUT, client.get_async_pubsub()).await {
                 Ok(r) => r.map_err(|e| self.err(&e))?,
                 Err(_) => {
-                    return Err(StoreError::Timeout { url: self.url.clone() });
+                    return Err(StoreError::Timeout {
+                        url: self.link.url.clone(),
+                    });
                 }
             };
             pubsub.psubscribe(&pattern).await.map_err(|e| self.err(&e))?;
