@@ -377,4 +377,25 @@ mod tests {
         assert!(b.half(&g, "pictures").stale.is_empty());
         assert!(b.half(&g, "posts").stale.is_empty());
     }
+
+    #[test]
+    fn names_from_the_files_are_escaped_in_findings() {
+        // A type whose name carries a terminal escape (from a hostile cache.ts) and a key too.
+        let graph = Graph::unchecked(
+            vec![("a\u{1b}[2J".into(), vec![]), ("b".into(), vec!["a\u{1b}[2J".into()])],
+            crate::graph::GraphSource::BuiltIn,
+        );
+        let src = "export function f(qc: any, type: string) {\n\
+              switch (type) {\n\
+                case 'a\\u001b[2J': qc.invalidateQueries({ queryKey: ['a'] }); break;\n\
+                case 'b': qc.invalidateQueries({ queryKey: ['b\\u0007'] }); break;\n\
+              }\n\
+            }\n";
+        let loader = Loader::new(None);
+        let a = invalidator::analyse(Path::new("S.tsx"), src, &graph, &loader).unwrap();
+        let f = Browsers::new(&a, Path::new("S.tsx"), Path::new("")).findings(&graph);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(!f[0].message.chars().any(|c| c.is_control()), "{:?}", f[0].message);
+        assert!(f[0].message.contains("\\u{1b}[2J"), "{:?}", f[0].message);
+    }
 }

@@ -41,9 +41,12 @@ pub fn stale_names(b: Option<&BrowserHalf>) -> BTreeSet<String> {
 
 /// What browsers reset on the event for `t`, and what they keep.
 fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
+    // The type's name came from a file: shown escaped, as every outside text is.
+    let t = &*escape::text(t);
     let mut lines: Vec<(String, &str)> = Vec::new();
     match (&b.handled_as, b.line) {
         (Some(name), Some(line)) => {
+            let name = escape::text(name);
             let via = if name == t {
                 String::new()
             } else {
@@ -54,7 +57,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
                 format!(
                     "{}{via}: {what} ({}:{line})",
                     st.bold(&format!("browsers receiving {t} reset")),
-                    b.file
+                    escape::text(&b.file)
                 ),
                 "  ",
             ));
@@ -63,7 +66,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
             format!(
                 "{} {}",
                 st.bold(&format!("browsers receiving {t} reset nothing:")),
-                st.red(&format!("{} has no case for `{t}`", b.file))
+                st.red(&format!("{} has no case for `{t}`", escape::text(&b.file)))
             ),
             "  ",
         )),
@@ -87,7 +90,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
             let at = if s.file == b.file {
                 format!("line {}", s.line)
             } else {
-                format!("{}:{}", s.file, s.line)
+                format!("{}:{}", escape::text(&s.file), s.line)
             };
             lines.push((
                 format!(
@@ -162,7 +165,7 @@ pub fn browser_line(b: &BrowserHalf, sent: &str, s: &Style) -> String {
         Some(_) => s.dim(&format!("browsers reset {}", resets_text(b))),
         None => s.yellow(&format!(
             "browsers reset nothing: {} has no case for `{}`",
-            b.file,
+            escape::text(&b.file),
             escape::text(sent)
         )),
     };
