@@ -1245,3 +1245,27 @@ async fn the_log_level_drops_the_lines_below_it() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// A service manager may stop the node the moment its port answers (a unit restarted in a
+/// loop, a health probe that gives up): the node stops cleanly then too, with exit code 0,
+/// instead of being killed by the signal before it listens for it.
+#[test]
+fn sigterm_as_soon_as_the_port_answers_stops_the_node_cleanly() {
+    let dir = common::tmp();
+    for round in 0..8 {
+        let port = common::free_port();
+        let mut cmd = clean_command(dir.path());
+        cmd.args(["serve", "--dev", "--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut node = Reaped::spawn(&mut cmd, "polycache serve");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < WAIT, "serve did not start");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(node.signal("TERM"));
+        let status = node.wait_timeout(WAIT).expect("the node did not stop after SIGTERM");
+        assert_eq!(status.code(), Some(0), "round {round}: {status:?}");
+    }
+}

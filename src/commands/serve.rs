@@ -124,6 +124,9 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     };
     let rt = crate::runtime()?;
     rt.block_on(async {
+        // The handlers go in before the port opens: a SIGTERM that comes as soon as the port
+        // answers must stop the node cleanly, not kill it by the signal's default action.
+        let signals = Signals::install();
         let server = Server::bind(&ctx.settings, graph, &opts).await?;
         for w in &server.started.warnings {
             ctx.out.warn(w);
@@ -149,7 +152,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         let printer = ctx.out.clone();
         let drain = opts.drain;
         let signal = async move {
-            let which = shutdown_signal().await;
+            let which = signals.first().await;
             let drain = if drain.is_zero() {
                 String::new()
             } else {
@@ -170,25 +173,50 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     })
 }
 
-/// SIGINT (Ctrl-C) or SIGTERM, named.
-async fn shutdown_signal() -> &'static str {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT (Ctrl-C) and SIGTERM, listened to from the moment this is made.
+struct Signals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => "SIGINT",
-        _ = term => "SIGTERM",
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The first of them to come, named.
+    async fn first(self) -> &'static str {
+        #[cfg(unix)]
+        {
+            async fn recv(s: Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                _ = recv(self.int) => "SIGINT",
+                _ = recv(self.term) => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
     }
 }
 
