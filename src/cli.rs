@@ -6,6 +6,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str = "Inspect and control the Polymech platform's cache: invalidations, mirrors, the SSE stream, Redis keys and the cache log.";
 
+/// The end of every subcommand's `-h`: short help keeps to one screen, `--help` has the rest.
+const MORE: &str = "Examples and every option in detail: --help";
+
+/// The end of `polycache -h`.
+const AFTER_SHORT_HELP: &str = "\
+Settings come from .env, the environment, then flags (`polycache config` shows them).
+Start with `polycache demo`; exit codes and more: --help";
+
 const AFTER_HELP: &str = "\
 Configuration is read from .env (the nearest one from the working directory up to the
 repository root, or --env-file), then the environment, then flags; later wins.
@@ -16,7 +24,7 @@ Exit codes: 0 ok, 1 error (or every target failed), 2 usage (bad flag, unknown t
 failed.";
 
 #[derive(Debug, Parser)]
-#[command(name = "polycache", version = crate::VERSION, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "polycache", version = crate::VERSION, about = ABOUT, after_help = AFTER_SHORT_HELP, after_long_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -32,7 +40,7 @@ pub struct Cli {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Read settings from this file instead of searching for `.env`.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
 
     /// Print machine-readable JSON instead of tables.
@@ -40,7 +48,7 @@ pub struct GlobalArgs {
     pub json: bool,
 
     /// When to use colour; NO_COLOR in the environment means never for `auto`.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, hide_short_help = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
     /// Say more (repeat for even more).
@@ -81,7 +89,7 @@ pub struct MirrorsArgs {
 
     /// Also trust this PEM certificate authority for https servers, beside the built-in
     /// roots (e.g. the CA file `serve --dev --self-signed` prints) [env: POLYCACHE_CACERT]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub cacert: Option<String>,
 }
 
@@ -96,7 +104,7 @@ pub struct RedisUrlArgs {
     pub redis_url: Option<String>,
 
     /// Prefix of cache keys in Redis [env: CACHE_PREFIX]
-    #[arg(long, global = true, value_name = "PREFIX")]
+    #[arg(long, global = true, value_name = "PREFIX", hide_short_help = true)]
     pub cache_prefix: Option<String>,
 }
 
@@ -113,9 +121,11 @@ pub struct LogFileArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Graph options")]
 pub struct GraphFileArgs {
+    /// The dependency graph's `.ts` or `.json` file.
+    ///
     /// Read the dependency graph from this `.ts` or `.json` file instead of searching for
     /// `server/src/cache.ts`.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", hide_short_help = true)]
     pub graph: Option<PathBuf>,
 }
 
@@ -126,7 +136,7 @@ pub struct GraphFileArgs {
 pub struct InvalidatorArgs {
     /// The component that handles app-update events, to show what browsers reset [default:
     /// src/components/StreamInvalidator.tsx, searching up from the working directory]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", hide_short_help = true)]
     pub invalidator: Option<PathBuf>,
 }
 
@@ -138,6 +148,8 @@ pub struct FollowArgs {
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
 
+    /// Stop after this long.
+    ///
     /// Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if
     /// --count was given and not reached.
     #[arg(long, value_parser = crate::duration::parse_positive, value_name = "DURATION")]
@@ -201,7 +213,7 @@ impl LogFileArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start here: watch the whole flow once: two nodes, a mirrored invalidation, the streams and the log.
+    /// Start here: the whole flow once, on two nodes of its own.
     #[command(
         long_about = "Run the cache flow end to end with nothing but this binary: no Redis, no .env, \
 no network beyond 127.0.0.1.\n\n\
@@ -217,11 +229,12 @@ The throwaway account is written to an env file (mode 0600) in the temporary dir
 is removed when the demo ends unless --keep; the commands to repeat the flow by hand use \
 `--env-file` so no password is printed. --keep leaves both nodes running until Ctrl-C.\n\n\
 Exit codes: 0 every step checked out, 1 otherwise.",
-        after_help = "Examples:\n  polycache demo\n  polycache demo --keep        # then try the printed commands in another terminal\n  polycache demo --json | jq '.steps[] | {title, ok}'"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache demo\n  polycache demo --keep        # then try the printed commands in another terminal\n  polycache demo --json | jq '.steps[] | {title, ok}'"
     )]
     Demo(DemoArgs),
 
-    /// Start here on a real setup: check it piece by piece: .env, mirrors, servers, login, stream, Redis, graph, log.
+    /// Start here on a real setup: check it piece by piece.
     #[command(
         long_about = "Check, in order, everything polycache depends on, and print one row per check \
 (✓ passed, ✗ failed, ! worth a look) with a one-line hint for each failure:\n\n\
@@ -232,13 +245,15 @@ within --stream-timeout; Redis reachable and how many keys are under CACHE_PREFI
 source and that it is acyclic; the cache log exists, its size, and its errors of the last hour.\n\n\
 Independent checks run at the same time; the table is printed in the order above.\n\n\
 Exit codes: 0 every check passed (! rows do not fail), 3 some check failed.",
-        after_help = "Examples:\n  polycache doctor\n  polycache doctor --stream-timeout 20s   # wait for a heartbeat (serve pings every 15 s)\n  polycache --env-file deploy/.env.production doctor\n  polycache doctor --json | jq '.checks[] | select(.status == \"fail\")'"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache doctor\n  polycache doctor --stream-timeout 20s   # wait for a heartbeat (serve pings every 15 s)\n  polycache --env-file deploy/.env.production doctor\n  polycache doctor --json | jq '.checks[] | select(.status == \"fail\")'"
     )]
     Doctor(DoctorArgs),
 
-    /// Show every setting, its value and where it came from (secrets masked).
+    /// Show every setting and where it came from (secrets masked).
     #[command(
-        after_help = "Examples:\n  polycache config\n  polycache config --json\n  polycache --env-file deploy/.env.production config\n  polycache config --url http://127.0.0.1:3334"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache config\n  polycache config --json\n  polycache --env-file deploy/.env.production config\n  polycache config --url http://127.0.0.1:3334"
     )]
     Config(ConfigArgs),
 
@@ -254,11 +269,12 @@ platform's StreamInvalidator.tsx is found (--invalidator FILE, else src/componen
 a TYPE's answer also shows the browser half: the React Query keys browsers reset on that event, \
 with the line of the case, and marks every type the server clears whose own keys they do not \
 reset as stale in browsers (polycache check reports the same as findings).",
-        after_help = "Examples:\n  polycache graph feed\n  polycache graph post            # alias of posts\n  polycache graph pictures --invalidator web/src/StreamInvalidator.tsx\n  polycache graph pictures --format dot | dot -Tsvg > graph.svg\n  polycache graph --format mermaid\n  polycache graph --graph server/src/cache.ts --json"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache graph feed\n  polycache graph post            # alias of posts\n  polycache graph pictures --invalidator web/src/StreamInvalidator.tsx\n  polycache graph pictures --format dot | dot -Tsvg > graph.svg\n  polycache graph --format mermaid\n  polycache graph --graph server/src/cache.ts --json"
     )]
     Graph(GraphArgs),
 
-    /// Verify the platform's checklist for cache types from its source: calls, StreamInvalidator, graph.
+    /// Check the platform's source against the cache checklist.
     #[command(
         long_about = "Verify, from the platform's TypeScript source, the checklist for adding a mirrored \
 cache type, and report every miss with file:line:column:\n\n\
@@ -277,11 +293,12 @@ The root is --root, else the nearest directory above the working directory that 
 server/src/cache.ts. --server-dir and --invalidator change the layout; --graph reads the graph \
 from another file.\n\n\
 Exit codes: 0 nothing to fix, 3 findings, 1 a file could not be read or parsed.",
-        after_help = "Examples:\n  polycache check\n  polycache check --root ~/src/polymech\n  polycache check --json | jq '.findings[] | \"\\(.file):\\(.line):\\(.column) \\(.message)\"'\n  polycache check --server-dir api/src --invalidator web/src/StreamInvalidator.tsx"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache check\n  polycache check --root ~/src/polymech\n  polycache check --json | jq '.findings[] | \"\\(.file):\\(.line):\\(.column) \\(.message)\"'\n  polycache check --server-dir api/src --invalidator web/src/StreamInvalidator.tsx"
     )]
     Check(CheckArgs),
 
-    /// Invalidate cache types on the local server, on mirrors, or on chosen targets.
+    /// Invalidate cache types on the local server and mirrors.
     #[command(
         long_about = "Invalidate cache types (PROTOCOL section 3).\n\n\
 By default only the local server (POLYCACHE_URL) is asked, with `mirror: false`. --mirror asks \
@@ -303,11 +320,12 @@ Exit codes: 0 every target succeeded, 3 some succeeded and some failed (or did n
 with --verify), 1 nothing succeeded, 4 authentication failed everywhere, 2 unknown type, no \
 mirrors for --mirror, or every target refused as plain http to another machine (use https:// \
 or --allow-insecure).",
-        after_help = "Examples:\n  polycache invalidate posts\n  polycache invalidate post pages --id 42\n  polycache invalidate pictures --mirror --verify\n  polycache invalidate feed --only https://staging.example.com --only https://service.polymech.info\n  polycache invalidate posts --via-server\n  polycache invalidate types --mirror --dry-run\n  polycache invalidate posts --mirror --json | jq '.results[] | select(.ok | not)'"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache invalidate posts\n  polycache invalidate post pages --id 42\n  polycache invalidate pictures --mirror --verify\n  polycache invalidate feed --only https://staging.example.com --only https://service.polymech.info\n  polycache invalidate posts --via-server\n  polycache invalidate types --mirror --dry-run\n  polycache invalidate posts --mirror --json | jq '.results[] | select(.ok | not)'"
     )]
     Invalidate(InvalidateArgs),
 
-    /// Follow the SSE stream of the local server, mirrors or chosen targets.
+    /// Follow the SSE stream of the local server and mirrors.
     #[command(
         long_about = "Follow the SSE stream (PROTOCOL section 4) and print one line per event: local \
 time, target (when following several), event name, stream id, type, entity id, action, and the \
@@ -324,10 +342,11 @@ When the platform's StreamInvalidator.tsx is found (--invalidator FILE, else \
 src/components/ searching up), -v adds a line under each app-update: the React Query keys \
 browsers reset on it and the types the server clears that browsers keep (stale in browsers); \
 --json carries the same as `browsers`.",
-        after_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'\n  polycache tail --bus                 # every instance's invalidations, from Redis"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache tail\n  polycache tail --mirror              # every deployment, merged in arrival order\n  polycache tail --type posts --type pages -v\n  polycache tail --since-id 120        # replay what the server still holds after id 120\n  polycache tail --count 1 --timeout 30s && echo \"an invalidation arrived\"\n  polycache tail --json | jq -r 'select(.type == \"posts\") | .received'\n  polycache tail --bus                 # every instance's invalidations, from Redis"
     )]
     Tail(TailArgs),
-    /// The whole cache, live, on one screen: targets, invalidations, propagation, log, Redis.
+    /// The whole cache, live, on one screen.
     #[command(
         long_about = "A full-screen view of the cache for an incident, built from what the other \
 commands read, with nothing new asked of the servers:\n\n\
@@ -344,19 +363,21 @@ type (when REDIS_URL is set), refreshed every --redis-every in the background.\n
 Keys: q or Ctrl-C quit, p pause, arrows select a type, Enter shows its cascade, / filters, s \
 sorts, i invalidates the selected type after a y/n question (the same run as `invalidate`), ? help.\n\n\
 top needs a terminal; --once prints one snapshot as tables (or --json) and exits, anywhere.",
-        after_help = "Examples:\n  polycache top\n  polycache top --redis-every 30s\n  polycache top --once\n  polycache top --once --json | jq '.propagation'\n  polycache tail --mirror --json     # the same events as a stream, for scripts"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache top\n  polycache top --redis-every 30s\n  polycache top --once\n  polycache top --once --json | jq '.propagation'\n  polycache tail --mirror --json     # the same events as a stream, for scripts"
     )]
     Top(TopArgs),
-    /// See and manage what the cache holds in Redis: stats, keys, values, deletion, live events.
+    /// See and manage the cache in Redis: stats, keys, values, watch.
     #[command(
         long_about = "See and manage what the cache holds in Redis (REDIS_URL, keys under CACHE_PREFIX).\n\n\
 Keys follow `{CACHE_PREFIX}{type}:{rest}` (e.g. cache:posts:id:42) and are grouped by type; keys \
 under the prefix that do not follow the layout are grouped as `(other)`. Every listing is one SCAN \
 pass (never KEYS) with the per-key calls pipelined; on a Redis Cluster every master is scanned.",
-        after_help = "Examples:\n  polycache redis stats\n  polycache redis keys --type post --limit 20\n  polycache redis get cache:posts:list\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis watch --count 10"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache redis stats\n  polycache redis keys --type post --limit 20\n  polycache redis get cache:posts:list\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis watch --count 10"
     )]
     Redis(RedisArgs),
-    /// Read the cache log (pino NDJSON): readable lines, filters, follow, stats.
+    /// Read the cache log: readable lines, filters, follow, stats.
     #[command(
         long_about = "Read the cache log: one readable line per entry (time, level, module/type, \
 target, status, duration, msg, then the other fields), an err's message with its stack \
@@ -367,7 +388,8 @@ readable lines go through a pager (POLYCACHE_PAGER, else PAGER, else `less -R`, 
 unless LESS is set; empty or `cat` for none), except with --follow or from a pipe; --no-pager \
 writes straight to the terminal. Filters combine (all must hold). Times are shown in the local zone (TZ), or UTC \
 with --utc. pid and hostname are left out of the readable line; --json keeps every byte.",
-        after_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  polycache logs --rotated --since 1d         # CACHE_LOG and cache.json.1, cache.json.2.gz, ...\n  polycache logs -v --errors /var/log/polymech/   # the rotated set in a directory\n  tail -f cache.json | polycache logs -"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache logs                              # the whole CACHE_LOG\n  polycache logs --errors --since 2h\n  polycache logs --mirror --field type=posts --tail 20\n  polycache logs --grep 'invalidat(ed|ion)' server/logs/cache.json\n  polycache logs --follow --level warn\n  polycache logs --stats --since 1d\n  polycache logs --errors --json | jq .err.message\n  polycache logs old.json cache.json          # merged by time\n  polycache logs --rotated --since 1d         # CACHE_LOG and cache.json.1, cache.json.2.gz, ...\n  polycache logs -v --errors /var/log/polymech/   # the rotated set in a directory\n  tail -f cache.json | polycache logs -"
     )]
     Logs(LogsArgs),
 
@@ -379,16 +401,18 @@ aliases wherever a command takes a type (invalidate, graph, tail --type, redis k
 The names are those of the graph at the time the script is made: --graph FILE, else \
 server/src/cache.ts found from the working directory, else the built-in default; make the \
 script again when the graph changes.",
-        after_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions zsh --graph ~/src/polymech/server/src/cache.ts > ~/.zfunc/_polycache\n  polycache completions --dir completions   # write all of them"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache completions bash > ~/.local/share/bash-completion/completions/polycache\n  polycache completions zsh > ~/.zfunc/_polycache\n  polycache completions fish > ~/.config/fish/completions/polycache.fish\n  polycache completions zsh --graph ~/src/polymech/server/src/cache.ts > ~/.zfunc/_polycache\n  polycache completions --dir completions   # write all of them"
     )]
     Completions(CompletionsArgs),
 
-    /// Print the man page (roff), or write one page per subcommand into a directory.
+    /// Print the man page, or write one per subcommand.
     #[command(
-        after_help = "Examples:\n  polycache man | man -l -\n  polycache man --dir man   # write polycache.1, polycache-graph.1, ..."
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache man | man -l -\n  polycache man --dir man   # write polycache.1, polycache-graph.1, ..."
     )]
     Man(ManArgs),
-    /// Run a reference Polymech cache node: login, invalidation, SSE stream, mirrors.
+    /// Run a reference Polymech cache node.
     #[command(
         long_about = "Run a reference Polymech cache node (the server side of the protocol).\n\n\
 It answers login (POLYCACHE_AUTH_PATH and the Supabase-shaped /auth/v1/token), invalidation \
@@ -404,7 +428,8 @@ Accounts come from SERVICE_EMAIL/SERVICE_PASSWORD and TEST_EMAIL/TEST_PASSWORD; 
 HS256 JWTs signed with JWT_SECRET (1 h). The node logs in to its mirrors with the same \
 accounts. Every cache and mirror action is appended to CACHE_LOG (pino NDJSON). Only the \
 startup banner and fatal errors go to stdout/stderr. SIGINT/SIGTERM stop it gracefully.",
-        after_help = "Examples:\n  polycache serve --dev --demo-data\n  polycache serve --dev --demo-data --cors-origin http://localhost:5173   # a frontend dev server\n  polycache serve --dev --self-signed        # HTTPS + HTTP/2 on loopback\n  polycache serve --tls-cert cert.pem --tls-key key.pem --bind 0.0.0.0 --port 443\n  JWT_SECRET=change-me SERVICE_EMAIL=svc@example.com SERVICE_PASSWORD=pw polycache serve --port 3333\n  polycache serve --port 3334 --store redis --mirrors http://127.0.0.1:3333\n  polycache serve --bind 0.0.0.0 --log-file /var/log/polycache/cache.json"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache serve --dev --demo-data\n  polycache serve --dev --demo-data --cors-origin http://localhost:5173   # a frontend dev server\n  polycache serve --dev --self-signed        # HTTPS + HTTP/2 on loopback\n  polycache serve --tls-cert cert.pem --tls-key key.pem --bind 0.0.0.0 --port 443\n  JWT_SECRET=change-me SERVICE_EMAIL=svc@example.com SERVICE_PASSWORD=pw polycache serve --port 3333\n  polycache serve --port 3334 --store redis --mirrors http://127.0.0.1:3333\n  polycache serve --bind 0.0.0.0 --log-file /var/log/polycache/cache.json"
     )]
     Serve(ServeArgs),
 }
@@ -431,11 +456,15 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
+    /// How long to wait for each stream's heartbeat.
+    ///
     /// How long to wait for a heartbeat or an event on each stream; a stream that opens but
     /// stays silent that long is reported with `!` (serve pings every 15 s by default).
     #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub stream_timeout: std::time::Duration,
 
+    /// How long to wait for each server.
+    ///
     /// How long to wait for each server to answer (health, login).
     #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
@@ -455,123 +484,176 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TCP port to listen on (0 picks a free one) [env: POLYCACHE_PORT] [default: 3333]
+    /// Port to listen on [default: 3333].
+    ///
+    /// TCP port to listen on (0 picks a free one) [env: POLYCACHE_PORT]
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
 
+    /// Address to listen on [default: 127.0.0.1].
+    ///
     /// Address to listen on; use 0.0.0.0 to accept other machines [env: POLYCACHE_BIND]
-    /// [default: 127.0.0.1]
     #[arg(long, value_name = "ADDR")]
     pub bind: Option<String>,
 
+    /// In this process, or in Redis [default: memory].
+    ///
     /// Where the cache lives: in this process, or in Redis at REDIS_URL (keys
-    /// CACHE_PREFIX{type}:{rest}) [env: POLYCACHE_STORE] [default: memory]
-    #[arg(long, value_enum, value_name = "STORE")]
+    /// CACHE_PREFIX{type}:{rest}) [env: POLYCACHE_STORE]
+    #[arg(hide_possible_values = true, long, value_enum, value_name = "STORE")]
     pub store: Option<StoreChoice>,
 
+    /// A throwaway account and JWT secret.
+    ///
     /// Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway
     /// account, written to an env file only you can read (mode 0600; the banner shows its
     /// path, never the password) and removed when the node stops.
     #[arg(long)]
     pub dev: bool,
 
+    /// A few entries per type to start with.
+    ///
     /// Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2).
     #[arg(long)]
     pub demo_data: bool,
 
+    /// Anyone may list the cached keys.
+    ///
     /// Let anyone read GET /api/cache/entries (every cached key) without the admin token;
     /// by default only --dev nodes do.
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub public_entries: bool,
 
+    /// The stream's heartbeat interval.
+    ///
     /// Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m).
-    #[arg(long, default_value = "15s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(hide_short_help = true, long, default_value = "15s", value_parser = parse_duration, value_name = "DURATION")]
     pub ping_interval: std::time::Duration,
 
+    /// Allow credentials over http:// off loopback.
+    ///
     /// Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors.
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub allow_insecure: bool,
 
+    /// Keep the stream's events across restarts.
+    ///
     /// Keep the stream's events (ids and the replay buffer) in this file, so that clients
     /// reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
+    /// The lowest level logged [default: info].
+    ///
     /// The lowest level written to the cache log: trace, debug, info, warn, error or fatal
-    /// (pino's) [env: POLYCACHE_LOG_LEVEL] [default: info]
-    #[arg(long, value_name = "LEVEL", value_parser = ["trace", "debug", "info", "warn", "error", "fatal"])]
+    /// (pino's) [env: POLYCACHE_LOG_LEVEL]
+    #[arg(hide_possible_values = true, long, value_name = "LEVEL", value_parser = ["trace", "debug", "info", "warn", "error", "fatal"])]
     pub log_level: Option<String>,
 
+    /// Number the events from N.
+    ///
     /// Number the stream's events from N instead of from the clock. Without --state a node
     /// starts its ids from the clock, so that a client resuming with an id from before a
     /// restart gets a stream-reset instead of another event under the same id; a fixed
     /// start gives the same ids on every run (reproducible examples and tests), at that cost.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(hide_short_help = true, long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub first_event_id: Option<u64>,
 
+    /// How long to finish broadcasts when stopping.
+    ///
     /// On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each
     /// mirror invalidation still unanswered then is abandoned with a warn line in the log.
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(hide_short_help = true, long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub shutdown_grace: std::time::Duration,
 
+    /// Serve this long, not ready, when stopping.
+    ///
     /// On SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before
     /// stopping, so that a load balancer or Kubernetes takes the node out first.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(hide_short_help = true, long, value_parser = parse_duration, value_name = "DURATION")]
     pub drain: Option<std::time::Duration>,
+    /// Let pages of this origin use the API.
+    ///
     /// Let pages from this origin use the authenticated API (login, invalidate), with
     /// credentials; repeat or separate with commas. The stream, health, the entries listing
     /// and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]
     #[arg(long, value_name = "ORIGIN", value_delimiter = ',')]
     pub cors_origin: Vec<String>,
 
+    /// The reconnect delay asked of browsers.
+    ///
     /// The reconnect delay the stream asks browsers to use (its opening `retry:` line).
-    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(hide_short_help = true, long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
     pub sse_retry: std::time::Duration,
 
+    /// At most N stream clients.
+    ///
     /// At most this many stream clients at once; more are answered 503 with Retry-After
     /// (browsers' EventSource tries again).
-    #[arg(long, value_name = "N")]
+    #[arg(hide_short_help = true, long, value_name = "N")]
     pub max_clients: Option<usize>,
 
+    /// At most N stream clients per address.
+    ///
     /// At most this many stream clients from one address at once (503 with Retry-After).
-    #[arg(long, value_name = "N")]
+    #[arg(hide_short_help = true, long, value_name = "N")]
     pub max_clients_per_ip: Option<usize>,
 
+    /// A proxy whose X-Forwarded-For is trusted.
+    ///
     /// A proxy (nginx, a load balancer) whose X-Forwarded-For names the client, for the
     /// per-address limits; requests from other peers are taken at their address.
-    #[arg(long, value_name = "IP", value_delimiter = ',')]
+    #[arg(hide_short_help = true, long, value_name = "IP", value_delimiter = ',')]
     pub trust_proxy: Vec<std::net::IpAddr>,
 
+    /// Who may read /metrics.
+    ///
     /// Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a
     /// token of this node's accounts (token), or nobody (off).
-    #[arg(long, value_enum, default_value = "public", value_name = "ACCESS")]
+    #[arg(
+        hide_possible_values = true,
+        long,
+        value_enum,
+        default_value = "public",
+        value_name = "ACCESS"
+    )]
     pub metrics: crate::server::metrics::Access,
 
+    /// Serve HTTPS with this PEM certificate.
+    ///
     /// Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN
     /// [env: POLYCACHE_TLS_CERT]
     #[arg(long, value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
 
+    /// The PEM private key of --tls-cert.
+    ///
     /// The PEM private key of --tls-cert [env: POLYCACHE_TLS_KEY]
     #[arg(long, value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
 
+    /// With --dev: HTTPS with a throwaway CA.
+    ///
     /// With --dev: serve HTTPS (HTTP/2) with a throwaway certificate authority and a
     /// certificate for localhost, 127.0.0.1 and ::1; the authority's certificate is written
     /// beside the dev env file (trust it with --cacert or in a browser profile) and removed
     /// when the node stops.
     #[arg(long, requires = "dev")]
     pub self_signed: bool,
+    /// Share invalidations through a Redis Stream.
+    ///
     /// Share invalidations with the other instances of this deployment through a Redis
     /// Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster).
     /// Each node appends what it applies and applies what the others append; SSE event ids
     /// become stream entry ids, so a client can resume on any instance [env: POLYCACHE_BUS]
-    #[arg(long, value_enum, value_name = "KIND")]
+    #[arg(hide_possible_values = true, long, value_enum, value_name = "KIND")]
     pub bus: Option<BusChoice>,
 
+    /// Entries the bus stream keeps.
+    ///
     /// Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client
     /// resuming before them gets a stream-reset.
-    #[arg(long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N")]
+    #[arg(hide_short_help = true, long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N")]
     pub bus_maxlen: u64,
 
     /// Rehearsal: answer the first N invalidations with 503.
@@ -760,10 +842,14 @@ pub enum GraphFormat {
 /// Which servers a command talks to: the local one by default.
 #[derive(Debug, Args, Clone, Default)]
 pub struct TargetArgs {
+    /// The local server and every mirror.
+    ///
     /// The local server and every CACHE_MIRRORS target.
     #[arg(long, conflicts_with = "only")]
     pub mirror: bool,
 
+    /// Only this base URL (repeat for several).
+    ///
     /// Only this base URL (repeat, or separate with commas, for several).
     #[arg(long, value_name = "URL", value_delimiter = ',')]
     pub only: Vec<String>,
@@ -778,40 +864,58 @@ pub struct InvalidateArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
 
+    /// The entity id, passed on to the SSE event.
+    ///
     /// The entity id, passed on to the SSE notification.
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
 
+    /// Local server broadcasts to its mirrors.
+    ///
     /// Send `mirror: true` to the local server and let it broadcast to its own mirrors.
     #[arg(long, conflicts_with_all = ["mirror", "only"])]
     pub via_server: bool,
 
+    /// Show the requests; send nothing.
+    ///
     /// Print the requests that would be sent and what they clear (on the server and, when
     /// StreamInvalidator.tsx is found, in browsers); send nothing.
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Check each target's stream announces it.
+    ///
     /// Subscribe to each target's stream first and check that it announces the invalidation.
     #[arg(long)]
     pub verify: bool,
 
+    /// How long --verify waits.
+    ///
     /// How long --verify waits for each target's event (e.g. 10s, 500ms, 2m).
     #[arg(long, value_parser = crate::duration::parse, default_value = "10s", value_name = "DURATION")]
     pub verify_timeout: std::time::Duration,
 
+    /// Targets asked at the same time.
+    ///
     /// How many targets are asked at the same time.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024), value_name = "N")]
     pub concurrency: u32,
 
+    /// Retries per request.
+    ///
     /// Retries per request after a connect error, a timeout or a 5xx answer.
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub retries: u32,
 
+    /// Deadline per target.
+    ///
     /// Deadline for everything one target is asked: login, invalidations and retries
     /// (e.g. 10s, 2s, 1m).
     #[arg(long, value_parser = crate::duration::parse_positive, default_value = "10s", value_name = "DURATION")]
     pub timeout: std::time::Duration,
 
+    /// Allow credentials over http:// off loopback.
+    ///
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]
     pub allow_insecure: bool,
@@ -838,11 +942,15 @@ pub struct TailArgs {
     #[command(flatten)]
     pub follow: FollowArgs,
 
+    /// Replay the events after this id first.
+    ///
     /// Ask the server to replay the events after this id first (sent as Last-Event-ID).
     /// Ids are opaque: `17` on a single node, `1764643200000-0` on the bus.
     #[arg(long, value_name = "ID")]
     pub since_id: Option<String>,
 
+    /// Follow the bus in Redis instead of a stream.
+    ///
     /// Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`)
     /// instead of a server's SSE stream: which node applied what, with the cascade it
     /// cleared. --since-id takes a stream entry id.
@@ -864,18 +972,26 @@ pub struct TailArgs {
 
 #[derive(Debug, Args)]
 pub struct TopArgs {
+    /// Print one snapshot and exit.
+    ///
     /// Print one snapshot (tables, or --json) after the first answers, and exit.
     #[arg(long)]
     pub once: bool,
 
+    /// How often Redis is scanned.
+    ///
     /// How often Redis is scanned for the keys and memory per type (in the background).
     #[arg(long, value_parser = parse_duration, default_value = "10s", value_name = "DURATION")]
     pub redis_every: std::time::Duration,
 
+    /// How often health is asked.
+    ///
     /// How often each target's health is asked.
     #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
     pub health_every: std::time::Duration,
 
+    /// With --once: how long to wait for answers.
+    ///
     /// With --once: how long to wait for the targets' first answers.
     #[arg(long, value_parser = parse_duration, default_value = "3s", value_name = "DURATION")]
     pub wait: std::time::Duration,
@@ -895,11 +1011,15 @@ pub struct TopArgs {
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
+    /// Log files, `-` or a directory [default: CACHE_LOG]
+    ///
     /// Log files (`-` for standard input); several are merged by time; a directory reads
     /// the log in it with its rotated siblings (as --rotated) [default: CACHE_LOG]
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
 
+    /// Read the rotated files too, as one log.
+    ///
     /// Read the log together with its rotated siblings, oldest first, as one log:
     /// logrotate's cache.json.1, cache.json.2.gz, ... and pino-roll's cache.1.json,
     /// cache.2.json, ... (compressed or not). A file whose time range lies outside
@@ -911,10 +1031,14 @@ pub struct LogsArgs {
     #[arg(long)]
     pub errors: bool,
 
+    /// Only entries at this level or above.
+    ///
     /// Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number.
     #[arg(long, value_name = "LEVEL")]
     pub level: Option<String>,
 
+    /// Only entries at or after this (2h, a date).
+    ///
     /// Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch
     /// milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`.
     #[arg(long, value_name = "WHEN")]
@@ -924,33 +1048,47 @@ pub struct LogsArgs {
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
 
+    /// Only entries whose msg matches this regex.
+    ///
     /// Only entries whose msg matches this regular expression (Rust regex syntax).
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
 
+    /// Only entries whose field equals the value.
+    ///
     /// Only entries whose top-level field equals the value (a string's text or a number as
     /// written); repeat to require several.
     #[arg(long, value_name = "KEY=VALUE")]
     pub field: Vec<String>,
 
+    /// Only mirror entries.
+    ///
     /// Only mirror entries (shorthand for --field module=mirror).
     #[arg(long)]
     pub mirror: bool,
 
+    /// Only the last N matching entries.
+    ///
     /// Only the last N matching entries, read backwards from the end of the file.
     #[arg(short = 'n', long, value_name = "N")]
     pub tail: Option<usize>,
 
+    /// Keep reading as the file grows (tail -f).
+    ///
     /// Keep reading as the file grows, like `tail -f`; survives rotation (replaced or
     /// truncated). Starts with the last 10 entries (-n N for another number), or at the
     /// beginning with --from-start. Ctrl-C stops.
     #[arg(short, long)]
     pub follow: bool,
 
+    /// With --follow: read the whole file first.
+    ///
     /// With --follow: read the whole file first instead of its last entries.
     #[arg(long, requires = "follow", conflicts_with = "tail")]
     pub from_start: bool,
 
+    /// A summary instead of lines.
+    ///
     /// Print a summary instead of lines: entries by level and module, and per mirror target
     /// successes, failures, error messages, p50/p95/max durationMs, first and last time.
     #[arg(long, conflicts_with = "follow")]
@@ -960,6 +1098,8 @@ pub struct LogsArgs {
     #[arg(long)]
     pub utc: bool,
 
+    /// Do not use the pager.
+    ///
     /// Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else
     /// $PAGER, else `less -R`; empty or `cat` for none).
     #[arg(long)]
@@ -989,7 +1129,8 @@ pub enum RedisCommand {
 Per type: how many keys, their total MEMORY USAGE, the largest key, the TTL spread \
 (min/median/max) of the keys that have one, and how many have none. Types the dependency \
 graph knows are listed even with 0 keys, so an emptied type shows as 0.",
-        after_help = "Examples:\n  polycache redis stats\n  polycache redis stats --json | jq '.types[] | select(.keys > 0)'\n  polycache redis stats --redis-url redis://:secret@cache.internal:6379/0"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache redis stats\n  polycache redis stats --json | jq '.types[] | select(.keys > 0)'\n  polycache redis stats --redis-url redis://:secret@cache.internal:6379/0"
     )]
     Stats,
 
@@ -1002,7 +1143,8 @@ Key names are shown with control characters and bytes that are not UTF-8 escaped
 `\\n`; a backslash as `\\\\`), the form `redis get` and `redis del` accept back; in PATTERN too, `\\xNN` is a byte and \
 `\\n`, `\\r`, `\\t` those characters, so a printed key is a pattern that matches it. With \
 --json a key is its exact text, or that escaped form when it is not UTF-8.",
-        after_help = "Examples:\n  polycache redis keys\n  polycache redis keys --type post\n  polycache redis keys 'pages:slug:*' --limit 0\n  polycache redis keys --type '(other)' --json"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache redis keys\n  polycache redis keys --type post\n  polycache redis keys 'pages:slug:*' --limit 0\n  polycache redis keys --type '(other)' --json"
     )]
     Keys(RedisKeysArgs),
 
@@ -1017,7 +1159,8 @@ Keys are named as `redis keys` prints them: control characters and bytes that ar
 as `\\xNN` (one per byte), newline, CR and tab as `\\n`, `\\r`, `\\t`, and a backslash as \
 `\\\\`. A backslash that starts none of these stays a backslash. Everything shown from \
 Redis has its control characters escaped, so a key or value cannot drive the terminal.",
-        after_help = "Examples:\n  polycache redis get cache:posts:list\n  polycache redis get posts:id:42          # prefix added\n  polycache redis get 'cache:posts:\\xff\\xfe'  # a key that is not UTF-8\n  polycache redis get cache:feed:home --max-bytes 10M\n  polycache redis get cache:posts:list --json"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache redis get cache:posts:list\n  polycache redis get posts:id:42          # prefix added\n  polycache redis get 'cache:posts:\\xff\\xfe'  # a key that is not UTF-8\n  polycache redis get cache:feed:home --max-bytes 10M\n  polycache redis get cache:posts:list --json"
     )]
     Get(RedisGetArgs),
 
@@ -1029,7 +1172,8 @@ Without --yes it asks for confirmation on a terminal; without a terminal it refu
 script must say --yes. --dry-run lists the keys that would go and deletes nothing.\n\n\
 Instead of a type, KEY... names keys one by one, as `redis keys` prints them (`\\xNN` for a \
 byte that is not UTF-8 or a control character, `\\\\` for a backslash; see `redis get --help`).",
-        after_help = "Examples:\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis del 'cache:posts:\\xff' --yes\n  polycache redis del --type picture --cascade --yes\n  polycache redis del --type feed"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache redis del --type pictures --cascade --dry-run\n  polycache redis del 'cache:posts:\\xff' --yes\n  polycache redis del --type picture --cascade --yes\n  polycache redis del --type feed"
     )]
     Del(RedisDelArgs),
 
@@ -1040,7 +1184,8 @@ notifications (`__keyspace@<db>__:{CACHE_PREFIX}*`).\n\n\
 Notifications are off by default in Redis. When `notify-keyspace-events` does not deliver them, the \
 command says how to turn them on and exits 1 without touching the server, unless \
 --enable-notifications is given (which adds `KA` to the setting).",
-        after_help = "Examples:\n  polycache redis watch\n  polycache redis watch --enable-notifications\n  polycache redis watch --count 5 --timeout 30s --json"
+        after_help = MORE,
+        after_long_help = "Examples:\n  polycache redis watch\n  polycache redis watch --enable-notifications\n  polycache redis watch --count 5 --timeout 30s --json"
     )]
     Watch(RedisWatchArgs),
 }

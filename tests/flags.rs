@@ -227,9 +227,16 @@ fn help_lists_each_group_under_its_heading_and_only_where_it_applies() {
         assert_eq!(code, 0, "{stderr}");
         stdout
     };
+    // A heading's lines, up to the next heading or the text after the options (in the
+    // short layout or the long one, where each option's help is a paragraph of its own).
     let section = |text: &str, heading: &str| -> String {
         text.split_once(&format!("{heading}:\n"))
-            .map(|(_, rest)| rest.split("\n\n").next().unwrap_or_default().to_string())
+            .map(|(_, rest)| {
+                rest.lines()
+                    .take_while(|l| l.is_empty() || l.starts_with(' '))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
             .unwrap_or_default()
     };
     let top = help(&["--help"]);
@@ -249,7 +256,7 @@ fn help_lists_each_group_under_its_heading_and_only_where_it_applies() {
         assert!(!top.contains(flag), "{flag} is no global flag:\n{top}");
     }
 
-    let invalidate = help(&["invalidate", "-h"]);
+    let invalidate = help(&["invalidate", "--help"]);
     let server = section(&invalidate, "Server options");
     assert!(
         server.contains("--url") && server.contains("--mirrors") && server.contains("--cacert"),
@@ -264,14 +271,14 @@ fn help_lists_each_group_under_its_heading_and_only_where_it_applies() {
         "{invalidate}"
     );
 
-    let stats = help(&["redis", "stats", "-h"]);
+    let stats = help(&["redis", "stats", "--help"]);
     assert!(section(&stats, "Redis options").contains("--redis-url"), "{stats}");
     assert!(!stats.contains("--url "), "{stats}");
 
-    let logs = help(&["logs", "-h"]);
+    let logs = help(&["logs", "--help"]);
     assert!(section(&logs, "Log options").contains("--log-file"), "{logs}");
 
-    let demo = help(&["demo", "-h"]);
+    let demo = help(&["demo", "--help"]);
     for flag in [
         "--url",
         "--redis-url",
@@ -377,5 +384,78 @@ fn flags_that_cannot_work_are_not_offered() {
             .assert()
             .code(2)
             .stderr(predicates::str::contains("--timeout"));
+    }
+}
+
+/// `-h` fits a terminal: every command's short help is at most 35 lines at 80 columns, each
+/// option on one line, and it ends by pointing at `--help`, which still lists every flag
+/// (with the examples) that the short help leaves out.
+#[test]
+fn short_help_fits_a_terminal_and_help_has_the_rest() {
+    let dir = tmp();
+    let help = |args: Vec<&str>| {
+        let out = polycache(dir.path())
+            .args(&args)
+            .env("COLUMNS", "80")
+            .output()
+            .expect("run polycache");
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The commands as `--help` lists them, and redis's own.
+    let names = |text: &str| -> Vec<String> {
+        text.split_once("Commands:\n")
+            .map(|(_, rest)| rest.split("\n\n").next().unwrap_or_default())
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|n| *n != "help")
+            .map(str::to_string)
+            .collect()
+    };
+    let mut commands: Vec<Vec<String>> = vec![vec![]];
+    for name in names(&help(vec!["--help"])) {
+        commands.push(vec![name.clone()]);
+        for sub in names(&help(vec![name.as_str(), "--help"])) {
+            commands.push(vec![name.clone(), sub]);
+        }
+    }
+    assert!(commands.len() >= 18, "{commands:?}");
+    for cmd in &commands {
+        let mut args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        args.push("-h");
+        let short = help(args.clone());
+        let lines = short.lines().count();
+        assert!(lines <= 35, "`{}` is {lines} lines:\n{short}", args.join(" "));
+        assert!(short.lines().all(|l| l.chars().count() <= 80), "{short}");
+        args.pop();
+        args.push("--help");
+        let long = help(args.clone());
+        let flags = |text: &str| -> std::collections::BTreeSet<String> {
+            text.split_whitespace()
+                .filter(|w| w.starts_with("--") && w.len() > 2)
+                .map(|w| w.trim_end_matches([',', '.', ')', '`', ':', ';']).to_string())
+                .collect()
+        };
+        let missing: Vec<String> = flags(&short).difference(&flags(&long)).cloned().collect();
+        assert!(missing.is_empty(), "`{}` lacks {missing:?}", args.join(" "));
+        if !cmd.is_empty() {
+            assert!(short.trim_end().ends_with("--help"), "{short}");
+            assert!(long.contains("Examples:"), "`{}`:\n{long}", args.join(" "));
+            assert!(flags(&long).len() >= flags(&short).len());
+        }
+    }
+    // What the short help of serve leaves out is in its --help.
+    let serve = help(vec!["serve", "-h"]);
+    let serve_long = help(vec!["serve", "--help"]);
+    for flag in [
+        "--drain",
+        "--max-clients-per-ip",
+        "--trust-proxy",
+        "--bus-maxlen",
+        "--first-event-id",
+    ] {
+        assert!(!serve.contains(flag) && serve_long.contains(flag), "{flag}");
     }
 }
