@@ -358,27 +358,6 @@ fn committed_man_pages_match_the_cli() {
     }
 }
 
-/// docs/serve.md's synopsis is `polycache serve -h` as it is: a flag added to serve
-/// without the page changing fails here.
-#[test]
-fn the_serve_page_shows_the_real_help() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = polycache(dir.path()).args(["serve", "-h"]).output().unwrap();
-    assert!(out.status.success());
-    let help = String::from_utf8(out.stdout).unwrap();
-    let page = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/serve.md")).unwrap();
-    let block = page
-        .split("```text\n")
-        .nth(1)
-        .and_then(|b| b.split("\n```").next())
-        .expect("a text block in docs/serve.md");
-    assert_eq!(
-        block.trim_end(),
-        help.trim_end(),
-        "docs/serve.md's synopsis is out of date: paste `polycache serve -h` into it"
-    );
-}
-
 /// `polycache --version` tells two builds apart: `polycache VERSION (COMMIT YYYY-MM-DD)`.
 #[test]
 fn version_names_the_commit_and_the_build_date() {
