@@ -179,7 +179,8 @@ impl Printer {
     pub fn new(color: ColorChoice, json: bool, verbose: u8, terminal: Terminal) -> Printer {
         Printer {
             style: Style::for_stream(color, terminal.stdout).with_width(terminal.width),
-            err: Style::for_stream(color, terminal.stderr),
+            // Prose on stderr is fitted to the same terminal when stderr is one.
+            err: Style::for_stream(color, terminal.stderr).with_width(terminal.width.filter(|_| terminal.stderr)),
             json,
             verbose,
             terminal,
@@ -253,14 +254,18 @@ impl Printer {
         let text = if self.json || as_json {
             result.json_text()
         } else {
-            result.human_text(self.style)
+            self.style.fit(&result.human_text(self.style))
         };
         self.raw(text.as_bytes())
     }
 
     /// Text for people only (a narration, a banner); nothing with `--json`.
     pub fn say(&self, text: &str) -> Result<(), Failure> {
-        if self.json { Ok(()) } else { self.raw(text.as_bytes()) }
+        if self.json {
+            Ok(())
+        } else {
+            self.raw(self.style.fit(text).as_bytes())
+        }
     }
 
     /// Bytes to stdout as they are (a completion script, a raw value). A closed pipe is
@@ -300,12 +305,15 @@ impl Printer {
 
     /// `warning: ...` on stderr.
     pub fn warn(&self, message: &str) {
-        eprintln!("{} {message}", self.err.yellow("warning:"));
+        eprintln!(
+            "{}",
+            self.err.fit(&format!("{} {message}", self.err.yellow("warning:")))
+        );
     }
 
     /// A plain line on stderr (what was done: `wrote FILE`).
     pub fn tell(&self, message: &str) {
-        eprintln!("{message}");
+        eprintln!("{}", self.err.fit(message));
     }
 
     /// A line on stderr about the output that follows (a key's type and size), for people
@@ -324,18 +332,18 @@ impl Printer {
     /// `hint: ...` on stderr: what to do next (not with `--json`, whose readers parse).
     pub fn hint(&self, message: &str) {
         if !self.json {
-            eprintln!("{} {message}", self.err.yellow("hint:"));
+            eprintln!("{}", self.err.fit(&format!("{} {message}", self.err.yellow("hint:"))));
         }
     }
 
     /// A line about what is happening (connecting, reconnecting), dim on stderr.
     pub fn status(&self, message: &str) {
-        eprintln!("{}", self.err.dim(message));
+        eprintln!("{}", self.err.fit(&self.err.dim(message)));
     }
 
     /// An error that does not end the run (a stream that failed among several).
     pub fn error(&self, message: &str) {
-        eprintln!("{} {message}", self.err.red("error:"));
+        eprintln!("{}", self.err.fit(&format!("{} {message}", self.err.red("error:"))));
     }
 
     /// Text to stderr as it is, without a newline (a question before reading an answer).
@@ -346,9 +354,9 @@ impl Printer {
 
     /// The failure that ends the run, with its hint.
     pub fn failure(&self, f: &Failure) {
-        eprintln!("{} {}", self.err.red("error:"), f.message);
+        eprintln!("{}", self.err.fit(&format!("{} {}", self.err.red("error:"), f.message)));
         if let Some(h) = &f.hint {
-            eprintln!("  {} {h}", self.err.yellow("hint:"));
+            eprintln!("{}", self.err.fit(&format!("  {} {h}", self.err.yellow("hint:"))));
         }
     }
 

@@ -63,6 +63,44 @@ impl Style {
         }
     }
 
+    /// A line of prose fitted to the width (left as it is when piped): broken only at
+    /// spaces, so a path, a URL or a number is never split; continuation lines get `indent`.
+    pub fn wrap(&self, line: &str, indent: &str) -> String {
+        match self.width {
+            Some(w) => textwrap::fill(
+                line,
+                textwrap::Options::new(usize::from(w))
+                    .subsequent_indent(indent)
+                    .break_words(false)
+                    .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                    .word_separator(textwrap::WordSeparator::AsciiSpace),
+            ),
+            None => line.to_string(),
+        }
+    }
+
+    /// Text fitted line by line: a line wider than the terminal is broken at spaces (as
+    /// [`Style::wrap`]), its continuation lines indented two columns more than it; lines
+    /// that fit (tables, trees) are left as they are.
+    pub fn fit(&self, text: &str) -> String {
+        let Some(w) = self.width else {
+            return text.to_string();
+        };
+        if text.lines().all(|l| textwrap::core::display_width(l) <= usize::from(w)) {
+            return text.to_string();
+        }
+        text.split('\n')
+            .map(|l| {
+                if textwrap::core::display_width(l) <= usize::from(w) {
+                    return l.to_string();
+                }
+                let lead = l.len() - l.trim_start_matches(' ').len();
+                self.wrap(l, &" ".repeat(lead + 2))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     pub fn plain() -> Style {
         Style {
             color: false,
@@ -139,5 +177,33 @@ mod tests {
             width: None,
         };
         assert_eq!(st.blue("x"), "\u{1b}[94mx\u{1b}[0m");
+    }
+
+    /// Prose wider than the terminal breaks at spaces only (never inside a time, a URL or a
+    /// hyphenated word), continuation lines indented two more than the line; lines that fit
+    /// and text for a pipe stay as they are.
+    #[test]
+    fn fit_breaks_long_lines_at_spaces_only() {
+        let st = Style {
+            color: false,
+            width: Some(24),
+        };
+        let text = "25 entries from 2026-11-26T10:37:59.549Z to http://127.0.0.1:3333\n│ a ┆ b │\n";
+        let fitted = st.fit(text);
+        assert_eq!(
+            fitted,
+            "25 entries from\n  2026-11-26T10:37:59.549Z\n  to\n  http://127.0.0.1:3333\n│ a ┆ b │\n"
+        );
+        assert_eq!(
+            st.fit("  indented line that is too long"),
+            "  indented line that is\n    too long"
+        );
+        assert_eq!(Style::plain().fit(text), text);
+        // Colour codes take no width.
+        let coloured = Style {
+            color: true,
+            width: Some(10),
+        };
+        assert_eq!(coloured.fit(&coloured.red("0123456789")), coloured.red("0123456789"));
     }
 }

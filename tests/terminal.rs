@@ -539,3 +539,186 @@ fn tables_never_cut_a_word_at_80_columns_and_become_records_when_they_cannot_fit
         "the invalidation table as records at 60 columns:\n{tiny}"
     );
 }
+
+/// The words of a screen as a person reads them: split at spaces and box lines, a header's
+/// trailing `:` (records) dropped. Durations are left out: they differ between runs.
+fn screen_words(screen: &str) -> std::collections::BTreeSet<String> {
+    let duration = regex::Regex::new(r"^[<~]?[0-9.,]+(µs|ms|s|m|h)\)?,?$").unwrap();
+    screen
+        .lines()
+        .flat_map(|l| {
+            l.split(|c: char| SEP.contains(c) || BOX.contains(c) || c.is_whitespace() || "─═".contains(c))
+                .map(|w| w.trim_end_matches(':').to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| w.chars().any(char::is_alphanumeric) && !duration.is_match(w))
+        .collect()
+}
+
+/// Every table of a screen aligned (none required: a table may have become records).
+fn tables_aligned(what: &str, raw: &str) {
+    assert_tables_aligned(what, raw, 0);
+}
+
+/// Runs `args` at 200, 120, 80 and 60 columns with colour on and checks what a person sees
+/// at each: no line longer than the terminal (the terminal would wrap it wherever the edge
+/// falls, inside a word), every table aligned (or shown as records), and no word, number or
+/// URL that is not also on the 200-column screen (a cut `picture`/`s,` makes two words that
+/// are not). `same` lists words that may differ between runs besides durations (ids, ports).
+fn fits_every_width(what: &str, run: &dyn Fn(u16) -> String, varies: &dyn Fn(&str) -> bool) {
+    let wide = run(200);
+    tables_aligned(&format!("{what} at 200"), &wide);
+    let wide_words = screen_words(&strip_ansi(&wide));
+    for cols in [120u16, 80, 60] {
+        let raw = run(cols);
+        let screen = strip_ansi(&raw);
+        assert!(raw.contains('\x1b'), "{what} at {cols}: no colour:\n{screen}");
+        for line in screen.lines() {
+            let width: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+            assert!(
+                width <= cols as usize,
+                "{what} at {cols} columns: a line of {width} columns, which the terminal cuts:\n{line}\n\nwhole screen:\n{screen}"
+            );
+        }
+        tables_aligned(&format!("{what} at {cols}"), &raw);
+        let cut: Vec<String> = screen_words(&screen)
+            .into_iter()
+            .filter(|w| !wide_words.contains(w) && !varies(w))
+            .collect();
+        assert!(
+            cut.is_empty(),
+            "{what} at {cols} columns: words not on the wide screen (cut?): {cut:?}\n{screen}\n\nat 200:\n{}",
+            strip_ansi(&wide)
+        );
+    }
+}
+
+#[test]
+fn graph_config_check_and_logs_fit_every_width() {
+    let dir = tmp();
+    let no_change = |_: &str| false;
+    for args in [vec!["graph"], vec!["graph", "pictures"], vec!["config"]] {
+        fits_every_width(
+            &args.join(" "),
+            &|cols| in_pty(dir.path(), Some(cols), &[], &args),
+            &no_change,
+        );
+    }
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
+    fits_every_width(
+        "logs --stats",
+        &|cols| in_pty(dir.path(), Some(cols), &[], &["logs", "--stats", "--utc", log]),
+        &no_change,
+    );
+    let tree = tmp();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
+    for layer in ["clean", "alias-mismatch", "stale-in-browsers"] {
+        common::copy_tree(&fixtures.join(layer), tree.path());
+    }
+    let root = tree.path().to_string_lossy().to_string();
+    fits_every_width(
+        "check",
+        &|cols| in_pty(dir.path(), Some(cols), &[], &["check", "--root", &root]),
+        &no_change,
+    );
+}
+
+#[test]
+fn invalidate_doctor_and_redis_fit_every_width() {
+    let redis = RedisServer::start();
+    let node = Node::start(&NodeConfig::new(Mode::Redis(&redis)));
+    let dir = tmp();
+    let redis_url = redis.url();
+    let env = [
+        ("SERVICE_EMAIL", common::node::EMAIL),
+        ("SERVICE_PASSWORD", PASSWORD),
+        ("REDIS_URL", redis_url.as_str()),
+    ];
+    // The same node each time: only durations and event ids (`#6`) differ between runs.
+    let no_change = |w: &str| w.starts_with('#');
+    let base = node.base.clone();
+    fits_every_width(
+        "invalidate",
+        &|cols| {
+            in_pty(
+                dir.path(),
+                Some(cols),
+                &env,
+                &["invalidate", "pictures", "--url", &base],
+            )
+        },
+        &no_change,
+    );
+    fits_every_width(
+        "invalidate --verify",
+        &|cols| {
+            in_pty(
+                dir.path(),
+                Some(cols),
+                &env,
+                &["invalidate", "pictures", "--url", &base, "--verify"],
+            )
+        },
+        &no_change,
+    );
+    // A mirror that refuses connections: an error row, a hint under the table.
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    fits_every_width(
+        "invalidate with an error",
+        &|cols| {
+            in_pty(
+                dir.path(),
+                Some(cols),
+                &env,
+                &[
+                    "invalidate",
+                    "posts",
+                    "--mirror",
+                    "--url",
+                    &base,
+                    "--mirrors",
+                    &dead,
+                    "--retries",
+                    "0",
+                ],
+            )
+        },
+        &no_change,
+    );
+    // A stream that stays silent past --stream-timeout: a warning row and its hint.
+    fits_every_width(
+        "doctor",
+        &|cols| {
+            in_pty(
+                dir.path(),
+                Some(cols),
+                &env,
+                &[
+                    "doctor",
+                    "--url",
+                    &base,
+                    "--mirrors",
+                    &dead,
+                    "--stream-timeout",
+                    "200ms",
+                ],
+            )
+        },
+        &no_change,
+    );
+    for args in [vec!["redis", "stats"], vec!["redis", "keys"]] {
+        fits_every_width(
+            &args.join(" "),
+            &|cols| in_pty(dir.path(), Some(cols), &env, &args),
+            &no_change,
+        );
+    }
+}
+
+#[test]
+fn demo_fits_every_width() {
+    let dir = tmp();
+    // Each run starts its own nodes: ports, directories and times differ between runs.
+    let varies = |w: &str| w.chars().any(|c| c.is_ascii_digit());
+    fits_every_width("demo", &|cols| in_pty(dir.path(), Some(cols), &[], &["demo"]), &varies);
+}

@@ -147,6 +147,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
     lock.finish()?;
     if let Some(stats) = &tally.stats {
         let mut report = stats.report();
+        report.utc = args.utc;
         for m in &mut report.mirrors {
             m.name = ctx.settings.name_of(&m.target).map(str::to_string);
         }

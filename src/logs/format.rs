@@ -255,6 +255,23 @@ fn paint(s: Style, out: &mut Vec<u8>, colour: &str, text: &str) {
     s.end(out, colour);
 }
 
+/// The one form of a time in human output, as the log lines show it: `YYYY-MM-DD
+/// HH:MM:SS.mmm` in the local zone, or in UTC (`--utc`).
+pub fn human_time(ms: i64, utc: bool) -> String {
+    let off = if utc {
+        0
+    } else {
+        Local
+            .timestamp_millis_opt(ms)
+            .single()
+            .map(|d| i64::from(d.offset().fix().local_minus_utc()) * 1000)
+            .unwrap_or(0)
+    };
+    let mut out = [0u8; 23];
+    write_stamp(ms.saturating_add(off), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `YYYY-MM-DD HH:MM:SS.mmm` of epoch ms already shifted to the wanted zone.
 pub fn write_stamp(ms: i64, out: &mut [u8; 23]) {
     let days = ms.div_euclid(86_400_000);

@@ -173,6 +173,8 @@ impl Stats {
                     duration_ms: Durations::of(&t.durations),
                     first: t.first.map(iso),
                     last: t.last.map(iso),
+                    first_ms: t.first,
+                    last_ms: t.last,
                 }
             })
             .collect();
@@ -181,6 +183,9 @@ impl Stats {
             not_json: self.not_json,
             first: self.first.map(iso),
             last: self.last.map(iso),
+            first_ms: self.first,
+            last_ms: self.last,
+            utc: false,
             levels,
             modules,
             mirrors,
@@ -202,6 +207,14 @@ pub struct LogReport {
     pub not_json: u64,
     pub first: Option<String>,
     pub last: Option<String>,
+    /// `first` and `last` as epoch ms, for people's form of a time.
+    #[serde(skip)]
+    pub first_ms: Option<i64>,
+    #[serde(skip)]
+    pub last_ms: Option<i64>,
+    /// People see times in UTC (`--utc`) instead of the local zone.
+    #[serde(skip)]
+    pub utc: bool,
     pub levels: Vec<LevelCount>,
     pub modules: Vec<ModuleCount>,
     pub mirrors: Vec<MirrorReport>,
@@ -242,6 +255,10 @@ pub struct MirrorReport {
     pub duration_ms: Option<Durations>,
     pub first: Option<String>,
     pub last: Option<String>,
+    #[serde(skip)]
+    pub first_ms: Option<i64>,
+    #[serde(skip)]
+    pub last_ms: Option<i64>,
 }
 
 /// Nearest-rank percentiles.

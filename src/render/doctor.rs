@@ -48,7 +48,7 @@ fn table(checks: &[Check], st: Style) -> String {
     let mut notes = String::new();
     for (i, h) in hints.iter().enumerate() {
         let line = format!("[{}] {h}", i + 1);
-        notes.push_str(&super::wrap(st, &line, "    "));
+        notes.push_str(&st.wrap(&line, "    "));
         notes.push('\n');
     }
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();

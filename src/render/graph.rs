@@ -105,7 +105,7 @@ fn browser_text(b: &BrowserHalf, t: &str, st: Style) -> String {
     }
     lines
         .into_iter()
-        .map(|(l, indent)| super::wrap(st, &l, indent) + "\n")
+        .map(|(l, indent)| st.wrap(&l, indent) + "\n")
         .collect()
 }
 

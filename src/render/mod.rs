@@ -118,21 +118,6 @@ fn records(header: &[String], rows: &[Vec<String>], filled: &[bool]) -> String {
     out.trim_end_matches('\n').to_string()
 }
 
-/// A line of prose fitted to the terminal as tables are (not wrapped when piped): breaks only
-/// at spaces, so a path or a key is never split; continuation lines get `indent`.
-pub fn wrap(style: Style, line: &str, indent: &str) -> String {
-    match style.width {
-        Some(w) => textwrap::fill(
-            line,
-            textwrap::Options::new(usize::from(w))
-                .subsequent_indent(indent)
-                .break_words(false)
-                .word_separator(textwrap::WordSeparator::AsciiSpace),
-        ),
-        None => line.to_string(),
-    }
-}
-
 /// A body cell, coloured through comfy-table's styling when `style.color` (plain otherwise).
 pub fn styled(style: Style, text: &str, color: Option<Color>) -> Cell {
     let mut cell = Cell::new(text);
@@ -171,20 +156,25 @@ pub fn tree_text_marked(r: &crate::graph::TypeReport, st: Style, stale: &dyn Fn(
     out.push_str(&format!("{} {}\n", st.bold("type:"), st.cyan(&r.type_name)));
     out.push_str(&format!("{} {}\n\n", st.bold("graph:"), r.source));
 
-    out.push_str(&st.bold(&format!("{} is invalidated by", r.type_name)));
+    // The two headings are prose: fitted to the terminal, continuation lines indented.
+    let line = |head: String, rest: String| format!("{}\n", st.wrap(&format!("{}{rest}", st.bold(&head)), "  "));
+    let by = format!("{} is invalidated by", r.type_name);
     if r.invalidated_by.is_empty() {
-        out.push_str(": nothing (it is built from no other type)\n");
+        out.push_str(&line(by, ": nothing (it is built from no other type)".into()));
     } else {
-        out.push_str(&format!(": {}\n", r.invalidated_by.join(", ")));
+        out.push_str(&line(by, format!(": {}", r.invalidated_by.join(", "))));
         draw_tree(&r.invalidated_by_tree, st, &|_| false, &mut out);
     }
     out.push('\n');
 
-    out.push_str(&st.bold(&format!("invalidating {} clears", r.type_name)));
+    let clears = format!("invalidating {} clears", r.type_name);
     if r.clears.len() == 1 {
-        out.push_str(&format!(": only {} (nothing is built from it)\n", r.type_name));
+        out.push_str(&line(
+            clears,
+            format!(": only {} (nothing is built from it)", r.type_name),
+        ));
     } else {
-        out.push_str(&format!(" (in clearing order): {}\n", r.clears.join(", ")));
+        out.push_str(&line(clears, format!(" (in clearing order): {}", r.clears.join(", "))));
         draw_tree(&r.clears_tree, st, stale, &mut out);
     }
     out
