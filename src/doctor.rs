@@ -257,11 +257,7 @@ fn fix_for(target: &Target, detail: &str) -> &'static str {
 }
 
 fn where_to_fix(target: &Target) -> &'static str {
-    if target.name == "local" {
-        "start the server, or set POLYCACHE_URL (or --url) to where it runs"
-    } else {
-        "check that this mirror is up, or fix its entry in CACHE_MIRRORS"
-    }
+    Target::reach_hint(&target.name)
 }
 
 /// `GET /api/health`, else the stream endpoint: does anything answer, and how fast.
@@ -352,11 +348,7 @@ async fn login(auth: &Result<Authenticator, AuthError>, target: &Target, timeout
     let auth = match auth {
         Ok(a) => a,
         Err(e) => {
-            return Check::fail(
-                name,
-                e.to_string(),
-                "put them in .env, or export them; `polycache config` shows what is set",
-            );
+            return Check::fail(name, e.to_string(), e.hint().unwrap_or_default());
         }
     };
     let how = match auth.config() {
@@ -374,12 +366,9 @@ async fn login(auth: &Result<Authenticator, AuthError>, target: &Target, timeout
         }
         Ok(Err(e)) => {
             let hint = match &e {
-                AuthError::Rejected { .. } => {
-                    "check SERVICE_EMAIL/SERVICE_PASSWORD (or TEST_EMAIL/TEST_PASSWORD); `polycache config` shows where they come from"
-                }
-                AuthError::Network { .. } => where_to_fix(target),
-                AuthError::Insecure(_) => "use an https:// URL for this server",
-                _ => "check the login settings with `polycache config` (POLYCACHE_AUTH_PATH, SUPABASE_URL)",
+                AuthError::Network { .. } => where_to_fix(target).to_string(),
+                AuthError::Insecure(_) => "use an https:// URL for this server".to_string(),
+                e => e.hint().unwrap_or_default(),
             };
             return Check::fail(name, e.to_string(), hint);
         }

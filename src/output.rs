@@ -365,13 +365,13 @@ impl Printer {
         if self.json || !self.terminal.stderr {
             return Progress(indicatif::ProgressBar::hidden());
         }
-        let bar = indicatif::ProgressBar::new(len);
+        let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::hidden());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
-        Progress(bar)
+        Progress::shown_later(bar)
     }
 
     /// A bar for a fraction of the work done (a SCAN's share of the keyspace).
@@ -379,13 +379,13 @@ impl Printer {
         if self.json || !self.terminal.stderr {
             return Progress(indicatif::ProgressBar::hidden());
         }
-        let bar = indicatif::ProgressBar::new(1000);
+        let bar = indicatif::ProgressBar::with_draw_target(Some(1000), indicatif::ProgressDrawTarget::hidden());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:24} {percent:>3}% {msg} {elapsed}") {
             bar.set_style(style);
         }
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress(bar)
+        Progress::shown_later(bar)
     }
 
     /// The `-v` request trace: dim lines on stderr (off without `-v`).
@@ -403,7 +403,22 @@ impl Printer {
 /// A progress bar handed out by the [`Printer`] (hidden where it must not show).
 pub struct Progress(indicatif::ProgressBar);
 
+/// Work shorter than this shows no bar: a bar that flashes for a millisecond is noise.
+const PROGRESS_AFTER: Duration = Duration::from_millis(300);
+
 impl Progress {
+    /// `bar`, drawn on stderr only once the work has lasted [`PROGRESS_AFTER`].
+    fn shown_later(bar: indicatif::ProgressBar) -> Progress {
+        let later = bar.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(PROGRESS_AFTER);
+            if !later.is_finished() {
+                later.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        });
+        Progress(bar)
+    }
+
     pub fn inc(&self, n: u64) {
         self.0.inc(n);
     }
@@ -563,7 +578,21 @@ mod tests {
         let p = printer(ColorChoice::Never, false, TTY_80);
         assert!(!p.style().color && !p.err_style().color);
         assert_eq!(p.style().width, Some(80));
-        assert_eq!(p.err_style().width, None);
+        assert_eq!(
+            p.err_style().width,
+            Some(80),
+            "prose on a terminal's stderr is fitted too"
+        );
+        let p = printer(
+            ColorChoice::Never,
+            false,
+            Terminal {
+                stderr: false,
+                ..TTY_80
+            },
+        );
+        assert_eq!(p.err_style().width, None, "stderr to a file: not fitted");
+        let p = printer(ColorChoice::Never, false, TTY_80);
         assert_eq!(p.terminal(), TTY_80);
         assert_eq!(Printer::plain().terminal(), Terminal::default());
     }

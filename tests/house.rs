@@ -277,7 +277,15 @@ fn hints_live_beside_their_errors() {
     let error = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/error.rs")).unwrap();
     let code = code(&error);
     assert!(!code.contains(".with_hint("), "error.rs writes a hint itself");
-    for e in ["GraphError", "ConfigError", "CaError", "StoreError", "ServeError"] {
+    for e in [
+        "GraphError",
+        "ConfigError",
+        "CaError",
+        "StoreError",
+        "ServeError",
+        "AuthError",
+        "InvalidateError",
+    ] {
         let found = uses(&format!("Hint for {e}"), &|_| false);
         assert_eq!(found.len(), 1, "{e}: {found:?}");
     }

@@ -722,3 +722,34 @@ fn demo_fits_every_width() {
     let varies = |w: &str| w.chars().any(|c| c.is_ascii_digit());
     fits_every_width("demo", &|cols| in_pty(dir.path(), Some(cols), &[], &["demo"]), &varies);
 }
+
+/// A progress bar shows for work that lasts (a target that takes 1.5 s to answer) and is
+/// gone when the table comes; work of a few milliseconds shows none (no flash).
+#[test]
+fn a_progress_bar_shows_only_for_work_that_lasts() {
+    let fast = Node::memory();
+    let mut cfg = NodeConfig::new(Mode::Memory);
+    cfg.extra_args = vec!["--delay-ms".into(), "1500".into()];
+    let slow = Node::start(&cfg);
+    let dir = tmp();
+    let env = [("SERVICE_EMAIL", common::node::EMAIL), ("SERVICE_PASSWORD", PASSWORD)];
+    let bar = "invalidating [";
+    let out = in_pty(
+        dir.path(),
+        Some(100),
+        &env,
+        &["invalidate", "posts", "--url", &fast.base],
+    );
+    assert!(!out.contains(bar), "a bar flashed for a fast run:\n{out:?}");
+    assert!(strip_ansi(&out).contains("ok 200"), "{out:?}");
+    let out = in_pty(
+        dir.path(),
+        Some(100),
+        &env,
+        &["invalidate", "posts", "--url", &slow.base],
+    );
+    assert!(out.contains(bar), "no bar while waiting 1.5 s:\n{out:?}");
+    let screen = strip_ansi(&out);
+    assert!(!screen.contains(bar), "the bar stayed on screen:\n{screen}");
+    assert!(screen.contains("ok 200"), "{screen}");
+}

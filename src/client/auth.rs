@@ -119,6 +119,42 @@ pub enum AuthError {
     Deadline { target: String, after: String },
 }
 
+impl crate::hint::Hint for AuthError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            AuthError::NoCredentials => {
+                "put them in .env, or export them; `polycache config` shows what is set".to_string()
+            }
+            AuthError::Rejected { .. } => "check SERVICE_EMAIL/SERVICE_PASSWORD (or TEST_EMAIL/TEST_PASSWORD); \
+                                           `polycache config` shows where they come from"
+                .to_string(),
+            AuthError::TokenRejected { .. } => {
+                "POLYCACHE_TOKEN was refused: unset it to log in with the service account, or set a fresh one"
+                    .to_string()
+            }
+            AuthError::Insecure(_) => {
+                "use an https:// URL, or pass --allow-insecure if the network is trusted".to_string()
+            }
+            AuthError::Network { target, .. } | AuthError::Deadline { target, .. } => {
+                super::Target::reach_hint(target).to_string()
+            }
+            AuthError::BadResponse { .. } | AuthError::Redirected { .. } => {
+                "check the server's URL (its base, without /api) and the login settings with \
+                 `polycache config` (POLYCACHE_AUTH_PATH, SUPABASE_URL)"
+                    .to_string()
+            }
+            AuthError::Tls { .. } => {
+                "the server's certificate was refused (see why): fix it on the server, or trust it with --cacert FILE"
+                    .to_string()
+            }
+            AuthError::UnsafeTokenCache(u) => format!(
+                "make it private (chmod 700 {}), or point POLYCACHE_TOKEN_CACHE at a directory of your own",
+                u.dir
+            ),
+        })
+    }
+}
+
 /// Logs in and caches tokens per (auth endpoint, account) until 60 s before they expire.
 #[derive(Debug)]
 pub struct Authenticator {
@@ -280,7 +316,7 @@ pub async fn login(
         },
         e => AuthError::Network {
             target: target.name.clone(),
-            message: e.describe(),
+            message: format!("{url}: {}", e.describe()),
         },
     })?;
     let status = resp.status;

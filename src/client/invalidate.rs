@@ -90,6 +90,32 @@ pub enum InvalidateError {
     Interrupted { target: String },
 }
 
+impl crate::hint::Hint for InvalidateError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            InvalidateError::Auth(e) => e.hint(),
+            InvalidateError::Rejected { status: 404, .. } => Some(
+                "check the server's URL (its base, without /api) and POLYCACHE_INVALIDATE_PATH with `polycache config`"
+                    .into(),
+            ),
+            InvalidateError::Rejected { .. } => None,
+            InvalidateError::Server { .. } => {
+                Some("the server failed: its cache log says why (`polycache logs --errors` there)".into())
+            }
+            InvalidateError::Network { target, .. } | InvalidateError::Deadline { target, .. } => {
+                Some(super::Target::reach_hint(target).into())
+            }
+            InvalidateError::BadResponse { .. } => {
+                Some("is this a Polymech server? check its URL (the base, without /api)".into())
+            }
+            InvalidateError::Redirected { .. } => {
+                Some("use the URL it redirects to (the token is not sent on to another address)".into())
+            }
+            InvalidateError::Interrupted { .. } => None,
+        }
+    }
+}
+
 /// What happened at one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct InvalidateOutcome {
@@ -359,7 +385,7 @@ impl Invalidator {
             Err(e) => {
                 let err = InvalidateError::Network {
                     target: name(),
-                    message: e.describe(),
+                    message: format!("{}: {}", target.url(&self.invalidate_path), e.describe()),
                 };
                 // A refused certificate stays refused: no retry.
                 if let super::trace::SendError::Http(h) = &e

@@ -65,6 +65,15 @@ impl Target {
         }
     }
 
+    /// What to do when the target named `name` cannot be reached.
+    pub fn reach_hint(name: &str) -> &'static str {
+        if name == "local" {
+            "start the server, or set POLYCACHE_URL (or --url) to where it runs"
+        } else {
+            "check that this mirror is up, or fix its entry in CACHE_MIRRORS"
+        }
+    }
+
     /// `base` + `path` (`path` starts with `/`).
     pub fn url(&self, path: &str) -> String {
         if path.starts_with('/') {

@@ -185,18 +185,17 @@ pub fn exit_code(report: &RunReport) -> u8 {
 }
 
 fn auth_failure(e: AuthError) -> Failure {
-    if let AuthError::UnsafeTokenCache(u) = &e {
-        return Failure::new(exit::USAGE, e.to_string()).with_hint(format!(
-            "make it private (chmod 700 {}), or point POLYCACHE_TOKEN_CACHE at a directory of your own",
-            u.dir
-        ));
-    }
-    let hint = match &e {
-        AuthError::NoCredentials => "put them in .env, or export them; `polycache config` shows what is set",
-        AuthError::Insecure(_) => "use an https:// URL, or pass --allow-insecure if the network is trusted",
-        _ => "check SERVICE_EMAIL/SERVICE_PASSWORD (or POLYCACHE_TOKEN) with `polycache config`",
+    use crate::hint::Hint;
+    let code = if matches!(e, AuthError::UnsafeTokenCache(_)) {
+        exit::USAGE
+    } else {
+        exit::AUTH
     };
-    Failure::new(exit::AUTH, e.to_string()).with_hint(hint)
+    let failure = Failure::new(code, e.to_string());
+    match e.hint() {
+        Some(h) => failure.with_hint(h),
+        None => failure,
+    }
 }
 
 #[cfg(test)]

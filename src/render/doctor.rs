@@ -13,8 +13,8 @@ impl Render for DoctorReport {
 }
 
 fn table(checks: &[Check], st: Style) -> String {
-    // Hints go under the table, each distinct one once, numbered; a row points at its own.
-    let mut hints: Vec<&str> = Vec::new();
+    // Hints go under the table, each distinct one once and numbered.
+    let mut notes = super::Notes::default();
     let mut t = super::table(st, &["", "check", "detail"]);
     if st.color {
         // Colour through comfy-table's cell styling, so it never counts as width.
@@ -30,27 +30,10 @@ fn table(checks: &[Check], st: Style) -> String {
         if st.color {
             mark = mark.fg(colour);
         }
-        let detail = match c.hint.as_deref().filter(|h| !h.is_empty()) {
-            Some(h) => {
-                let n = match hints.iter().position(|x| *x == h) {
-                    Some(i) => i + 1,
-                    None => {
-                        hints.push(h);
-                        hints.len()
-                    }
-                };
-                format!("{} [{n}]", c.detail)
-            }
-            None => c.detail.clone(),
-        };
+        let detail = notes.mark(&c.detail, c.hint.as_deref());
         t.add_row(vec![mark, Cell::new(&c.check), Cell::new(detail)]);
     }
-    let mut notes = String::new();
-    for (i, h) in hints.iter().enumerate() {
-        let line = format!("[{}] {h}", i + 1);
-        notes.push_str(&st.wrap(&line, "    "));
-        notes.push('\n');
-    }
+    let notes = notes.text(st);
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     let (passed, warned, failed) = (count(Status::Pass), count(Status::Warn), count(Status::Fail));
     let mut line = format!("{passed} passed");

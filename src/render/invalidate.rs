@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::check::browser::{BrowserHalf, WithBrowsers};
 use crate::client::run::{DryRun, RunReport};
 use crate::duration::human;
+use crate::hint::Hint;
 use crate::output::Render;
 use crate::style::Style;
 
@@ -39,6 +40,7 @@ fn table(report: &RunReport, style: Style) -> String {
             (true, false) => cell.fg(Color::Red),
         }
     };
+    let mut notes = super::Notes::default();
     for r in &report.results {
         let o = &r.outcome;
         let mut status = match o.status {
@@ -61,7 +63,10 @@ fn table(report: &RunReport, style: Style) -> String {
             Cell::new(o.invalidated.join(", ")),
             Cell::new(if o.attempts == 0 { "-".into() } else { human(o.latency) }),
         ];
-        let mut error = o.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+        let mut error = match &o.error {
+            Some(e) => notes.mark(&e.to_string(), e.hint().as_deref()),
+            None => String::new(),
+        };
         if report.verified {
             match &r.verify {
                 Some(v) if v.seen => {
@@ -90,7 +95,7 @@ fn table(report: &RunReport, style: Style) -> String {
         .filter(|r| !r.ok)
         .map(|r| r.outcome.target.as_str())
         .collect();
-    let mut out = format!("{}\n", super::show(t));
+    let mut out = format!("{}\n{}", super::show(t), notes.text(style));
     let total = report.results.len();
     if failed.is_empty() {
         out.push_str(&style.green(&format!("{total} of {total} invalidations succeeded")));

@@ -118,6 +118,37 @@ fn records(header: &[String], rows: &[Vec<String>], filled: &[bool]) -> String {
     out.trim_end_matches('\n').to_string()
 }
 
+/// Hints under a table instead of in a column: each distinct one once, numbered, and the
+/// row's cell points at its number (`... [2]`).
+#[derive(Debug, Default)]
+pub struct Notes(Vec<String>);
+
+impl Notes {
+    /// `text`, pointing at `hint`'s number when there is a hint.
+    pub fn mark(&mut self, text: &str, hint: Option<&str>) -> String {
+        let Some(h) = hint.filter(|h| !h.is_empty()) else {
+            return text.to_string();
+        };
+        let n = match self.0.iter().position(|x| x == h) {
+            Some(i) => i + 1,
+            None => {
+                self.0.push(h.to_string());
+                self.0.len()
+            }
+        };
+        format!("{text} [{n}]")
+    }
+
+    /// The numbered hints, one per line, fitted to the terminal.
+    pub fn text(&self, st: Style) -> String {
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(i, h)| format!("{}\n", st.wrap(&format!("[{}] {h}", i + 1), "    ")))
+            .collect()
+    }
+}
+
 /// A body cell, coloured through comfy-table's styling when `style.color` (plain otherwise).
 pub fn styled(style: Style, text: &str, color: Option<Color>) -> Cell {
     let mut cell = Cell::new(text);
