@@ -142,6 +142,13 @@ fn a_dead_mirror_gives_exit_3_and_is_named_while_the_others_succeed() {
         .find(|l| l.contains(dead_name) && l.contains("failed"))
         .unwrap_or_else(|| panic!("no failed row for {dead_name}:\n{stdout}"));
     assert!(dead_line.contains("cannot reach"), "{dead_line}");
+    // The failure names the URL it tried and points at its hint, which is under the table.
+    assert!(stdout.contains(&format!("{dead}/api/")), "{stdout}");
+    assert!(dead_line.trim_end_matches([' ', '│']).ends_with("[1]"), "{dead_line}");
+    assert!(
+        stdout.contains("[1] check that this mirror is up, or fix its entry in CACHE_MIRRORS"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("1 of 3 invalidations failed: {dead_name}")),
         "{stdout}"
