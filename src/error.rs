@@ -12,6 +12,9 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     pub const PARTIAL: u8 = 3;
     pub const AUTH: u8 = 4;
+    /// Stopped by Ctrl-C or SIGTERM before the work was done (128 + SIGINT, as shells
+    /// report it); the output says what was done.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// A failed command: what went wrong, what to do about it, and the exit code.

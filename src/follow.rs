@@ -56,8 +56,7 @@ pub struct Follow {
     /// Items shown so far (what `--count` counts).
     pub shown: u64,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
-    interrupted: Waiting,
-    terminated: Waiting,
+    signals: crate::signals::Signals,
     closed: Waiting,
 }
 
@@ -68,12 +67,7 @@ impl Follow {
             limits,
             shown: 0,
             deadline: limits.timeout.map(|t| Box::pin(tokio::time::sleep(t))),
-            interrupted: Box::pin(async {
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            }),
-            terminated: Box::pin(terminated()),
+            signals: crate::signals::Signals::install(),
             closed: Box::pin(crate::pipe::closed()),
         }
     }
@@ -90,8 +84,10 @@ impl Follow {
         tokio::select! {
             item = source => item.ok_or(Stop::Ended),
             _ = deadline => Err(Stop::TimedOut),
-            _ = &mut self.interrupted => Err(Stop::Interrupted),
-            _ = &mut self.terminated => Err(Stop::Terminated),
+            signal = self.signals.recv() => Err(match signal {
+                crate::signals::Signal::Interrupt => Stop::Interrupted,
+                crate::signals::Signal::Terminate => Stop::Terminated,
+            }),
             _ = &mut self.closed => Err(Stop::ReaderGone),
         }
     }
@@ -109,16 +105,6 @@ impl Follow {
     pub fn fell_short(&self, stop: Stop) -> bool {
         stop.fell_short(&self.limits)
     }
-}
-
-/// SIGTERM (never, where there is no such signal).
-async fn terminated() {
-    #[cfg(unix)]
-    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        term.recv().await;
-        return;
-    }
-    std::future::pending::<()>().await;
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod pipe;
 pub mod protocol;
 pub mod render;
 pub mod server;
+pub mod signals;
 pub mod store;
 pub mod style;
 pub mod top;

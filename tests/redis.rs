@@ -1195,3 +1195,57 @@ fn watch_fails_when_the_timeout_comes_before_the_count() {
         .code(0)
         .stderr(predicate::str::contains("0 events"));
 }
+
+/// Ctrl-C (or SIGTERM) during a deletion stops after the batch under way and reports what
+/// was deleted: exit 130, the count matching what is really gone, the rest still there.
+/// Redis holds writes (CLIENT PAUSE WRITE) so that the signal lands while a batch waits.
+#[test]
+fn an_interrupted_del_reports_what_it_deleted_and_exits_130() {
+    for (signal, json) in [("INT", false), ("TERM", true)] {
+        let server = RedisServer::start();
+        let mut c = conn(&server.url());
+        let mut pipe = redis::pipe();
+        for i in 0..3000 {
+            pipe.cmd("SET").arg(format!("cache:posts:id:{i}")).arg("v").ignore();
+        }
+        pipe.query::<()>(&mut c).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let _: String = cmd(&mut c, &["CLIENT", "PAUSE", "1500", "WRITE"]);
+        let mut command = common::clean_command(dir.path());
+        command.args(["redis", "del", "--type", "posts", "--yes", "--redis-url", &server.url()]);
+        if json {
+            command.arg("--json");
+        }
+        let mut del = Reaped::spawn(command.stdout(Stdio::piped()).stderr(Stdio::piped()), "polycache");
+        // The first UNLINK waits for the pause: the deletion is under way.
+        assert!(
+            common::eventually(Duration::from_secs(10), || {
+                let list: String = cmd(&mut c, &["CLIENT", "LIST"]);
+                list.lines().any(|l| l.contains("cmd=unlink"))
+            }),
+            "the deletion never started"
+        );
+        assert!(del.signal(signal));
+        let out = del.wait_with_output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+        let left: u64 = cmd(&mut c, &["DBSIZE"]);
+        assert!(left > 0 && left < 3000, "{left} keys left");
+        let gone = 3000 - left;
+        if json {
+            let report: Json = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(report["interrupted"], true, "{report}");
+            assert_eq!(report["total"], gone, "{report}");
+            assert_eq!(report["removed"]["posts"], gone, "{report}");
+        } else {
+            assert!(
+                stdout.contains(&format!("interrupted: deleted {gone} keys of the 3000 found")),
+                "{stdout}"
+            );
+            assert!(stdout.contains("the others are still there"), "{stdout}");
+        }
+    }
+}

@@ -86,7 +86,7 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
     if interrupted {
         // What each target did before the stop, and 130 as a shell reports Ctrl-C.
         return Ok(Outcome::show(report)
-            .code(INTERRUPTED)
+            .code(exit::INTERRUPTED)
             .hint("interrupted: the targets marked so may or may not have cleared; run it again to be sure"));
     }
     let code = exit_code(&report);
@@ -102,9 +102,6 @@ pub fn run(ctx: &Context, args: &InvalidateArgs) -> Result<Outcome, Failure> {
     })
 }
 
-/// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
-pub const INTERRUPTED: u8 = 130;
-
 /// Runs a plan with the settings' client, login and the flags' policies, with a progress
 /// bar from the printer. Ctrl-C or SIGTERM stops it: the report then says what each target
 /// did so far (the rest interrupted), and the flag is true.
@@ -115,6 +112,7 @@ pub async fn send(
     plan: &Plan,
     args: &InvalidateArgs,
 ) -> Result<(RunReport, bool), Failure> {
+    let mut signals = crate::signals::Signals::install();
     // One HTTP client for the logins, the invalidations and the --verify streams.
     let http = crate::client::http_for(settings)?;
     let policy = Policy {
@@ -139,32 +137,13 @@ pub async fn send(
     let run = plan.execute(&invalidator, &http, &graph, &progress);
     let result = tokio::select! {
         report = run => (report, false),
-        _ = stop_signal() => {
+        _ = signals.recv() => {
             let answered = answered.lock().unwrap_or_else(|p| p.into_inner()).clone();
             (plan.interrupted(&answered), true)
         }
     };
     bar.finish();
     Ok(result)
-}
-
-/// Ctrl-C or SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term => {}
-    }
 }
 
 /// 0 when everything succeeded; 2 when every target was refused as plain http to another

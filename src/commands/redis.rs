@@ -316,6 +316,8 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         shown,
         removed: BTreeMap::new(),
         total: found.len() as u64,
+        interrupted: false,
+        found: found.len() as u64,
     };
     if a.dry_run {
         return Ok(Outcome::show(report));
@@ -326,14 +328,29 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
         if !a.yes && !confirm(ctx, &report, &types)? {
             return Ok(Outcome::streamed().tell("nothing deleted"));
         }
-        let removed = store.unlink(&found).await?;
+        // Ctrl-C or SIGTERM stops after the batch under way: what was deleted is reported.
+        let stop = crate::signals::Signals::install().flag();
+        let bar = ctx.out.progress(found.len() as u64, "deleting");
+        let (removed, completed) = store
+            .unlink(&found, &mut |n| {
+                bar.inc(n);
+                !stop.raised()
+            })
+            .await?;
+        bar.finish();
+        report.interrupted = !completed;
         report.removed = types
             .iter()
             .map(|t| (t.clone(), removed.get(t).copied().unwrap_or(0)))
             .collect();
     }
     report.total = report.removed.values().sum();
-    Ok(Outcome::show(Deleted(report)))
+    let code = if report.interrupted {
+        crate::error::exit::INTERRUPTED
+    } else {
+        crate::error::exit::OK
+    };
+    Ok(Outcome::show(Deleted(report)).code(code))
 }
 
 /// Asks y/N on the terminal.

@@ -126,7 +126,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
     rt.block_on(async {
         // The handlers go in before the port opens: a SIGTERM that comes as soon as the port
         // answers must stop the node cleanly, not kill it by the signal's default action.
-        let signals = Signals::install();
+        let mut signals = crate::signals::Signals::install();
         let server = Server::bind(&ctx.settings, graph, &opts).await?;
         for w in &server.started.warnings {
             ctx.out.warn(w);
@@ -152,7 +152,7 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         let printer = ctx.out.clone();
         let drain = opts.drain;
         let signal = async move {
-            let which = signals.first().await;
+            let which = signals.recv().await.name();
             let drain = if drain.is_zero() {
                 String::new()
             } else {
@@ -171,53 +171,6 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         result.map_err(|e| Failure::error(format!("the server stopped with an error: {e}")))?;
         Ok(exit::OK)
     })
-}
-
-/// SIGINT (Ctrl-C) and SIGTERM, listened to from the moment this is made.
-struct Signals {
-    #[cfg(unix)]
-    int: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    fn install() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Signals {
-                int: signal(SignalKind::interrupt()).ok(),
-                term: signal(SignalKind::terminate()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Signals {}
-    }
-
-    /// The first of them to come, named.
-    async fn first(self) -> &'static str {
-        #[cfg(unix)]
-        {
-            async fn recv(s: Option<tokio::signal::unix::Signal>) {
-                match s {
-                    Some(mut s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            }
-            tokio::select! {
-                _ = recv(self.int) => "SIGINT",
-                _ = recv(self.term) => "SIGTERM",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "SIGINT"
-        }
-    }
 }
 
 /// Writes the `--dev` account into an env file that only this user can read, so that the

@@ -205,12 +205,22 @@ impl Serialize for Deleted {
 impl Render for Deleted {
     fn human(&self, st: Style) -> String {
         let report = &self.0;
-        let mut out = format!(
-            "deleted {} of {} from {}\n",
-            keys_n(report.total),
-            types_shown(report),
-            report.url
-        );
+        let mut out = if report.interrupted {
+            st.yellow(&format!(
+                "interrupted: deleted {} of the {} found of {} from {}; the others are still there\n",
+                keys_n(report.total),
+                report.found,
+                types_shown(report),
+                report.url
+            ))
+        } else {
+            format!(
+                "deleted {} of {} from {}\n",
+                keys_n(report.total),
+                types_shown(report),
+                report.url
+            )
+        };
         let mut tab = super::table(st, &["type", "removed"]);
         for t in &report.types {
             tab.add_row(vec![
@@ -263,6 +273,12 @@ pub struct DelReport {
     pub shown: BTreeMap<String, Vec<String>>,
     pub removed: BTreeMap<String, u64>,
     pub total: u64,
+    /// Ctrl-C or SIGTERM stopped the deletion: `removed` is what was deleted before it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+    /// How many keys were found to delete (shown when interrupted).
+    #[serde(skip)]
+    pub found: u64,
 }
 
 pub fn ttl_cell(k: &KeyInfo) -> String {

@@ -508,7 +508,14 @@ impl Store {
     /// Deletes keys with UNLINK (the memory is freed in the background), in batches of
     /// [`UNLINK_BATCH`]; returns how many were really removed, per group. On a cluster each
     /// key is its own command (keys of one batch may hash to different slots).
-    pub async fn unlink(&self, keys: &[ScannedKey]) -> Result<Removed, StoreError> {
+    ///
+    /// `go_on` is asked after each batch with the keys it removed: `false` stops before the
+    /// next one (Ctrl-C), and the keys removed so far are returned with `completed: false`.
+    pub async fn unlink(
+        &self,
+        keys: &[ScannedKey],
+        go_on: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<(Removed, bool), StoreError> {
         let prefix = self.prefix.as_bytes();
         let mut removed = Removed::new();
         let mut by: BTreeMap<(usize, String), Vec<&[u8]>> = BTreeMap::new();
@@ -534,9 +541,12 @@ impl Store {
                         .map_err(|e| self.err(&e))?
                 };
                 *count += n;
+                if !go_on(n) {
+                    return Ok((removed, false));
+                }
             }
         }
-        Ok(removed)
+        Ok((removed, true))
     }
 
     /// Reads one key: its facts, its size, and its value when the size is within
