@@ -314,7 +314,12 @@ impl Settings {
             names: Vec::new(),
             warnings: Vec::new(),
         };
-        let url = match parse_base("POLYCACHE_URL", settings.url()) {
+        // An error names what the user typed: the flag when the URL came from one.
+        let url_name = match settings.values.get("POLYCACHE_URL").map(|v| &v.source) {
+            Some(Source::Flag(_)) => "--url",
+            _ => "POLYCACHE_URL",
+        };
+        let url = match parse_base(url_name, settings.url()) {
             Ok(url) => url,
             Err(e) => {
                 problems.push(e);
@@ -338,6 +343,20 @@ impl Settings {
                 settings.warnings = warnings;
             }
             Err(e) => problems.push(e),
+        }
+        // `http://host/api` + `/api/auth/login` asks for `/api/api/...`: almost always the
+        // base URL copied with the API's own prefix.
+        let api_paths = [settings.auth_path(), settings.invalidate_path(), settings.stream_path()]
+            .iter()
+            .any(|p| p.starts_with("/api/"));
+        let bases = std::iter::once((url_name, url.clone()))
+            .chain(settings.mirrors.iter().map(|m| ("CACHE_MIRRORS", m.clone())));
+        for (name, base) in bases.collect::<Vec<_>>() {
+            if let Some(stripped) = base.strip_suffix("/api").filter(|_| api_paths) {
+                settings.warnings.push(format!(
+                    "{name} {base} ends in /api, and polycache adds the API's paths (/api/...) itself: did you mean {stripped}?"
+                ));
+            }
         }
         (settings, problems)
     }
@@ -748,6 +767,12 @@ impl crate::hint::Hint for ConfigError {
             }
             ConfigError::MirrorNoScheme { entry, .. } => format!("write it as https://{entry}"),
             ConfigError::MirrorBadScheme { .. } => "mirrors are reached over http:// or https:// only".to_string(),
+            ConfigError::BadUrl { value, reason, .. } if reason.starts_with("it has no scheme") => {
+                format!("write it as http://{value} (or https://{value})")
+            }
+            ConfigError::BadUrl { name, .. } if name.starts_with("--") => {
+                format!("give {name} a base URL such as http://localhost:3333 or https://service.polymech.info/prefix")
+            }
             ConfigError::BadUrl { name, .. } => format!(
                 "set {name} to a base URL such as http://localhost:3333 or https://service.polymech.info/prefix"
             ),

@@ -459,3 +459,45 @@ fn short_help_fits_a_terminal_and_help_has_the_rest() {
         assert!(!serve.contains(flag) && serve_long.contains(flag), "{flag}");
     }
 }
+
+/// A bad base URL is named as the user typed it (the flag, not the variable behind it), and
+/// the hint writes the fix; a base URL that ends in `/api` (which would ask for
+/// `/api/api/...`) gets a warning naming the base that was meant.
+#[test]
+fn url_mistakes_are_named_as_typed_and_the_fix_is_written_out() {
+    let dir = tmp();
+    let (code, _, err) = run(dir.path(), &["invalidate", "posts", "--url", "127.0.0.1:5133"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--url `127.0.0.1:5133` is not a valid base URL"), "{err}");
+    assert!(err.contains("hint: write it as http://127.0.0.1:5133"), "{err}");
+    let (code, _, err) = run(dir.path(), &["config", "--url", "127.0.0.1:5133"]);
+    assert_ne!(code, 0, "{err}");
+    let env_file = dir.path().join("x.env");
+    std::fs::write(&env_file, "POLYCACHE_URL=127.0.0.1:5133\n").unwrap();
+    let (_, _, err) = run(
+        dir.path(),
+        &[
+            "--env-file",
+            env_file.to_str().unwrap(),
+            "invalidate",
+            "posts",
+            "--dry-run",
+        ],
+    );
+    assert!(err.contains("POLYCACHE_URL `127.0.0.1:5133`"), "{err}");
+
+    let (code, out, err) = run(
+        dir.path(),
+        &["invalidate", "posts", "--dry-run", "--url", "http://127.0.0.1:5133/api"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("--url http://127.0.0.1:5133/api ends in /api")
+            && err.contains("did you mean http://127.0.0.1:5133?"),
+        "{err}"
+    );
+    assert!(
+        out.contains("/api/api/cache/invalidate"),
+        "the dry run shows what would be asked: {out}"
+    );
+}
