@@ -1555,15 +1555,26 @@ fn since_by_seeking_gives_exactly_the_full_scans_output() {
 fn filters_that_match_nothing_say_so() {
     let dir = tmp();
     let out = polycache(dir.path())
-        .args(["logs", "--no-pager", "--grep", "lamp"])
+        .args(["logs", "--no-pager", "--grep", "lamp", "--level", "warn"])
         .arg(fixture())
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
+    // The note names the filters as they were typed.
     assert!(
-        err.contains("no entry matched the filters") && err.contains("msg field only"),
+        err.contains("no entry matched --level warn --grep 'lamp'") && err.contains("msg field only"),
+        "{err}"
+    );
+    let out = polycache(dir.path())
+        .args(["logs", "--no-pager", "--since", "2000-01-01", "--until", "2000-01-02"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no entry matched --since 2000-01-01 --until 2000-01-02") && !err.contains("msg field"),
         "{err}"
     );
     let out = polycache(dir.path())

@@ -175,7 +175,7 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
             } else {
                 ""
             };
-            ctx.out.note(&format!("no entry matched the filters{grep}"));
+            ctx.out.note(&format!("no entry matched {}{grep}", filters_given(args)));
         }
         let not_json = tally.not_json.saturating_sub(tally.cut);
         if matches!(engine.output, Output::Json) && not_json > 0 {
@@ -584,3 +584,36 @@ fn ctrl_c_flag() -> Arc<AtomicBool> {
 /// The `--stats` summary as tables.
 /// How many entries `--follow` shows of what the file already holds (`-n N` for another).
 const FOLLOW_TAIL: usize = 10;
+
+/// The filters of a run as they were typed, for the word said when nothing matched:
+/// `--errors --since 2h --grep 'lamp'`.
+fn filters_given(args: &LogsArgs) -> String {
+    let quoted = |v: &str| crate::escape::text(v).into_owned();
+    let mut f: Vec<String> = Vec::new();
+    if args.errors {
+        f.push("--errors".into());
+    }
+    if let Some(l) = &args.level {
+        f.push(format!("--level {}", quoted(l)));
+    }
+    if let Some(t) = &args.since {
+        f.push(format!("--since {}", quoted(t)));
+    }
+    if let Some(t) = &args.until {
+        f.push(format!("--until {}", quoted(t)));
+    }
+    if let Some(g) = &args.grep {
+        f.push(format!("--grep '{}'", quoted(g)));
+    }
+    for kv in &args.field {
+        f.push(format!("--field {}", quoted(kv)));
+    }
+    if args.mirror {
+        f.push("--mirror".into());
+    }
+    if f.is_empty() {
+        "the filters".into()
+    } else {
+        f.join(" ")
+    }
+}
