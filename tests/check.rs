@@ -357,6 +357,19 @@ fn a_file_that_does_not_parse_is_counted_and_shown_with_its_error() {
         text.contains("\n  syntax error: Expected `,` or `)` but found `}`\n"),
         "{text}"
     );
+    assert!(
+        text.contains("\n  | ^ `,` or `)` expected\n"),
+        "the parser's label:\n{text}"
+    );
+    // The parser's other label: where the bracket was opened, on line 3.
+    let lines: Vec<&str> = text.lines().collect();
+    let three = lines.iter().position(|l| l.starts_with("3 | ")).expect(&text);
+    let paren = lines[three].find('(').unwrap();
+    assert_eq!(
+        lines[three + 1],
+        format!("  |{}- Opened here", " ".repeat(paren - 3)),
+        "{text}"
+    );
     let summary = text.lines().last().unwrap();
     assert!(
         summary.starts_with("✗ 1 finding in 1 file, 1 file unreadable ("),

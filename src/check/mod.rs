@@ -161,19 +161,37 @@ pub struct Finding {
     pub column: usize,
     pub kind: Kind,
     pub message: String,
-    /// The line it points at, as the file has it, for an excerpt (not in `--json`).
+    /// The lines it points at, as the file has them, for an excerpt (not in `--json`).
     #[serde(skip)]
     pub excerpt: Option<Excerpt>,
+    /// What the parser points at, for a syntax error (made into the excerpt's marks).
+    #[serde(skip)]
+    pub labels: Vec<ts::SyntaxLabel>,
 }
 
-/// The source line a finding is on, and how many characters from its column the finding
-/// is about (the string, name or bracket there).
+/// The source lines of a finding, and what on them it is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Excerpt {
-    /// The whole line, without its line break; not escaped.
-    pub text: String,
-    /// Characters from the finding's column, at least 1.
+    /// The number of the first of `lines`.
+    pub first_line: usize,
+    /// From the first mark's line to the last's, without line breaks; not escaped.
+    pub lines: Vec<String>,
+    /// The finding's own mark first: its token (the string, name or bracket at its column),
+    /// or what a syntax error's labels point at.
+    pub marks: Vec<Mark>,
+}
+
+/// A place on a line of an [`Excerpt`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark {
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// Characters, at least 1.
     pub width: usize,
+    pub label: Option<String>,
+    /// The finding's own place (else a related one, such as where a bracket was opened).
+    pub primary: bool,
 }
 
 /// The outcome of a check.
@@ -265,6 +283,7 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
             kind: f.kind,
             message: f.message,
             excerpt: None,
+            labels: f.labels,
         };
         match f.kind {
             Kind::NotCheckable => not_checkable.push(finding),
@@ -287,6 +306,7 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
             kind: Kind::Unreadable,
             message: format!("syntax error: {}", e.message),
             excerpt: None,
+            labels: e.labels,
         }),
         Ok(analysis) => {
             handled.extend(analysis.handled.iter().map(|h| h.name.clone()));
@@ -310,6 +330,7 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
                     kind: f.kind,
                     message: f.message,
                     excerpt: None,
+                    labels: f.labels,
                 });
             }
         }
@@ -359,9 +380,37 @@ impl Sources {
             let text = std::fs::read_to_string(root.join(&f.file)).ok()?;
             Some(text.lines().map(str::to_string).collect())
         });
-        let text = lines.as_ref()?.get(f.line.checked_sub(1)?)?.clone();
-        let width = token_width(&text, f.column);
-        Some(Excerpt { text, width })
+        let lines = lines.as_ref()?;
+        let line = |n: usize| lines.get(n.checked_sub(1)?);
+        let mut marks: Vec<Mark> = f
+            .labels
+            .iter()
+            .filter(|l| line(l.pos.line).is_some())
+            .map(|l| Mark {
+                line: l.pos.line,
+                column: l.pos.column,
+                width: l.width,
+                label: l.text.clone(),
+                primary: l.primary,
+            })
+            .collect();
+        marks.sort_by_key(|m| !m.primary);
+        if marks.is_empty() {
+            marks.push(Mark {
+                line: f.line,
+                column: f.column,
+                width: token_width(line(f.line)?, f.column),
+                label: None,
+                primary: true,
+            });
+        }
+        let first = marks.iter().map(|m| m.line).min()?;
+        let last = marks.iter().map(|m| m.line).max()?;
+        Some(Excerpt {
+            first_line: first,
+            lines: (first..=last).map(|n| line(n).cloned()).collect::<Option<_>>()?,
+            marks,
+        })
     }
 }
 
@@ -397,6 +446,8 @@ pub struct Located {
     pub loc: Loc,
     pub kind: Kind,
     pub message: String,
+    /// What the parser points at, for a syntax error.
+    pub labels: Vec<ts::SyntaxLabel>,
 }
 
 /// The graph and its declared entries (with positions; none for a JSON graph).
@@ -448,6 +499,7 @@ fn graph_findings(declared: &[DeclaredEntry], rel: &dyn Fn(&Path) -> String) -> 
         kind,
         message,
         excerpt: None,
+        labels: Vec::new(),
     };
     let entries: Vec<(String, Vec<String>)> = declared
         .iter()

@@ -115,59 +115,83 @@ fn finding(out: &mut String, f: &Finding, st: Style) {
     out.push('\n');
 }
 
-/// The line of `f` with its token underlined, as rustc shows it. Control characters of the
-/// file are escaped and tabs are four spaces; on a terminal, a line wider than it is cut to a
-/// window around the finding, with `…` where text was left out.
+/// The lines of `f` with its token underlined (and, for a syntax error, the parser's other
+/// labels), as rustc shows them. Control characters of the file are escaped and tabs are four
+/// spaces; on a terminal, a line wider than it is cut to a window around its first mark, with
+/// `…` where text was left out.
 fn excerpt(f: &Finding, st: Style, level: Level<'_>) -> Option<String> {
     let ex = f.excerpt.as_ref()?;
-    let shown: Vec<String> = ex
-        .text
-        .chars()
-        .map(|c| match c {
-            '\t' => "    ".to_string(),
-            c if crate::escape::hostile(c) => crate::escape::text(c.encode_utf8(&mut [0; 4])).into_owned(),
-            c => c.to_string(),
-        })
-        .collect();
-    let n = shown.len();
-    let first = f.column.saturating_sub(1).min(n);
-    let last = (first + ex.width.max(1)).min(n);
-    let (a, b) = match st.width {
-        Some(w) => window(
-            &shown,
-            first..last,
-            usize::from(w).saturating_sub(f.line.to_string().len() + 3),
-        ),
-        None => (0, n),
-    };
+    let last_line = ex.first_line + ex.lines.len().saturating_sub(1);
+    let room = st
+        .width
+        .map(|w| usize::from(w).saturating_sub(last_line.to_string().len() + 3));
     let mut text = String::new();
-    if a > 0 {
-        text.push('…');
-    }
-    let (mut start, mut end) = (None, None);
-    for (i, piece) in shown.iter().enumerate().take(b).skip(a) {
-        if i == first {
-            start = Some(text.len());
+    let mut spans: Vec<(std::ops::Range<usize>, &crate::check::Mark)> = Vec::new();
+    for (i, line) in ex.lines.iter().enumerate() {
+        let n = ex.first_line + i;
+        if i > 0 {
+            text.push('\n');
         }
-        if i == last {
-            end = Some(text.len());
+        let shown: Vec<String> = line
+            .chars()
+            .map(|c| match c {
+                '\t' => "    ".to_string(),
+                c if crate::escape::hostile(c) => crate::escape::text(c.encode_utf8(&mut [0; 4])).into_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        let count = shown.len();
+        let marks: Vec<_> = ex.marks.iter().filter(|m| m.line == n).collect();
+        let range = |m: &crate::check::Mark| {
+            let first = m.column.saturating_sub(1).min(count);
+            first..(first + m.width.max(1)).min(count)
+        };
+        let (a, b) = match (room, marks.first()) {
+            (Some(room), Some(m)) => window(&shown, range(m), room),
+            (Some(room), None) => window(&shown, 0..0, room),
+            (None, _) => (0, count),
+        };
+        if a > 0 {
+            text.push('…');
         }
-        text.push_str(piece);
-    }
-    let start = start.unwrap_or(text.len());
-    let end = end.unwrap_or(text.len()).max(start);
-    if b < n {
-        text.push('…');
+        let mut at = vec![None; count + 1];
+        for (j, piece) in shown.iter().enumerate().take(b).skip(a) {
+            at[j] = Some(text.len());
+            text.push_str(piece);
+        }
+        let end_of_window = text.len();
+        let offset = |j: usize| {
+            if j >= b {
+                end_of_window
+            } else {
+                at[j].unwrap_or(end_of_window)
+            }
+        };
+        if b < count {
+            text.push('…');
+        }
+        for m in marks {
+            let r = range(m);
+            let (start, end) = (offset(r.start.max(a)), offset(r.end.max(a)));
+            spans.push((start..end.max(start), m));
+        }
     }
     let snippet = Snippet::source(text.as_str())
-        .line_start(f.line)
-        .annotation(AnnotationKind::Primary.span(start..end));
+        .line_start(ex.first_line)
+        .annotations(spans.into_iter().map(|(r, m)| {
+            let kind = if m.primary {
+                AnnotationKind::Primary
+            } else {
+                AnnotationKind::Context
+            };
+            kind.span(r).label(m.label.as_deref().map(crate::escape::text))
+        }));
     let renderer = if st.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    // The line is cut here already: the renderer must not cut it again.
+    // The lines are cut here already: the renderer must not cut them again.
     let shown = renderer
         .term_width(usize::MAX >> 8)
         .render(&[Group::with_level(level).element(snippet)]);
