@@ -115,16 +115,21 @@ fn finding(out: &mut String, f: &Finding, st: Style) {
     out.push('\n');
 }
 
+/// How wide an excerpt's line may be when the output is no terminal.
+const PIPED_ROOM: usize = 1000;
+
 /// The lines of `f` with its token underlined (and, for a syntax error, the parser's other
 /// labels), as rustc shows them. Control characters of the file are escaped and tabs are four
-/// spaces; on a terminal, a line wider than it is cut to a window around its first mark, with
-/// `…` where text was left out.
+/// spaces; a line wider than the terminal (or than [`PIPED_ROOM`] when piped) is cut to a
+/// window around its first mark, with `…` where text was left out.
 fn excerpt(f: &Finding, st: Style, level: Level<'_>) -> Option<String> {
     let ex = f.excerpt.as_ref()?;
     let last_line = ex.first_line + ex.lines.len().saturating_sub(1);
+    // Piped, lines are whole up to a generous width (a minified file's line is not).
     let room = st
         .width
-        .map(|w| usize::from(w).saturating_sub(last_line.to_string().len() + 3));
+        .map_or(PIPED_ROOM, usize::from)
+        .saturating_sub(last_line.to_string().len() + 3);
     let mut text = String::new();
     let mut spans: Vec<(std::ops::Range<usize>, &crate::check::Mark)> = Vec::new();
     for (i, line) in ex.lines.iter().enumerate() {
@@ -146,10 +151,9 @@ fn excerpt(f: &Finding, st: Style, level: Level<'_>) -> Option<String> {
             let first = m.column.saturating_sub(1).min(count);
             first..(first + m.width.max(1)).min(count)
         };
-        let (a, b) = match (room, marks.first()) {
-            (Some(room), Some(m)) => window(&shown, range(m), room),
-            (Some(room), None) => window(&shown, 0..0, room),
-            (None, _) => (0, count),
+        let (a, b) = match marks.first() {
+            Some(m) => window(&shown, range(m), room),
+            None => window(&shown, 0..0, room),
         };
         if a > 0 {
             text.push('…');
