@@ -96,6 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'The platform''s checkout [default: the nearest directory up with server/src/cache.ts]')
             [CompletionResult]::new('--server-dir', '--server-dir', [CompletionResultType]::ParameterName, 'The server''s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]')
             [CompletionResult]::new('--invalidator', '--invalidator', [CompletionResultType]::ParameterName, 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How findings are written (--json is the JSON report)')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The dependency graph''s `.ts` or `.json` file')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')

@@ -180,7 +180,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__check)
-            opts="-v -h --root --server-dir --invalidator --graph --env-file --json --color --verbose --help"
+            opts="-v -h --root --server-dir --invalidator --format --graph --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +196,10 @@ _polycache() {
                     ;;
                 --invalidator)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human compact github sarif" -- "${cur}"))
                     return 0
                     ;;
                 --graph)

@@ -89,6 +89,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --root 'The platform''s checkout [default: the nearest directory up with server/src/cache.ts]'
             cand --server-dir 'The server''s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]'
             cand --invalidator 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]'
+            cand --format 'How findings are written (--json is the JSON report)'
             cand --graph 'The dependency graph''s `.ts` or `.json` file'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'

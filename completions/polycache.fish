@@ -86,6 +86,10 @@ complete -c polycache -n "__fish_polycache_using_subcommand config" -s h -l help
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l root -d 'The platform\'s checkout [default: the nearest directory up with server/src/cache.ts]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l server-dir -d 'The server\'s sources, searched for appCache calls; its cache.ts is the graph [default: ROOT/server/src]' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l invalidator -d 'The component that handles app-update events [default: ROOT/src/components/StreamInvalidator.tsx]' -r -F
+complete -c polycache -n "__fish_polycache_using_subcommand check" -l format -d 'How findings are written (--json is the JSON report)' -r -f -a "human\t'Each finding with its source line underlined, for people'
+compact\t'One line per finding: file:line:col: kind: message'
+github\t'GitHub Actions workflow commands: annotations on the lines'
+sarif\t'SARIF 2.1.0 JSON, for code scanning'"
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l graph -d 'The dependency graph\'s `.ts` or `.json` file' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand check" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''

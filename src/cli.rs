@@ -292,9 +292,13 @@ switch/case on the event's type, if (type === ...), arrays or Sets of names with
 The root is --root, else the nearest directory above the working directory that has \
 server/src/cache.ts. --server-dir and --invalidator change the layout; --graph reads the graph \
 from another file.\n\n\
-Exit codes: 0 nothing to fix, 3 findings, 1 a file could not be read or parsed.",
+Each finding is shown as file:line:col, its kind and message, and the source line with the \
+finding underlined. --format compact writes one line per finding (file:line:col: kind: message), \
+--format github GitHub Actions workflow commands (annotations on the pull request), --format \
+sarif a SARIF 2.1.0 log for code-scanning tools; --json is the JSON report.\n\n\
+Exit codes: 0 nothing to fix, 3 findings, 1 a file could not be read or parsed (in every format).",
         after_help = MORE,
-        after_long_help = "Examples:\n  polycache check\n  polycache check --root ~/src/polymech\n  polycache check --json | jq '.findings[] | \"\\(.file):\\(.line):\\(.column) \\(.message)\"'\n  polycache check --server-dir api/src --invalidator web/src/StreamInvalidator.tsx"
+        after_long_help = "Examples:\n  polycache check\n  polycache check --root ~/src/polymech\n  polycache check --format compact | grep unknownType\n  polycache check --format github          # in a GitHub Actions step\n  polycache check --format sarif > check.sarif\n  polycache check --json | jq '.findings[] | \"\\(.file):\\(.line):\\(.column) \\(.message)\"'\n  polycache check --server-dir api/src --invalidator web/src/StreamInvalidator.tsx"
     )]
     Check(CheckArgs),
 
@@ -811,8 +815,25 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub invalidator: Option<PathBuf>,
 
+    /// How findings are written (--json is the JSON report)
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+
     #[command(flatten)]
     pub graph_file: GraphFileArgs,
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Each finding with its source line underlined, for people
+    Human,
+    /// One line per finding: file:line:col: kind: message
+    Compact,
+    /// GitHub Actions workflow commands: annotations on the lines
+    Github,
+    /// SARIF 2.1.0 JSON, for code scanning
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,18 @@ impl Lines {
 pub struct SyntaxError {
     pub pos: Pos,
     pub message: String,
+    /// The parser's labels (`` `,` or `)` expected ``, `Opened here`), the primary one at `pos`.
+    pub labels: Vec<SyntaxLabel>,
+}
+
+/// A place the parser points at in a syntax error.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SyntaxLabel {
+    pub pos: Pos,
+    /// Characters from `pos`, at least 1 and not past the end of its line.
+    pub width: usize,
+    pub text: Option<String>,
+    pub primary: bool,
 }
 
 /// The deepest nesting of brackets (`(`, `[`, `{`) a file may have. The parser and the
@@ -112,21 +124,41 @@ pub fn parse<'a>(alloc: &'a Allocator, path: &Path, text: &'a str) -> Result<Pro
             message: format!(
                 "brackets nested more than {MAX_NESTING} levels deep here: polycache does not read files nested this deep"
             ),
+            labels: Vec::new(),
         });
     }
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
     let ret = Parser::new(alloc, text, source_type).parse();
     if let Some(d) = ret.diagnostics.errors().next() {
-        let offset = d.labels.first().map_or(0, |l| l.offset());
+        let lines = Lines::new(text);
+        let first = d.labels.iter().position(|l| l.primary()).unwrap_or(0);
+        let labels: Vec<SyntaxLabel> = d
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let start = (l.offset() as usize).min(text.len());
+                let end = (start + l.len() as usize).min(text.len());
+                let on_line = text.get(start..end).unwrap_or("").split('\n').next().unwrap_or("");
+                SyntaxLabel {
+                    pos: lines.pos(text, l.offset()),
+                    width: on_line.chars().count().max(1),
+                    text: l.label().map(str::to_string),
+                    primary: i == first,
+                }
+            })
+            .collect();
         return Err(SyntaxError {
-            pos: Lines::new(text).pos(text, offset),
+            pos: labels.get(first).map_or(Pos { line: 1, column: 1 }, |l| l.pos),
             message: d.message.to_string(),
+            labels,
         });
     }
     if ret.panicked {
         return Err(SyntaxError {
             pos: Pos { line: 1, column: 1 },
             message: "the parser gave up on this file".into(),
+            labels: Vec::new(),
         });
     }
     Ok(ret.program)

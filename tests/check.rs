@@ -263,20 +263,118 @@ fn a_dependency_that_is_a_misspelt_or_singular_type_is_a_finding() {
     );
 }
 
+/// Runs `check` with `args` in `dir`, piped: exit code, stdout, stderr.
+fn check_text(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = polycache(dir).arg("check").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Under the line `header` of the human output: the source line shown after `N | `, and
+/// where its carets are (characters from the start of that source text, and how many).
+fn excerpt_under(text: &str, header: &str, line: usize) -> (String, usize, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == header)
+        .unwrap_or_else(|| panic!("no line {header:?} in:\n{text}"));
+    let gutter = format!("{line} | ");
+    let src = (at..lines.len())
+        .find(|&i| lines[i].starts_with(&gutter))
+        .unwrap_or_else(|| panic!("no excerpt of line {line} under {header:?}:\n{text}"));
+    assert!(
+        lines[at + 1..src]
+            .iter()
+            .all(|l| !l.contains(": ") || l.starts_with("  ")),
+        "the excerpt belongs to the next finding:\n{text}"
+    );
+    let source = lines[src][gutter.len()..].to_string();
+    // The caret line has the same gutter width, with `|` and no number.
+    let carets = &lines[src + 1][gutter.len()..];
+    let start = carets.chars().position(|c| c == '^').expect(carets);
+    let len = carets.chars().filter(|&c| c == '^').count();
+    (source, start, len)
+}
+
+/// The line `n` (1-based) of a file of the tree.
+fn file_line(dir: &Path, file: &str, n: usize) -> String {
+    let text = fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    text.lines()
+        .nth(n - 1)
+        .unwrap_or_else(|| panic!("{file} has no line {n}"))
+        .to_string()
+}
+
+/// A linter's layout: `file:line:col: kind`, the message, then the source line with the
+/// finding underlined at its column; a summary that counts findings and files.
 #[test]
-fn the_table_groups_findings_by_file() {
+fn each_finding_shows_its_source_line_underlined_at_its_column() {
     let dir = tree(Some("unknown-type"));
-    let out = polycache(dir.path()).arg("check").assert().code(3);
-    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    let cat = text.find("server/src/products/categories/routes.ts\n").expect(&text);
-    let com = text.find("server/src/products/comments/routes.ts\n").expect(&text);
-    assert!(cat < com, "{text}");
-    assert!(text.contains("│ 11:21    ┆ unknown type ┆"), "{text}");
-    // Each file is named once, above its own table.
-    assert_eq!(text.matches("comments/routes.ts").count(), 1, "{text}");
+    let (code, text, _) = check_text(dir.path(), &[]);
+    assert_eq!(code, 3, "{text}");
+    let (source, start, len) = excerpt_under(
+        &text,
+        "server/src/products/categories/routes.ts:11:21: unknown type",
+        11,
+    );
+    assert_eq!(
+        source,
+        file_line(dir.path(), "server/src/products/categories/routes.ts", 11)
+    );
+    assert_eq!(start, 20, "under column 21:\n{text}");
+    assert_eq!(&source[start..start + len], "'categroy'", "{text}");
+    assert!(
+        text.contains(
+            "\n  `appCache.notify('categroy', ...)`: not a type of the graph nor an alias; did you mean `category`?\n"
+        ),
+        "{text}"
+    );
+    let (source, start, len) = excerpt_under(&text, "server/src/products/comments/routes.ts:12:31: unknown type", 12);
+    assert_eq!(&source[start..start + len], "COMMENTS", "{text}");
     assert!(text.ends_with(
         "✗ 3 findings in 2 files (8 types and 6 aliases from server/src/cache.ts; 16 appCache calls in 11 files under server/src; 14 names handled in src/components/StreamInvalidator.tsx)\n"
     ), "{text}");
+}
+
+/// A file with a syntax error is counted in the summary and shown like a finding: its
+/// error at its line and column, with the line.
+#[test]
+fn a_file_that_does_not_parse_is_counted_and_shown_with_its_error() {
+    let dir = tree(Some("cycle"));
+    fs::write(
+        dir.path().join("server/src/products/broken.ts"),
+        "import { appCache } from '../cache.js';\nexport async function f() {\n  await appCache.invalidate('posts'\n}\n",
+    )
+    .unwrap();
+    let (code, text, _) = check_text(dir.path(), &[]);
+    assert_eq!(code, 1, "{text}");
+    let (source, start, len) = excerpt_under(&text, "server/src/products/broken.ts:4:1: unreadable", 4);
+    assert_eq!((source.as_str(), start, len), ("}", 0, 1), "{text}");
+    assert!(
+        text.contains("\n  syntax error: Expected `,` or `)` but found `}`\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  | ^ `,` or `)` expected\n"),
+        "the parser's label:\n{text}"
+    );
+    // The parser's other label: where the bracket was opened, on line 3.
+    let lines: Vec<&str> = text.lines().collect();
+    let three = lines.iter().position(|l| l.starts_with("3 | ")).expect(&text);
+    let paren = lines[three].find('(').unwrap();
+    assert_eq!(
+        lines[three + 1],
+        format!("  |{}- Opened here", " ".repeat(paren - 3)),
+        "{text}"
+    );
+    let summary = text.lines().last().unwrap();
+    assert!(
+        summary.starts_with("✗ 1 finding in 1 file, 1 file unreadable ("),
+        "{text}"
+    );
 }
 
 #[test]
@@ -295,20 +393,216 @@ fn a_file_that_does_not_parse_is_unreadable_with_its_position() {
         unreadable[0].starts_with("server/src/products/broken.ts:4:1 unreadable: syntax error: "),
         "{unreadable:?}"
     );
+    let (_, text, _) = check_text(dir.path(), &[]);
+    assert!(text.ends_with("\n✗ 1 file unreadable (8 types and 6 aliases from server/src/cache.ts; 14 appCache calls in 11 files under server/src; 14 names handled in src/components/StreamInvalidator.tsx)\n"), "{text}");
 }
 
+/// Control characters of the platform's files reach neither the message nor the excerpt
+/// as they are: the terminal would obey them.
 #[test]
 fn control_characters_from_files_are_shown_escaped() {
     let dir = tree(None);
     fs::write(
         dir.path().join("server/src/products/odd.ts"),
-        "import { appCache } from '../cache.js';\nappCache.invalidate('po\\u001b[2Jsts');\n",
+        "import { appCache } from '../cache.js';\nappCache.invalidate('po\\u001b[2Jsts'); /* \u{1b}]0;title\u{7} */\n",
     )
     .unwrap();
-    let out = polycache(dir.path()).arg("check").assert().code(3);
-    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    assert!(!text.contains('\u{1b}'), "{text:?}");
-    assert!(text.contains("appCache.invalidate('po\\u{1b}[2Jsts')"), "{text}");
+    for format in ["human", "compact", "github"] {
+        let (code, text, _) = check_text(dir.path(), &["--format", format]);
+        assert_eq!(code, 3, "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{format}: {text:?}"
+        );
+        assert!(
+            text.contains("appCache.invalidate('po\\u{1b}[2Jsts')"),
+            "{format}: {text}"
+        );
+    }
+    let (_, text, _) = check_text(dir.path(), &[]);
+    let (source, start, len) = excerpt_under(&text, "server/src/products/odd.ts:2:21: unknown type", 2);
+    assert_eq!(
+        source, r"appCache.invalidate('po\u001b[2Jsts'); /* \x1b]0;title\x07 */",
+        "{text}"
+    );
+    assert_eq!(&source[start..start + len], r"'po\u001b[2Jsts'", "{text}");
+}
+
+/// `--format compact`: one `file:line:col: kind: message` line per finding, each pointing at
+/// a real line and column of the tree; the summary alone on stderr.
+#[test]
+fn compact_lines_point_at_real_lines_of_the_files() {
+    let dir = common::platform_tree(&["unknown-type", "not-checkable"]);
+    let (_, r) = check_json(dir.path());
+    let (code, text, err) = check_text(dir.path(), &["--format", "compact"]);
+    assert_eq!(code, 3, "{text}{err}");
+    let re = regex::Regex::new(r"^([^:]+):(\d+):(\d+): ([a-zA-Z]+): (.+)$").unwrap();
+    let mut seen = Vec::new();
+    for line in text.lines() {
+        let c = re
+            .captures(line)
+            .unwrap_or_else(|| panic!("not file:line:col: kind: message: {line:?}"));
+        let (file, n, col) = (&c[1], c[2].parse::<usize>().unwrap(), c[3].parse::<usize>().unwrap());
+        let source = file_line(dir.path(), file, n);
+        assert!(
+            col >= 1 && col <= source.chars().count(),
+            "{line}: column {col} of {source:?}"
+        );
+        seen.push(format!("{file}:{n}:{col} {}: {}", &c[4], &c[5]));
+    }
+    let mut want = lines(&r, "findings");
+    want.extend(lines(&r, "notCheckable"));
+    want.sort();
+    seen.sort();
+    assert_eq!(seen, want);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("✗ 3 findings in 2 files ("), "{err}");
+}
+
+/// Undoes GitHub's escaping of workflow command values.
+fn github_unescape(s: &str) -> String {
+    s.replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+/// `--format github`: workflow commands by GitHub's grammar, with `%`, `:`, `,` and line
+/// breaks in a file name and in messages escaped, so that Actions annotates the right line.
+#[test]
+fn github_commands_follow_the_grammar_and_escape_values() {
+    let dir = tree(Some("not-handled"));
+    let odd = "src/components/Stream,Inv:50%\nalidator.tsx";
+    fs::rename(
+        dir.path().join("src/components/StreamInvalidator.tsx"),
+        dir.path().join(odd),
+    )
+    .unwrap();
+    let out = polycache(dir.path())
+        .args(["check", "--json", "--invalidator", odd])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, text, _) = check_text(dir.path(), &["--invalidator", odd, "--format", "github"]);
+    assert_eq!(code, 3, "{text}");
+    let re =
+        regex::Regex::new(r"^::(error|notice) file=([^,:\r\n]*),line=(\d+),col=(\d+),title=([^,:\r\n]*)::([^\r\n]*)$")
+            .unwrap();
+    let escapes = regex::Regex::new(r"%(?:25|0D|0A|3A|2C)").unwrap();
+    let mut seen = Vec::new();
+    for line in text.lines() {
+        let c = re
+            .captures(line)
+            .unwrap_or_else(|| panic!("not a workflow command: {line:?}"));
+        for value in [&c[2], &c[5], &c[6]] {
+            assert!(!escapes.replace_all(value, "").contains('%'), "a bare % in {value:?}");
+        }
+        assert_eq!(&c[1], "error");
+        seen.push(format!(
+            "{}:{}:{} {}: {}",
+            github_unescape(&c[2]),
+            &c[3],
+            &c[4],
+            github_unescape(&c[5]).replace(' ', ""),
+            github_unescape(&c[6])
+        ));
+    }
+    // The same findings as --json, with the title the kind's label.
+    let want: Vec<String> = lines(&r, "findings")
+        .iter()
+        .map(|l| l.replacen(" notHandled:", " nothandled:", 1))
+        .collect();
+    assert_eq!(seen, want);
+    assert!(
+        text.contains("file=src/components/Stream%2CInv%3A50%25%0Aalidator.tsx,line=44,col=22,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("is not handled by src/components/Stream,Inv:50%25%0Aalidator.tsx: its"),
+        "{text}"
+    );
+}
+
+/// The official SARIF 2.1.0 schema (OASIS, vendored: no network in tests).
+fn sarif_schema() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `--format sarif`: a log valid by the official schema, whose results are the findings at
+/// files that exist under ROOT, and the exit code of the findings.
+#[test]
+fn sarif_is_valid_by_the_official_schema_and_points_at_the_files() {
+    let dir = common::platform_tree(&["unknown-type", "not-checkable"]);
+    fs::write(
+        dir.path().join("server/src/products/a b%.ts"),
+        "import { appCache } from '../cache.js';\nappCache.notify('postz');\n",
+    )
+    .unwrap();
+    let (_, r) = check_json(dir.path());
+    let (code, text, err) = check_text(dir.path(), &["--format", "sarif"]);
+    assert_eq!(code, 3, "{err}");
+    let log: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let schema = sarif_schema();
+    // The schema is applied, not skipped: a level SARIF does not have fails it.
+    let mut bad = log.clone();
+    bad["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!schema.is_valid(&bad), "the schema accepts anything");
+    let errors: Vec<String> = schema
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{log:#}");
+
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "polycache");
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let base = url::Url::parse(run["originalUriBaseIds"]["ROOT"]["uri"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        base.to_file_path().unwrap().canonicalize().unwrap(),
+        dir.path().canonicalize().unwrap()
+    );
+    let mut seen = Vec::new();
+    for result in run["results"].as_array().unwrap() {
+        let id = result["ruleId"].as_str().unwrap();
+        assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize], id);
+        let loc = &result["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "ROOT");
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        let path = base.join(uri).unwrap().to_file_path().unwrap();
+        let file = path.strip_prefix(dir.path()).unwrap().display().to_string();
+        let (n, col) = (
+            loc["region"]["startLine"].as_u64().unwrap(),
+            loc["region"]["startColumn"].as_u64().unwrap(),
+        );
+        let source = file_line(dir.path(), &file, n as usize);
+        assert!(col as usize <= source.chars().count(), "{file}:{n}:{col}");
+        let level = if id == "notCheckable" { "note" } else { "error" };
+        assert_eq!(result["level"], level);
+        seen.push(format!(
+            "{file}:{n}:{col} {id}: {}",
+            result["message"]["text"].as_str().unwrap()
+        ));
+    }
+    assert!(text.contains("\"uri\": \"server/src/products/a%20b%25.ts\""), "{text}");
+    let mut want = lines(&r, "findings");
+    want.extend(lines(&r, "notCheckable"));
+    want.sort();
+    seen.sort();
+    assert_eq!(seen, want);
+
+    // Two outputs at once is a usage error that names both flags.
+    let (code, text, err) = check_text(dir.path(), &["--json", "--format", "sarif"]);
+    assert_eq!((code, text.as_str()), (2, ""), "{err}");
+    assert!(err.contains("--json and --format sarif"), "{err}");
 }
 
 #[test]
@@ -323,7 +617,7 @@ fn the_root_is_found_from_a_subdirectory_or_named() {
         .arg(dir.path())
         .assert()
         .code(3)
-        .stdout(predicate::str::contains("server/src/cache.ts\n"));
+        .stdout(predicate::str::contains("server/src/cache.ts:24:26: cycle\n"));
     polycache(elsewhere.path())
         .arg("check")
         .assert()

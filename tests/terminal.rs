@@ -216,8 +216,15 @@ fn redis_and_logs_tables_line_up_on_a_colour_terminal() {
     let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cache.json");
     let out = in_pty(dir.path(), Some(150), &[], &["logs", "--stats", log]);
     assert_tables_aligned("logs --stats", &out, 2);
+}
 
-    // check, on a platform tree with findings (a coloured kind in every row).
+/// `check` draws no table: each finding is `file:line:col: kind`, its message, and the
+/// source line with carets under the finding. On a colour terminal of 60 and 150 columns
+/// the carets stand under the token at the finding's column, and no line is wider than the
+/// terminal (a long source line is cut around the finding, with `…`).
+#[test]
+fn check_underlines_the_right_column_and_fits_the_terminal() {
+    let dir = tmp();
     let tree = tempfile::tempdir().unwrap();
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/platform");
     for layer in ["clean", "alias-mismatch"] {
@@ -229,9 +236,67 @@ fn redis_and_logs_tables_line_up_on_a_colour_terminal() {
             .unwrap();
         assert!(status.success());
     }
+    let long = format!(
+        "import {{ appCache }} from '../cache.js';\nconst padding = '{}'; appCache.notify('postz'); const more = '{}';\n",
+        "x".repeat(120),
+        "y".repeat(120)
+    );
+    std::fs::write(tree.path().join("server/src/products/long.ts"), &long).unwrap();
     let root = tree.path().to_string_lossy().to_string();
-    let out = in_pty(dir.path(), Some(150), &[], &["check", "--root", &root]);
-    assert_tables_aligned("check", &out, 1);
+    let header = regex::Regex::new(r"^(\S+):(\d+):(\d+): ").unwrap();
+    let width = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    for cols in [60usize, 150] {
+        let raw = in_pty(dir.path(), Some(cols as u16), &[], &["check", "--root", &root]);
+        let screen = strip_ansi(&raw);
+        assert!(
+            raw.contains('\x1b'),
+            "{cols}: no colour reached the terminal:\n{screen}"
+        );
+        let lines: Vec<&str> = screen.lines().collect();
+        for l in &lines {
+            assert!(
+                width(l) <= cols,
+                "{cols}: a line wider than the terminal: {l:?}\n{screen}"
+            );
+        }
+        let mut checked = 0;
+        for (i, l) in lines.iter().enumerate() {
+            let Some(c) = header.captures(l) else { continue };
+            let (file, n, col) = (&c[1], &c[2], c[3].parse::<usize>().unwrap());
+            let gutter = format!("{n} | ");
+            let src = (i + 1..lines.len())
+                .find(|&j| lines[j].starts_with(&gutter))
+                .unwrap_or_else(|| panic!("{cols}: no excerpt under {l:?}:\n{screen}"));
+            let shown: Vec<char> = lines[src][gutter.len()..].chars().collect();
+            let carets = &lines[src + 1][gutter.len()..];
+            let at = width(&carets[..carets.find('^').expect(carets)]);
+            let len = carets.matches('^').count();
+            // The characters under the carets, by display column.
+            let (mut x, mut under) = (0, String::new());
+            for ch in &shown {
+                if x >= at && x < at + len {
+                    under.push(*ch);
+                }
+                x += ch.width().unwrap_or(0);
+            }
+            let text = std::fs::read_to_string(tree.path().join(file)).unwrap();
+            let line: String = text.lines().nth(n.parse::<usize>().unwrap() - 1).unwrap().to_string();
+            let from_col: String = line.chars().skip(col - 1).collect();
+            assert!(
+                !under.is_empty() && from_col.starts_with(under.trim_end_matches('…')),
+                "{cols}: carets under {under:?}, but {file}:{n}:{col} is {from_col:?}\n{screen}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 3, "{cols}: findings with an excerpt:\n{screen}");
+        // The 290-character line is shown cut, both ends.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("2 | …") && l.ends_with('…') && l.contains("notify('postz')")),
+            "{cols}: the long line is not cut around its finding:\n{screen}"
+        );
+    }
 }
 
 #[test]
@@ -616,10 +681,12 @@ fn graph_config_check_and_logs_fit_every_width() {
         common::copy_tree(&fixtures.join(layer), tree.path());
     }
     let root = tree.path().to_string_lossy().to_string();
+    // A source line wider than the terminal is cut by check itself, around the finding,
+    // and says so with `…` (`mirrors…`): those pieces are not on the wide screen by design.
     fits_every_width(
         "check",
         &|cols| in_pty(dir.path(), Some(cols), &[], &["check", "--root", &root]),
-        &no_change,
+        &|w: &str| w.starts_with('…') || w.ends_with('…'),
     );
 }
 

@@ -223,6 +223,7 @@ impl Browsers {
                     whose = whose.join(", "),
                     calls = and_list(&keys),
                 ),
+                labels: Vec::new(),
             });
         }
         out

@@ -74,6 +74,7 @@ fn unreadable(path: &Path, pos: Pos, message: String) -> Located {
         loc: Loc { file: path.into(), pos },
         kind: Kind::Unreadable,
         message,
+        labels: Vec::new(),
     }
 }
 
@@ -104,7 +105,11 @@ pub fn check_file(path: &Path, text: &str, graph: &Graph, graph_file: &str, load
     let alloc = Allocator::default();
     let program = match ts::parse(&alloc, path, text) {
         Ok(p) => p,
-        Err(e) => return (0, vec![unreadable(path, e.pos, format!("syntax error: {}", e.message))]),
+        Err(e) => {
+            let mut found = unreadable(path, e.pos, format!("syntax error: {}", e.message));
+            found.labels = e.labels;
+            return (0, vec![found]);
+        }
     };
     let mut found = Found::default();
     found.visit_program(&program);
@@ -119,6 +124,7 @@ pub fn check_file(path: &Path, text: &str, graph: &Graph, graph_file: &str, load
                 loc: env.loc(call.span),
                 kind: Kind::NotCheckable,
                 message: format!("`appCache.{method}()` is called without a type"),
+                labels: Vec::new(),
             });
             continue;
         };
@@ -144,6 +150,7 @@ pub fn check_file(path: &Path, text: &str, graph: &Graph, graph_file: &str, load
                         ts::escape(name),
                         if call.arguments.len() > 1 { ", ..." } else { "" }
                     ),
+                    labels: Vec::new(),
                 });
             }
             other => out.push(Located {
@@ -158,6 +165,7 @@ pub fn check_file(path: &Path, text: &str, graph: &Graph, graph_file: &str, load
                         v => v.describe(),
                     }
                 ),
+                labels: Vec::new(),
             }),
         }
     }

@@ -115,7 +115,14 @@ pub fn findings(
 ) -> Vec<Located> {
     let by_name = per_name(analysis);
     let mut out = Vec::new();
-    let mut push = |loc: Loc, kind: Kind, message: String| out.push(Located { loc, kind, message });
+    let mut push = |loc: Loc, kind: Kind, message: String| {
+        out.push(Located {
+            loc,
+            kind,
+            message,
+            labels: Vec::new(),
+        })
+    };
     for t in graph.types() {
         let alias = graph.aliases().iter().find(|(_, ty)| ty == t).map(|(a, _)| a.as_str());
         let on_type = by_name.get(t.as_str());

@@ -102,6 +102,53 @@ impl Kind {
             Kind::Unreadable => "unreadable",
         }
     }
+
+    /// The name in `--json` (`unknownType`), which SARIF and `--format compact` use too.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::UnknownType => "unknownType",
+            Kind::NotHandled => "notHandled",
+            Kind::UnknownHandled => "unknownHandled",
+            Kind::AliasMismatch => "aliasMismatch",
+            Kind::StaleInBrowsers => "staleInBrowsers",
+            Kind::Cycle => "cycle",
+            Kind::UnknownDependency => "unknownDependency",
+            Kind::NotCheckable => "notCheckable",
+            Kind::Unreadable => "unreadable",
+        }
+    }
+
+    /// What this kind of finding says, in one sentence (a SARIF rule's description).
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::UnknownType => {
+                "An appCache.invalidate or appCache.notify call names neither a type of the graph nor an alias."
+            }
+            Kind::NotHandled => "A type, or its singular alias, that StreamInvalidator does not handle.",
+            Kind::UnknownHandled => "A name StreamInvalidator handles that the graph does not know.",
+            Kind::AliasMismatch => "A type and its alias reset different React Query keys.",
+            Kind::StaleInBrowsers => {
+                "Invalidating a type clears others on the server whose query keys browsers receiving its event keep."
+            }
+            Kind::Cycle => "The dependency graph has a cycle.",
+            Kind::UnknownDependency => "A dependency that is no declared type but looks like one (an alias, a typo).",
+            Kind::NotCheckable => "A call whose type is known only at run time.",
+            Kind::Unreadable => "A file that could not be read or parsed.",
+        }
+    }
+
+    /// Every kind, in order.
+    pub const ALL: [Kind; 9] = [
+        Kind::UnknownType,
+        Kind::NotHandled,
+        Kind::UnknownHandled,
+        Kind::AliasMismatch,
+        Kind::StaleInBrowsers,
+        Kind::Cycle,
+        Kind::UnknownDependency,
+        Kind::NotCheckable,
+        Kind::Unreadable,
+    ];
 }
 
 /// One thing to fix (or to know), and where.
@@ -114,6 +161,37 @@ pub struct Finding {
     pub column: usize,
     pub kind: Kind,
     pub message: String,
+    /// The lines it points at, as the file has them, for an excerpt (not in `--json`).
+    #[serde(skip)]
+    pub excerpt: Option<Excerpt>,
+    /// What the parser points at, for a syntax error (made into the excerpt's marks).
+    #[serde(skip)]
+    pub labels: Vec<ts::SyntaxLabel>,
+}
+
+/// The source lines of a finding, and what on them it is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Excerpt {
+    /// The number of the first of `lines`.
+    pub first_line: usize,
+    /// From the first mark's line to the last's, without line breaks; not escaped.
+    pub lines: Vec<String>,
+    /// The finding's own mark first: its token (the string, name or bracket at its column),
+    /// or what a syntax error's labels point at.
+    pub marks: Vec<Mark>,
+}
+
+/// A place on a line of an [`Excerpt`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark {
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// Characters, at least 1.
+    pub width: usize,
+    pub label: Option<String>,
+    /// The finding's own place (else a related one, such as where a bracket was opened).
+    pub primary: bool,
 }
 
 /// The outcome of a check.
@@ -204,6 +282,8 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
             column: f.loc.pos.column,
             kind: f.kind,
             message: f.message,
+            excerpt: None,
+            labels: f.labels,
         };
         match f.kind {
             Kind::NotCheckable => not_checkable.push(finding),
@@ -225,6 +305,8 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
             column: e.pos.column,
             kind: Kind::Unreadable,
             message: format!("syntax error: {}", e.message),
+            excerpt: None,
+            labels: e.labels,
         }),
         Ok(analysis) => {
             handled.extend(analysis.handled.iter().map(|h| h.name.clone()));
@@ -247,6 +329,8 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
                     column: f.loc.pos.column,
                     kind: f.kind,
                     message: f.message,
+                    excerpt: None,
+                    labels: f.labels,
                 });
             }
         }
@@ -256,6 +340,10 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
     findings.dedup();
     not_checkable.sort();
     unreadable.sort();
+    let mut sources = Sources::default();
+    for f in findings.iter_mut().chain(&mut not_checkable).chain(&mut unreadable) {
+        f.excerpt = sources.excerpt(&opts.root, f);
+    }
     Ok(CheckReport {
         root: opts.root.display().to_string(),
         graph: rel(&opts.graph),
@@ -279,12 +367,87 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
     })
 }
 
+/// The files findings are in, each read once, as lines.
+#[derive(Default)]
+struct Sources {
+    files: std::collections::HashMap<String, Option<Vec<String>>>,
+}
+
+impl Sources {
+    fn excerpt(&mut self, root: &Path, f: &Finding) -> Option<Excerpt> {
+        let lines = self.files.entry(f.file.clone()).or_insert_with(|| {
+            // `file` is relative to the root, or absolute when outside it.
+            let text = std::fs::read_to_string(root.join(&f.file)).ok()?;
+            Some(text.lines().map(str::to_string).collect())
+        });
+        let lines = lines.as_ref()?;
+        let line = |n: usize| lines.get(n.checked_sub(1)?);
+        let mut marks: Vec<Mark> = f
+            .labels
+            .iter()
+            .filter(|l| line(l.pos.line).is_some())
+            .map(|l| Mark {
+                line: l.pos.line,
+                column: l.pos.column,
+                width: l.width,
+                label: l.text.clone(),
+                primary: l.primary,
+            })
+            .collect();
+        marks.sort_by_key(|m| !m.primary);
+        if marks.is_empty() {
+            marks.push(Mark {
+                line: f.line,
+                column: f.column,
+                width: token_width(line(f.line)?, f.column),
+                label: None,
+                primary: true,
+            });
+        }
+        let first = marks.iter().map(|m| m.line).min()?;
+        let last = marks.iter().map(|m| m.line).max()?;
+        Some(Excerpt {
+            first_line: first,
+            lines: (first..=last).map(|n| line(n).cloned()).collect::<Option<_>>()?,
+            marks,
+        })
+    }
+}
+
+/// How many characters from `column` (1-based, in characters) the token there takes: a
+/// quoted string up to its closing quote, a name, else one character.
+fn token_width(line: &str, column: usize) -> usize {
+    let rest: Vec<char> = line.chars().skip(column.saturating_sub(1)).collect();
+    let Some(&first) = rest.first() else {
+        return 1;
+    };
+    let name = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '$';
+    if matches!(first, '\'' | '"' | '`') {
+        let mut escaped = false;
+        for (i, &c) in rest.iter().enumerate().skip(1) {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                c if c == first => return i + 1,
+                _ => {}
+            }
+        }
+        rest.len()
+    } else if name(&first) {
+        rest.iter().take_while(|c| name(c)).count()
+    } else {
+        1
+    }
+}
+
 /// A finding before its path is made relative.
 #[derive(Debug, Clone)]
 pub struct Located {
     pub loc: Loc,
     pub kind: Kind,
     pub message: String,
+    /// What the parser points at, for a syntax error.
+    pub labels: Vec<ts::SyntaxLabel>,
 }
 
 /// The graph and its declared entries (with positions; none for a JSON graph).
@@ -335,6 +498,8 @@ fn graph_findings(declared: &[DeclaredEntry], rel: &dyn Fn(&Path) -> String) -> 
         column: loc.pos.column,
         kind,
         message,
+        excerpt: None,
+        labels: Vec::new(),
     };
     let entries: Vec<(String, Vec<String>)> = declared
         .iter()
@@ -442,6 +607,23 @@ mod tests {
         assert_eq!(near_type("categores", &keys), Some("categories"));
         assert_eq!(near_type("pictures", &keys), None);
         assert_eq!(near_type("types", &keys), None);
+    }
+
+    #[test]
+    fn the_token_at_a_column_is_a_string_a_name_or_one_character() {
+        let line = r#"  await appCache.notify('cat\'s', { id }); x"#;
+        assert_eq!(token_width(line, 9), "appCache".len());
+        assert_eq!(token_width(line, 25), r"'cat\'s'".len());
+        assert_eq!(token_width(line, 24), 1, "a bracket");
+        assert_eq!(token_width(line, 200), 1, "past the end");
+        assert_eq!(token_width("  'open", 3), 5, "unclosed: to the end");
+    }
+
+    #[test]
+    fn kind_ids_are_the_json_names() {
+        for k in Kind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.id());
+        }
     }
 
     #[test]

@@ -2,12 +2,26 @@
 
 use super::Context;
 use crate::check::{self, CheckError, Options};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Failure, exit};
 use crate::graph::GraphError;
 use crate::output::Outcome;
+use crate::render::check as render;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome, Failure> {
+    // Two outputs asked at once: say so rather than drop one.
+    if ctx.out.json() && args.format != CheckFormat::Human {
+        let f = match args.format {
+            CheckFormat::Compact => "compact",
+            CheckFormat::Github => "github",
+            _ => "sarif",
+        };
+        return Err(
+            Failure::usage(format!("--json and --format {f} ask for two different outputs")).with_hint(format!(
+                "drop --json to get {f}, or drop --format to get the JSON report"
+            )),
+        );
+    }
     let root = match (&args.root, &args.server_dir) {
         (Some(r), _) => ctx.cwd.join(r),
         (None, Some(_)) => check::find_root(&ctx.cwd).unwrap_or_else(|_| ctx.cwd.clone()),
@@ -32,7 +46,14 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome, Failure> {
     } else {
         exit::OK
     };
-    Ok(Outcome::show(report).code(code))
+    let machine = |text: String| Outcome::raw(text.into_bytes()).tell(render::summary_line(&report));
+    let outcome = match args.format {
+        CheckFormat::Human => return Ok(Outcome::show(report).code(code)),
+        CheckFormat::Compact => machine(render::compact(&report)),
+        CheckFormat::Github => machine(render::github(&report)),
+        CheckFormat::Sarif => machine(render::sarif(&report)),
+    };
+    Ok(outcome.code(code))
 }
 
 fn failure(e: CheckError) -> Failure {

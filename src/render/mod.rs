@@ -8,13 +8,14 @@ pub use crate::duration::fmt_ttl;
 pub use crate::style::{ColorChoice, Style};
 pub use crate::units::fmt_bytes;
 
-mod check;
+pub mod check;
 mod config;
 mod doctor;
 pub mod graph;
 mod invalidate;
 mod logs;
 pub mod redis;
+pub mod sarif;
 pub mod serve;
 pub mod stream;
 mod top;
