@@ -15,6 +15,7 @@
 //! an env file of mode 0600 that the "do it by hand" commands name with `--env-file`.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,6 +34,7 @@ use crate::logs::filter::{FieldMatch, Filter};
 use crate::logs::{Engine, Output};
 use crate::protocol::{APP_UPDATE, ENTRIES_PATH};
 use crate::server::auth::random_hex;
+use crate::server::faults::FaultOptions;
 use crate::server::{ServeError, ServeOptions, Server, StoreKind};
 
 /// The throwaway account both nodes accept.
@@ -43,6 +45,8 @@ const TYPE: &str = "pictures";
 pub const VIA_SERVER_TYPE: &str = "translations";
 /// The longest the demo waits for anything (a stream event, a log line).
 pub const WAIT: Duration = Duration::from_secs(5);
+/// How many steps the walkthrough has.
+pub const STEPS: usize = 6;
 
 /// Why the demo could not start.
 #[derive(Debug, thiserror::Error)]
@@ -186,6 +190,9 @@ pub struct NodeUrls {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub ok: bool,
+    /// A signal stopped the walkthrough before its last step; `steps` are those finished.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     #[serde(rename = "elapsedMs")]
     pub elapsed_ms: u64,
     pub nodes: NodeUrls,
@@ -234,13 +241,20 @@ pub struct Demo {
     http: reqwest::Client,
 }
 
+/// Rehearsal faults of both nodes (`demo --delay-ms`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rehearsal {
+    /// How long each node waits before answering each invalidation.
+    pub delay: Duration,
+}
+
 impl Demo {
     /// Starts both nodes in a new private temporary directory.
-    pub async fn start() -> Result<Demo, DemoError> {
+    pub async fn start(rehearsal: Rehearsal) -> Result<Demo, DemoError> {
         let started = Instant::now();
         let graph = Graph::built_in();
         let dir = make_dir()?;
-        let nodes = Nodes::start(&dir, &graph).await?;
+        let nodes = Nodes::start(&dir, &graph, rehearsal).await?;
         // The walkthrough talks to the nodes exactly as a user would with the env file.
         let settings = client_settings(&nodes)?;
         let http = crate::client::http()?;
@@ -272,17 +286,28 @@ impl Demo {
         }
     }
 
-    /// Walks through the flow; `on_step` hears of each step as it completes.
-    pub async fn walk(&self, trace: Trace, on_step: &mut dyn FnMut(&Step)) -> Summary {
+    /// Walks through the flow; `on_step` hears of each step as it completes. When `stop`
+    /// completes first (a signal), the walk ends there: the summary holds the steps
+    /// finished and says it was interrupted.
+    pub async fn walk(&self, trace: Trace, stop: impl Future<Output = ()>, on_step: &mut dyn FnMut(&Step)) -> Summary {
         let mut narrator = Narrator {
             steps: Vec::new(),
             on_step,
         };
-        self.steps(&trace, &mut narrator).await;
+        let interrupted = {
+            let steps = self.steps(&trace, &mut narrator);
+            tokio::pin!(steps);
+            tokio::select! {
+                biased;
+                () = stop => true,
+                () = &mut steps => false,
+            }
+        };
         let nodes = &self.nodes;
         let steps = narrator.steps;
         Summary {
-            ok: steps.iter().all(|s| s.ok),
+            ok: !interrupted && steps.iter().all(|s| s.ok),
+            interrupted,
             elapsed_ms: self.started.elapsed().as_millis() as u64,
             nodes: NodeUrls {
                 local: nodes.local.clone(),
@@ -356,6 +381,11 @@ impl Summary {
         self.by_hand.keep = keep;
         self
     }
+
+    /// The step the walkthrough was at when it was interrupted.
+    pub fn interrupted_at(&self) -> Option<usize> {
+        self.interrupted.then(|| self.steps.len() + 1)
+    }
 }
 
 /// One invalidation run of the walkthrough, as `invalidate TYPE --verify` (`--mirror`, or
@@ -418,7 +448,7 @@ struct Nodes {
 }
 
 impl Nodes {
-    async fn start(dir: &Path, graph: &Graph) -> Result<Nodes, DemoError> {
+    async fn start(dir: &Path, graph: &Graph, rehearsal: Rehearsal) -> Result<Nodes, DemoError> {
         let password = random_hex(12);
         let opts = ServeOptions {
             bind: "127.0.0.1".into(),
@@ -434,7 +464,10 @@ impl Nodes {
             // Throwaway nodes on fresh ports, for one run: ids from 1 read best.
             first_event_id: Some(1),
             bus: None,
-            faults: Default::default(),
+            faults: FaultOptions {
+                delay: rehearsal.delay,
+                ..FaultOptions::default()
+            },
             shutdown_grace: crate::server::SHUTDOWN_GRACE,
             drain: Duration::ZERO,
             cors_origins: Vec::new(),

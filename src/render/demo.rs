@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::stream::View;
 use super::{Style, show, table, tree_text};
-use crate::demo::{ByHand, Narration, Place, Step, StepData, Summary, VIA_SERVER_TYPE, count, shell_quote};
+use crate::demo::{ByHand, Narration, Place, STEPS, Step, StepData, Summary, VIA_SERVER_TYPE, count, shell_quote};
 use crate::duration::human;
 use crate::logs::format::Formatter;
 use crate::logs::{Engine, Output};
@@ -194,6 +194,21 @@ fn log_lines(ndjson: &str, st: Style) -> String {
 impl Render for Summary {
     fn human(&self, st: Style) -> String {
         let failed: Vec<&Step> = self.steps.iter().filter(|s| !s.ok).collect();
+        let names = || -> String {
+            let names: Vec<String> = failed.iter().map(|s| format!("{}. {}", s.n, s.title)).collect();
+            names.join("; ")
+        };
+        if let Some(at) = self.interrupted_at() {
+            // Nothing to do by hand: the nodes are stopped and their files removed.
+            let mut line = format!(
+                "✗ interrupted at step {at} of {STEPS}, after {} finished; both nodes stopped",
+                self.steps.len()
+            );
+            if !failed.is_empty() {
+                line.push_str(&format!("; failed: {}", names()));
+            }
+            return format!("{}\n", st.red(&line));
+        }
         let total = self.steps.len();
         let verdict = if self.ok {
             st.green(&format!(
@@ -201,12 +216,7 @@ impl Render for Summary {
                 human(Duration::from_millis(self.elapsed_ms))
             ))
         } else {
-            let names: Vec<String> = failed.iter().map(|s| format!("{}. {}", s.n, s.title)).collect();
-            st.red(&format!(
-                "✗ {} of {total} steps failed: {}",
-                failed.len(),
-                names.join("; ")
-            ))
+            st.red(&format!("✗ {} of {total} steps failed: {}", failed.len(), names()))
         };
         format!("{verdict}\n\n{}", by_hand(&self.by_hand, &self.commands, st))
     }
