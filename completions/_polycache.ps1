@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             break
         }
         'polycache;demo' {
+            [CompletionResult]::new('--delay-ms', '--delay-ms', [CompletionResultType]::ParameterName, 'Rehearsal: both nodes wait this many milliseconds before answering each invalidation')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave both nodes running after the walkthrough, until Ctrl-C')

@@ -298,12 +298,16 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__demo)
-            opts="-v -h --keep --env-file --json --color --verbose --help"
+            opts="-v -h --keep --delay-ms --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --delay-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'polycache;demo'= {
+            cand --delay-ms 'Rehearsal: both nodes wait this many milliseconds before answering each invalidation'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
             cand --keep 'Leave both nodes running after the walkthrough, until Ctrl-C'

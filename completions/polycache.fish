@@ -46,6 +46,7 @@ complete -c polycache -n "__fish_polycache_needs_command" -f -a "graph" -d 'Show
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "tail" -d 'Follow the SSE stream of the local server and mirrors'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "redis" -d 'See and manage the cache in Redis: stats, keys, values, watch'
 complete -c polycache -n "__fish_polycache_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c polycache -n "__fish_polycache_using_subcommand demo" -l delay-ms -d 'Rehearsal: both nodes wait this many milliseconds before answering each invalidation' -r
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand demo" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
 always\t''

@@ -456,6 +456,10 @@ pub struct DemoArgs {
     /// Leave both nodes running after the walkthrough, until Ctrl-C.
     #[arg(long)]
     pub keep: bool,
+
+    /// Rehearsal: both nodes wait this many milliseconds before answering each invalidation.
+    #[arg(long, hide = true, default_value_t = 0, value_name = "MS")]
+    pub delay_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -6,51 +6,78 @@
 //! log in a temporary directory and the same throwaway account. The walkthrough then uses
 //! the real pieces the commands use: the graph, the invalidation run of `invalidate
 //! --mirror --verify` ([`crate::client::run`]), the stream follower
-//! ([`crate::client::stream`]) shown like `tail` ([`crate::render::stream`]), the entries
-//! probe, `invalidate --via-server`, and the log read like `logs --mirror`
-//! ([`crate::logs`]). Every step is checked against what the nodes really did, and handed
-//! to the caller as it completes.
+//! ([`crate::client::stream`]), the entries probe, `invalidate --via-server`, and the log
+//! read like `logs --mirror` ([`crate::logs`]). Every step is checked against what the
+//! nodes really did, and handed to the caller as it completes: a typed [`Step`] with its
+//! figures and what its narration shows (the text is the caller's, `render::demo`).
 //!
 //! The account's password never reaches the output: it lives in the nodes' settings and in
 //! an env file of mode 0600 that the "do it by hand" commands name with `--env-file`.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::probe;
 use crate::client::run::{self, Plan, Policy, RunReport};
 use crate::client::stream::{FollowOptions, Notice, StreamEvent, follow_all};
-use crate::client::{Target, Trace};
-use crate::config::{LoadOptions, Settings};
+use crate::client::{AuthError, CaError, Target, Trace};
+use crate::config::{ConfigError, LoadOptions, Settings};
 use crate::duration::human;
-use crate::error::Failure;
-use crate::graph::Graph;
+use crate::graph::{Graph, TypeReport};
 use crate::logs::filter::{FieldMatch, Filter};
-use crate::logs::format::Formatter;
 use crate::logs::{Engine, Output};
-use crate::output::Render;
 use crate::protocol::{APP_UPDATE, ENTRIES_PATH};
-use crate::render::stream::View;
-use crate::render::{self, Style};
 use crate::server::auth::random_hex;
-use crate::server::{ServeOptions, Server, StoreKind};
+use crate::server::faults::FaultOptions;
+use crate::server::{ServeError, ServeOptions, Server, StoreKind};
 
 /// The throwaway account both nodes accept.
 const EMAIL: &str = "demo@polycache.local";
 /// The type the walkthrough invalidates on both nodes.
 const TYPE: &str = "pictures";
 /// The type the local node is asked to broadcast to production itself.
-const VIA_SERVER_TYPE: &str = "translations";
+pub const VIA_SERVER_TYPE: &str = "translations";
 /// The longest the demo waits for anything (a stream event, a log line).
-const WAIT: Duration = Duration::from_secs(5);
+pub const WAIT: Duration = Duration::from_secs(5);
+/// How many steps the walkthrough has.
+pub const STEPS: usize = 6;
 
-/// One step of the walkthrough, as narrated and as `--json` reports it.
+/// Why the demo could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot create the demo directory {}: {source}", path.display())]
+    Dir { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    EnvFile { path: PathBuf, source: std::io::Error },
+    /// A node could not start.
+    #[error(transparent)]
+    Node(#[from] ServeError),
+    /// The settings of a node, or of the env file, were refused.
+    #[error(transparent)]
+    Settings(#[from] ConfigError),
+    #[error(transparent)]
+    Client(#[from] CaError),
+}
+
+impl crate::hint::Hint for DemoError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            DemoError::Dir { .. } => Some("set TMPDIR to a writable directory".into()),
+            DemoError::EnvFile { .. } => None,
+            DemoError::Node(e) => e.hint(),
+            DemoError::Settings(e) => e.hint(),
+            DemoError::Client(e) => e.hint(),
+        }
+    }
+}
+
+/// One step of the walkthrough: what `--json` reports, and what its narration shows.
 #[derive(Debug, Serialize)]
 pub struct Step {
     pub n: usize,
@@ -60,9 +87,9 @@ pub struct Step {
     pub check: String,
     /// The figures behind the step.
     pub data: StepData,
-    /// The narration shown above the check line.
+    /// What the narration shows above the check line, besides `data`.
     #[serde(skip)]
-    pub text: String,
+    pub narration: Narration,
 }
 
 /// The figures behind a step (`demo --json`'s `data`), one shape per step; `null` for a
@@ -84,7 +111,7 @@ pub enum StepData {
         production: Counts,
     },
     /// The invalidation's report, as `invalidate --json` prints it.
-    Invalidation(Value),
+    Invalidation(RunReport),
     /// The `app-update` seen on each stream.
     Events(Vec<EventFigure>),
     /// The counts after the invalidation, and which types were cleared and kept.
@@ -97,11 +124,48 @@ pub enum StepData {
     /// The broadcast through the local node.
     ViaServer {
         #[serde(skip_serializing_if = "Option::is_none")]
-        report: Option<Value>,
+        report: Option<RunReport>,
         #[serde(rename = "relayMs", skip_serializing_if = "Option::is_none")]
         relay_ms: Option<f64>,
         #[serde(rename = "mirrorLogLines", skip_serializing_if = "Option::is_none")]
         mirror_log_lines: Option<u64>,
+    },
+}
+
+/// What a step's narration shows besides its [`StepData`] (nothing for a step that could
+/// not run).
+#[derive(Debug)]
+pub enum Narration {
+    Nothing,
+    /// Step 1: the tree of `polycache graph TYPE`.
+    Tree(Box<TypeReport>),
+    /// Step 2: the graph's types, in its order (the rows of the table).
+    Before {
+        types: Vec<String>,
+    },
+    /// Step 3: the report in `data`, as `invalidate` prints it.
+    Report,
+    /// Step 4: the events that arrived, in the order of `data`, shown as `tail --mirror`
+    /// shows them (with the graph, and the width of the target column).
+    Events {
+        graph: Graph,
+        target_width: usize,
+        events: Vec<StreamEvent>,
+    },
+    /// Step 5: the graph's types and the counts before, beside the counts in `data`.
+    After {
+        types: Vec<String>,
+        local: Counts,
+        production: Counts,
+    },
+    /// Step 6: the report in `data`, the relay time, production's entries of the type
+    /// (before → after) and the local node's mirror entries.
+    ViaServer {
+        relay: Option<Duration>,
+        entries: Option<(usize, usize)>,
+        log_path: PathBuf,
+        /// The mirror entries as the log holds them (NDJSON), when it could be read.
+        log: Option<String>,
     },
 }
 
@@ -126,6 +190,9 @@ pub struct NodeUrls {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub ok: bool,
+    /// A signal stopped the walkthrough before its last step; `steps` are those finished.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     #[serde(rename = "elapsedMs")]
     pub elapsed_ms: u64,
     pub nodes: NodeUrls,
@@ -134,52 +201,32 @@ pub struct Summary {
     pub env_file: String,
     pub steps: Vec<Step>,
     pub commands: Vec<String>,
-    /// The by-hand text (it names the env file and says whether the nodes stay up).
+    /// What the by-hand text names: the env file, and whether the nodes stay up.
     #[serde(skip)]
-    by_hand: ByHand,
+    pub by_hand: ByHand,
 }
 
+/// The env file the by-hand commands use, and whether the nodes stay up after the demo
+/// (`--keep`).
 #[derive(Debug)]
-struct ByHand {
-    env_file: PathBuf,
-    keep: bool,
+pub struct ByHand {
+    pub env_file: PathBuf,
+    pub keep: bool,
 }
 
-impl Render for Summary {
-    fn human(&self, st: Style) -> String {
-        let total = self.steps.len();
-        let failed: Vec<&Step> = self.steps.iter().filter(|s| !s.ok).collect();
-        let verdict = if self.ok {
-            st.green(&format!(
-                "✓ all {total} steps checked out in {}",
-                human(Duration::from_millis(self.elapsed_ms))
-            ))
-        } else {
-            let names: Vec<String> = failed.iter().map(|s| format!("{}. {}", s.n, s.title)).collect();
-            st.red(&format!(
-                "✗ {} of {total} steps failed: {}",
-                failed.len(),
-                names.join("; ")
-            ))
-        };
-        format!("{verdict}\n\n{}", by_hand_text(&self.by_hand, &self.commands, st))
-    }
-}
-
-impl Step {
-    /// The step as narrated: its number and title, the narration, and the check line.
-    pub fn text(&self, st: Style) -> String {
-        let mark = if self.ok {
-            st.green(&format!("✓ {}", self.check))
-        } else {
-            st.red(&format!("✗ {}", self.check))
-        };
-        let mut text = self.text.clone();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        format!("\n{}\n{text}{mark}\n", st.bold(&format!("{}. {}", self.n, self.title)))
-    }
+/// Where the nodes run, for the lines before the first step and after the summary.
+#[derive(Debug)]
+pub struct Place {
+    /// The nodes' names, as tables and streams show them.
+    pub local_name: String,
+    pub production_name: String,
+    pub local: String,
+    pub production: String,
+    pub env_file: PathBuf,
+    pub local_log: PathBuf,
+    pub email: &'static str,
+    /// How long both nodes took to start.
+    pub up_in: Duration,
 }
 
 /// The demo: two nodes running in this process, and the settings a user would drive them
@@ -194,13 +241,20 @@ pub struct Demo {
     http: reqwest::Client,
 }
 
+/// Rehearsal faults of both nodes (`demo --delay-ms`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rehearsal {
+    /// How long each node waits before answering each invalidation.
+    pub delay: Duration,
+}
+
 impl Demo {
     /// Starts both nodes in a new private temporary directory.
-    pub async fn start() -> Result<Demo, Failure> {
+    pub async fn start(rehearsal: Rehearsal) -> Result<Demo, DemoError> {
         let started = Instant::now();
         let graph = Graph::built_in();
         let dir = make_dir()?;
-        let nodes = Nodes::start(&dir, &graph).await?;
+        let nodes = Nodes::start(&dir, &graph, rehearsal).await?;
         // The walkthrough talks to the nodes exactly as a user would with the env file.
         let settings = client_settings(&nodes)?;
         let http = crate::client::http()?;
@@ -215,60 +269,45 @@ impl Demo {
         })
     }
 
-    /// What runs where, before the first step.
-    pub fn intro(&self, st: Style) -> String {
+    /// What runs where: the lines before the first step (and, with `--keep`, after the
+    /// summary).
+    pub fn place(&self) -> Place {
         let local = Target::from_settings_local(&self.settings);
         let production = Target::named(&self.settings, &self.nodes.production);
-        intro(&self.nodes, &local, &production, self.up_in, st)
+        Place {
+            local_name: local.name.clone(),
+            production_name: production.name.clone(),
+            local: self.nodes.local.clone(),
+            production: self.nodes.production.clone(),
+            env_file: self.nodes.env_file.clone(),
+            local_log: self.nodes.local_log.clone(),
+            email: EMAIL,
+            up_in: self.up_in,
+        }
     }
 
-    /// Walks through the flow; `on_step` hears of each step as it completes.
-    pub async fn walk(&self, st: Style, trace: Trace, on_step: &mut dyn FnMut(&Step)) -> Summary {
-        let (nodes, graph, settings) = (&self.nodes, &self.graph, &self.settings);
-        let local = Arc::new(Target::from_settings_local(settings));
-        let production = Arc::new(Target::named(settings, &nodes.production));
-        let http = self.http.clone();
-        let mut streams = Streams::open(&http, settings, vec![local.clone(), production.clone()]).await;
+    /// Walks through the flow; `on_step` hears of each step as it completes. When `stop`
+    /// completes first (a signal), the walk ends there: the summary holds the steps
+    /// finished and says it was interrupted.
+    pub async fn walk(&self, trace: Trace, stop: impl Future<Output = ()>, on_step: &mut dyn FnMut(&Step)) -> Summary {
         let mut narrator = Narrator {
             steps: Vec::new(),
             on_step,
         };
-
-        narrator.say(step_graph(graph, st));
-        let before = Entries::fetch(&http, &local, &production).await;
-        narrator.say(step_entries_before(graph, &before, st));
-        let report = invalidate(&http, settings, graph, TYPE, false, &trace).await;
-        narrator.say(step_invalidate(graph, &report, st));
-        let deadline = Instant::now() + WAIT;
-        let arrived = [
-            streams.wait_update(&local, TYPE, deadline).await,
-            streams.wait_update(&production, TYPE, deadline).await,
-        ];
-        narrator.say(step_events(graph, &streams, &arrived, report.as_ref().ok(), st));
-        let after = Entries::fetch(&http, &local, &production).await;
-        narrator.say(step_entries_after(graph, &before, &after, st));
-        let via = invalidate(&http, settings, graph, VIA_SERVER_TYPE, true, &trace).await;
-        let deadline = Instant::now() + WAIT;
-        let via_events = [
-            streams.wait_update(&local, VIA_SERVER_TYPE, deadline).await,
-            streams.wait_update(&production, VIA_SERVER_TYPE, deadline).await,
-        ];
-        let mirror_log = wait_mirror_log(&nodes.local_log, st).await;
-        let last = Entries::fetch(&http, &local, &production).await;
-        narrator.say(step_via_server(ViaServer {
-            report: &via,
-            events: &via_events,
-            after: &after,
-            last: &last,
-            log: &mirror_log,
-            log_path: &nodes.local_log,
-            style: st,
-        }));
-        drop(streams);
-
+        let interrupted = {
+            let steps = self.steps(&trace, &mut narrator);
+            tokio::pin!(steps);
+            tokio::select! {
+                biased;
+                () = stop => true,
+                () = &mut steps => false,
+            }
+        };
+        let nodes = &self.nodes;
         let steps = narrator.steps;
         Summary {
-            ok: steps.iter().all(|s| s.ok),
+            ok: !interrupted && steps.iter().all(|s| s.ok),
+            interrupted,
             elapsed_ms: self.started.elapsed().as_millis() as u64,
             nodes: NodeUrls {
                 local: nodes.local.clone(),
@@ -285,16 +324,44 @@ impl Demo {
         }
     }
 
-    /// With `--keep`: where the nodes run, and how to stop them.
-    pub fn running(&self, st: Style) -> String {
-        format!(
-            "{} local {} · production {} · log {}\n{}\n",
-            st.bold("nodes running:"),
-            st.cyan(&self.nodes.local),
-            st.cyan(&self.nodes.production),
-            self.nodes.local_log.display(),
-            st.dim("press Ctrl-C to stop them")
-        )
+    /// The six steps, each handed to `narrator` as it completes.
+    async fn steps(&self, trace: &Trace, narrator: &mut Narrator<'_>) {
+        let (nodes, graph, settings) = (&self.nodes, &self.graph, &self.settings);
+        let local = Arc::new(Target::from_settings_local(settings));
+        let production = Arc::new(Target::named(settings, &nodes.production));
+        let http = self.http.clone();
+        let mut streams = Streams::open(&http, settings, vec![local.clone(), production.clone()]).await;
+
+        narrator.say(step_graph(graph));
+        let before = Entries::fetch(&http, &local, &production).await;
+        narrator.say(step_entries_before(graph, &before));
+        let report = invalidate(&http, settings, graph, TYPE, false, trace).await;
+        let measured = Measured::of(report.as_ref().ok());
+        narrator.say(step_invalidate(graph, report));
+        let deadline = Instant::now() + WAIT;
+        let arrived = [
+            streams.wait_update(&local, TYPE, deadline).await,
+            streams.wait_update(&production, TYPE, deadline).await,
+        ];
+        narrator.say(step_events(graph, &streams, arrived, &measured));
+        let after = Entries::fetch(&http, &local, &production).await;
+        narrator.say(step_entries_after(graph, &before, &after));
+        let via = invalidate(&http, settings, graph, VIA_SERVER_TYPE, true, trace).await;
+        let deadline = Instant::now() + WAIT;
+        let via_events = [
+            streams.wait_update(&local, VIA_SERVER_TYPE, deadline).await,
+            streams.wait_update(&production, VIA_SERVER_TYPE, deadline).await,
+        ];
+        let mirror_log = wait_mirror_log(&nodes.local_log).await;
+        let last = Entries::fetch(&http, &local, &production).await;
+        narrator.say(step_via_server(ViaServer {
+            report: via,
+            events: &via_events,
+            after: &after,
+            last: &last,
+            log: mirror_log,
+            log_path: &nodes.local_log,
+        }));
     }
 
     /// Stops both nodes gracefully; unless `keep`, removes the directory (it holds a
@@ -314,6 +381,11 @@ impl Summary {
         self.by_hand.keep = keep;
         self
     }
+
+    /// The step the walkthrough was at when it was interrupted.
+    pub fn interrupted_at(&self) -> Option<usize> {
+        self.interrupted.then(|| self.steps.len() + 1)
+    }
 }
 
 /// One invalidation run of the walkthrough, as `invalidate TYPE --verify` (`--mirror`, or
@@ -325,7 +397,7 @@ async fn invalidate(
     kind: &str,
     via_server: bool,
     trace: &Trace,
-) -> Result<RunReport, Failure> {
+) -> Result<RunReport, AuthError> {
     let local = Arc::new(Target::from_settings_local(settings));
     let mirrors: Vec<Arc<Target>> = Target::from_settings_mirrors(settings)
         .into_iter()
@@ -344,18 +416,17 @@ async fn invalidate(
         relays: if via_server { mirrors } else { Vec::new() },
         stream_path: settings.stream_path().to_string(),
     };
-    let invalidator = run::invalidator(http, settings, &Policy::default(), trace.clone())
-        .map_err(|e| Failure::error(e.to_string()))?;
+    let invalidator = run::invalidator(http, settings, &Policy::default(), trace.clone())?;
     Ok(plan.execute(&invalidator, http, graph, &|_| {}).await)
 }
 
 /// A private directory for the env file and the logs (removed after the run unless
 /// `--keep`, which keeps it so the env file can drive the running nodes).
-fn make_dir() -> Result<PathBuf, Failure> {
+fn make_dir() -> Result<PathBuf, DemoError> {
     let dir = std::env::temp_dir().join(format!("polycache-demo-{}", random_hex(4)));
-    let fail = |e: std::io::Error| {
-        Failure::error(format!("cannot create the demo directory {}: {e}", dir.display()))
-            .with_hint("set TMPDIR to a writable directory")
+    let fail = |source: std::io::Error| DemoError::Dir {
+        path: dir.clone(),
+        source,
     };
     std::fs::create_dir_all(&dir).map_err(fail)?;
     #[cfg(unix)]
@@ -377,7 +448,7 @@ struct Nodes {
 }
 
 impl Nodes {
-    async fn start(dir: &Path, graph: &Graph) -> Result<Nodes, Failure> {
+    async fn start(dir: &Path, graph: &Graph, rehearsal: Rehearsal) -> Result<Nodes, DemoError> {
         let password = random_hex(12);
         let opts = ServeOptions {
             bind: "127.0.0.1".into(),
@@ -393,7 +464,10 @@ impl Nodes {
             // Throwaway nodes on fresh ports, for one run: ids from 1 read best.
             first_event_id: Some(1),
             bus: None,
-            faults: Default::default(),
+            faults: FaultOptions {
+                delay: rehearsal.delay,
+                ..FaultOptions::default()
+            },
             shutdown_grace: crate::server::SHUTDOWN_GRACE,
             drain: Duration::ZERO,
             cors_origins: Vec::new(),
@@ -467,7 +541,7 @@ impl Nodes {
 
 /// A node's settings from explicit variables only: the user's environment and any `.env`
 /// play no part in the demo.
-fn node_settings(dir: &Path, vars: Vec<(&'static str, String)>) -> Result<Settings, Failure> {
+fn node_settings(dir: &Path, vars: Vec<(&'static str, String)>) -> Result<Settings, DemoError> {
     let opts = LoadOptions {
         env_file: None,
         cwd: dir.to_path_buf(),
@@ -479,7 +553,7 @@ fn node_settings(dir: &Path, vars: Vec<(&'static str, String)>) -> Result<Settin
 }
 
 /// Writes `KEY=value` lines to a new file only its owner can read.
-fn write_env_file(path: &Path, vars: &[(&str, &str)]) -> Result<(), Failure> {
+fn write_env_file(path: &Path, vars: &[(&str, &str)]) -> Result<(), DemoError> {
     use std::io::Write;
     let mut text = String::from(
         "# polycache demo: a throwaway account on two nodes that live as long as `polycache demo --keep`.\n",
@@ -496,7 +570,10 @@ fn write_env_file(path: &Path, vars: &[(&str, &str)]) -> Result<(), Failure> {
     }
     opts.open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display())))
+        .map_err(|source| DemoError::EnvFile {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// A value as dotenv reads it back: bare when plain, else double-quoted.
@@ -509,7 +586,7 @@ fn env_quote(v: &str) -> String {
 }
 
 /// A word as a POSIX shell reads it back.
-fn shell_quote(v: &str) -> String {
+pub fn shell_quote(v: &str) -> String {
     if !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:@,=".contains(c)) {
         v.to_string()
     } else {
@@ -518,7 +595,7 @@ fn shell_quote(v: &str) -> String {
 }
 
 /// The settings the walkthrough's invalidations run with: the env file's, nothing else.
-fn client_settings(nodes: &Nodes) -> Result<Settings, Failure> {
+fn client_settings(nodes: &Nodes) -> Result<Settings, DemoError> {
     let dir = nodes.env_file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let opts = LoadOptions {
         env_file: Some(nodes.env_file.clone()),
@@ -526,25 +603,6 @@ fn client_settings(nodes: &Nodes) -> Result<Settings, Failure> {
         flags: Vec::new(),
     };
     Ok(Settings::load_with_env(&opts, |_| None)?)
-}
-
-fn intro(nodes: &Nodes, local: &Target, production: &Target, up_in: Duration, st: Style) -> String {
-    format!(
-        "{}\n  {:<11} {} (mirrors to production)\n  {:<11} {}\n  {:<11} {}\n  {:<11} {}\n  {:<11} memory, demo entries; account {EMAIL} (password in the env file only)\n",
-        st.bold(&format!(
-            "polycache demo: two cache nodes on this machine, up in {}",
-            human(up_in)
-        )),
-        local.name,
-        st.cyan(&nodes.local),
-        production.name,
-        st.cyan(&nodes.production),
-        "env file",
-        nodes.env_file.display(),
-        "log",
-        nodes.local_log.display(),
-        "store",
-    )
 }
 
 /// Numbers each step, hands it on as it completes, and keeps it for the summary.
@@ -561,18 +619,18 @@ impl Narrator<'_> {
     }
 }
 
-fn step(title: impl Into<String>, ok: bool, check: impl Into<String>, text: String, data: StepData) -> Step {
+fn step(title: impl Into<String>, ok: bool, check: impl Into<String>, data: StepData, narration: Narration) -> Step {
     Step {
         n: 0,
         title: title.into(),
         ok,
         check: check.into(),
         data,
-        text,
+        narration,
     }
 }
 
-fn step_graph(graph: &Graph, st: Style) -> Step {
+fn step_graph(graph: &Graph) -> Step {
     let report = crate::graph::type_report(graph, TYPE, None);
     let clears = report.clears.clone();
     let ok = clears.first().map(String::as_str) == Some(TYPE) && clears.len() > 1;
@@ -581,22 +639,22 @@ fn step_graph(graph: &Graph, st: Style) -> Step {
         clears.len(),
         clears.join(", ")
     );
-    let text = render::tree_text(&report, st);
+    let data = StepData::Graph {
+        type_name: TYPE,
+        clears,
+        source: report.source.clone(),
+    };
     step(
         format!("the graph: what invalidating {TYPE} clears"),
         ok,
         check,
-        text,
-        StepData::Graph {
-            type_name: TYPE,
-            clears,
-            source: report.source.clone(),
-        },
+        data,
+        Narration::Tree(Box::new(report)),
     )
 }
 
 /// Entry counts by type on one node.
-type Counts = BTreeMap<String, usize>;
+pub type Counts = BTreeMap<String, usize>;
 
 /// Entry counts by type on both nodes, or why they could not be read.
 struct Entries {
@@ -623,20 +681,17 @@ async fn entry_counts(http: &reqwest::Client, target: &Target) -> Result<Counts,
     probe::entry_counts(http, target, WAIT).await
 }
 
-fn count(m: &Counts, t: &str) -> usize {
+/// How many entries of type `t` a node has.
+pub fn count(m: &Counts, t: &str) -> usize {
     m.get(t).copied().unwrap_or(0)
 }
 
-fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
+fn step_entries_before(graph: &Graph, before: &Entries) -> Step {
     let title = "the cache entries on each node, before";
     let (l, p) = match before.both() {
         Ok(x) => x,
-        Err(e) => return step(title, false, e, String::new(), StepData::None),
+        Err(e) => return step(title, false, e, StepData::None, Narration::Nothing),
     };
-    let mut t = render::table(st, &["type", "local", "production"]);
-    for ty in graph.types() {
-        t.add_row(vec![ty.clone(), count(l, ty).to_string(), count(p, ty).to_string()]);
-    }
     let empty: Vec<&String> = graph
         .types()
         .iter()
@@ -664,10 +719,12 @@ fn step_entries_before(graph: &Graph, before: &Entries, st: Style) -> Step {
         title,
         ok,
         check,
-        format!("{}\n", render::show(t)),
         StepData::Entries {
             local: l.clone(),
             production: p.clone(),
+        },
+        Narration::Before {
+            types: graph.types().to_vec(),
         },
     )
 }
@@ -677,13 +734,12 @@ fn who(target_name: &str) -> &'static str {
     if target_name == "local" { "local" } else { "production" }
 }
 
-fn step_invalidate(graph: &Graph, report: &Result<RunReport, Failure>, st: Style) -> Step {
+fn step_invalidate(graph: &Graph, report: Result<RunReport, AuthError>) -> Step {
     let title = format!("polycache invalidate {TYPE} --mirror --verify");
     let report = match report {
         Ok(r) => r,
-        Err(f) => return step(title, false, f.message.clone(), String::new(), StepData::None),
+        Err(e) => return step(title, false, e.to_string(), StepData::None, Narration::Nothing),
     };
-    let text = report.human(st);
     let expected = graph.cascade(TYPE);
     let wrong: Vec<String> = report
         .results
@@ -741,13 +797,37 @@ fn step_invalidate(graph: &Graph, report: &Result<RunReport, Failure>, st: Style
             format!("both nodes cleared {} ({})", expected.join(", "), figures.join("; ")),
         )
     };
-    step(
-        title,
-        ok,
-        check,
-        text,
-        StepData::Invalidation(serde_json::to_value(report).unwrap_or(Value::Null)),
-    )
+    step(title, ok, check, StepData::Invalidation(report), Narration::Report)
+}
+
+/// The propagation `--verify` measured in step 3, per target: (base URL, event id, ms).
+struct Measured(Vec<(String, Option<String>, Option<u64>)>);
+
+impl Measured {
+    fn of(report: Option<&RunReport>) -> Measured {
+        Measured(
+            report
+                .map(|r| {
+                    r.results
+                        .iter()
+                        .filter_map(|row| {
+                            let v = row.verify.as_ref()?;
+                            Some((row.outcome.base.clone(), v.event_id.clone(), v.propagation_ms))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The propagation measured for this event: from sending to its arrival.
+    fn of_event(&self, ev: &StreamEvent) -> Option<u64> {
+        self.0
+            .iter()
+            .find(|(base, _, _)| *base == ev.target.base)
+            .filter(|(_, id, _)| *id == ev.id)
+            .and_then(|(_, _, ms)| *ms)
+    }
 }
 
 /// Both nodes' streams, followed from the start of the walkthrough.
@@ -809,58 +889,24 @@ impl Streams {
             }
         }
     }
-
-    /// Renders events the way `tail --mirror` does.
-    fn view(&self, graph: &Graph, st: Style) -> View {
-        View {
-            graph: graph.clone(),
-            wanted: Vec::new(),
-            target_width: self.width,
-            verbose: false,
-            style: st,
-            browsers: None,
-            known: Default::default(),
-        }
-    }
 }
 
-fn step_events(
-    graph: &Graph,
-    streams: &Streams,
-    arrived: &[Option<StreamEvent>; 2],
-    report: Option<&RunReport>,
-    st: Style,
-) -> Step {
+fn step_events(graph: &Graph, streams: &Streams, arrived: [Option<StreamEvent>; 2], measured: &Measured) -> Step {
     let title = "the app-update events on both streams (what `polycache tail --mirror` shows)";
-    let view = streams.view(graph, st);
-    let mut text = String::new();
     let mut figures = Vec::new();
     let mut data = Vec::new();
+    let mut events = Vec::new();
     let mut missing = Vec::new();
-    for (i, ev) in arrived.iter().enumerate() {
+    for (i, ev) in arrived.into_iter().enumerate() {
         let name = if i == 0 { "local" } else { "production" };
         let Some(ev) = ev else {
             missing.push(name);
             continue;
         };
-        // The propagation --verify measured for this target: from sending to this event.
-        let prop = report.and_then(|r| {
-            r.results
-                .iter()
-                .find(|row| row.outcome.base == ev.target.base)
-                .and_then(|row| row.verify.as_ref())
-                .filter(|v| v.event_id == ev.id)
-                .and_then(|v| v.propagation_ms)
-        });
-        let prop_text = prop.map(|ms| human(Duration::from_millis(ms)));
-        text.push_str(&view.line(ev));
-        if let Some(p) = &prop_text {
-            text.push_str(&st.dim(&format!("   propagation {p}")));
-        }
-        text.push('\n');
+        let prop = measured.of_event(&ev);
         let id = ev.id.as_deref().map(|i| format!(" #{i}")).unwrap_or_default();
-        figures.push(match &prop_text {
-            Some(p) => format!("{name}{id} after {p}"),
+        figures.push(match prop {
+            Some(ms) => format!("{name}{id} after {}", human(Duration::from_millis(ms))),
             None => format!("{name}{id}"),
         });
         data.push(EventFigure {
@@ -868,6 +914,7 @@ fn step_events(
             event_id: ev.id.clone(),
             propagation_ms: prop,
         });
+        events.push(ev);
     }
     let (ok, check) = if missing.is_empty() {
         (
@@ -885,17 +932,26 @@ fn step_events(
         }
         (false, why)
     };
-    step(title, ok, check, text, StepData::Events(data))
+    step(
+        title,
+        ok,
+        check,
+        StepData::Events(data),
+        Narration::Events {
+            graph: graph.clone(),
+            target_width: streams.width,
+            events,
+        },
+    )
 }
 
-fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Style) -> Step {
+fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries) -> Step {
     let title = "the cache entries on each node, after";
     let ((lb, pb), (la, pa)) = match (before.both(), after.both()) {
         (Ok(b), Ok(a)) => (b, a),
-        (Err(e), _) | (_, Err(e)) => return step(title, false, e, String::new(), StepData::None),
+        (Err(e), _) | (_, Err(e)) => return step(title, false, e, StepData::None, Narration::Nothing),
     };
     let cascade = graph.cascade(TYPE);
-    let mut t = render::table(st, &["type", "local", "production", ""]);
     let mut wrong = Vec::new();
     let gone: Vec<&str> = cascade.iter().map(String::as_str).collect();
     let mut kept = Vec::new();
@@ -910,12 +966,6 @@ fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Styl
         if !cleared {
             kept.push(ty.as_str());
         }
-        t.add_row(vec![
-            ty.clone(),
-            format!("{} → {}", count(lb, ty), count(la, ty)),
-            format!("{} → {}", count(pb, ty), count(pa, ty)),
-            if cleared { "cleared" } else { "kept" }.to_string(),
-        ]);
     }
     let (ok, check) = if wrong.is_empty() {
         (
@@ -933,87 +983,75 @@ fn step_entries_after(graph: &Graph, before: &Entries, after: &Entries, st: Styl
         title,
         ok,
         check,
-        format!("{}\n", render::show(t)),
         StepData::Cleared {
             local: la.clone(),
             production: pa.clone(),
             cleared: gone.iter().map(|g| g.to_string()).collect(),
             kept: kept.iter().map(|k| k.to_string()).collect(),
         },
+        Narration::After {
+            types: graph.types().to_vec(),
+            local: lb.clone(),
+            production: pb.clone(),
+        },
     )
 }
 
 /// What step 6 saw.
 struct ViaServer<'a> {
-    report: &'a Result<RunReport, Failure>,
+    report: Result<RunReport, AuthError>,
     events: &'a [Option<StreamEvent>; 2],
     after: &'a Entries,
     last: &'a Entries,
-    log: &'a Result<(u64, String), String>,
+    log: Result<(u64, String), String>,
     log_path: &'a Path,
-    style: Style,
 }
 
 fn step_via_server(v: ViaServer) -> Step {
-    let st = v.style;
     let title = format!("polycache invalidate {VIA_SERVER_TYPE} --via-server: the local node broadcasts");
-    let mut text = String::new();
     let mut problems = Vec::new();
-    let (mut report, mut relay_ms, mut mirror_log_lines) = (None, None, None);
-    match v.report {
+    let report = match v.report {
         Ok(r) => {
-            text.push_str(&r.human(st));
             if !r.ok {
                 problems.push("the local node did not take the invalidation".to_string());
             }
             if !r.results.iter().any(|row| row.outcome.mirrored == Some(true)) {
                 problems.push("the local node did not answer mirrored: true".to_string());
             }
-            report = serde_json::to_value(r).ok();
+            Some(r)
         }
-        Err(f) => problems.push(f.message.clone()),
-    }
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
     let mut relay = None;
     match v.events {
-        [Some(l), Some(p)] => {
-            let d = p.received_at.saturating_duration_since(l.received_at);
-            relay = Some(d);
-            text.push_str(&format!(
-                "local announced {VIA_SERVER_TYPE} on its stream, production {} later (relayed by the local node)\n",
-                human(d)
-            ));
-            relay_ms = Some(d.as_secs_f64() * 1000.0);
-        }
+        [Some(l), Some(p)] => relay = Some(p.received_at.saturating_duration_since(l.received_at)),
         [_, None] => problems.push(format!(
             "production never announced {VIA_SERVER_TYPE} within {}",
             human(WAIT)
         )),
         [None, _] => problems.push(format!("local never announced {VIA_SERVER_TYPE}")),
     }
+    let mut entries = None;
     match (v.after.both(), v.last.both()) {
         (Ok((_, before)), Ok((_, now))) => {
             let (b, n) = (count(before, VIA_SERVER_TYPE), count(now, VIA_SERVER_TYPE));
-            text.push_str(&format!("production's {VIA_SERVER_TYPE} entries: {b} → {n}\n"));
+            entries = Some((b, n));
             if n != 0 || b == 0 {
                 problems.push(format!("production still has {n} {VIA_SERVER_TYPE} entries (had {b})"));
             }
         }
         (Err(e), _) | (_, Err(e)) => problems.push(e),
     }
-    text.push_str(&format!(
-        "\n{}\n",
-        st.bold(&format!(
-            "the local node's log, as `polycache logs --mirror` shows it ({}):",
-            v.log_path.display()
-        ))
-    ));
-    match v.log {
-        Ok((n, lines)) => {
-            text.push_str(lines);
-            mirror_log_lines = Some(*n);
+    let (mirror_log_lines, log) = match v.log {
+        Ok((n, lines)) => (Some(n), Some(lines)),
+        Err(e) => {
+            problems.push(e);
+            (None, None)
         }
-        Err(e) => problems.push(e.clone()),
-    }
+    };
     let (ok, check) = if problems.is_empty() {
         let relay = relay.map(|d| format!(" {} later", human(d))).unwrap_or_default();
         (
@@ -1029,24 +1067,30 @@ fn step_via_server(v: ViaServer) -> Step {
         title,
         ok,
         check,
-        text,
         StepData::ViaServer {
             report,
-            relay_ms,
+            relay_ms: relay.map(|d| d.as_secs_f64() * 1000.0),
             mirror_log_lines,
+        },
+        Narration::ViaServer {
+            relay,
+            entries,
+            log_path: v.log_path.to_path_buf(),
+            log,
         },
     )
 }
 
 /// Waits for the local node's log to hold its mirror entry (the broadcast runs after the
-/// answer), then renders the mirror entries as `logs --mirror` does: (count, text).
-async fn wait_mirror_log(path: &Path, st: Style) -> Result<(u64, String), String> {
+/// answer), then reads the mirror entries as `logs --mirror` does: (count, the entries as
+/// the log holds them).
+async fn wait_mirror_log(path: &Path) -> Result<(u64, String), String> {
     let deadline = Instant::now() + WAIT;
     loop {
-        let (n, text) = mirror_lines(path, st)?;
+        let (n, lines) = mirror_lines(path)?;
         if n > 0 || Instant::now() >= deadline {
             return if n > 0 {
-                Ok((n, text))
+                Ok((n, lines))
             } else {
                 Err(format!("no mirror entry in {} within {}", path.display(), human(WAIT)))
             };
@@ -1055,12 +1099,12 @@ async fn wait_mirror_log(path: &Path, st: Style) -> Result<(u64, String), String
     }
 }
 
-fn mirror_lines(path: &Path, st: Style) -> Result<(u64, String), String> {
+fn mirror_lines(path: &Path) -> Result<(u64, String), String> {
     let mut filter = Filter::default();
     filter.fields.push(FieldMatch::new("module", "mirror"));
     let engine = Engine {
         filter,
-        output: Output::Pretty(Formatter { style: st, utc: false }),
+        output: Output::Json,
     };
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut out = Vec::new();
@@ -1085,42 +1129,6 @@ fn by_hand(nodes: &Nodes) -> Vec<String> {
         format!("{pc} logs --mirror"),
         format!("curl -s {}{ENTRIES_PATH}", nodes.production),
     ]
-}
-
-fn by_hand_text(nodes: &ByHand, commands: &[String], st: Style) -> String {
-    let keep = nodes.keep;
-    let mut out = format!(
-        "{}\n{}\n",
-        st.bold("Do it by hand"),
-        st.dim(&format!(
-            "(the account is in {}, readable only by you; no password is printed)",
-            nodes.env_file.display()
-        ))
-    );
-    let notes = ["", "   # in a second terminal", "", "", "", ""];
-    for (c, note) in commands.iter().zip(notes) {
-        out.push_str(&format!("  {c}{}\n", st.dim(note)));
-    }
-    if !keep {
-        out.push_str(&st.dim(
-            "the nodes stop when the demo ends: run `polycache demo --keep` to keep them up and use the env file it names\n",
-        ));
-    }
-    let dir = nodes.env_file.parent().unwrap_or(Path::new("."));
-    out.push_str(&st.dim(&if keep {
-        format!(
-            "the env file and both logs stay in {} (rm -r {} removes them)\n",
-            dir.display(),
-            shell_quote(&dir.display().to_string())
-        )
-    } else {
-        format!(
-            "the env file and both logs in {} are removed when the demo ends (--keep keeps them)\n",
-            dir.display()
-        )
-    }));
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

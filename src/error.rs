@@ -1,6 +1,7 @@
 //! The edge where library errors become one readable message, a hint and an exit code.
 
 use crate::config::ConfigError;
+use crate::demo::DemoError;
 use crate::graph::GraphError;
 use crate::hint::Hint;
 use crate::store::StoreError;
@@ -103,5 +104,16 @@ impl From<StoreError> for Failure {
             _ => exit::ERROR,
         };
         Failure::of(code, &e)
+    }
+}
+
+impl From<DemoError> for Failure {
+    fn from(e: DemoError) -> Failure {
+        match e {
+            DemoError::Node(e) => Failure::from(e),
+            DemoError::Settings(e) => Failure::from(e),
+            DemoError::Client(e) => Failure::from(e),
+            DemoError::Dir { .. } | DemoError::EnvFile { .. } => Failure::of(exit::ERROR, &e),
+        }
     }
 }

@@ -233,3 +233,103 @@ fn demo_keep_leaves_nodes_that_the_printed_commands_reach_until_ctrl_c() {
     assert_eq!(status.code(), Some(0));
     assert!(env.exists(), "--keep keeps the env file after the nodes stop");
 }
+
+/// The ports of the nodes the demo names (`http://127.0.0.1:PORT`), in order.
+fn ports_in(text: &str) -> Vec<u16> {
+    let mut ports: Vec<u16> = Vec::new();
+    for piece in text.split("http://127.0.0.1:").skip(1) {
+        let digits: String = piece.chars().take_while(char::is_ascii_digit).collect();
+        let port = digits.parse().unwrap();
+        if !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+    ports
+}
+
+/// Ctrl-C (or SIGTERM) in the middle of the walkthrough: the steps finished so far stay on
+/// screen, the summary says where it stopped (with `--json`, the partial report says
+/// `interrupted`), both nodes stop, their files go, and the exit code is 130. Both nodes
+/// are told to hold every invalidation (the hidden rehearsal flag), so the signal comes
+/// while step 3 waits for their answers.
+#[test]
+fn an_interrupted_demo_stops_its_nodes_and_says_where_it_stopped() {
+    for (signal, json) in [("-INT", false), ("-TERM", true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let tmpdir = tmp.path().join("tmp");
+        std::fs::create_dir(&tmpdir).unwrap();
+        let mut cmd = common::clean_command(tmp.path());
+        cmd.env("TMPDIR", &tmpdir);
+        if json {
+            // No narration with --json: -v's trace (stderr) shows step 3's requests.
+            cmd.args(["--json", "-v"]);
+        }
+        cmd.args(["demo", "--delay-ms", "60000"]);
+        let mut run = common::process::Background::start(cmd, tmp.path().join("out"), tmp.path().join("err"));
+        let under_way = || {
+            if json {
+                run.stderr_text().contains("/api/cache/invalidate")
+            } else {
+                run.stdout_text().contains("✓ 24 entries on local, 24 on production")
+            }
+        };
+        assert!(
+            common::eventually(Duration::from_secs(20), under_way),
+            "the walkthrough never reached step 3:\n{}\n{}",
+            run.stdout_text(),
+            run.stderr_text()
+        );
+        let sent = std::process::Command::new("kill")
+            .args([signal, &run.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        // Well before the nodes would answer (60 s) or the invalidation time out (10 s).
+        let started = Instant::now();
+        assert_eq!(
+            run.wait(),
+            130,
+            "{signal}: {}\n{}",
+            run.stdout_text(),
+            run.stderr_text()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{signal}: took {:?}",
+            started.elapsed()
+        );
+        let out = run.stdout_text();
+        let ports = if json {
+            let v: serde_json::Value = serde_json::from_str(&out).expect("the --json report");
+            assert_eq!(v["interrupted"], true, "{v}");
+            assert_eq!(v["ok"], false, "{v}");
+            let steps = v["steps"].as_array().unwrap();
+            assert_eq!(steps.len(), 2, "steps 1 and 2 finished: {v}");
+            assert!(steps.iter().all(|s| s["ok"] == true), "{v}");
+            ports_in(&format!("{} {}", v["nodes"]["local"], v["nodes"]["production"]))
+        } else {
+            // The finished steps are on screen, the one under way is not, and the last
+            // line says where it stopped.
+            assert!(out.contains(STEPS[0]) && out.contains(STEPS[1]), "{out}");
+            assert!(!out.contains(STEPS[2]), "{out}");
+            let last = out.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+            assert!(
+                last.starts_with("✗ interrupted at step 3 of 6, after 2 finished; both nodes stopped"),
+                "{out}"
+            );
+            assert!(!out.contains("Do it by hand"), "{out}");
+            let intro = out.split("1. the graph").next().unwrap();
+            ports_in(intro)
+        };
+        // Both nodes are gone, and so are the env file and the logs.
+        assert_eq!(ports.len(), 2, "{out}");
+        for port in ports {
+            assert!(
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+                "{signal}: a node still answers on {port}"
+            );
+        }
+        let left: Vec<_> = std::fs::read_dir(&tmpdir).unwrap().map(|e| e.unwrap().path()).collect();
+        assert!(left.is_empty(), "{signal}: left behind: {left:?}");
+    }
+}

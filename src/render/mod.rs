@@ -10,6 +10,7 @@ pub use crate::units::fmt_bytes;
 
 pub mod check;
 mod config;
+pub mod demo;
 mod doctor;
 pub mod graph;
 mod invalidate;
