@@ -606,9 +606,10 @@ fn tables_never_cut_a_word_at_80_columns_and_become_records_when_they_cannot_fit
 }
 
 /// The words of a screen as a person reads them: split at spaces and box lines, a header's
-/// trailing `:` (records) dropped. Durations are left out: they differ between runs.
+/// trailing `:` (records) dropped. Durations and clock times are left out: they differ
+/// between runs.
 fn screen_words(screen: &str) -> std::collections::BTreeSet<String> {
-    let duration = regex::Regex::new(r"^[<~]?[0-9.,]+(µs|ms|s|m|h)\)?,?$").unwrap();
+    let duration = regex::Regex::new(r"^([<~]?[0-9.,]+(µs|ms|s|m|h)\)?,?|\d\d:\d\d:\d\d(\.\d+)?)$").unwrap();
     screen
         .lines()
         .flat_map(|l| {
