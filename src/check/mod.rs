@@ -275,17 +275,20 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
         })?;
     let mut not_checkable = Vec::new();
     let mut unreadable = Vec::new();
+    // A finding as the report holds it: its file relative to the root.
+    let reported = |f: Located| Finding {
+        file: rel(&f.loc.file),
+        line: f.loc.pos.line,
+        column: f.loc.pos.column,
+        kind: f.kind,
+        message: f.message,
+        excerpt: None,
+        labels: f.labels,
+    };
     for f in scan.findings {
-        let finding = Finding {
-            file: rel(&f.loc.file),
-            line: f.loc.pos.line,
-            column: f.loc.pos.column,
-            kind: f.kind,
-            message: f.message,
-            excerpt: None,
-            labels: f.labels,
-        };
-        match f.kind {
+        let kind = f.kind;
+        let finding = reported(f);
+        match kind {
             Kind::NotCheckable => not_checkable.push(finding),
             Kind::Unreadable => unreadable.push(finding),
             _ => findings.push(finding),
@@ -323,15 +326,7 @@ pub fn run(opts: &Options) -> Result<CheckReport, CheckError> {
                 .into_iter()
                 .chain(drift)
             {
-                findings.push(Finding {
-                    file: rel(&f.loc.file),
-                    line: f.loc.pos.line,
-                    column: f.loc.pos.column,
-                    kind: f.kind,
-                    message: f.message,
-                    excerpt: None,
-                    labels: f.labels,
-                });
+                findings.push(reported(f));
             }
         }
     }

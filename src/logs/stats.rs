@@ -171,20 +171,14 @@ impl Stats {
                     failures: t.failures,
                     errors,
                     duration_ms: Durations::of(&t.durations),
-                    first: t.first.map(iso),
-                    last: t.last.map(iso),
-                    first_ms: t.first,
-                    last_ms: t.last,
+                    span: Span::of(t.first, t.last),
                 }
             })
             .collect();
         LogReport {
             entries: self.entries,
             not_json: self.not_json,
-            first: self.first.map(iso),
-            last: self.last.map(iso),
-            first_ms: self.first,
-            last_ms: self.last,
+            span: Span::of(self.first, self.last),
             utc: false,
             levels,
             modules,
@@ -205,13 +199,8 @@ pub fn iso(ms: i64) -> String {
 pub struct LogReport {
     pub entries: u64,
     pub not_json: u64,
-    pub first: Option<String>,
-    pub last: Option<String>,
-    /// `first` and `last` as epoch ms, for people's form of a time.
-    #[serde(skip)]
-    pub first_ms: Option<i64>,
-    #[serde(skip)]
-    pub last_ms: Option<i64>,
+    #[serde(flatten)]
+    pub span: Span,
     /// People see times in UTC (`--utc`) instead of the local zone.
     #[serde(skip)]
     pub utc: bool,
@@ -253,12 +242,31 @@ pub struct MirrorReport {
     pub failures: u64,
     pub errors: Vec<ErrorCount>,
     pub duration_ms: Option<Durations>,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+/// The first and last time of what was counted: RFC 3339 in UTC for scripts (`first`,
+/// `last`), epoch ms for people's form of a time.
+#[derive(Debug, Serialize, Default)]
+pub struct Span {
     pub first: Option<String>,
     pub last: Option<String>,
     #[serde(skip)]
     pub first_ms: Option<i64>,
     #[serde(skip)]
     pub last_ms: Option<i64>,
+}
+
+impl Span {
+    fn of(first: Option<i64>, last: Option<i64>) -> Span {
+        Span {
+            first: first.map(iso),
+            last: last.map(iso),
+            first_ms: first,
+            last_ms: last,
+        }
+    }
 }
 
 /// Nearest-rank percentiles.

@@ -21,7 +21,7 @@ fn stats_text(r: &LogReport, style: Style) -> String {
         return out;
     }
     let time = |ms: Option<i64>| ms.map(|t| crate::logs::format::human_time(t, r.utc));
-    let span = match (time(r.first_ms), time(r.last_ms)) {
+    let span = match (time(r.span.first_ms), time(r.span.last_ms)) {
         (Some(f), Some(l)) => format!(" from {f} to {l}"),
         _ => String::new(),
     };
@@ -71,8 +71,8 @@ fn stats_text(r: &LogReport, style: Style) -> String {
             d(|d| d.p50),
             d(|d| d.p95),
             d(|d| d.max),
-            time(m.first_ms).unwrap_or_default(),
-            time(m.last_ms).unwrap_or_default(),
+            time(m.span.first_ms).unwrap_or_default(),
+            time(m.span.last_ms).unwrap_or_default(),
         ]);
     }
     out.push_str(&format!("\n{}\n", super::show(t)));
