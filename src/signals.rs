@@ -90,6 +90,23 @@ impl Signals {
     }
 }
 
+/// For a loop that is not async (`logs --follow` polls its file): `stop` is set by the first
+/// Ctrl-C or SIGTERM. The handlers are registered before this returns; a thread of its own
+/// waits for them.
+pub fn raise_on_signal(stop: Arc<AtomicBool>) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return;
+    };
+    let mut signals = {
+        let _inside = rt.enter();
+        Signals::install()
+    };
+    std::thread::spawn(move || {
+        rt.block_on(signals.recv());
+        stop.store(true, Ordering::SeqCst);
+    });
+}
+
 /// Raised once Ctrl-C or SIGTERM came (see [`Signals::flag`]).
 #[derive(Debug, Clone)]
 pub struct StopFlag(Arc<AtomicBool>);

@@ -1796,3 +1796,18 @@ fn follow_rotated_starts_across_the_set_then_follows_the_live_file() {
     let got = seen.lock().unwrap().clone();
     assert_eq!(got, (8..12).map(line).collect::<Vec<_>>());
 }
+
+/// SIGTERM (a service manager, `timeout 60 polycache logs -f`) ends `--follow` as Ctrl-C
+/// does: what was read is shown, exit 0, instead of dying by the signal.
+#[test]
+fn follow_ends_cleanly_on_sigterm() {
+    let dir = tmp();
+    let log = dir.path().join("cache.json");
+    fs::write(&log, "{\"level\":30,\"time\":1764547200000,\"msg\":\"first\"}\n").unwrap();
+    let mut follow =
+        common::process::Background::spawn(dir.path(), &["logs", "--follow", "--utc", log.to_str().unwrap()]);
+    let lines = follow.wait_lines(1);
+    assert!(lines[0].contains("first"), "{lines:?}");
+    assert!(follow.process().signal("TERM"));
+    assert_eq!(follow.wait(), 0, "{}", follow.stderr_text());
+}

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use super::Context;
 use crate::cli::LogsArgs;
@@ -292,7 +292,9 @@ fn follow_live(
     start: u64,
     emit: &mut read::Emit,
 ) -> Result<Tally, Produce> {
-    let stop = ctrl_c_flag();
+    // Ctrl-C or SIGTERM: flush what was read and exit cleanly.
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::signals::raise_on_signal(Arc::clone(&stop));
     // `logs --follow | head -1`: the reader is gone; stop at once, not at the next line.
     crate::pipe::watch(Arc::clone(&stop));
     let mut notice = |text: &str| out.note(&escape::text(text));
@@ -564,21 +566,6 @@ fn stdin_is_file() -> bool {
 #[cfg(not(unix))]
 fn stdin_is_file() -> bool {
     false
-}
-
-/// A flag set when Ctrl-C arrives, so `--follow` can flush and exit cleanly.
-fn ctrl_c_flag() -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
-        if let Ok(rt) = rt
-            && rt.block_on(tokio::signal::ctrl_c()).is_ok()
-        {
-            flag.store(true, Ordering::Relaxed);
-        }
-    });
-    stop
 }
 
 /// The `--stats` summary as tables.
