@@ -66,3 +66,22 @@ fn the_nginx_snippet_passes_nginx_t() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && err.contains("syntax is ok"), "{err}");
 }
+
+/// The release workflow (which only GitHub can run) passes actionlint: its syntax, the
+/// expressions, the runner labels and the actions' versions. `.ci/run` puts actionlint on
+/// the PATH.
+#[test]
+fn the_release_workflow_passes_actionlint() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("actionlint")
+        .arg(".github/workflows/release.yml")
+        .current_dir(root)
+        .output()
+        .expect("actionlint must be on the PATH (.ci/run fetches it)");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
