@@ -79,3 +79,34 @@ fn the_deb_installs_the_binary_man_pages_completions_and_unit_and_removes_cleanl
         std::panic::resume_unwind(e);
     }
 }
+
+/// The crate package as crates.io would get it: `cargo package --locked` says no warning,
+/// holds what a build needs (sources, the lock file, the licences) and none of the fixtures,
+/// docs or benchmark data.
+#[test]
+fn the_crate_package_is_clean_and_holds_what_a_build_needs() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("cargo")
+        .args(["package", "--locked", "--no-verify", "--allow-dirty"])
+        .env("CARGO_TARGET_DIR", dir.path())
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let list = Command::new("cargo")
+        .args(["package", "--locked", "--list", "--allow-dirty"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let files = String::from_utf8_lossy(&list.stdout);
+    for needed in ["Cargo.lock", "LICENSE-MIT", "LICENSE-APACHE", "src/main.rs", "build.rs"] {
+        assert!(files.lines().any(|f| f == needed), "{needed} missing:\n{files}");
+    }
+    assert!(
+        !files.lines().any(|f| f.starts_with("tests/fixtures/") || f.starts_with("docs/")),
+        "{files}"
+    );
+}
