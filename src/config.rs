@@ -651,6 +651,38 @@ pub fn parse_base(name: &'static str, raw: &str) -> Result<String, ConfigError> 
     Ok(entry)
 }
 
+/// Writes a new file that only its owner can read (mode 0600 on Unix; elsewhere the
+/// directory's own permissions): the one way polycache writes a secret to disk (the
+/// throwaway accounts of `demo` and `serve --dev`, a dev certificate authority). Fails when
+/// the file exists: the caller removes a stale one first.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)?.write_all(bytes)
+}
+
+/// Writes an env file only its owner can read ([`write_private`]): `header` as a comment,
+/// then `KEY=value` lines, each value quoted so that `.env` reading gives it back whole.
+pub fn write_env_file(path: &Path, header: &str, vars: &[(&str, &str)]) -> std::io::Result<()> {
+    let mut text = format!("# {header}\n");
+    for (k, v) in vars {
+        text.push_str(&format!("{k}={}\n", env_quote(v)));
+    }
+    write_private(path, text.as_bytes())
+}
+
+/// A value as dotenv reads it back: bare when plain, else double-quoted.
+fn env_quote(v: &str) -> String {
+    if v.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:@,".contains(c)) {
+        v.to_string()
+    } else {
+        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 /// Parses `POLYCACHE_NAMES`: `name=base-url` pairs separated by commas. polycache's own
 /// setting (the platform's server reads CACHE_MIRRORS, which must stay plain URLs).
 pub fn parse_names(raw: &str) -> Result<Vec<(String, String)>, ConfigError> {
@@ -790,6 +822,35 @@ impl crate::hint::Hint for ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `write_env_file` writes, `.env` reading gives back whole: spaces, quotes,
+    /// backslashes and `#` in values; the file is the owner's only.
+    #[test]
+    fn an_env_file_written_is_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.env");
+        let vars = [
+            ("CACHE_LOG", "/tmp/my dir/it's \"a\" \\log #1.json"),
+            ("POLYCACHE_URL", "http://127.0.0.1:1"),
+        ];
+        write_env_file(&path, "a test", &vars).unwrap();
+        let read: Vec<(String, String)> = dotenvy::from_path_iter(&path).unwrap().map(|kv| kv.unwrap()).collect();
+        assert_eq!(
+            read,
+            vars.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(
+            write_private(&path, b"again").is_err(),
+            "an existing file is not overwritten"
+        );
+    }
 
     #[test]
     fn mirrors_are_trimmed_deduplicated_and_local_dropped() {

@@ -552,37 +552,17 @@ fn node_settings(dir: &Path, vars: Vec<(&'static str, String)>) -> Result<Settin
     })?)
 }
 
-/// Writes `KEY=value` lines to a new file only its owner can read.
+/// The demo's env file, only its owner can read.
 fn write_env_file(path: &Path, vars: &[(&str, &str)]) -> Result<(), DemoError> {
-    use std::io::Write;
-    let mut text = String::from(
-        "# polycache demo: a throwaway account on two nodes that live as long as `polycache demo --keep`.\n",
-    );
-    for (k, v) in vars {
-        text.push_str(&format!("{k}={}\n", env_quote(v)));
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|source| DemoError::EnvFile {
-            path: path.to_path_buf(),
-            source,
-        })
-}
-
-/// A value as dotenv reads it back: bare when plain, else double-quoted.
-fn env_quote(v: &str) -> String {
-    if v.chars().all(|c| c.is_ascii_alphanumeric() || "/._-:@,".contains(c)) {
-        v.to_string()
-    } else {
-        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-    }
+    crate::config::write_env_file(
+        path,
+        "polycache demo: a throwaway account on two nodes that live as long as `polycache demo --keep`.",
+        vars,
+    )
+    .map_err(|source| DemoError::EnvFile {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// A word as a POSIX shell reads it back.
@@ -1142,7 +1122,5 @@ mod tests {
             "/tmp/polycache-demo-1a2b/demo.env"
         );
         assert_eq!(shell_quote("/tmp/my dir/it's.env"), "'/tmp/my dir/it'\\''s.env'");
-        assert_eq!(env_quote("http://127.0.0.1:1"), "http://127.0.0.1:1");
-        assert_eq!(env_quote("/a b/\"c\""), "\"/a b/\\\"c\\\"\"");
     }
 }

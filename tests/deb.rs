@@ -106,7 +106,9 @@ fn the_crate_package_is_clean_and_holds_what_a_build_needs() {
         assert!(files.lines().any(|f| f == needed), "{needed} missing:\n{files}");
     }
     assert!(
-        !files.lines().any(|f| f.starts_with("tests/fixtures/") || f.starts_with("docs/")),
+        !files
+            .lines()
+            .any(|f| f.starts_with("tests/fixtures/") || f.starts_with("docs/")),
         "{files}"
     );
 }

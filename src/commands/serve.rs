@@ -133,7 +133,9 @@ fn serve(ctx: &Context, args: &ServeArgs) -> Result<u8, Failure> {
         }
         // The throwaway authority's certificate first: the env file names it.
         let dev_ca = match server.started.tls.as_ref().and_then(|t| t.dev_ca_pem.as_deref()) {
-            Some(pem) => Some(write_private(&dev_file(&server.started, "-ca.pem"), pem)?),
+            Some(pem) => Some(replace_private(&dev_file(&server.started, "-ca.pem"), |p| {
+                crate::config::write_private(p, pem.as_bytes())
+            })?),
             None => None,
         };
         let dev_env = match &server.started.dev_account {
@@ -180,19 +182,24 @@ fn write_dev_env(
     dev: &crate::client::Credentials,
     ca: Option<&std::path::Path>,
 ) -> Result<std::path::PathBuf, Failure> {
-    let mut body = format!(
-        "# polycache serve --dev: a throwaway account, valid while the node on port {port} runs\n\
-         POLYCACHE_URL={url}\nSERVICE_EMAIL={email}\nSERVICE_PASSWORD={password}\nCACHE_LOG={log}\n",
-        port = s.addr.port(),
-        url = s.base_url(),
-        email = dev.email,
-        password = dev.expose_password(),
-        log = s.log_file.display(),
-    );
-    if let Some(ca) = ca {
-        body += &format!("POLYCACHE_CACERT={}\n", ca.display());
+    let url = s.base_url();
+    let log = s.log_file.display().to_string();
+    let ca = ca.map(|c| c.display().to_string());
+    let mut vars = vec![
+        ("POLYCACHE_URL", url.as_str()),
+        ("SERVICE_EMAIL", dev.email.as_str()),
+        ("SERVICE_PASSWORD", dev.expose_password()),
+        ("CACHE_LOG", log.as_str()),
+    ];
+    if let Some(ca) = &ca {
+        vars.push(("POLYCACHE_CACERT", ca.as_str()));
     }
-    write_private(&dev_file(s, ".env"), &body)
+    let path = dev_file(s, ".env");
+    let header = format!(
+        "polycache serve --dev: a throwaway account, valid while the node on port {} runs",
+        s.addr.port()
+    );
+    replace_private(&path, |p| crate::config::write_env_file(p, &header, &vars))
 }
 
 /// `polycache-dev-PORT{suffix}` in the temporary directory.
@@ -200,19 +207,14 @@ fn dev_file(s: &Started, suffix: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("polycache-dev-{}{suffix}", s.addr.port()))
 }
 
-/// Writes a file only this user can read (replacing a stale one of an earlier node).
-fn write_private(path: &std::path::Path, body: &str) -> Result<std::path::PathBuf, Failure> {
-    use std::io::Write;
-    let path = path.to_path_buf();
-    let _ = std::fs::remove_file(&path);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(&path)
-        .and_then(|mut f| f.write_all(body.as_bytes()))
-        .map_err(|e| Failure::error(format!("cannot write the dev file {}: {e}", path.display())))?;
-    Ok(path)
+/// Writes a private dev file with `write`, replacing a stale one of an earlier node.
+fn replace_private(
+    path: &std::path::Path,
+    write: impl FnOnce(&std::path::Path) -> std::io::Result<()>,
+) -> Result<std::path::PathBuf, Failure> {
+    let _ = std::fs::remove_file(path);
+    write(path).map_err(|e| Failure::error(format!("cannot write the dev file {}: {e}", path.display())))?;
+    Ok(path.to_path_buf())
 }
 
 impl From<ServeError> for Failure {
