@@ -773,3 +773,38 @@ fn graph_shows_what_browsers_reset_and_marks_what_they_keep() {
         .code(1)
         .stderr(predicate::str::contains("nope.tsx"));
 }
+
+/// Files that come and go while `check` runs (an editor's temporary files, a checkout in
+/// progress) are not "unreadable": a file deleted between the directory walk and its read is
+/// no longer part of the tree. Another thread creates and deletes files mentioning appCache
+/// all through twenty runs; no run reports one.
+#[test]
+fn files_deleted_while_check_runs_are_not_unreadable() {
+    let dir = tree(None);
+    let churn = dir.path().join("server/src/churn");
+    fs::create_dir_all(&churn).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churner = {
+        let (stop, churn) = (stop.clone(), churn.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let path = churn.join(format!("tmp{}.ts", (n / 2) % 64));
+                if n % 2 == 0 {
+                    let _ = fs::write(&path, "// appCache: a draft\nexport const x = 1;\n");
+                } else {
+                    let _ = fs::remove_file(&path);
+                }
+                n += 1;
+            }
+            n
+        })
+    };
+    for _ in 0..20 {
+        let (code, report) = check_json(dir.path());
+        assert_eq!(code, 0, "{report}");
+        assert!(lines(&report, "unreadable").is_empty(), "{report}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(churner.join().unwrap() > 100, "the files did not churn");
+}
