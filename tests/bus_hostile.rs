@@ -417,3 +417,38 @@ async fn garbage_last_event_ids_do_not_read_the_stream() {
     }
     assert_eq!(cmd_calls(&mut c, "xrange"), before, "the stream was read for a gap");
 }
+
+/// `FLUSHALL` empties Redis under a running bus (an operator's mistake, a Redis restarted
+/// without persistence): the nodes carry on, the next invalidation on one reaches the other
+/// node's clients, and health stays ok.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bus_carries_on_after_flushall() {
+    let redis = RedisServer::start();
+    let url = redis.url();
+    let a = bus_node(&url);
+    let b = bus_node(&url);
+    let http = http();
+    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
+    invalidate(&http, &a, "posts").await;
+    let (_, data) = next_update(&mut rb, Duration::from_secs(10)).await.expect("posts");
+    assert_eq!(data["type"], "posts");
+    let mut c = conn(&url);
+    let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
+    invalidate(&http, &a, "pages").await;
+    // A reset first is fine (the node may see the stream as gone back); the invalidation
+    // itself must arrive.
+    let start = Instant::now();
+    loop {
+        let (name, _, data) = next_event(&mut rb, Duration::from_secs(10)).await;
+        if name == "app-update" {
+            assert_eq!(data["type"], "pages", "{data}");
+            break;
+        }
+        assert_eq!(name, "stream-reset", "{data}");
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+    for n in [&a, &b] {
+        let h = n.health(&http).await;
+        assert_eq!(h["ok"], true, "{h}");
+    }
+}
