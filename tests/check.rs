@@ -790,7 +790,7 @@ fn files_deleted_while_check_runs_are_not_unreadable() {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let path = churn.join(format!("tmp{}.ts", (n / 2) % 64));
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     let _ = fs::write(&path, "// appCache: a draft\nexport const x = 1;\n");
                 } else {
                     let _ = fs::remove_file(&path);
