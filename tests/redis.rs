@@ -156,7 +156,10 @@ fn stats_table_names_the_types() {
         .stdout(predicate::str::contains("cache:pictures:id:9"))
         .stdout(predicate::str::is_match(r"│ types\s+┆ 0 ").unwrap())
         .stdout(predicate::str::contains("(other)"))
-        .stdout(predicate::str::contains("session:abc").not());
+        .stdout(predicate::str::contains("session:abc").not())
+        // The total is a line under the table, not a row that reads as one more type.
+        .stdout(predicate::str::is_match(r"│ total\s+┆").unwrap().not())
+        .stdout(predicate::str::is_match(r"\ntotal: \d+ keys in [0-9.]+ (B|KiB); the largest cache:").unwrap());
 }
 
 #[test]
@@ -185,7 +188,7 @@ fn keys_of_a_type_are_exactly_that_type_sorted_and_aliases_work() {
     let order: Vec<usize> = names.iter().map(|n| text.find(n).expect(n)).collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
     assert!(
-        !text.contains("cache:pages") && text.contains("3 keys matching cache:posts:*"),
+        !text.contains("cache:pages") && text.contains("3 keys of --type post matching cache:posts:*"),
         "{text}"
     );
 
@@ -200,6 +203,12 @@ fn keys_of_a_type_are_exactly_that_type_sorted_and_aliases_work() {
     let r = run_json(dir.path(), &server.url(), &["keys", "--type", "(other)"]);
     assert_eq!(r["keys"][0]["key"], "cache:weird");
     assert_eq!(r["total"], 1);
+    // The summary names the filter, not only the pattern it scanned.
+    polycache(dir.path())
+        .args(["redis", "--redis-url", &server.url(), "keys", "--type", "(other)"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 key of --type (other) matching cache:*"));
 }
 
 #[test]

@@ -158,6 +158,7 @@ async fn keys(ctx: &Context, graph: &Graph, store: &Store, a: &RedisKeysArgs) ->
     Ok(Outcome::show(KeysReport {
         url: store.url().to_string(),
         pattern,
+        type_filter: a.r#type.clone(),
         total,
         shown: described.len(),
         keys: described,

@@ -45,16 +45,9 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
         ],
     );
     let opt_ttl = |v: Option<i64>| v.map(fmt_ttl).unwrap_or_else(|| "-".into());
-    for g in r.types.iter().chain(std::iter::once(&r.total)) {
+    for g in &r.types {
         let type_name = escape::text(&g.type_name);
-        let name = if g.type_name == "total" {
-            let cell = comfy_table::Cell::new("total");
-            if st.color {
-                cell.add_attribute(comfy_table::Attribute::Bold)
-            } else {
-                cell
-            }
-        } else if g.keys == 0 {
+        let name = if g.keys == 0 {
             super::dim_cell(st, &type_name)
         } else {
             super::styled(st, &type_name, Some(comfy_table::Color::Cyan))
@@ -77,6 +70,19 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
     }
     out.push_str(&super::show(t));
     out.push('\n');
+    // The total under the table, not a row that would read as one more type.
+    let g = &r.total;
+    let largest = match (&g.largest_key_shown, g.largest_bytes) {
+        (Some(k), Some(b)) => format!("; the largest {k} ({})", fmt_bytes(b)),
+        _ => String::new(),
+    };
+    out.push_str(&format!(
+        "{} {} in {}{largest}; {} without a ttl\n",
+        st.bold("total:"),
+        keys_n(g.keys),
+        fmt_bytes(g.memory),
+        g.no_ttl
+    ));
     if !r.bus.is_empty() {
         let keys: Vec<String> = r
             .bus
@@ -101,6 +107,9 @@ fn stats_text(r: &StatsReport, st: Style) -> String {
 pub struct KeysReport {
     pub url: String,
     pub pattern: String,
+    /// `--type`, as given: the summary names it (the pattern alone does not say it).
+    #[serde(skip)]
+    pub type_filter: Option<String>,
     pub total: usize,
     pub shown: usize,
     pub keys: Vec<KeyInfo>,
@@ -110,9 +119,14 @@ impl Render for KeysReport {
     fn human(&self, st: Style) -> String {
         let report = self;
         let mut out = String::new();
+        let of_type = report
+            .type_filter
+            .as_deref()
+            .map(|t| format!(" of --type {}", escape::text(t)))
+            .unwrap_or_default();
         if report.keys.is_empty() {
             out.push_str(&format!(
-                "no keys match {} on {}\n",
+                "no keys{of_type} match {} on {}\n",
                 escape::text(&report.pattern),
                 report.url
             ));
@@ -132,14 +146,14 @@ impl Render for KeysReport {
         out.push('\n');
         if report.shown < report.total {
             out.push_str(&st.dim(&format!(
-                "showing the first {} of {} keys matching {} (--limit 0 for all)\n",
+                "showing the first {} of {} keys{of_type} matching {} (--limit 0 for all)\n",
                 report.shown,
                 report.total,
                 escape::text(&report.pattern)
             )));
         } else {
             out.push_str(&st.dim(&format!(
-                "{} matching {}\n",
+                "{}{of_type} matching {}\n",
                 keys_n(report.total as u64),
                 escape::text(&report.pattern)
             )));
