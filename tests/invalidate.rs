@@ -219,10 +219,23 @@ fn a_503_that_recovers_on_retry_succeeds() {
 #[test]
 fn a_503_that_outlasts_the_retries_fails_with_its_status() {
     let node = Node::start(&NodeConfig::new(Mode::Memory).args(&["--inject-503", "5"]));
-    let (code, stdout, stderr) = run(&["invalidate", "posts", "--url", &node.base, "--retries", "1"]);
+    let (code, stdout, stderr) = run(&[
+        "invalidate",
+        "post",
+        "--id",
+        "42",
+        "--url",
+        &node.base,
+        "--retries",
+        "1",
+    ]);
     assert_eq!(code, 1, "the only target failed: {stdout}{stderr}");
     assert!(stdout.contains("failed 503 (2 tries)"), "{stdout}");
-    assert!(stdout.contains("injected failure"), "{stdout}");
+    // The error cell says what went wrong, not the target and the status again; the type
+    // cell shows the entity id that was sent.
+    assert!(stdout.contains("┆ injected failure (--inject-503) [1]"), "{stdout}");
+    assert!(!stdout.contains("local failed (503)"), "{stdout}");
+    assert!(stdout.contains("┆ posts id=42 ┆"), "{stdout}");
     assert!(node.invalidations().is_empty());
 }
 

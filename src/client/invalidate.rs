@@ -116,6 +116,26 @@ impl crate::hint::Hint for InvalidateError {
     }
 }
 
+impl InvalidateError {
+    /// The error without the target's name and the status, for a table whose columns
+    /// show them already.
+    pub fn detail(&self) -> String {
+        match self {
+            InvalidateError::Rejected { message, .. } | InvalidateError::Server { message, .. } => message.clone(),
+            InvalidateError::Network { message, .. } => format!("cannot reach {message}"),
+            InvalidateError::BadResponse { message, .. } => format!("unexpected answer: {message}"),
+            InvalidateError::Redirected { message, .. } => message.clone(),
+            InvalidateError::Deadline { step, after, .. } => {
+                format!("no answer within {after} while {step} (--timeout)")
+            }
+            InvalidateError::Interrupted { .. } => {
+                "interrupted before it answered: it may or may not have cleared".to_string()
+            }
+            InvalidateError::Auth(e) => e.to_string(),
+        }
+    }
+}
+
 /// What happened at one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct InvalidateOutcome {

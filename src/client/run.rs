@@ -113,6 +113,9 @@ pub struct Row {
 pub struct RunReport {
     pub ok: bool,
     pub via_server: bool,
+    /// The entity id sent with every invalidation (`--id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub results: Vec<Row>,
     /// Whether the table shows the `--verify` columns.
     #[serde(skip)]
@@ -154,6 +157,7 @@ impl Plan {
         RunReport {
             ok: false,
             via_server: self.via_server,
+            id: self.id.clone(),
             results,
             verified: false,
         }
@@ -257,6 +261,7 @@ impl Plan {
         RunReport {
             ok: results.iter().all(|r| r.ok),
             via_server: self.via_server,
+            id: self.id.clone(),
             results,
             verified: self.verify.is_some(),
         }

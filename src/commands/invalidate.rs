@@ -208,6 +208,7 @@ mod tests {
         RunReport {
             ok: results.iter().all(|r| r.ok),
             via_server: false,
+            id: None,
             results,
             verified: false,
         }

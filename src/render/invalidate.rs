@@ -56,15 +56,20 @@ fn table(report: &RunReport, style: Style) -> String {
         if o.attempts > 1 {
             status.push_str(&format!(" ({} tries)", o.attempts));
         }
+        let kind = match &report.id {
+            Some(id) => format!("{} id={}", r.kind, crate::escape::text(id)),
+            None => r.kind.clone(),
+        };
         let mut row = vec![
             Cell::new(&o.target),
-            Cell::new(&r.kind),
+            Cell::new(kind),
             paint(status, r.ok || (o.is_ok() && !r.relayed)),
             Cell::new(o.invalidated.join(", ")),
             Cell::new(if o.attempts == 0 { "-".into() } else { human(o.latency) }),
         ];
         let mut error = match &o.error {
-            Some(e) => notes.mark(&e.to_string(), e.hint().as_deref()),
+            // The target and the status have their own columns.
+            Some(e) => notes.mark(&e.detail(), e.hint().as_deref()),
             None => String::new(),
         };
         if report.verified {
