@@ -821,3 +821,72 @@ fn a_progress_bar_shows_only_for_work_that_lasts() {
     assert!(!screen.contains(bar), "the bar stayed on screen:\n{screen}");
     assert!(screen.contains("ok 200"), "{screen}");
 }
+
+/// Ctrl-C in the middle of `invalidate` on a terminal (one target cleared, one hanging): the
+/// progress bar that was showing is cleared, the table says what each target did, and the
+/// exit code is 130.
+#[test]
+fn ctrl_c_mid_invalidate_clears_the_bar_and_shows_the_table() {
+    let hang = common::peer::Peer::hanging();
+    let local = Node::memory();
+    let dir = tmp();
+    let env = [("SERVICE_EMAIL", common::node::EMAIL), ("SERVICE_PASSWORD", PASSWORD)];
+    let mut cmd = pty_command(
+        dir.path(),
+        Some(120),
+        &env,
+        &[
+            "invalidate",
+            "posts",
+            "--mirror",
+            "--url",
+            &local.base,
+            "--mirrors",
+            &hang.base,
+        ],
+    );
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("script");
+    // What the terminal receives, read as it comes.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let (seen, mut stdout) = (seen.clone(), child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let shown = |what: &str| String::from_utf8_lossy(&seen.lock().unwrap()).contains(what);
+    // The local node cleared, the mirror hanging, and the bar on screen (after 300 ms).
+    assert!(
+        common::eventually(std::time::Duration::from_secs(10), || !local
+            .entry_types()
+            .contains(&"posts".to_string())
+            && shown("invalidating [")),
+        "local never cleared, or no bar"
+    );
+    let port = hang.base.rsplit(':').next().unwrap().to_string();
+    // As Ctrl-C does: SIGINT to polycache itself (not to `script` around it).
+    let sent = Command::new("pkill")
+        .args([
+            "-INT",
+            "-f",
+            &format!("^\\S*polycache invalidate posts .*127.0.0.1:{port}"),
+        ])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "no polycache process to interrupt");
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let raw = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let screen = strip_ansi(&raw);
+    assert!(!screen.contains("invalidating ["), "the bar stayed:\n{screen}");
+    assert!(screen.contains("interrupted before it answered"), "{screen}");
+    assert!(screen.contains("ok 200"), "{screen}");
+    assert_eq!(status.code(), Some(130), "{screen}");
+}
