@@ -333,3 +333,60 @@ fn public_type_names_are_unique() {
         twice.join("\n")
     );
 }
+
+/// The crate builds for Windows too (the npm package and the release ship a Windows
+/// binary): every Unix-only call (`std::os::unix`, `std::os::fd`, `tokio::signal::unix`,
+/// `libc::`) sits under `#[cfg(unix)]`
+/// (an item, a block or the one statement after the attribute), with an alternative for
+/// other platforms beside it.
+#[test]
+fn unix_only_calls_are_behind_cfg_unix() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for (path, text) in sources() {
+        let rel = path.strip_prefix(root).unwrap().display().to_string();
+        // One flag per open brace: whether what it opened is Unix-only.
+        let mut scopes: Vec<bool> = Vec::new();
+        let mut pending = false;
+        let mut after_attr = false;
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim();
+            if t.starts_with("//") {
+                continue;
+            }
+            let unix_attr = t.starts_with("#[cfg(") && t.contains("unix") && !t.contains("not(unix)");
+            let in_unix = pending || after_attr || scopes.iter().any(|&u| u);
+            let unix_only = ["::unix::", "std::os::fd", "libc::"].iter().any(|u| t.contains(u));
+            if unix_only && !in_unix {
+                found.push(format!("{rel}:{}: {t}", n + 1));
+            }
+            for c in t.chars() {
+                match c {
+                    '{' => {
+                        scopes.push(pending);
+                        pending = false;
+                    }
+                    '}' => {
+                        scopes.pop();
+                    }
+                    _ => {}
+                }
+            }
+            if unix_attr {
+                pending = true;
+                after_attr = true;
+            } else if !t.is_empty() && !t.starts_with("#[") {
+                after_attr = false;
+                // An attribute on a statement without a block ends with that statement.
+                if t.ends_with(';') && pending && !t.contains('{') {
+                    pending = false;
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Unix-only calls outside #[cfg(unix)]:\n{}",
+        found.join("\n")
+    );
+}
