@@ -137,6 +137,8 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'Only entries whose field equals the value')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only the last N matching entries')
             [CompletionResult]::new('--tail', '--tail', [CompletionResultType]::ParameterName, 'Only the last N matching entries')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events (log entries for `logs`), exit 0')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long')
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'The cache log file [env: CACHE_LOG]')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read settings from this file instead of searching for `.env`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never for `auto`')
@@ -263,7 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
         }
         'polycache;tail' {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this base URL (repeat for several)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events, exit 0')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events (log entries for `logs`), exit 0')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long')
             [CompletionResult]::new('--since-id', '--since-id', [CompletionResultType]::ParameterName, 'Replay the events after this id first')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of the local server [env: POLYCACHE_URL]')
@@ -332,7 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'polycache' -ScriptBlock {
             break
         }
         'polycache;redis;watch' {
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events, exit 0')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N events (log entries for `logs`), exit 0')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long')
             [CompletionResult]::new('--redis-url', '--redis-url', [CompletionResultType]::ParameterName, 'Redis of the server-side cache [env: REDIS_URL]')
             [CompletionResult]::new('--cache-prefix', '--cache-prefix', [CompletionResultType]::ParameterName, 'Prefix of cache keys in Redis [env: CACHE_PREFIX]')

@@ -762,7 +762,7 @@ _polycache() {
             return 0
             ;;
         polycache__subcmd__logs)
-            opts="-n -f -v -h --rotated --errors --level --since --until --grep --field --mirror --tail --follow --from-start --stats --utc --no-pager --log-file --env-file --json --color --verbose --help"
+            opts="-n -f -v -h --rotated --errors --level --since --until --grep --field --mirror --tail --follow --count --timeout --from-start --stats --utc --no-pager --log-file --env-file --json --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +793,14 @@ _polycache() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

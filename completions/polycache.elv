@@ -128,6 +128,8 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --field 'Only entries whose field equals the value'
             cand -n 'Only the last N matching entries'
             cand --tail 'Only the last N matching entries'
+            cand --count 'Stop after N events (log entries for `logs`), exit 0'
+            cand --timeout 'Stop after this long'
             cand --log-file 'The cache log file [env: CACHE_LOG]'
             cand --env-file 'Read settings from this file instead of searching for `.env`'
             cand --color 'When to use colour; NO_COLOR in the environment means never for `auto`'
@@ -248,7 +250,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
         }
         &'polycache;tail'= {
             cand --only 'Only this base URL (repeat for several)'
-            cand --count 'Stop after N events, exit 0'
+            cand --count 'Stop after N events (log entries for `logs`), exit 0'
             cand --timeout 'Stop after this long'
             cand --since-id 'Replay the events after this id first'
             cand --url 'Base URL of the local server [env: POLYCACHE_URL]'
@@ -313,7 +315,7 @@ set edit:completion:arg-completer[polycache] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'polycache;redis;watch'= {
-            cand --count 'Stop after N events, exit 0'
+            cand --count 'Stop after N events (log entries for `logs`), exit 0'
             cand --timeout 'Stop after this long'
             cand --redis-url 'Redis of the server-side cache [env: REDIS_URL]'
             cand --cache-prefix 'Prefix of cache keys in Redis [env: CACHE_PREFIX]'

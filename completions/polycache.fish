@@ -123,6 +123,8 @@ complete -c polycache -n "__fish_polycache_using_subcommand logs" -l until -d 'O
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l grep -d 'Only entries whose msg matches this regex' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l field -d 'Only entries whose field equals the value' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -s n -l tail -d 'Only the last N matching entries' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l count -d 'Stop after N events (log entries for `logs`), exit 0' -r
+complete -c polycache -n "__fish_polycache_using_subcommand logs" -l timeout -d 'Stop after this long' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l log-file -d 'The cache log file [env: CACHE_LOG]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l env-file -d 'Read settings from this file instead of searching for `.env`' -r -F
 complete -c polycache -n "__fish_polycache_using_subcommand logs" -l color -d 'When to use colour; NO_COLOR in the environment means never for `auto`' -r -f -a "auto\t''
@@ -241,7 +243,7 @@ complete -c polycache -n "__fish_polycache_using_subcommand graph" -l json -d 'P
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l only -d 'Only this base URL (repeat for several)' -r
-complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Stop after N events, exit 0' -r
+complete -c polycache -n "__fish_polycache_using_subcommand tail" -l count -d 'Stop after N events (log entries for `logs`), exit 0' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l timeout -d 'Stop after this long' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l since-id -d 'Replay the events after this id first' -r
 complete -c polycache -n "__fish_polycache_using_subcommand tail" -l url -d 'Base URL of the local server [env: POLYCACHE_URL]' -r
@@ -311,7 +313,7 @@ never\t''"
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events, exit 0' -r
+complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l count -d 'Stop after N events (log entries for `logs`), exit 0' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l timeout -d 'Stop after this long' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis of the server-side cache [env: REDIS_URL]' -r
 complete -c polycache -n "__fish_polycache_using_subcommand redis; and __fish_seen_subcommand_from watch" -l cache-prefix -d 'Prefix of cache keys in Redis [env: CACHE_PREFIX]' -r

@@ -144,7 +144,7 @@ pub struct InvalidatorArgs {
 /// [`crate::follow`].
 #[derive(Debug, Args, Clone, Default)]
 pub struct FollowArgs {
-    /// Stop after N events, exit 0.
+    /// Stop after N events (log entries for `logs`), exit 0.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
 
@@ -1105,6 +1105,9 @@ pub struct LogsArgs {
     /// beginning with --from-start. Ctrl-C stops.
     #[arg(short, long)]
     pub follow: bool,
+
+    #[command(flatten)]
+    pub limits: FollowArgs,
 
     /// With --follow: read the whole file first.
     ///

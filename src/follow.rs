@@ -2,7 +2,8 @@
 //! `tail --bus`, `redis watch`): the deadline of `--timeout`, the count of `--count`,
 //! Ctrl-C, SIGTERM and a reader that went away (`| head -1`), raced against the next item
 //! of whatever is followed. The command keeps only what is its own: what an item is and how
-//! it is shown.
+//! it is shown. `logs --follow` polls a file instead of awaiting a stream: it takes the same
+//! [`FollowLimits`] and [`Stop::fell_short`] rule through a stop flag.
 //!
 //! The exit rule, the same everywhere ([`Stop::fell_short`]): stopped by `--count`, Ctrl-C,
 //! SIGTERM or a closed pipe, exit 0; by `--timeout`, exit 0 without `--count` and 1 when

@@ -1811,3 +1811,53 @@ fn follow_ends_cleanly_on_sigterm() {
     assert!(follow.process().signal("TERM"));
     assert_eq!(follow.wait(), 0, "{}", follow.stderr_text());
 }
+
+/// `logs --follow` takes the follow driver's limits and exit rule, as `tail` does: with
+/// `--count N` it stops after exactly N new entries (exit 0), even when more came in one
+/// write; `--timeout` before the count is reached exits 1 and says so; without `--follow`
+/// the limits are a usage error.
+#[test]
+fn follow_stops_at_its_count_or_its_timeout() {
+    let dir = tmp();
+    let log = dir.path().join("cache.json");
+    fs::write(&log, "").unwrap();
+    let entry = |n: u32| format!("{{\"level\":30,\"time\":1764547200000,\"msg\":\"entry {n}\"}}\n");
+    let path = log.to_str().unwrap().to_string();
+    let mut follow = common::process::Background::spawn(
+        dir.path(),
+        &["logs", "--follow", "--utc", "--count", "2", "--timeout", "20s", &path],
+    );
+    // Once it has the file open (what is there then is the backlog, not counted), three
+    // entries in one write.
+    let fds = format!("/proc/{}/fd", follow.pid());
+    assert!(
+        common::eventually(Duration::from_secs(10), || {
+            fs::read_dir(&fds)
+                .map(|d| d.flatten().any(|e| fs::read_link(e.path()).is_ok_and(|p| p == log)))
+                .unwrap_or(false)
+        }),
+        "the log was never opened"
+    );
+    fs::write(&log, format!("{}{}{}", entry(1), entry(2), entry(3))).unwrap();
+    assert_eq!(follow.wait(), 0, "{}", follow.stderr_text());
+    let out = follow.stdout_text();
+    assert!(out.contains("entry 1") && out.contains("entry 2"), "{out}");
+    assert!(!out.contains("entry 3"), "one entry past the count: {out}");
+
+    let mut short = common::process::Background::spawn(
+        dir.path(),
+        &["logs", "--follow", "--count", "5", "--timeout", "1s", &path],
+    );
+    assert_eq!(short.wait(), 1, "{}", short.stderr_text());
+    assert!(
+        short.stderr_text().contains("--timeout came before --count 5"),
+        "{}",
+        short.stderr_text()
+    );
+    let out = polycache(dir.path())
+        .args(["logs", "--count", "1", &path])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--count and --timeout limit --follow"));
+}

@@ -102,6 +102,10 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
         args.files.clone()
     };
     let set = rotated_set(ctx, args, &files)?;
+    if !args.follow && (args.limits.count.is_some() || args.limits.timeout.is_some()) {
+        return Err(Failure::usage("--count and --timeout limit --follow")
+            .with_hint("add --follow, or use --tail N for the last entries"));
+    }
     if args.follow && files.len() > 1 {
         return Err(Failure::usage("--follow reads one file").with_hint("follow each file in its own terminal"));
     }
@@ -183,6 +187,13 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
                 .note(&format!("{not_json} line(s) were not JSON objects and were left out"));
         }
     }
+    if tally.fell_short {
+        let n = args.limits.count.unwrap_or_default();
+        return Ok(Outcome::streamed().code(crate::error::exit::ERROR).tell(format!(
+            "--timeout came before --count {n}: {} of {n} entries",
+            tally.shown
+        )));
+    }
     Ok(Outcome::streamed())
 }
 
@@ -254,7 +265,14 @@ fn produce(
             // Fail early and plainly when the file is not there.
             open(path)?;
         }
-        tally.merge(follow_live(out, engine, Path::new(path), start, emit)?);
+        tally.merge(follow_live(
+            out,
+            engine,
+            Path::new(path),
+            start,
+            args.limits.limits(),
+            emit,
+        )?);
         return Ok(tally);
     }
 
@@ -284,12 +302,15 @@ fn produce(
     read_one(out, engine, &files[0], threads, emit)
 }
 
-/// Follows the live file from byte `start` until Ctrl-C or a closed stdout.
+/// Follows the live file from byte `start` until Ctrl-C, SIGTERM, a closed stdout, or the
+/// limits of `--count` and `--timeout` (the exit rule of [`crate::follow`]: the deadline
+/// before `--count` entries is a failure).
 fn follow_live(
     out: &Printer,
     engine: &Engine,
     path: &Path,
     start: u64,
+    limits: crate::follow::FollowLimits,
     emit: &mut read::Emit,
 ) -> Result<Tally, Produce> {
     // Ctrl-C or SIGTERM: flush what was read and exit cleanly.
@@ -297,8 +318,22 @@ fn follow_live(
     crate::signals::raise_on_signal(Arc::clone(&stop));
     // `logs --follow | head -1`: the reader is gone; stop at once, not at the next line.
     crate::pipe::watch(Arc::clone(&stop));
+    let timed_out = Arc::new(AtomicBool::new(false));
+    if let Some(after) = limits.timeout {
+        let (stop, timed_out) = (Arc::clone(&stop), Arc::clone(&timed_out));
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
     let mut notice = |text: &str| out.note(&escape::text(text));
-    Ok(follow::follow(engine, path, start, &stop, emit, &mut notice)?)
+    let mut tally = follow::follow(engine, path, start, &stop, limits.count, emit, &mut notice)?;
+    let counted = limits.count.is_some_and(|n| tally.shown >= n);
+    if timed_out.load(std::sync::atomic::Ordering::SeqCst) && !counted {
+        tally.fell_short = crate::follow::Stop::TimedOut.fell_short(&limits);
+    }
+    Ok(tally)
 }
 
 /// The rotated set to read, oldest first, when `--rotated` or a directory as FILE asks for
@@ -467,7 +502,14 @@ fn produce_rotated(
     live.clone_into(reading);
     if args.follow {
         let from = if tail.is_some() { start } else { 0 };
-        tally.merge(follow_live(out, engine, Path::new(live), from, emit)?);
+        tally.merge(follow_live(
+            out,
+            engine,
+            Path::new(live),
+            from,
+            args.limits.limits(),
+            emit,
+        )?);
     }
     Ok(tally)
 }

@@ -276,6 +276,7 @@ fn feed_log(path: String, stop: Arc<AtomicBool>, tx: mpsc::Sender<Input>) {
             std::path::Path::new(&path),
             start,
             &stop,
+            None,
             &mut emit,
             &mut |_| {},
         );

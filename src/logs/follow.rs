@@ -141,13 +141,15 @@ impl Open {
     }
 }
 
-/// Follows `path` from byte `start` until `stop` is set (Ctrl-C) or `emit` fails. What
-/// happens to the file (truncation, rewrite, a line cut short) is told to `notice`.
+/// Follows `path` from byte `start` until `stop` is set (Ctrl-C, SIGTERM, `--timeout`),
+/// `limit` entries were shown (`--count`) or `emit` fails. What happens to the file
+/// (truncation, rewrite, a line cut short) is told to `notice`.
 pub fn follow(
     engine: &Engine,
     path: &Path,
     start: u64,
     stop: &AtomicBool,
+    limit: Option<u64>,
     emit: &mut dyn FnMut(&[u8]) -> io::Result<()>,
     notice: &mut dyn FnMut(&str),
 ) -> io::Result<Tally> {
@@ -158,12 +160,13 @@ pub fn follow(
         w: Worker::default(),
         out: Vec::new(),
         tally: Tally::for_engine(engine),
+        limit,
     };
     let mut cur: Option<Open> = None;
     let mut first = true;
     let shown = path.display();
 
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) && !st.counted() {
         if cur.is_none() {
             match open(path) {
                 Ok(mut o) => {
@@ -247,6 +250,8 @@ struct State<'e> {
     w: Worker,
     out: Vec<u8>,
     tally: Tally,
+    /// `--count`: stop once this many entries were shown.
+    limit: Option<u64>,
 }
 
 impl State<'_> {
@@ -263,20 +268,43 @@ impl State<'_> {
             }
             o.advance(&self.buf[..n]);
             let data = &self.buf[..n];
-            super::read::feed(
-                self.engine,
-                data,
-                &mut self.partial,
-                &mut self.w,
-                &mut self.out,
-                &mut self.tally,
-            );
+            match self.limit {
+                None => super::read::feed(
+                    self.engine,
+                    data,
+                    &mut self.partial,
+                    &mut self.w,
+                    &mut self.out,
+                    &mut self.tally,
+                ),
+                // With `--count`, a line at a time, so that no entry past the count is shown.
+                Some(_) => {
+                    for line in data.split_inclusive(|&b| b == b'\n') {
+                        super::read::feed(
+                            self.engine,
+                            line,
+                            &mut self.partial,
+                            &mut self.w,
+                            &mut self.out,
+                            &mut self.tally,
+                        );
+                        if self.counted() {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
             // Hand the output on as it grows: a file read from its start may be large.
             if self.out.len() >= 1 << 20 {
                 emit(&self.out)?;
                 self.out.clear();
             }
         }
+    }
+
+    /// Whether `--count` entries were shown.
+    fn counted(&self) -> bool {
+        self.limit.is_some_and(|n| self.tally.shown >= n)
     }
 
     /// A line cut short by rotation or truncation is handed on as it is.

@@ -60,6 +60,8 @@ pub struct Tally {
     /// too).
     pub cut: u64,
     pub stats: Option<Stats>,
+    /// `--follow` stopped by its `--timeout` before `--count` entries came (exit 1).
+    pub fell_short: bool,
 }
 
 impl Tally {
@@ -74,6 +76,7 @@ impl Tally {
         self.shown += other.shown;
         self.not_json += other.not_json;
         self.cut += other.cut;
+        self.fell_short |= other.fell_short;
         if let (Some(s), Some(o)) = (&mut self.stats, other.stats) {
             s.merge(o);
         }
