@@ -123,8 +123,8 @@ pub struct LogFileArgs {
 pub struct GraphFileArgs {
     /// The dependency graph's `.ts` or `.json` file.
     ///
-    /// Read the dependency graph from this `.ts` or `.json` file instead of searching for
-    /// `server/src/cache.ts`.
+    /// Without it, `server/src/cache.ts` is searched for from the working directory up,
+    /// else the built-in graph is used.
     #[arg(long, global = true, value_name = "FILE", hide_short_help = true)]
     pub graph: Option<PathBuf>,
 }
@@ -150,8 +150,8 @@ pub struct FollowArgs {
 
     /// Stop after this long.
     ///
-    /// Stop after this long (e.g. 30s, 500ms, 2m; a bare number is seconds); exit 1 if
-    /// --count was given and not reached.
+    /// e.g. 30s, 500ms, 2m; a bare number is seconds. Exits 1 if --count was given and not
+    /// reached.
     #[arg(long, value_parser = crate::duration::parse_positive, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
 }
@@ -466,14 +466,14 @@ pub struct DemoArgs {
 pub struct DoctorArgs {
     /// How long to wait for each stream's heartbeat.
     ///
-    /// How long to wait for a heartbeat or an event on each stream; a stream that opens but
-    /// stays silent that long is reported with `!` (serve pings every 15 s by default).
+    /// A stream that opens but stays silent that long is reported with `!` (serve pings
+    /// every 15 s by default).
     #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub stream_timeout: std::time::Duration,
 
     /// How long to wait for each server.
     ///
-    /// How long to wait for each server to answer (health, login).
+    /// For health and login.
     #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 
@@ -494,130 +494,128 @@ pub struct DoctorArgs {
 pub struct ServeArgs {
     /// Port to listen on [default: 3333].
     ///
-    /// TCP port to listen on (0 picks a free one) [env: POLYCACHE_PORT]
+    /// 0 picks a free one [env: POLYCACHE_PORT]
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
 
     /// Address to listen on [default: 127.0.0.1].
     ///
-    /// Address to listen on; use 0.0.0.0 to accept other machines [env: POLYCACHE_BIND]
+    /// Use 0.0.0.0 to accept other machines [env: POLYCACHE_BIND]
     #[arg(long, value_name = "ADDR")]
     pub bind: Option<String>,
 
     /// In this process, or in Redis [default: memory].
     ///
-    /// Where the cache lives: in this process, or in Redis at REDIS_URL (keys
-    /// CACHE_PREFIX{type}:{rest}) [env: POLYCACHE_STORE]
+    /// Redis is REDIS_URL, keys CACHE_PREFIX{type}:{rest} [env: POLYCACHE_STORE]
     #[arg(hide_possible_values = true, long, value_enum, value_name = "STORE")]
     pub store: Option<StoreChoice>,
 
     /// A throwaway account and JWT secret.
     ///
-    /// Development mode: a random JWT secret (unless JWT_SECRET is set) and a throwaway
-    /// account, written to an env file only you can read (mode 0600; the banner shows its
-    /// path, never the password) and removed when the node stops.
+    /// A random JWT secret (unless JWT_SECRET is set) and a throwaway account, written to
+    /// an env file only you can read (mode 0600; the banner shows its path, never the
+    /// password) and removed when the node stops.
     #[arg(long)]
     pub dev: bool,
 
     /// A few entries per type to start with.
     ///
-    /// Fill the store with a few entries per type ({type}:list, {type}:id:1, {type}:id:2).
+    /// {type}:list, {type}:id:1 and {type}:id:2 for every type.
     #[arg(long)]
     pub demo_data: bool,
 
     /// Anyone may list the cached keys.
     ///
-    /// Let anyone read GET /api/cache/entries (every cached key) without the admin token;
-    /// by default only --dev nodes do.
+    /// GET /api/cache/entries without the admin token; by default only --dev nodes allow
+    /// it.
     #[arg(hide_short_help = true, long)]
     pub public_entries: bool,
 
     /// The stream's heartbeat interval.
     ///
-    /// Interval of the `: ping` heartbeat on the SSE stream (e.g. 15s, 500ms, 1m).
+    /// The `: ping` comment on the SSE stream (e.g. 15s, 500ms, 1m).
     #[arg(hide_short_help = true, long, default_value = "15s", value_parser = parse_duration, value_name = "DURATION")]
     pub ping_interval: std::time::Duration,
 
     /// Allow credentials over http:// off loopback.
     ///
-    /// Let the mirror broadcast send credentials over plain http:// to non-loopback mirrors.
+    /// Lets the mirror broadcast send credentials over plain http:// to mirrors that are
+    /// not loopback.
     #[arg(hide_short_help = true, long)]
     pub allow_insecure: bool,
 
     /// Keep the stream's events across restarts.
     ///
-    /// Keep the stream's events (ids and the replay buffer) in this file, so that clients
-    /// reconnecting with Last-Event-ID after a restart get what they missed [env: POLYCACHE_STATE]
+    /// The ids and the replay buffer, in this file, so that clients reconnecting with Last-
+    /// Event-ID after a restart get what they missed [env: POLYCACHE_STATE]
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
     /// The lowest level logged [default: info].
     ///
-    /// The lowest level written to the cache log: trace, debug, info, warn, error or fatal
-    /// (pino's) [env: POLYCACHE_LOG_LEVEL]
+    /// trace, debug, info, warn, error or fatal (pino's levels) [env: POLYCACHE_LOG_LEVEL]
     #[arg(hide_possible_values = true, long, value_name = "LEVEL", value_parser = ["trace", "debug", "info", "warn", "error", "fatal"])]
     pub log_level: Option<String>,
 
     /// Number the events from N.
     ///
-    /// Number the stream's events from N instead of from the clock. Without --state a node
-    /// starts its ids from the clock, so that a client resuming with an id from before a
-    /// restart gets a stream-reset instead of another event under the same id; a fixed
-    /// start gives the same ids on every run (reproducible examples and tests), at that cost.
+    /// Without it and without --state a node starts its ids from the clock, so that a
+    /// client resuming with an id from before a restart gets a stream-reset instead of
+    /// another event under the same id; a fixed start gives the same ids on every run
+    /// (reproducible examples and tests), at that cost.
     #[arg(hide_short_help = true, long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub first_event_id: Option<u64>,
 
     /// How long to finish broadcasts when stopping.
     ///
-    /// On SIGINT/SIGTERM, how long to wait for mirror broadcasts still in flight; each
-    /// mirror invalidation still unanswered then is abandoned with a warn line in the log.
+    /// On SIGINT/SIGTERM: each mirror invalidation still unanswered then is abandoned with
+    /// a warn line in the log.
     #[arg(hide_short_help = true, long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub shutdown_grace: std::time::Duration,
 
     /// Serve this long, not ready, when stopping.
     ///
-    /// On SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before
-    /// stopping, so that a load balancer or Kubernetes takes the node out first.
+    /// On SIGINT/SIGTERM, /readyz answers 503 that long before the node stops, so that a
+    /// load balancer or Kubernetes takes it out first.
     #[arg(hide_short_help = true, long, value_parser = parse_duration, value_name = "DURATION")]
     pub drain: Option<std::time::Duration>,
     /// Let pages of this origin use the API.
     ///
-    /// Let pages from this origin use the authenticated API (login, invalidate), with
-    /// credentials; repeat or separate with commas. The stream, health, the entries listing
-    /// and the page answer every origin anyway [env: POLYCACHE_CORS_ORIGINS]
+    /// Login and invalidate, with credentials; repeat or separate with commas. The stream,
+    /// health, the entries listing and the page answer every origin anyway [env:
+    /// POLYCACHE_CORS_ORIGINS]
     #[arg(long, value_name = "ORIGIN", value_delimiter = ',')]
     pub cors_origin: Vec<String>,
 
     /// The reconnect delay asked of browsers.
     ///
-    /// The reconnect delay the stream asks browsers to use (its opening `retry:` line).
+    /// The stream's opening `retry:` line.
     #[arg(hide_short_help = true, long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
     pub sse_retry: std::time::Duration,
 
     /// At most N stream clients.
     ///
-    /// At most this many stream clients at once; more are answered 503 with Retry-After
-    /// (browsers' EventSource tries again).
+    /// More are answered 503 with Retry-After (browsers' EventSource tries again).
     #[arg(hide_short_help = true, long, value_name = "N")]
     pub max_clients: Option<usize>,
 
     /// At most N stream clients per address.
     ///
-    /// At most this many stream clients from one address at once (503 with Retry-After).
+    /// More from one address are answered 503 with Retry-After.
     #[arg(hide_short_help = true, long, value_name = "N")]
     pub max_clients_per_ip: Option<usize>,
 
     /// A proxy whose X-Forwarded-For is trusted.
     ///
-    /// A proxy (nginx, a load balancer) whose X-Forwarded-For names the client, for the
-    /// per-address limits; requests from other peers are taken at their address.
+    /// nginx or a load balancer, whose X-Forwarded-For names the client for the per-address
+    /// limits; requests from other peers are taken at their address.
     #[arg(hide_short_help = true, long, value_name = "IP", value_delimiter = ',')]
     pub trust_proxy: Vec<std::net::IpAddr>,
 
     /// Who may read /metrics.
     ///
-    /// Who may read the Prometheus metrics at GET /metrics: anyone (public), only with a
-    /// token of this node's accounts (token), or nobody (off).
+    /// The Prometheus metrics at GET /metrics: anyone (public), only with a token of this
+    /// node's accounts (token), or nobody (off).
     #[arg(
         hide_possible_values = true,
         long,
@@ -629,38 +627,36 @@ pub struct ServeArgs {
 
     /// Serve HTTPS with this PEM certificate.
     ///
-    /// Serve HTTPS with this PEM certificate (chain); HTTP/2 and HTTP/1.1 by ALPN
-    /// [env: POLYCACHE_TLS_CERT]
+    /// A PEM chain; HTTP/2 and HTTP/1.1 by ALPN [env: POLYCACHE_TLS_CERT]
     #[arg(long, value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
 
     /// The PEM private key of --tls-cert.
     ///
-    /// The PEM private key of --tls-cert [env: POLYCACHE_TLS_KEY]
+    /// [env: POLYCACHE_TLS_KEY]
     #[arg(long, value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
 
     /// With --dev: HTTPS with a throwaway CA.
     ///
-    /// With --dev: serve HTTPS (HTTP/2) with a throwaway certificate authority and a
-    /// certificate for localhost, 127.0.0.1 and ::1; the authority's certificate is written
-    /// beside the dev env file (trust it with --cacert or in a browser profile) and removed
-    /// when the node stops.
+    /// HTTPS (HTTP/2) with a certificate for localhost, 127.0.0.1 and ::1 from a throwaway
+    /// certificate authority, whose certificate is written beside the dev env file (trust
+    /// it with --cacert or in a browser profile) and removed when the node stops.
     #[arg(long, requires = "dev")]
     pub self_signed: bool,
     /// Share invalidations through a Redis Stream.
     ///
-    /// Share invalidations with the other instances of this deployment through a Redis
-    /// Stream at REDIS_URL, key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster).
-    /// Each node appends what it applies and applies what the others append; SSE event ids
-    /// become stream entry ids, so a client can resume on any instance [env: POLYCACHE_BUS]
+    /// With the other instances of this deployment, through the Redis Stream at REDIS_URL,
+    /// key CACHE_PREFIX + `bus` (a standalone Redis or a Redis Cluster). Each node appends
+    /// what it applies and applies what the others append; SSE event ids become stream
+    /// entry ids, so a client can resume on any instance [env: POLYCACHE_BUS]
     #[arg(hide_possible_values = true, long, value_enum, value_name = "KIND")]
     pub bus: Option<BusChoice>,
 
     /// Entries the bus stream keeps.
     ///
-    /// Entries the bus stream keeps (XADD MAXLEN ~ N); older ones are trimmed, and a client
-    /// resuming before them gets a stream-reset.
+    /// XADD MAXLEN ~ N: older entries are trimmed, and a client resuming before them gets a
+    /// stream-reset.
     #[arg(hide_short_help = true, long, default_value_t = crate::bus::DEFAULT_MAXLEN, value_parser = clap::value_parser!(u64).range(100..), value_name = "N")]
     pub bus_maxlen: u64,
 
@@ -869,13 +865,14 @@ pub enum GraphFormat {
 pub struct TargetArgs {
     /// The local server and every mirror.
     ///
-    /// The local server and every CACHE_MIRRORS target.
+    /// The mirrors are the CACHE_MIRRORS targets (--mirrors), each asked directly with
+    /// `mirror: false`.
     #[arg(long, conflicts_with = "only")]
     pub mirror: bool,
 
     /// Only this base URL (repeat for several).
     ///
-    /// Only this base URL (repeat, or separate with commas, for several).
+    /// Several may also be separated with commas.
     #[arg(long, value_name = "URL", value_delimiter = ',')]
     pub only: Vec<String>,
 }
@@ -891,57 +888,56 @@ pub struct InvalidateArgs {
 
     /// The entity id, passed on to the SSE event.
     ///
-    /// The entity id, passed on to the SSE notification.
+    /// Sent as the invalidation's `id`; browsers receive it in the `app-update` event.
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
 
     /// Local server broadcasts to its mirrors.
     ///
-    /// Send `mirror: true` to the local server and let it broadcast to its own mirrors.
+    /// Sends `mirror: true` to the local server only; it asks its own mirrors.
     #[arg(long, conflicts_with_all = ["mirror", "only"])]
     pub via_server: bool,
 
     /// Show the requests; send nothing.
     ///
-    /// Print the requests that would be sent and what they clear (on the server and, when
-    /// StreamInvalidator.tsx is found, in browsers); send nothing.
+    /// Prints each request and what it clears, on the server and (when
+    /// StreamInvalidator.tsx is found) in browsers.
     #[arg(long)]
     pub dry_run: bool,
 
     /// Check each target's stream announces it.
     ///
-    /// Subscribe to each target's stream first and check that it announces the invalidation.
+    /// Subscribes to each target's stream first, then fails a target that answers 200 but
+    /// never tells its visitors.
     #[arg(long)]
     pub verify: bool,
 
     /// How long --verify waits.
     ///
-    /// How long --verify waits for each target's event (e.g. 10s, 500ms, 2m).
+    /// For each target's event (e.g. 10s, 500ms, 2m).
     #[arg(long, value_parser = crate::duration::parse, default_value = "10s", value_name = "DURATION")]
     pub verify_timeout: std::time::Duration,
 
     /// Targets asked at the same time.
-    ///
-    /// How many targets are asked at the same time.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024), value_name = "N")]
     pub concurrency: u32,
 
     /// Retries per request.
     ///
-    /// Retries per request after a connect error, a timeout or a 5xx answer.
+    /// After a connect error, a timeout or a 5xx answer.
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub retries: u32,
 
     /// Deadline per target.
     ///
-    /// Deadline for everything one target is asked: login, invalidations and retries
-    /// (e.g. 10s, 2s, 1m).
+    /// Everything one target is asked: login, invalidations and retries (e.g. 10s, 2s, 1m).
     #[arg(long, value_parser = crate::duration::parse_positive, default_value = "10s", value_name = "DURATION")]
     pub timeout: std::time::Duration,
 
     /// Allow credentials over http:// off loopback.
     ///
-    /// Allow sending credentials over plain http:// to a host that is not loopback.
+    /// Credentials never travel over plain http:// to a host that is not loopback without
+    /// it.
     #[arg(long)]
     pub allow_insecure: bool,
 
@@ -969,14 +965,14 @@ pub struct TailArgs {
 
     /// Replay the events after this id first.
     ///
-    /// Ask the server to replay the events after this id first (sent as Last-Event-ID).
-    /// Ids are opaque: `17` on a single node, `1764643200000-0` on the bus.
+    /// Sent as Last-Event-ID. Ids are opaque: `17` on a single node, `1764643200000-0` on
+    /// the bus.
     #[arg(long, value_name = "ID")]
     pub since_id: Option<String>,
 
     /// Follow the bus in Redis instead of a stream.
     ///
-    /// Follow the invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`)
+    /// The invalidation bus straight from Redis (REDIS_URL, key CACHE_PREFIX + `bus`)
     /// instead of a server's SSE stream: which node applied what, with the cascade it
     /// cleared. --since-id takes a stream entry id.
     #[arg(long, conflicts_with_all = ["mirror", "only"])]
@@ -999,25 +995,23 @@ pub struct TailArgs {
 pub struct TopArgs {
     /// Print one snapshot and exit.
     ///
-    /// Print one snapshot (tables, or --json) after the first answers, and exit.
+    /// Tables, or --json, after the targets' first answers.
     #[arg(long)]
     pub once: bool,
 
     /// How often Redis is scanned.
     ///
-    /// How often Redis is scanned for the keys and memory per type (in the background).
+    /// For the keys and memory per type, in the background.
     #[arg(long, value_parser = parse_duration, default_value = "10s", value_name = "DURATION")]
     pub redis_every: std::time::Duration,
 
     /// How often health is asked.
-    ///
-    /// How often each target's health is asked.
     #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
     pub health_every: std::time::Duration,
 
     /// With --once: how long to wait for answers.
     ///
-    /// With --once: how long to wait for the targets' first answers.
+    /// For the targets' first answers.
     #[arg(long, value_parser = parse_duration, default_value = "3s", value_name = "DURATION")]
     pub wait: std::time::Duration,
 
@@ -1038,17 +1032,17 @@ pub struct TopArgs {
 pub struct LogsArgs {
     /// Log files, `-` or a directory [default: CACHE_LOG]
     ///
-    /// Log files (`-` for standard input); several are merged by time; a directory reads
-    /// the log in it with its rotated siblings (as --rotated) [default: CACHE_LOG]
+    /// `-` reads standard input; several files are merged by time; a directory reads the
+    /// log in it with its rotated files (as --rotated).
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
 
     /// Read the rotated files too, as one log.
     ///
-    /// Read the log together with its rotated siblings, oldest first, as one log:
-    /// logrotate's cache.json.1, cache.json.2.gz, ... and pino-roll's cache.1.json,
-    /// cache.2.json, ... (compressed or not). A file whose time range lies outside
-    /// --since/--until is skipped without being read; -v names each file read or skipped.
+    /// Oldest first: logrotate's cache.json.1, cache.json.2.gz, ... and pino-roll's
+    /// cache.1.json, cache.2.json, ... (compressed or not). A file whose time range lies
+    /// outside --since/--until is skipped without being read; -v names each file read or
+    /// skipped.
     #[arg(long)]
     pub rotated: bool,
 
@@ -1058,14 +1052,14 @@ pub struct LogsArgs {
 
     /// Only entries at this level or above.
     ///
-    /// Only entries at this level or above: trace, debug, info, warn, error, fatal, or a number.
+    /// trace, debug, info, warn, error, fatal, or a number.
     #[arg(long, value_name = "LEVEL")]
     pub level: Option<String>,
 
     /// Only entries at or after this (2h, a date).
     ///
-    /// Only entries at or after this: a duration back from now (30s, 15m, 2h, 7d, 1w), epoch
-    /// milliseconds, an RFC 3339 timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`.
+    /// A duration back from now (30s, 15m, 2h, 7d, 1w), epoch milliseconds, an RFC 3339
+    /// timestamp, or a local `YYYY-MM-DD[ HH:MM[:SS]]`.
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
 
@@ -1075,34 +1069,33 @@ pub struct LogsArgs {
 
     /// Only entries whose msg matches this regex.
     ///
-    /// Only entries whose msg matches this regular expression (Rust regex syntax).
+    /// Rust regex syntax.
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
 
     /// Only entries whose field equals the value.
     ///
-    /// Only entries whose top-level field equals the value (a string's text or a number as
-    /// written); repeat to require several.
+    /// KEY is a top-level field; VALUE a string's text or a number as written. Repeat to
+    /// require several.
     #[arg(long, value_name = "KEY=VALUE")]
     pub field: Vec<String>,
 
     /// Only mirror entries.
     ///
-    /// Only mirror entries (shorthand for --field module=mirror).
+    /// Shorthand for --field module=mirror.
     #[arg(long)]
     pub mirror: bool,
 
     /// Only the last N matching entries.
     ///
-    /// Only the last N matching entries, read backwards from the end of the file.
+    /// Read backwards from the end of the file.
     #[arg(short = 'n', long, value_name = "N")]
     pub tail: Option<usize>,
 
     /// Keep reading as the file grows (tail -f).
     ///
-    /// Keep reading as the file grows, like `tail -f`; survives rotation (replaced or
-    /// truncated). Starts with the last 10 entries (-n N for another number), or at the
-    /// beginning with --from-start. Ctrl-C stops.
+    /// Survives rotation (replaced or truncated). Starts with the last 10 entries (-n N for
+    /// another number), or at the beginning with --from-start. Ctrl-C stops.
     #[arg(short, long)]
     pub follow: bool,
 
@@ -1111,14 +1104,14 @@ pub struct LogsArgs {
 
     /// With --follow: read the whole file first.
     ///
-    /// With --follow: read the whole file first instead of its last entries.
+    /// Instead of its last entries.
     #[arg(long, requires = "follow", conflicts_with = "tail")]
     pub from_start: bool,
 
     /// A summary instead of lines.
     ///
-    /// Print a summary instead of lines: entries by level and module, and per mirror target
-    /// successes, failures, error messages, p50/p95/max durationMs, first and last time.
+    /// Entries by level and module, and per mirror target successes, failures, error
+    /// messages, p50/p95/max durationMs, first and last time.
     #[arg(long, conflicts_with = "follow")]
     pub stats: bool,
 
@@ -1128,8 +1121,7 @@ pub struct LogsArgs {
 
     /// Do not use the pager.
     ///
-    /// Write straight to the terminal instead of through the pager ($POLYCACHE_PAGER, else
-    /// $PAGER, else `less -R`; empty or `cat` for none).
+    /// The pager is $POLYCACHE_PAGER, else $PAGER, else `less -R`; empty or `cat` for none.
     #[arg(long)]
     pub no_pager: bool,
 
