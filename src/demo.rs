@@ -1097,10 +1097,29 @@ fn mirror_lines(path: &Path) -> Result<(u64, String), String> {
     Ok((tally.shown, String::from_utf8_lossy(&out).into_owned()))
 }
 
+/// How a person runs this very binary: `polycache` when that name on the PATH is it, else
+/// its path (a build run as `target/release/polycache demo`, which `polycache` would not
+/// find, or would find as another version).
+fn invocation() -> String {
+    let exe = format!("polycache{}", std::env::consts::EXE_SUFFIX);
+    let me = std::env::current_exe().ok();
+    let on_path = std::env::var_os("PATH")
+        .and_then(|dirs| std::env::split_paths(&dirs).map(|d| d.join(&exe)).find(|p| p.is_file()));
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    match (me, on_path) {
+        (Some(me), Some(found)) if same(&me, &found) => "polycache".to_string(),
+        (Some(me), _) => shell_quote(&me.display().to_string()),
+        (None, _) => "polycache".to_string(),
+    }
+}
+
 /// The same flow, by hand, against the two nodes: the account comes from the env file.
 fn by_hand(nodes: &Nodes) -> Vec<String> {
     let env = shell_quote(&nodes.env_file.display().to_string());
-    let pc = format!("polycache --env-file {env}");
+    let pc = format!("{} --env-file {env}", invocation());
     vec![
         format!("{pc} graph {TYPE}"),
         format!("{pc} tail --mirror"),

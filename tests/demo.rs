@@ -333,3 +333,29 @@ fn an_interrupted_demo_stops_its_nodes_and_says_where_it_stopped() {
         assert!(left.is_empty(), "{signal}: left behind: {left:?}");
     }
 }
+
+/// The by-hand commands name the binary as a person can run it: `polycache` when that
+/// name on the PATH is this binary, else this binary's path (a build run from
+/// `target/`, which `polycache` would not find).
+#[test]
+fn the_by_hand_commands_name_the_binary_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = common::bin().parent().unwrap().to_path_buf();
+    let run = |path: &str| {
+        let out = polycache(dir.path())
+            .args(["--json", "demo"])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["commands"][0].as_str().unwrap().to_string()
+    };
+    let on_path = format!("{}:/usr/bin:/bin", bin_dir.display());
+    assert!(run(&on_path).starts_with("polycache --env-file "));
+    let off_path = run("/usr/bin:/bin");
+    assert!(
+        off_path.starts_with(&format!("{} --env-file ", common::bin().display())),
+        "{off_path}"
+    );
+}
