@@ -802,14 +802,32 @@ fn a_progress_bar_shows_only_for_work_that_lasts() {
     let dir = tmp();
     let env = [("SERVICE_EMAIL", common::node::EMAIL), ("SERVICE_PASSWORD", PASSWORD)];
     let bar = "invalidating [";
-    let out = in_pty(
-        dir.path(),
-        Some(100),
-        &env,
-        &["invalidate", "posts", "--url", &fast.base],
+    // A run that took less than 300 ms in all (the pty and the process start included) shows
+    // no bar. On a machine so loaded that a run takes longer, the bar is right to show: such a
+    // run says nothing, and the next is tried.
+    let mut fast_runs = 0;
+    for _ in 0..10 {
+        let start = std::time::Instant::now();
+        let out = in_pty(
+            dir.path(),
+            Some(100),
+            &env,
+            &["invalidate", "posts", "--url", &fast.base],
+        );
+        let took = start.elapsed();
+        assert!(strip_ansi(&out).contains("ok 200"), "{out:?}");
+        if took < std::time::Duration::from_millis(300) {
+            assert!(!out.contains(bar), "a bar flashed for a run of {took:?}:\n{out:?}");
+            fast_runs += 1;
+            if fast_runs == 3 {
+                break;
+            }
+        }
+    }
+    assert!(
+        fast_runs > 0,
+        "no run took less than 300 ms: the machine is too loaded to tell"
     );
-    assert!(!out.contains(bar), "a bar flashed for a fast run:\n{out:?}");
-    assert!(strip_ansi(&out).contains("ok 200"), "{out:?}");
     let out = in_pty(
         dir.path(),
         Some(100),
