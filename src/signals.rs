@@ -76,23 +76,12 @@ impl Signals {
             Signal::Interrupt
         }
     }
-
-    /// A flag raised by the first signal, for work that looks between its steps (a batch
-    /// of deletions) instead of racing a future against the signal.
-    pub fn flag(mut self) -> StopFlag {
-        let flag = StopFlag(Arc::new(AtomicBool::new(false)));
-        let raised = flag.clone();
-        tokio::spawn(async move {
-            self.recv().await;
-            raised.0.store(true, Ordering::SeqCst);
-        });
-        flag
-    }
 }
 
-/// For a loop that is not async (`logs --follow` polls its file): `stop` is set by the first
-/// Ctrl-C or SIGTERM. The handlers are registered before this returns; a thread of its own
-/// waits for them.
+/// For work that looks between its steps instead of awaiting a signal (`logs --follow`
+/// polls its file, `redis del` deletes in batches): `stop` is set by the first Ctrl-C or
+/// SIGTERM. The handlers are registered before this returns; a thread of its own waits for
+/// them, so this works inside a runtime or outside one.
 pub fn raise_on_signal(stop: Arc<AtomicBool>) {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         return;
@@ -107,35 +96,26 @@ pub fn raise_on_signal(stop: Arc<AtomicBool>) {
     });
 }
 
-/// Raised once Ctrl-C or SIGTERM came (see [`Signals::flag`]).
-#[derive(Debug, Clone)]
-pub struct StopFlag(Arc<AtomicBool>);
-
-impl StopFlag {
-    pub fn raised(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
     /// A SIGTERM that comes before anything waits for it is still caught (it would have
-    /// ended the test process otherwise), as SIGTERM, and raises a flag.
+    /// ended the test process otherwise), as SIGTERM, and raises a stop flag.
     #[tokio::test]
     async fn a_signal_sent_before_the_wait_is_caught_and_named() {
         let mut signals = Signals::install();
         unsafe { libc::raise(libc::SIGTERM) };
         let got = tokio::time::timeout(std::time::Duration::from_secs(5), signals.recv()).await;
         assert_eq!(got.ok(), Some(Signal::Terminate));
-        let flag = Signals::install().flag();
-        assert!(!flag.raised());
+        let flag = Arc::new(AtomicBool::new(false));
+        raise_on_signal(Arc::clone(&flag));
+        assert!(!flag.load(Ordering::SeqCst));
         unsafe { libc::raise(libc::SIGTERM) };
         let start = std::time::Instant::now();
-        while !flag.raised() && start.elapsed() < std::time::Duration::from_secs(5) {
+        while !flag.load(Ordering::SeqCst) && start.elapsed() < std::time::Duration::from_secs(5) {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-        assert!(flag.raised());
+        assert!(flag.load(Ordering::SeqCst));
     }
 }

@@ -330,12 +330,13 @@ async fn del(ctx: &Context, graph: &Graph, store: &Store, a: &RedisDelArgs) -> R
             return Ok(Outcome::streamed().tell("nothing deleted"));
         }
         // Ctrl-C or SIGTERM stops after the batch under way: what was deleted is reported.
-        let stop = crate::signals::Signals::install().flag();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        crate::signals::raise_on_signal(std::sync::Arc::clone(&stop));
         let bar = ctx.out.progress(found.len() as u64, "deleting");
         let (removed, completed) = store
             .unlink(&found, &mut |n| {
                 bar.inc(n);
-                !stop.raised()
+                !stop.load(std::sync::atomic::Ordering::SeqCst)
             })
             .await?;
         bar.finish();
