@@ -238,11 +238,7 @@ impl Formatter {
         {
             return off;
         }
-        let off = Local
-            .timestamp_millis_opt(t)
-            .single()
-            .map(|d| i64::from(d.offset().fix().local_minus_utc()) * 1000)
-            .unwrap_or(0);
+        let off = local_offset(t);
         st.zone_slot = Some((slot, off));
         off
     }
@@ -255,18 +251,19 @@ fn paint(s: Style, out: &mut Vec<u8>, colour: &str, text: &str) {
     s.end(out, colour);
 }
 
+/// The local zone's offset from UTC at epoch ms `t`, in ms (0 where the zone cannot say).
+fn local_offset(t: i64) -> i64 {
+    Local
+        .timestamp_millis_opt(t)
+        .single()
+        .map(|d| i64::from(d.offset().fix().local_minus_utc()) * 1000)
+        .unwrap_or(0)
+}
+
 /// The one form of a time in human output, as the log lines show it: `YYYY-MM-DD
 /// HH:MM:SS.mmm` in the local zone, or in UTC (`--utc`).
 pub fn human_time(ms: i64, utc: bool) -> String {
-    let off = if utc {
-        0
-    } else {
-        Local
-            .timestamp_millis_opt(ms)
-            .single()
-            .map(|d| i64::from(d.offset().fix().local_minus_utc()) * 1000)
-            .unwrap_or(0)
-    };
+    let off = if utc { 0 } else { local_offset(ms) };
     let mut out = [0u8; 23];
     write_stamp(ms.saturating_add(off), &mut out);
     String::from_utf8_lossy(&out).into_owned()
