@@ -6,17 +6,17 @@
 //! `cargo bench --bench sse_fanout` (defaults 200 clients, 1000 events), or
 //! `cargo bench --bench sse_fanout -- 500 2000`.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use common::{EMAIL, PASSWORD};
 use futures::StreamExt;
-use polycache::client::{AuthConfig, Authenticator, Credentials, InvalidateRequest, Invalidator, RetryPolicy, Target};
-
-const EMAIL: &str = "bench@polycache.local";
-const PASSWORD: &str = "bench-password";
+use polycache::client::{InvalidateRequest, Invalidator, Target};
 
 struct Node(Child);
 
@@ -135,15 +135,7 @@ async fn run(clients: usize, events: usize) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    let auth = Authenticator::new(
-        http.clone(),
-        AuthConfig::Login {
-            auth_path: "/api/auth/login".into(),
-            credentials: Credentials::new(EMAIL, PASSWORD),
-        },
-        false,
-    );
-    let inv = Invalidator::new(http.clone(), Arc::new(auth), "/api/cache/invalidate").with_retry(RetryPolicy::none());
+    let inv = common::invalidator(&http);
     let target = Target::local(&base);
     let types = ["posts", "pages", "feed", "categories", "pictures"];
     let start = Instant::now();

@@ -5,14 +5,13 @@
 //! `cargo bench --bench top` (60 s per phase), or `cargo bench --bench top -- 20` for
 //! shorter phases. Needs tmux.
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use polycache::client::{AuthConfig, Authenticator, Credentials, InvalidateRequest, Invalidator, RetryPolicy, Target};
-
-const EMAIL: &str = "bench@polycache.local";
-const PASSWORD: &str = "bench-password";
+use common::{EMAIL, PASSWORD};
+use polycache::client::{InvalidateRequest, Target};
 
 struct Node(Child);
 
@@ -144,15 +143,7 @@ fn main() {
     std::thread::sleep(Duration::from_secs(secs));
     let idle = (cpu_ticks(pid) - t0) as f64 / hz / start.elapsed().as_secs_f64() * 100.0;
 
-    let auth = Authenticator::new(
-        http.clone(),
-        AuthConfig::Login {
-            auth_path: "/api/auth/login".into(),
-            credentials: Credentials::new(EMAIL, PASSWORD),
-        },
-        false,
-    );
-    let inv = Invalidator::new(http.clone(), Arc::new(auth), "/api/cache/invalidate").with_retry(RetryPolicy::none());
+    let inv = common::invalidator(&http);
     let target = Target::local(&local_base);
     let types = ["posts", "pages", "feed", "categories", "pictures"];
     let t0 = cpu_ticks(pid);

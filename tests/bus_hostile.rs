@@ -71,17 +71,47 @@ async fn next_update(r: &mut SseReader, wait: Duration) -> Option<(Option<String
     Some((id, data))
 }
 
+/// Two nodes on a bus in a fresh Redis, and a stream client of the second.
+struct Bus {
+    redis: RedisServer,
+    url: String,
+    a: Node,
+    b: Node,
+    http: reqwest::Client,
+    rb: SseReader,
+}
+
+impl Bus {
+    async fn start() -> Bus {
+        let redis = RedisServer::start();
+        let url = redis.url();
+        let a = bus_node(&url);
+        let b = bus_node(&url);
+        let rb = SseReader::open(&b.url("/api/stream"), None).await;
+        Bus {
+            redis,
+            url,
+            a,
+            b,
+            http: http(),
+            rb,
+        }
+    }
+}
+
 /// `XADD cache:bus * foo bar` used to put every node in a busy loop (XREAD re-read the bad
 /// entry forever): now each node logs it once, counts it in health, reads on, and applies
 /// the next valid entry.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_bus_entry_is_skipped_once_without_a_busy_loop() {
-    let redis = RedisServer::start();
-    let url = redis.url();
-    let a = bus_node(&url);
-    let b = bus_node(&url);
-    let http = http();
-    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
+    let Bus {
+        redis: _redis,
+        url,
+        a,
+        b,
+        http,
+        mut rb,
+    } = Bus::start().await;
     let mut c = conn(&url);
 
     let before = xread_calls(&mut c);
@@ -178,13 +208,15 @@ fn garbage(rng: &mut Rng) -> Vec<(Vec<u8>, Vec<u8>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fuzzed_bus_entries_between_valid_ones_deliver_each_valid_one_exactly_once() {
     let mut rng = Rng::seeded("BUS_FUZZ_SEED");
-    let redis = RedisServer::start();
-    let url = redis.url();
-    let a = bus_node(&url);
-    let b = bus_node(&url);
-    let http = http();
+    let Bus {
+        redis: _redis,
+        url,
+        a,
+        b,
+        http,
+        mut rb,
+    } = Bus::start().await;
     let mut ra = SseReader::open(&a.url("/api/stream"), None).await;
-    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
     let mut c = conn(&url);
     let types = ["posts", "pages", "feed", "translations"];
     let cases = 400;
@@ -299,12 +331,14 @@ async fn next_event(r: &mut SseReader, wait: Duration) -> (String, Option<String
 /// sees the stream went back, tells its clients (`stream-reset`) and reads on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_whose_ids_went_back_is_read_again_and_clients_are_told() {
-    let redis = RedisServer::start();
-    let url = redis.url();
-    let a = bus_node(&url);
-    let b = bus_node(&url);
-    let http = http();
-    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
+    let Bus {
+        redis: _redis,
+        url,
+        a,
+        b,
+        http,
+        mut rb,
+    } = Bus::start().await;
     let mut c = conn(&url);
     let ahead = add(&mut c, "9999999999999-0", &valid("posts", 1)).unwrap();
     let (id, _) = next_update(&mut rb, Duration::from_secs(10))
@@ -358,12 +392,14 @@ async fn a_stream_whose_ids_went_back_is_read_again_and_clients_are_told() {
 /// never issued it), even once the new stream has entries with higher ids.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_from_before_redis_came_back_empty_is_a_gap() {
-    let mut redis = RedisServer::start();
-    let url = redis.url();
-    let a = bus_node(&url);
-    let b = bus_node(&url);
-    let http = http();
-    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
+    let Bus {
+        mut redis,
+        url: _url,
+        a,
+        b,
+        http,
+        mut rb,
+    } = Bus::start().await;
     invalidate(&http, &a, "posts").await;
     let (old, _) = next_update(&mut rb, Duration::from_secs(10))
         .await
@@ -423,12 +459,14 @@ async fn garbage_last_event_ids_do_not_read_the_stream() {
 /// node's clients, and health stays ok.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bus_carries_on_after_flushall() {
-    let redis = RedisServer::start();
-    let url = redis.url();
-    let a = bus_node(&url);
-    let b = bus_node(&url);
-    let http = http();
-    let mut rb = SseReader::open(&b.url("/api/stream"), None).await;
+    let Bus {
+        redis: _redis,
+        url,
+        a,
+        b,
+        http,
+        mut rb,
+    } = Bus::start().await;
     invalidate(&http, &a, "posts").await;
     let (_, data) = next_update(&mut rb, Duration::from_secs(10)).await.expect("posts");
     assert_eq!(data["type"], "posts");

@@ -390,6 +390,22 @@ impl Tmux {
         t
     }
 
+    /// The shell's terminal is as it was before top: echo on, canonical mode (not raw).
+    fn assert_terminal_restored(&self, when: &str) {
+        self.send(&[
+            "clear; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e echo -e -echo",
+            "Enter",
+        ]);
+        let s = self.wait("stty", |s| {
+            s.lines().any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
+        });
+        assert!(s.lines().any(|l| l.trim() == "echo"), "echo is off {when}:\n{s}");
+        assert!(
+            s.lines().any(|l| l.trim() == "icanon"),
+            "the terminal is left raw {when}:\n{s}"
+        );
+    }
+
     fn send(&self, keys: &[&str]) {
         let mut c = self.cmd();
         c.args(["send-keys", "-t", &self.session]);
@@ -492,18 +508,7 @@ fn top_in_tmux_follows_two_nodes_and_restores_the_terminal() {
     // q: exit 0, and the terminal as it was.
     tmux.send(&["q"]);
     tmux.wait("top's exit status", |s| s.contains("top-exited-0"));
-    tmux.send(&[
-        "clear; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e echo -e -echo",
-        "Enter",
-    ]);
-    let s = tmux.wait("stty", |s| {
-        s.lines().any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
-    });
-    assert!(s.lines().any(|l| l.trim() == "echo"), "echo is off after top:\n{s}");
-    assert!(
-        s.lines().any(|l| l.trim() == "icanon"),
-        "the terminal is left raw:\n{s}"
-    );
+    tmux.assert_terminal_restored("after q");
 
     // The same after SIGTERM.
     tmux.send(&["clear", "Enter"]);
@@ -519,16 +524,5 @@ fn top_in_tmux_follows_two_nodes_and_restores_the_terminal() {
     let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     tmux.wait("top's exit status after SIGTERM", |s| s.contains("top-exited-0"));
-    tmux.send(&[
-        "clear; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e echo -e -echo",
-        "Enter",
-    ]);
-    let s = tmux.wait("stty", |s| {
-        s.lines().any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
-    });
-    assert!(s.lines().any(|l| l.trim() == "echo"), "echo is off after SIGTERM:\n{s}");
-    assert!(
-        s.lines().any(|l| l.trim() == "icanon"),
-        "the terminal is left raw after SIGTERM:\n{s}"
-    );
+    tmux.assert_terminal_restored("after SIGTERM");
 }
