@@ -303,17 +303,19 @@ impl Printer {
         }
     }
 
+    /// A line of prose on stderr, fitted to the terminal when stderr is one.
+    fn err_line(&self, line: &str) {
+        eprintln!("{}", self.err.fit(line));
+    }
+
     /// `warning: ...` on stderr.
     pub fn warn(&self, message: &str) {
-        eprintln!(
-            "{}",
-            self.err.fit(&format!("{} {message}", self.err.yellow("warning:")))
-        );
+        self.err_line(&format!("{} {message}", self.err.yellow("warning:")));
     }
 
     /// A plain line on stderr (what was done: `wrote FILE`).
     pub fn tell(&self, message: &str) {
-        eprintln!("{}", self.err.fit(message));
+        self.err_line(message);
     }
 
     /// A line on stderr about the output that follows (a key's type and size), for people
@@ -332,18 +334,18 @@ impl Printer {
     /// `hint: ...` on stderr: what to do next (not with `--json`, whose readers parse).
     pub fn hint(&self, message: &str) {
         if !self.json {
-            eprintln!("{}", self.err.fit(&format!("{} {message}", self.err.yellow("hint:"))));
+            self.err_line(&format!("{} {message}", self.err.yellow("hint:")));
         }
     }
 
     /// A line about what is happening (connecting, reconnecting), dim on stderr.
     pub fn status(&self, message: &str) {
-        eprintln!("{}", self.err.fit(&self.err.dim(message)));
+        self.err_line(&self.err.dim(message));
     }
 
     /// An error that does not end the run (a stream that failed among several).
     pub fn error(&self, message: &str) {
-        eprintln!("{}", self.err.fit(&format!("{} {message}", self.err.red("error:"))));
+        self.err_line(&format!("{} {message}", self.err.red("error:")));
     }
 
     /// Text to stderr as it is, without a newline (a question before reading an answer).
@@ -354,37 +356,42 @@ impl Printer {
 
     /// The failure that ends the run, with its hint.
     pub fn failure(&self, f: &Failure) {
-        eprintln!("{}", self.err.fit(&format!("{} {}", self.err.red("error:"), f.message)));
+        self.err_line(&format!("{} {}", self.err.red("error:"), f.message));
         if let Some(h) = &f.hint {
-            eprintln!("{}", self.err.fit(&format!("  {} {h}", self.err.yellow("hint:"))));
+            self.err_line(&format!("  {} {h}", self.err.yellow("hint:")));
         }
     }
 
     /// A progress bar of `len` steps on stderr: only on a terminal, never with `--json`.
     pub fn progress(&self, len: u64, message: &str) -> Progress {
-        if self.json || !self.terminal.stderr {
-            return Progress(indicatif::ProgressBar::hidden());
-        }
-        let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::hidden());
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}") {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        Progress::shown_later(bar)
+        self.bar(
+            len,
+            "{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}",
+            Some("=> "),
+            message,
+        )
     }
 
     /// A bar for a fraction of the work done (a SCAN's share of the keyspace).
     pub fn fraction(&self, message: &str) -> Progress {
+        self.bar(1000, "{bar:24} {percent:>3}% {msg} {elapsed}", None, message)
+    }
+
+    /// A bar drawn from `template` on stderr once the work has lasted a moment; hidden where
+    /// it must not show.
+    fn bar(&self, len: u64, template: &str, chars: Option<&str>, message: &str) -> Progress {
         if self.json || !self.terminal.stderr {
             return Progress(indicatif::ProgressBar::hidden());
         }
-        let bar = indicatif::ProgressBar::with_draw_target(Some(1000), indicatif::ProgressDrawTarget::hidden());
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:24} {percent:>3}% {msg} {elapsed}") {
-            bar.set_style(style);
+        let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(match chars {
+                Some(c) => style.progress_chars(c),
+                None => style,
+            });
         }
         bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(120));
+        bar.enable_steady_tick(Duration::from_millis(100));
         Progress::shown_later(bar)
     }
 
