@@ -1844,13 +1844,17 @@ fn follow_stops_at_its_count_or_its_timeout() {
     assert!(out.contains("entry 1") && out.contains("entry 2"), "{out}");
     assert!(!out.contains("entry 3"), "one entry past the count: {out}");
 
+    // The three entries already there are shown first and not counted.
     let mut short = common::process::Background::spawn(
         dir.path(),
         &["logs", "--follow", "--count", "5", "--timeout", "1s", &path],
     );
     assert_eq!(short.wait(), 1, "{}", short.stderr_text());
+    assert!(short.stdout_text().contains("entry 3"), "{}", short.stdout_text());
     assert!(
-        short.stderr_text().contains("--timeout came before --count 5"),
+        short
+            .stderr_text()
+            .contains("--timeout came before --count 5: 0 of 5 entries"),
         "{}",
         short.stderr_text()
     );

@@ -187,12 +187,11 @@ pub fn run(ctx: &Context, args: &LogsArgs) -> Result<Outcome, Failure> {
                 .note(&format!("{not_json} line(s) were not JSON objects and were left out"));
         }
     }
-    if tally.fell_short {
+    if let Some(shown) = tally.fell_short {
         let n = args.limits.count.unwrap_or_default();
-        return Ok(Outcome::streamed().code(crate::error::exit::ERROR).tell(format!(
-            "--timeout came before --count {n}: {} of {n} entries",
-            tally.shown
-        )));
+        return Ok(Outcome::streamed()
+            .code(crate::error::exit::ERROR)
+            .tell(format!("--timeout came before --count {n}: {shown} of {n} entries")));
     }
     Ok(Outcome::streamed())
 }
@@ -330,8 +329,11 @@ fn follow_live(
     let mut notice = |text: &str| out.note(&escape::text(text));
     let mut tally = follow::follow(engine, path, start, &stop, limits.count, emit, &mut notice)?;
     let counted = limits.count.is_some_and(|n| tally.shown >= n);
-    if timed_out.load(std::sync::atomic::Ordering::SeqCst) && !counted {
-        tally.fell_short = crate::follow::Stop::TimedOut.fell_short(&limits);
+    if timed_out.load(std::sync::atomic::Ordering::SeqCst)
+        && !counted
+        && crate::follow::Stop::TimedOut.fell_short(&limits)
+    {
+        tally.fell_short = Some(tally.shown);
     }
     Ok(tally)
 }

@@ -60,8 +60,9 @@ pub struct Tally {
     /// too).
     pub cut: u64,
     pub stats: Option<Stats>,
-    /// `--follow` stopped by its `--timeout` before `--count` entries came (exit 1).
-    pub fell_short: bool,
+    /// `--follow` stopped by its `--timeout` before `--count` entries came (exit 1): how
+    /// many the follower had shown.
+    pub fell_short: Option<u64>,
 }
 
 impl Tally {
@@ -76,7 +77,7 @@ impl Tally {
         self.shown += other.shown;
         self.not_json += other.not_json;
         self.cut += other.cut;
-        self.fell_short |= other.fell_short;
+        self.fell_short = self.fell_short.or(other.fell_short);
         if let (Some(s), Some(o)) = (&mut self.stats, other.stats) {
             s.merge(o);
         }
