@@ -263,6 +263,31 @@ fn the_readme_examples_are_real_runs() {
         local.log_text()
     );
     example(&mut checks, "polycache logs --errors", false, &cli);
+    // Waiting for the next error while the same broadcast is made again.
+    let wait_line = "polycache logs --follow --errors -n 0 --count 1 --timeout 30s";
+    let wait_args: Vec<&str> = wait_line.split(' ').skip(1).collect();
+    let mut wait = Background::spawn(&cli, &wait_args);
+    let fds = format!("/proc/{}/fd", wait.pid());
+    assert!(
+        common::eventually(Duration::from_secs(10), || {
+            std::fs::read_dir(&fds)
+                .map(|d| {
+                    d.flatten()
+                        .any(|e| std::fs::read_link(e.path()).is_ok_and(|p| p == local.log))
+                })
+                .unwrap_or(false)
+        }),
+        "logs --follow never opened the log"
+    );
+    assert!(!run(&cli, "polycache invalidate feed --via-server").is_empty());
+    assert_eq!(wait.wait(), 0, "{}", wait.stderr_text());
+    checks.push(Check {
+        line: wait_line.into(),
+        real: format!("{}{}", wait.stdout_text(), wait.stderr_text())
+            .trim_end()
+            .to_string(),
+        sort: false,
+    });
     example(
         &mut checks,
         "polycache doctor --json | jq -c '.checks[] | select(.status != \"pass\") | {status, check, hint}'",
@@ -278,6 +303,7 @@ fn the_readme_examples_are_real_runs() {
         copy_tree(&fixtures.join(layer), &checkout);
     }
     example(&mut checks, "polycache check", false, &checkout);
+    example(&mut checks, "polycache check --format compact", false, &checkout);
     let stale = root.path().join("stale");
     for layer in ["clean", "stale-in-browsers"] {
         copy_tree(&fixtures.join(layer), &stale);
