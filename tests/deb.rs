@@ -65,6 +65,12 @@ fn the_deb_installs_the_binary_man_pages_completions_and_unit_and_removes_cleanl
             "{version}"
         );
         assert!(!version.contains("(unknown "), "the commit is named: {version}");
+        // man finds the installed page of a subcommand.
+        let (ok, page) = run(Command::new("man").args(["-w", "polycache-logs"]));
+        assert!(
+            ok && page.trim().starts_with("/usr/share/man/man1/polycache-logs.1"),
+            "man -w polycache-logs: {page}"
+        );
         // bash completes `polycache inv` from the installed file.
         let program = "source /usr/share/bash-completion/completions/polycache\n\
                        COMP_WORDS=(polycache inv); COMP_CWORD=1; COMP_LINE='polycache inv'; COMP_POINT=13\n\
