@@ -6,9 +6,9 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::node::{Mode, Node, NodeConfig, client};
+use common::tmux::Tmux;
 use polycache::graph::Graph;
 use polycache::top::model::{Input, Overlay, State, TargetKind, TargetState};
 use polycache::top::{Theme, draw};
@@ -344,106 +344,6 @@ fn colour_is_drawn_only_when_the_theme_says_so() {
 
 // ---- the live screen in tmux ----
 
-struct Tmux {
-    socket: String,
-    session: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]);
-        c
-    }
-
-    /// A shell at 100x30 in `dir`, with the clean environment of the harness.
-    fn start(dir: &Path, env: &[(&str, &str)]) -> Tmux {
-        let t = Tmux {
-            socket: format!("polycache-top-{}", std::process::id()),
-            session: "top".into(),
-        };
-        let mut c = t.cmd();
-        c.args([
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            &t.session,
-            "-x",
-            "100",
-            "-y",
-            "30",
-        ]);
-        c.args(["-c", &dir.display().to_string()]);
-        for k in common::inherited_settings() {
-            c.env_remove(k);
-        }
-        c.env("NO_COLOR", "1");
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        // A plain shell: no user rc files.
-        c.args(["sh"]);
-        assert!(c.status().unwrap().success(), "tmux did not start");
-        // The session's environment is the server's at its start.
-        t
-    }
-
-    /// The shell's terminal is as it was before top: echo on, canonical mode (not raw).
-    fn assert_terminal_restored(&self, when: &str) {
-        self.send(&[
-            "clear; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e echo -e -echo",
-            "Enter",
-        ]);
-        let s = self.wait("stty", |s| {
-            s.lines().any(|l| l.trim() == "icanon" || l.trim() == "-icanon")
-        });
-        assert!(s.lines().any(|l| l.trim() == "echo"), "echo is off {when}:\n{s}");
-        assert!(
-            s.lines().any(|l| l.trim() == "icanon"),
-            "the terminal is left raw {when}:\n{s}"
-        );
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut c = self.cmd();
-        c.args(["send-keys", "-t", &self.session]);
-        c.args(keys);
-        assert!(c.status().unwrap().success());
-    }
-
-    fn capture(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits (up to 20 s) for the screen to satisfy `ok`.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.capture();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("the screen never showed {what}:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().args(["kill-server"]).status();
-    }
-}
-
 fn row<'a>(screen: &'a str, first: &str) -> Option<&'a str> {
     screen.lines().find(|l| l.split_whitespace().next() == Some(first))
 }
@@ -457,6 +357,8 @@ fn top_in_tmux_follows_two_nodes_and_restores_the_terminal() {
     let names = format!("production={}", mirror.base);
     let tmux = Tmux::start(
         dir.path(),
+        (100, 30),
+        false,
         &[
             ("POLYCACHE_URL", &local.base),
             ("CACHE_MIRRORS", &mirror.base),

@@ -26,6 +26,7 @@ pub mod peer;
 pub mod process;
 pub mod rss;
 pub mod services;
+pub mod tmux;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
