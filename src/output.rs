@@ -407,6 +407,46 @@ impl Printer {
     }
 }
 
+/// Standard error as a bar is drawn on it, a few columns narrower than the terminal.
+/// indicatif pads its line to the full width and leaves the cursor at the edge, so the `^C`
+/// a terminal echoes for Ctrl-C wrapped onto a new line, and clearing the bar then cleared
+/// that line instead: the bar stayed on screen above the report.
+#[derive(Debug)]
+struct BarTerm(console::Term);
+
+impl indicatif::TermLike for BarTerm {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(3).max(1)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// A progress bar handed out by the [`Printer`] (hidden where it must not show).
 pub struct Progress(indicatif::ProgressBar);
 
@@ -420,7 +460,9 @@ impl Progress {
         std::thread::spawn(move || {
             std::thread::sleep(PROGRESS_AFTER);
             if !later.is_finished() {
-                later.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                later.set_draw_target(indicatif::ProgressDrawTarget::term_like(Box::new(BarTerm(
+                    console::Term::stderr(),
+                ))));
             }
         });
         Progress(bar)

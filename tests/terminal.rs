@@ -908,3 +908,32 @@ fn ctrl_c_mid_invalidate_clears_the_bar_and_shows_the_table() {
     assert!(screen.contains("ok 200"), "{screen}");
     assert_eq!(status.code(), Some(130), "{screen}");
 }
+
+/// Ctrl-C as a person presses it, in tmux: the terminal echoes `^C` and sends SIGINT. The
+/// progress bar (drawn to the full width by indicatif, the cursor left at the edge) must
+/// still be cleared: the echo used to wrap onto a new line, and clearing the bar cleared
+/// that line instead, leaving the bar above the report.
+#[test]
+fn a_real_ctrl_c_leaves_no_progress_bar_on_screen() {
+    let hang = common::peer::Peer::hanging();
+    let local = Node::memory();
+    let dir = tmp();
+    let tmux = common::tmux::Tmux::start(
+        dir.path(),
+        (60, 30),
+        true,
+        &[("SERVICE_EMAIL", common::node::EMAIL), ("SERVICE_PASSWORD", PASSWORD)],
+    );
+    let run = format!(
+        "{} invalidate posts --mirror --url {} --mirrors {}; echo exited-$?",
+        bin().display(),
+        local.base,
+        hang.base
+    );
+    tmux.send(&[&run, "Enter"]);
+    tmux.wait("the bar", |s| s.contains("invalidating ["));
+    tmux.send(&["C-c"]);
+    let screen = tmux.wait("the end", |s| s.contains("exited-130"));
+    assert!(screen.contains("interrupted before it answered"), "{screen}");
+    assert!(!screen.contains("invalidating ["), "the bar stayed:\n{screen}");
+}
