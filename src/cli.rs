@@ -145,7 +145,7 @@ pub struct InvalidatorArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct FollowArgs {
     /// Stop after N events (log entries for `logs`), exit 0.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
     /// Stop after this long.

@@ -385,6 +385,18 @@ fn flags_that_cannot_work_are_not_offered() {
             .code(2)
             .stderr(predicates::str::contains("--timeout"));
     }
+    // A count of nothing would end before it began; a count past u64 is named, not wrapped.
+    for cmd in [
+        &["tail", "--count", "0"][..],
+        &["logs", "-f", "--count", "0"],
+        &["logs", "-f", "--count", "99999999999999999999"],
+    ] {
+        polycache(dir.path())
+            .args(cmd)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--count"));
+    }
 }
 
 /// `-h` fits a terminal: every command's short help is at most 35 lines at 80 columns, each
